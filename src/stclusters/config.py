@@ -1,0 +1,497 @@
+"""One typed, validated configuration: method defaults, a TOML file, command-line overrides.
+
+Precedence: explicit overrides (command line, keyword arguments) beat the configuration file, which
+beats the defaults. Every value is checked before any work starts; a bad value raises
+:class:`~stclusters.errors.ConfigError` naming the setting, the allowed values, what was given and
+where it came from (file and line, or the command line).
+
+The file may list settings at the top level or under their group's table::
+
+    edition = 2024
+
+    [clustering]
+    eps_km = 15
+    min_points = 4500
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from stclusters.errors import ConfigError
+
+__all__ = ["Config", "Setting", "load_config", "settings_table"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one setting is checked and documented."""
+
+    group: str
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    choices: tuple[str, ...] | None = None
+    item_choices: tuple[str, ...] | None = None
+    nullable: bool = False
+
+
+def _s(default: Any, group: str, help: str, **kw: Any) -> Any:
+    meta = Setting(group=group, help=help, **kw)
+    if isinstance(default, list | tuple):
+        value = tuple(default)
+        return field(default=value, metadata={"setting": meta})  # type: ignore[arg-type]
+    return field(default=default, metadata={"setting": meta})
+
+
+PRECISION_CHOICES = ("street", "postcode", "city", "region", "country")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run, with the defaults of the method (docs/method.md)."""
+
+    # --- edition and windows (method.md section 1)
+    edition: int = _s(
+        2024,
+        "window",
+        "Edition year E: patents of E-5..E-1 and articles of E-6..E-2 by default.",
+        minimum=1990,
+        maximum=2100,
+    )
+    window_years: int = _s(
+        5, "window", "Length of each time window in years.", minimum=1, maximum=30
+    )
+    patent_lag: int = _s(
+        1,
+        "window",
+        "Years between the edition and the last patent year.",
+        minimum=0,
+        maximum=10,
+    )
+    article_lag: int = _s(
+        2,
+        "window",
+        "Years between the edition and the last article year.",
+        minimum=0,
+        maximum=10,
+    )
+    article_doc_types: tuple[str, ...] = _s(
+        ["Article"],
+        "filters",
+        "Article document types kept (others are counted as filtered by type).",
+    )
+    exclude_ssh_only: bool = _s(
+        True,
+        "filters",
+        "Leave out articles whose subject categories are all social sciences, arts or humanities.",
+    )
+    # --- geocoding (section 2)
+    cluster_precisions: tuple[str, ...] = _s(
+        ["street", "postcode", "city"],
+        "geocoding",
+        "Precision levels fine enough to take part in clustering.",
+        item_choices=PRECISION_CHOICES,
+    )
+    # --- clustering (section 3)
+    eps_km: float = _s(
+        15.0,
+        "clustering",
+        "DBSCAN radius in kilometres (great-circle distance).",
+        minimum=0,
+        exclusive_minimum=True,
+        maximum=500,
+    )
+    min_points: float = _s(
+        4500.0,
+        "clustering",
+        "Total weight within eps_km (the point included) that makes a core point.",
+        minimum=0,
+        exclusive_minimum=True,
+    )
+    merge_km: float = _s(
+        5.0,
+        "clustering",
+        "Clusters with member points closer than this are merged (transitively).",
+        minimum=0,
+        maximum=500,
+    )
+    footprint_km: float = _s(
+        5.0,
+        "clustering",
+        "Radius of the discs around member points whose union is a cluster's footprint.",
+        minimum=0,
+        exclusive_minimum=True,
+        maximum=100,
+    )
+    economy_share: float = _s(
+        0.10,
+        "clustering",
+        "Share of a cluster's output an economy needs to be listed among its economies.",
+        minimum=0,
+        maximum=1,
+    )
+    # --- ranking (section 5)
+    top_n: int = _s(100, "ranking", "Number of clusters published.", minimum=1)
+    population_source: str = _s(
+        "geonames",
+        "ranking",
+        "Where cluster populations come from: GeoNames places or a population raster.",
+        choices=("geonames", "raster"),
+    )
+    population_raster: str | None = _s(
+        None,
+        "ranking",
+        "Path of a GeoTIFF population raster (population_source = 'raster').",
+        nullable=True,
+    )
+    # --- naming (section 6)
+    name_min_population: int = _s(
+        100_000,
+        "naming",
+        "Smallest population of a place that can name a cluster.",
+        minimum=0,
+    )
+    name_max_cities: int = _s(
+        3, "naming", "Most cities in a cluster's name.", minimum=1, maximum=10
+    )
+    name_min_share: float = _s(
+        0.15,
+        "naming",
+        "Share of a cluster's output a further city needs to join the name.",
+        minimum=0,
+        maximum=1,
+    )
+    name_overrides: str | None = _s(
+        None,
+        "naming",
+        "CSV file with columns 'name' and 'override' replacing generated cluster names.",
+        nullable=True,
+    )
+    # --- profiles (section 7)
+    profile_top: int = _s(
+        3,
+        "profiles",
+        "Number of top applicants, organisations and collaborating locations in a profile.",
+        minimum=1,
+        maximum=50,
+    )
+    profile_top_fields: int = _s(
+        5,
+        "profiles",
+        "Number of top technology and science fields in a profile.",
+        minimum=1,
+        maximum=35,
+    )
+    # --- run
+    seed: int = _s(0, "run", "Seed for every random choice (the synthetic world).", minimum=0)
+
+    # ----------------------------------------------------------------------------------------
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            _check(f, getattr(self, f.name), where="")
+        if self.population_source == "raster" and not self.population_raster:
+            raise ConfigError(
+                "The 'population_raster' setting must name a GeoTIFF file when "
+                "population_source = 'raster'; got none"
+            )
+
+    @property
+    def patent_years(self) -> tuple[int, int]:
+        """First and last patent year of the window."""
+        last = self.edition - self.patent_lag
+        return (last - self.window_years + 1, last)
+
+    @property
+    def article_years(self) -> tuple[int, int]:
+        """First and last article year of the window."""
+        last = self.edition - self.article_lag
+        return (last - self.window_years + 1, last)
+
+    def years(self, layer: str) -> tuple[int, int]:
+        """The window of ``layer`` ('patent' or 'article')."""
+        return self.patent_years if layer == "patent" else self.article_years
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with some settings changed (checked like any other value)."""
+        return merge_settings(self, changes, where="arguments")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as plain values (tuples become lists)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def changed(self) -> dict[str, Any]:
+        """The settings that differ from the defaults."""
+        default = Config()
+        return {k: v for k, v in self.to_dict().items() if default.to_dict()[k] != v}
+
+    def __repr__(self) -> str:
+        changed = self.changed()
+        inner = ", ".join(f"{k}={v!r}" for k, v in changed.items())
+        return f"Config({inner})" if inner else "Config(<defaults>)"
+
+
+def _fields() -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(Config)}
+
+
+def settings_table() -> list[tuple[str, str, Any, str]]:
+    """(group, name, default, help) of every setting, in declaration order."""
+    default = Config()
+    out = []
+    for f in dataclasses.fields(Config):
+        meta: Setting = f.metadata["setting"]
+        out.append((meta.group, f.name, getattr(default, f.name), meta.help))
+    return out
+
+
+def _allowed(f: dataclasses.Field[Any]) -> str:
+    meta: Setting = f.metadata["setting"]
+    kind = _kind(f)
+    if meta.choices:
+        return "one of " + ", ".join(repr(c) for c in meta.choices)
+    if meta.item_choices:
+        return "a list of " + ", ".join(repr(c) for c in meta.item_choices)
+    parts = []
+    noun = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(kind, kind)
+    if meta.minimum is not None:
+        parts.append(("above " if meta.exclusive_minimum else "at least ") + _num(meta.minimum))
+    if meta.maximum is not None:
+        parts.append("at most " + _num(meta.maximum))
+    text = noun + (" " + " and ".join(parts) if parts else "")
+    if meta.nullable:
+        text += " (or empty)"
+    return text
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _kind(f: dataclasses.Field[Any]) -> str:
+    t = str(f.type)
+    if t.startswith("tuple"):
+        return "a list of text values"
+    if t.startswith("str"):
+        return "text"
+    return t
+
+
+def _fail(f: dataclasses.Field[Any], value: Any, where: str) -> ConfigError:
+    loc = f" ({where})" if where else ""
+    return ConfigError(f"The '{f.name}' setting must be {_allowed(f)}; got {value!r}{loc}")
+
+
+def _coerce(f: dataclasses.Field[Any], value: Any, where: str) -> Any:
+    """Convert ``value`` (possibly text from the command line) to the type of ``f``."""
+    kind = _kind(f)
+    meta: Setting = f.metadata["setting"]
+    if value is None or (isinstance(value, str) and value == "" and meta.nullable):
+        if meta.nullable:
+            return None
+        raise _fail(f, value, where)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
+            return value.lower() in ("true", "yes", "1")
+        raise _fail(f, value, where)
+    if kind == "int":
+        if isinstance(value, bool):
+            raise _fail(f, value, where)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.replace("_", ""))
+            except ValueError:
+                raise _fail(f, value, where) from None
+        raise _fail(f, value, where)
+    if kind == "float":
+        if isinstance(value, bool):
+            raise _fail(f, value, where)
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                raise _fail(f, value, where) from None
+        raise _fail(f, value, where)
+    if kind == "text":
+        if isinstance(value, str):
+            return value
+        raise _fail(f, value, where)
+    # list of text
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise _fail(f, value, where)
+
+
+def _check(f: dataclasses.Field[Any], value: Any, *, where: str) -> None:
+    meta: Setting = f.metadata["setting"]
+    kind = _kind(f)
+    if value is None:
+        if not meta.nullable:
+            raise _fail(f, value, where)
+        return
+    expected: tuple[type, ...] = {
+        "int": (int,),
+        "float": (float, int),
+        "bool": (bool,),
+        "text": (str,),
+    }.get(kind, (tuple,))
+    if not isinstance(value, expected) or (kind in ("int", "float") and isinstance(value, bool)):
+        raise _fail(f, value, where)
+    value = cast(Any, value)
+    if kind in ("int", "float"):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _fail(f, value, where)
+        if meta.minimum is not None and (
+            value < meta.minimum or (meta.exclusive_minimum and value == meta.minimum)
+        ):
+            raise _fail(f, value, where)
+        if meta.maximum is not None and value > meta.maximum:
+            raise _fail(f, value, where)
+    if meta.choices and value not in meta.choices:
+        raise _fail(f, value, where)
+    if kind.startswith("a list"):
+        if not value or not all(isinstance(v, str) and v for v in value):
+            raise _fail(f, value, where)
+        if meta.item_choices and any(v not in meta.item_choices for v in value):
+            raise _fail(f, value, where)
+
+
+def merge_settings(
+    base: Config, changes: Mapping[str, Any], *, where: str | Mapping[str, str]
+) -> Config:
+    """``base`` with ``changes`` applied; ``where`` says where each value came from."""
+    fields = _fields()
+    values = {}
+    for key, raw in changes.items():
+        loc = where if isinstance(where, str) else where.get(key, "")
+        if key not in fields:
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            suffix = f" ({loc})" if loc else ""
+            raise ConfigError(f"Unknown setting '{key}'{suffix}{hint}")
+        value = _coerce(fields[key], raw, loc)
+        try:
+            _check(fields[key], value, where=loc)
+        except ConfigError:
+            raise _fail(fields[key], raw, loc) from None
+        values[key] = value
+    try:
+        return dataclasses.replace(base, **values)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} ({where if isinstance(where, str) else 'settings'})") from None
+
+
+def _line_of(text: str, key: str, group: str | None) -> int | None:
+    """Line number of ``key = ...`` in TOML ``text`` (inside ``[group]`` when given)."""
+    section: str | None = None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            section = header.group(1).strip()
+            continue
+        if section == group and pattern.match(line):
+            return number
+    return None
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    override_source: str = "command line",
+) -> Config:
+    """Load settings from a TOML file (optional), then apply overrides.
+
+    Parameters
+    ----------
+    path
+        A TOML configuration file, or None for the defaults.
+    overrides
+        Settings that beat the file (for example command-line options); None values are ignored.
+    override_source
+        How error messages name where the overrides came from.
+
+    Raises
+    ------
+    ConfigError
+        For a file that cannot be read or parsed, an unknown setting or a bad value.
+    """
+    config = Config()
+    if path is not None:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read the configuration file {path}: {exc.strerror}"
+            ) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        groups = {meta.group for meta in (f.metadata["setting"] for f in _fields().values())}
+        flat: dict[str, Any] = {}
+        where: dict[str, str] = {}
+        for key, value in data.items():
+            if isinstance(value, dict):
+                if key not in groups:
+                    line = _line_of(text.replace(f"[{key}]", f"{key} ="), key, None)
+                    raise ConfigError(
+                        f"Unknown settings group '[{key}]' ({path}, line {line}); "
+                        f"the groups are {', '.join(sorted(groups))}"
+                    )
+                for sub, subvalue in value.items():
+                    flat[sub] = subvalue
+                    where[sub] = f"{path}, line {_line_of(text, sub, key)}"
+            else:
+                flat[key] = value
+                where[key] = f"{path}, line {_line_of(text, key, None)}"
+        config = merge_settings(config, flat, where=where)
+    if overrides:
+        given = {k: v for k, v in overrides.items() if v is not None}
+        config = merge_settings(config, given, where=override_source)
+    return config
+
+
+def to_toml(config: Config) -> str:
+    """The settings as a TOML document grouped by table, with each setting's help as a comment."""
+    groups: dict[str, list[str]] = {}
+    values = config.to_dict()
+    for group, name, _default, help_text in settings_table():
+        value = values[name]
+        if value is None:
+            line = f"# {name} = "
+        elif isinstance(value, bool):
+            line = f"{name} = {'true' if value else 'false'}"
+        elif isinstance(value, str):
+            line = f'{name} = "{value}"'
+        elif isinstance(value, list):
+            line = f"{name} = [" + ", ".join(f'"{v}"' for v in value) + "]"
+        else:
+            line = f"{name} = {value}"
+        groups.setdefault(group, []).append(f"# {help_text}\n{line}")
+    return "\n\n".join(f"[{g}]\n" + "\n".join(lines) for g, lines in groups.items()) + "\n"

@@ -1,0 +1,545 @@
+"""The canonical record model: four Arrow tables, their validation, Parquet I/O of a records folder.
+
+Every reader produces these tables and every later stage consumes them:
+
+========== ================================= ===================================================
+table      one row per                        columns
+========== ================================= ===================================================
+documents  patent application or article      doc_id, layer, year, doc_type, title, source, doi,
+                                              file
+people     inventor, or author x address      doc_id, person_seq, address_seq, role, name,
+                                              organisation, address, city, region, postcode,
+                                              country, lat, lon, precision
+classes    classification code on a document  doc_id, scheme, code
+applicants applicant on a patent application  doc_id, name, country
+========== ================================= ===================================================
+
+``person_seq`` numbers the inventors or authors of a document from 0; ``address_seq`` numbers the
+distinct addresses of an article. An article author with two affiliations has two people rows
+(same ``person_seq``, two ``address_seq``). When a source gives addresses without saying which
+author they belong to, the rows have a null ``person_seq`` (one row per address): the counting
+stage then splits the article equally among its addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from stclusters.errors import InputError, ValidationError
+
+__all__ = [
+    "LAYERS",
+    "PRECISIONS",
+    "ROLES",
+    "SCHEMAS",
+    "TABLES",
+    "Records",
+    "RecordsWriter",
+    "read_records",
+    "validate",
+    "write_records",
+]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+LAYERS = ("patent", "article")
+ROLES = ("inventor", "author")
+#: Precision levels of a located address, finest first (method.md section 2).
+PRECISIONS = ("street", "postcode", "city", "region", "country")
+#: Precision levels fine enough for clustering.
+CLUSTER_PRECISIONS = ("street", "postcode", "city")
+YEAR_RANGE = (1800, 2100)
+
+DOCUMENTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("layer", pa.string(), nullable=False),
+        pa.field("year", pa.int16()),
+        pa.field("doc_type", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("doi", pa.string()),
+        pa.field("file", pa.string()),
+    ]
+)
+PEOPLE = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("person_seq", pa.int32()),
+        pa.field("address_seq", pa.int32()),
+        pa.field("role", pa.string(), nullable=False),
+        pa.field("name", pa.string()),
+        pa.field("organisation", pa.string()),
+        pa.field("address", pa.string()),
+        pa.field("city", pa.string()),
+        pa.field("region", pa.string()),
+        pa.field("postcode", pa.string()),
+        pa.field("country", pa.string()),
+        pa.field("lat", pa.float64()),
+        pa.field("lon", pa.float64()),
+        pa.field("precision", pa.string()),
+    ]
+)
+CLASSES = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("scheme", pa.string(), nullable=False),
+        pa.field("code", pa.string(), nullable=False),
+    ]
+)
+APPLICANTS = pa.schema(
+    [
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("country", pa.string()),
+    ]
+)
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": DOCUMENTS,
+    "people": PEOPLE,
+    "classes": CLASSES,
+    "applicants": APPLICANTS,
+}
+TABLES = tuple(SCHEMAS)
+
+
+def empty_table(name: str) -> pa.Table:
+    """An empty table with the schema of canonical table ``name``."""
+    return SCHEMAS[name].empty_table()
+
+
+def conform(table: pa.Table, name: str) -> pa.Table:
+    """Cast ``table`` to the canonical schema of ``name``: missing columns become nulls.
+
+    Raises
+    ------
+    InputError
+        When a column cannot be cast (for example text in ``lat``) or a column is unknown.
+    """
+    schema = SCHEMAS[name]
+    extra = [c for c in table.column_names if c not in schema.names]
+    if extra:
+        raise InputError(
+            f"table '{name}' has unknown column(s) {', '.join(extra)}; "
+            f"the allowed columns are {', '.join(schema.names)}"
+        )
+    columns = []
+    for fld in schema:
+        if fld.name in table.column_names:
+            col = table.column(fld.name)
+            if col.type != fld.type:
+                try:
+                    col = col.cast(fld.type)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise InputError(
+                        f"table '{name}', column '{fld.name}': cannot convert {col.type} "
+                        f"to {fld.type} ({exc})"
+                    ) from exc
+            columns.append(col)
+        else:
+            columns.append(pa.nulls(table.num_rows, fld.type))
+    return pa.Table.from_arrays(columns, schema=schema.with_metadata(None))
+
+
+@dataclass
+class Records:
+    """The four canonical tables of one set of records (see the module docstring)."""
+
+    documents: pa.Table = field(default_factory=lambda: empty_table("documents"))
+    people: pa.Table = field(default_factory=lambda: empty_table("people"))
+    classes: pa.Table = field(default_factory=lambda: empty_table("classes"))
+    applicants: pa.Table = field(default_factory=lambda: empty_table("applicants"))
+
+    @classmethod
+    def from_tables(cls, **tables: pa.Table | list[dict[str, Any]]) -> Records:
+        """Build Records from Arrow tables or lists of row dicts, conforming each to its schema."""
+        out: dict[str, pa.Table] = {}
+        for name, value in tables.items():
+            if name not in SCHEMAS:
+                raise InputError(f"unknown table '{name}'; expected one of {', '.join(TABLES)}")
+            if isinstance(value, list):
+                value = pa.Table.from_pylist(value, schema=SCHEMAS[name])
+            out[name] = conform(value, name)
+        return cls(**out)
+
+    def table(self, name: str) -> pa.Table:
+        """The table called ``name``."""
+        if name not in SCHEMAS:
+            raise KeyError(name)
+        result: pa.Table = getattr(self, name)
+        return result
+
+    def counts(self) -> dict[str, int]:
+        """Row count of each table."""
+        return {name: self.table(name).num_rows for name in TABLES}
+
+    def concat(self, other: Records) -> Records:
+        """These records followed by ``other``'s."""
+        return Records(
+            **{
+                name: pa.concat_tables([self.table(name), other.table(name)]).combine_chunks()
+                for name in TABLES
+            }
+        )
+
+    def validate(self) -> None:
+        """Check the record model; raise :class:`ValidationError` listing every problem."""
+        validate(self)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={v:,}" for k, v in self.counts().items())
+        return f"Records({counts})"
+
+
+def concat_records(parts: Iterable[Records]) -> Records:
+    """Concatenate several Records into one."""
+    items = list(parts)
+    if not items:
+        return Records()
+    return Records(
+        **{
+            name: pa.concat_tables([r.table(name) for r in items]).combine_chunks()
+            for name in TABLES
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _check_sql(con: duckdb.DuckDBPyConnection, problems: list[str], sql: str, message: str) -> None:
+    rows = con.execute(sql).fetchall()
+    n = rows[0][0] if rows else 0
+    if n:
+        examples = rows[0][1] if len(rows[0]) > 1 else None
+        ex = f" (for example {examples})" if examples not in (None, "", []) else ""
+        problems.append(message.format(n=f"{n:,}") + ex)
+
+
+def _relations(
+    source: Records | str | Path,
+) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """Register the four tables as DuckDB views; return the connection and schema problems."""
+    con = duckdb.connect()
+    problems: list[str] = []
+    if isinstance(source, Records):
+        for name in TABLES:
+            tab = source.table(name)
+            expected = SCHEMAS[name]
+            missing = [f.name for f in expected if f.name not in tab.column_names]
+            if missing:
+                problems.append(f"{name}: missing column(s) {', '.join(missing)}")
+                tab = empty_table(name)
+            else:
+                for fld in expected:
+                    got = tab.schema.field(fld.name).type
+                    if got != fld.type:
+                        problems.append(
+                            f"{name}.{fld.name}: type {got}, expected {fld.type} "
+                            "(use records.conform() to convert)"
+                        )
+            con.register(name, tab)
+    else:
+        folder = Path(source)
+        for name in TABLES:
+            path = folder / f"{name}.parquet"
+            if not path.exists():
+                problems.append(f"{path}: file missing (every records folder has {name}.parquet)")
+                con.register(name, empty_table(name))
+                continue
+            schema = pq.read_schema(path)
+            for fld in SCHEMAS[name]:
+                if fld.name not in schema.names:
+                    problems.append(f"{path}: missing column '{fld.name}'")
+                elif schema.field(fld.name).type != fld.type:
+                    problems.append(
+                        f"{path}: column '{fld.name}' has type "
+                        f"{schema.field(fld.name).type}, expected {fld.type}"
+                    )
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet(?)", [str(path)])
+    return con, problems
+
+
+def validate(source: Records | str | Path, *, where: str | None = None) -> dict[str, int]:
+    """Check records against the record model and report every problem at once.
+
+    Checks types, required values, allowed values (layer, role, precision), ranges (year,
+    latitude, longitude, sequence numbers), keys (every people, classes and applicants row points
+    to a document) and duplicate ids.
+
+    Parameters
+    ----------
+    source
+        In-memory :class:`Records` or the path of a records folder (validated with DuckDB
+        without loading it into memory).
+    where
+        How to name the records in the error message.
+
+    Returns
+    -------
+    dict
+        Row counts per table, when the records are valid.
+
+    Raises
+    ------
+    ValidationError
+        With one line per problem found.
+    """
+    label = where or (str(source) if not isinstance(source, Records) else "records")
+    con, problems = _relations(source)
+    if problems:
+        raise ValidationError(problems, where=label)
+    layers = ", ".join(f"'{x}'" for x in LAYERS)
+    roles = ", ".join(f"'{x}'" for x in ROLES)
+    precs = ", ".join(f"'{x}'" for x in PRECISIONS)
+    lo, hi = YEAR_RANGE
+    checks = [
+        (
+            "SELECT count(*), any_value(doc_id) FROM (SELECT doc_id FROM documents "
+            "GROUP BY doc_id HAVING count(*) > 1)",
+            "documents: {n} duplicate doc_id value(s)",
+        ),
+        (
+            "SELECT count(*) FROM documents WHERE doc_id IS NULL OR doc_id = ''",
+            "documents: {n} row(s) with an empty doc_id",
+        ),
+        (
+            f"SELECT count(*), any_value(layer) FROM documents "
+            f"WHERE layer IS NULL OR layer NOT IN ({layers})",
+            f"documents: {{n}} row(s) with a layer other than {layers}",
+        ),
+        (
+            f"SELECT count(*), any_value(year) FROM documents "
+            f"WHERE year IS NOT NULL AND (year < {lo} OR year > {hi})",
+            f"documents: {{n}} year(s) outside {lo}..{hi}",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM people p "
+            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = p.doc_id)",
+            "people: {n} row(s) whose doc_id is not in documents",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM classes c "
+            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = c.doc_id)",
+            "classes: {n} row(s) whose doc_id is not in documents",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM applicants a "
+            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = a.doc_id)",
+            "applicants: {n} row(s) whose doc_id is not in documents",
+        ),
+        (
+            f"SELECT count(*), any_value(role) FROM people "
+            f"WHERE role IS NULL OR role NOT IN ({roles})",
+            f"people: {{n}} row(s) with a role other than {roles}",
+        ),
+        (
+            "SELECT count(*), any_value(p.doc_id) FROM people p JOIN documents d USING (doc_id) "
+            "WHERE (d.layer = 'patent' AND p.role <> 'inventor') "
+            "OR (d.layer = 'article' AND p.role <> 'author')",
+            "people: {n} row(s) whose role does not fit the layer "
+            "(patents have inventors, articles have authors)",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM people "
+            "WHERE person_seq < 0 OR address_seq < 0",
+            "people: {n} row(s) with a negative person_seq or address_seq",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id || ' #' || person_seq || '/' || "
+            "coalesce(address_seq, -1)) FROM (SELECT doc_id, person_seq, address_seq FROM people "
+            "WHERE person_seq IS NOT NULL GROUP BY ALL HAVING count(*) > 1)",
+            "people: {n} duplicate (doc_id, person_seq, address_seq) key(s)",
+        ),
+        (
+            "SELECT count(*), any_value(lat) FROM people "
+            "WHERE lat IS NOT NULL AND (isnan(lat) OR lat < -90 OR lat > 90)",
+            "people: {n} latitude(s) outside -90..90",
+        ),
+        (
+            "SELECT count(*), any_value(lon) FROM people "
+            "WHERE lon IS NOT NULL AND (isnan(lon) OR lon < -180 OR lon > 180)",
+            "people: {n} longitude(s) outside -180..180",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM people WHERE (lat IS NULL) <> (lon IS NULL)",
+            "people: {n} row(s) with only one of lat and lon",
+        ),
+        (
+            f"SELECT count(*), any_value(precision) FROM people "
+            f"WHERE precision IS NOT NULL AND precision NOT IN ({precs})",
+            f"people: {{n}} row(s) with a precision other than {precs}",
+        ),
+        (
+            "SELECT count(*), any_value(doc_id) FROM people "
+            "WHERE lat IS NOT NULL AND precision IS NULL",
+            "people: {n} located row(s) without a precision",
+        ),
+        (
+            "SELECT count(*), any_value(country) FROM people WHERE country IS NOT NULL "
+            "AND NOT regexp_full_match(country, '[A-Z]{2}')",
+            "people: {n} country value(s) that are not ISO 3166 alpha-2 codes",
+        ),
+        (
+            "SELECT count(*), any_value(country) FROM applicants WHERE country IS NOT NULL "
+            "AND NOT regexp_full_match(country, '[A-Z]{2}')",
+            "applicants: {n} country value(s) that are not ISO 3166 alpha-2 codes",
+        ),
+        (
+            "SELECT count(*) FROM classes WHERE scheme = '' OR code = ''",
+            "classes: {n} row(s) with an empty scheme or code",
+        ),
+        (
+            "SELECT count(*) FROM applicants WHERE name = ''",
+            "applicants: {n} row(s) with an empty name",
+        ),
+    ]
+    for sql, message in checks:
+        _check_sql(con, problems, sql, message)
+    if problems:
+        raise ValidationError(problems, where=label)
+    counts = {
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+        for name in TABLES
+    }
+    con.close()
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet I/O
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_manifest(folder: Path, counts: dict[str, int], meta: dict[str, Any]) -> None:
+    manifest = {
+        "format": "stclusters-records",
+        "format_version": FORMAT_VERSION,
+        "rows": counts,
+        "files": {name: f"{name}.parquet" for name in TABLES},
+        **meta,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+class RecordsWriter:
+    """Stream Records to a records folder chunk by chunk (constant memory).
+
+    Examples
+    --------
+    >>> with RecordsWriter(tmp_path / "recs") as writer:  # doctest: +SKIP
+    ...     for chunk in chunks:
+    ...         writer.write(chunk)
+    """
+
+    def __init__(self, folder: str | Path, *, meta: dict[str, Any] | None = None) -> None:
+        self.folder = Path(folder)
+        self.meta = dict(meta or {})
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._writers = {
+            name: pq.ParquetWriter(
+                self.folder / f"{name}.parquet", SCHEMAS[name], compression="zstd"
+            )
+            for name in TABLES
+        }
+        self.counts = dict.fromkeys(TABLES, 0)
+
+    def write(self, records: Records) -> None:
+        """Append one chunk of records."""
+        for name in TABLES:
+            tab = conform(records.table(name), name)
+            if tab.num_rows:
+                self._writers[name].write_table(tab, row_group_size=1 << 20)
+                self.counts[name] += tab.num_rows
+
+    def close(self) -> None:
+        """Finish the Parquet files and write the manifest."""
+        for writer in self._writers.values():
+            writer.close()
+        _write_manifest(self.folder, self.counts, self.meta)
+
+    def __enter__(self) -> RecordsWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_records(
+    records: Records, folder: str | Path, *, meta: dict[str, Any] | None = None
+) -> Path:
+    """Write ``records`` to ``folder`` (one Parquet file per table plus ``manifest.json``)."""
+    with RecordsWriter(folder, meta=meta) as writer:
+        writer.write(records)
+    return Path(folder)
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The manifest of a records folder."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        raise InputError(
+            f"{folder}: not a records folder (no {MANIFEST}); "
+            "create one with 'stclusters synth' or 'stclusters read'"
+        )
+    try:
+        result: dict[str, Any] = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc}); rewrite the records folder") from exc
+    return result
+
+
+def read_records(folder: str | Path, *, tables: Iterable[str] = TABLES) -> Records:
+    """Read a records folder into memory.
+
+    Raises
+    ------
+    InputError
+        When the folder is not a records folder or a table file is missing or unreadable.
+    """
+    folder = Path(folder)
+    read_manifest(folder)
+    out: dict[str, pa.Table] = {}
+    for name in tables:
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            raise InputError(f"{path}: file missing from the records folder")
+        try:
+            out[name] = conform(pq.read_table(path), name)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{path}: cannot read Parquet file ({exc})") from exc
+    return Records(**out)
+
+
+def iter_batches(folder: str | Path, name: str, *, batch_size: int = 1 << 20) -> Iterator[pa.Table]:
+    """Stream one table of a records folder in batches."""
+    pf = pq.ParquetFile(Path(folder) / f"{name}.parquet")
+    for batch in pf.iter_batches(batch_size=batch_size):
+        yield pa.Table.from_batches([batch])
+
+
+def checksum(folder: str | Path) -> str:
+    """SHA-256 over the table files of a records folder (used by the accounts and caching)."""
+    digest = hashlib.sha256()
+    for name in TABLES:
+        digest.update(name.encode())
+        digest.update(_sha256(Path(folder) / f"{name}.parquet").encode())
+    return digest.hexdigest()
