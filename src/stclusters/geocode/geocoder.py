@@ -1,0 +1,435 @@
+"""The geocoder: one address in, one point with a precision level (or a reason) out.
+
+After :func:`~stclusters.geocode.address.parse_address` has read the country and region, the
+place is looked up in the remaining parts, rightmost first:
+
+1. the rightmost part (the *slot*, where every source style writes the city): its whole name,
+   then its word spans ("Univ Calif San Diego" holds "San Diego"), with abbreviations expanded
+   ("St Louis", "Mt Claremont") and suffixes dropped ("Chungju-si", "Ji'an City");
+2. the region part read as a city ("Beijing", "Tokyo", "Osaka 5650871");
+3. a tolerant match of the slot (rapidfuzz, only when every exact match failed, against the
+   names of the places of the country);
+4. the other parts (organisation names such as "Cracow Inst Oncol"), for places of at least
+   :data:`ORG_MIN_POPULATION` inhabitants.
+
+Among places of the same name the one in the region wins, then the most populous. Without a
+city the address is located to its region (the region's seat) or its country (the capital); a
+city-state (Singapore, Hong Kong, Macau) is its city.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from stclusters.geocode._text import MAX_LENGTH, key, normalise
+from stclusters.geocode.address import INVENTOR_STYLES, Parsed, Part, parse_address
+from stclusters.geocode.countries import CITY_STATES, SUB_ECONOMIES, country_code
+from stclusters.geocode.gazetteer import Gazetteer
+
+__all__ = ["DEFAULT_FUZZY_THRESHOLD", "GeocodeResult", "Geocoder"]
+
+#: Smallest rapidfuzz ratio (0-100) of a tolerant match.
+DEFAULT_FUZZY_THRESHOLD = 88.0
+#: Shortest name (in letters) matched tolerantly.
+FUZZY_MIN_LENGTH = 6
+#: Smallest population of a place found inside an organisation name.
+ORG_MIN_POPULATION = 20_000
+#: Smallest population of a place found by a word span of the city part.
+SPAN_MIN_POPULATION = 1_000
+#: Smallest population of a place found by a word span that also names a region.
+REGION_NAME_MIN_POPULATION = 100_000
+#: Without a country, a place known by an alternate name ("München") needs this population.
+WORLD_ALTERNATE_MIN_POPULATION = 100_000
+#: At most this many parts are searched (an address with 40 commas is not an address).
+MAX_PARTS = 12
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words of organisation names: never a place name on their own.
+STOPWORDS = _wordset(
+    """
+    univ university universite universitat universita universidad universidade uniwersytet
+    dept department departement departamento dipartimento inst institute institut instituto
+    istituto sch school coll college hosp hospital hospitals lab labs laboratory laboratories
+    ctr center centre res research natl national engn engineering med medical medicine sci
+    science sciences technol technology tech fac faculty div division grp group program key
+    state acad academy minist ministry educ education co ltd inc corp gmbh ag sa srl llc plc
+    company of the and for de di da del des du la le el e y und et fur zu van von der den
+    street st rd road ave avenue blvd str strasse via rue floor bldg building room campus
+    unit office clin clinic fdn foundation assoc association soc society int international
+    polytech polytechnic politecn hlth health syst system systems informat information comp
+    computer elect electrical electronic electronics dev development mol biol chem phys math
+    cent central gen general mem memorial serv service services branch lab campus north south
+    east west new city china district county province region zone area park
+    """
+)
+#: Last words of the name of an area, not of a city ("Chiayi County"): no word spans there.
+AREA_WORDS = _wordset("county province prefecture oblast region state district")
+#: Abbreviations in place names and what they stand for.
+ABBREVIATIONS = {
+    "st": ("saint", "sankt", "santa"),
+    "ste": ("sainte",),
+    "sta": ("santa",),
+    "sto": ("santo",),
+    "mt": ("mount", "monte"),
+    "ft": ("fort",),
+    "pt": ("point", "port"),
+    "pk": ("park",),
+    "hts": ("heights",),
+    "spgs": ("springs",),
+    "spg": ("spring",),
+    "bch": ("beach",),
+    "ctr": ("center", "centre"),
+    "vly": ("valley",),
+    "lk": ("lake",),
+    "jct": ("junction",),
+    "n": ("north",),
+    "s": ("south",),
+    "e": ("east",),
+    "w": ("west",),
+    "gen": ("general",),
+    "stn": ("station",),
+    "coll": ("college",),
+    "pto": ("puerto",),
+    "cd": ("ciudad",),
+    "is": ("island",),
+}
+#: Last words that are not part of a place's name ("Chungju-si", "Ichihara-shi", "Ji'an City").
+SUFFIXES = _wordset("city shi si ku gu gun qu xian shiqu district town village municipality cheng")
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    """A geocoded address: the point, its precision, the place found and the rule that matched.
+
+    ``precision`` is ``'city'``, ``'region'`` or ``'country'``; None means not located, and then
+    ``reason`` says why.
+    """
+
+    lat: float | None = None
+    lon: float | None = None
+    precision: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    rule: str | None = None
+    reason: str | None = None
+
+    @property
+    def located(self) -> bool:
+        """True when the address has a point."""
+        return self.precision is not None
+
+
+def not_located(reason: str, *, country: str | None = None) -> GeocodeResult:
+    """A result without a point."""
+    return GeocodeResult(reason=reason, country=country)
+
+
+class Geocoder:
+    """Geocode addresses against a :class:`Gazetteer` (offline).
+
+    Examples
+    --------
+    >>> geo = Geocoder.load()  # doctest: +SKIP
+    >>> geo.geocode("Harvard Univ, Dept Phys, Cambridge, MA 02138 USA").city  # doctest: +SKIP
+    'Cambridge'
+    """
+
+    def __init__(
+        self, gazetteer: Gazetteer, *, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    ) -> None:
+        if not 0 < fuzzy_threshold <= 100:
+            raise ValueError(f"fuzzy_threshold must be in (0, 100]; got {fuzzy_threshold!r}")
+        self.gazetteer = gazetteer
+        self.fuzzy_threshold = float(fuzzy_threshold)
+        self._choices: dict[tuple[str, str | None], dict[int, tuple[list[str], list[int]]]] = {}
+        self._fuzzy_memo: dict[tuple[str, str, str | None], int] = {}
+
+    @classmethod
+    def load(
+        cls, cache_dir: Path | None = None, *, fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD
+    ) -> Geocoder:
+        """A geocoder on the gazetteer cached in ``cache_dir`` (built on first use)."""
+        return cls(Gazetteer.load(cache_dir), fuzzy_threshold=fuzzy_threshold)
+
+    @property
+    def version(self) -> str:
+        """Version of the results: gazetteer version and the geocoder's rules."""
+        return f"{self.gazetteer.version}-r{RULES_VERSION}"
+
+    # ---------------------------------------------------------------------------------------
+
+    def geocode(
+        self,
+        text: str | None,
+        *,
+        style: str | None = None,
+        country: str | None = None,
+        region: str | None = None,
+        city: str | None = None,
+    ) -> GeocodeResult:
+        """Geocode one address.
+
+        Parameters
+        ----------
+        text
+            The address as one string (WoS C1, Scopus or OpenAlex affiliation, inventor address).
+        style
+            Source style ('wos', 'scopus', 'openalex', 'uspto', 'epo'), or None to guess.
+        country, region, city
+            Separate address elements when the source has them (patent inventors); the country
+            as an ISO code or a name. They beat what the text says.
+        """
+        text = normalise(text or "")
+        city_n = normalise(city or "")
+        region_n = normalise(region or "")
+        country_n = normalise(country or "")
+        total = len(text) + len(city_n) + len(region_n) + len(country_n)
+        if total == 0:
+            return not_located("empty address")
+        if total > MAX_LENGTH:
+            return not_located(f"address too long ({total:,} characters)")
+        if not any(ch.isalpha() for ch in text + city_n + region_n + country_n):
+            return not_located("no letters in the address")
+        code = country_code(country_n) if country_n else None
+        # separate fields go to the right of the text, where the parser looks first
+        text = ", ".join(p for p in (text, city_n, country_n if code is None else "") if p)
+        if style in INVENTOR_STYLES and code is None and region_n and not country_n:
+            us = self.gazetteer.region("US", key(region_n))
+            if us is not None and len(key(region_n)) == 2:
+                code = "US"  # old USPTO records leave out the country of US inventors
+        parsed = parse_address(self.gazetteer, text, style=style, country=code, region=region_n)
+        return self._resolve(parsed)
+
+    # ---------------------------------------------------------------------------------------
+
+    def _resolve(self, parsed: Parsed) -> GeocodeResult:
+        gaz = self.gazetteer
+        country = parsed.country
+        admin1 = parsed.region.admin1 if parsed.region else None
+        if country is None:
+            return self._resolve_world(parsed)
+        parts = _nonempty(parsed.parts, MAX_PARTS)
+        slot = next(parts, None)
+        if slot is not None:
+            i, how = self._lookup_part(slot, country, admin1, spans=True, org=False)
+            if i >= 0:
+                return self._city(i, f"city-{how}", parsed)
+            for sub in SUB_ECONOMIES.get(country, ()):
+                # "Chinese Univ Hong Kong, Sha Tin 100083, Peoples R China"
+                i = self._lookup_key(slot.key, sub, None)
+                if i >= 0:
+                    return self._city(i, "city-sub-economy", parsed)
+        if parsed.region_part is not None and parsed.region is not None:
+            i = self._lookup_key(parsed.region_part.key, country, admin1)
+            if i >= 0:
+                return self._city(i, "city-region-name", parsed)
+        if slot is not None:
+            i = self._fuzzy(slot, country, admin1)
+            if i >= 0:
+                return self._city(i, "city-fuzzy", parsed)
+        for part in parts:
+            i, how = self._lookup_part(part, country, admin1, spans=True, org=True)
+            if i >= 0:
+                return self._city(i, f"city-org-{how}", parsed)
+        if parsed.region is not None:
+            r = parsed.region
+            return GeocodeResult(
+                lat=float(gaz.lat[r.seat]),
+                lon=float(gaz.lon[r.seat]),
+                precision="region",
+                region=r.name,
+                country=country,
+                rule="region",
+            )
+        capital = gaz.capitals.get(country)
+        if capital is None:
+            return not_located("country without places in the gazetteer", country=country)
+        if country in CITY_STATES:
+            return self._city(capital, "city-state", parsed)
+        return GeocodeResult(
+            lat=float(gaz.lat[capital]),
+            lon=float(gaz.lon[capital]),
+            precision="country",
+            country=country,
+            rule=f"country ({parsed.country_rule})",
+        )
+
+    def _resolve_world(self, parsed: Parsed) -> GeocodeResult:
+        """No country recognised: a place name known world-wide, or the postcode's country."""
+        gaz = self.gazetteer
+        for n, part in enumerate(_nonempty(parsed.parts, 3)):
+            country = parsed.postal_country
+            i = self._lookup_key(part.key, country, None, primary_only=country is None)
+            if i < 0 and country is None:
+                i = gaz.find(part.key, min_population=WORLD_ALTERNATE_MIN_POPULATION)
+            if i >= 0 and (country is not None or gaz.population[i] >= 1000):
+                how = "postcode-country" if country else "world"
+                return self._city(i, f"city-{how}" if n == 0 else f"city-org-{how}", parsed)
+        if parsed.postal_country is not None:
+            parsed.country, parsed.country_rule = parsed.postal_country, "postcode-prefix"
+            parsed.parts = []
+            return self._resolve(parsed)
+        return not_located("no country or place recognised")
+
+    def _city(self, i: int, rule: str, parsed: Parsed) -> GeocodeResult:
+        gaz = self.gazetteer
+        region = parsed.region
+        region_name = region.name if region is not None and region.admin1 == gaz.admin1[i] else None
+        return GeocodeResult(
+            lat=float(gaz.lat[i]),
+            lon=float(gaz.lon[i]),
+            precision="city",
+            city=gaz.name[i],
+            region=region_name,
+            country=gaz.country[i],
+            rule=rule,
+        )
+
+    # ---------------------------------------------------------------------------------------
+    # place lookups
+
+    def _lookup_key(
+        self, k: str, country: str | None, admin1: str | None, *, primary_only: bool = False
+    ) -> int:
+        gaz = self.gazetteer
+        if len(k) < 3:
+            return -1
+        if admin1 is not None:
+            i = gaz.find(k, country=country, admin1=admin1, primary_only=primary_only)
+            if i >= 0:
+                return i
+            # GeoNames and the address may disagree about the region: only a well-known place
+            i = gaz.find(k, country=country, primary_only=True)
+            return i if i >= 0 and gaz.population[i] >= 100_000 else -1
+        return gaz.find(k, country=country, primary_only=primary_only)
+
+    def _variants(self, words: list[str], country: str | None) -> list[str]:
+        """Lookup keys for ``words``: as written, abbreviations expanded, a suffix dropped."""
+        out = ["".join(words)]
+        if len(words) > 1 and words[-1] in SUFFIXES:
+            out.append("".join(words[:-1]))
+        if len(words) > 2 and words[0] == "city" and words[1] == "of":
+            out.append("".join(words[2:]))
+        if any(w in ABBREVIATIONS for w in words):
+            for n in range(3):
+                expanded = [
+                    ABBREVIATIONS[w][min(n, len(ABBREVIATIONS[w]) - 1)] if w in ABBREVIATIONS else w
+                    for w in words
+                ]
+                out.append("".join(expanded))
+        if country == "JP":
+            for k in list(out):
+                jp = k.replace("ou", "o").replace("uu", "u")
+                jp = _JP_OH.sub("o", jp)
+                if jp != k:
+                    out.append(jp)
+        return out
+
+    def _lookup_part(
+        self, part: Part, country: str, admin1: str | None, *, spans: bool, org: bool
+    ) -> tuple[int, str]:
+        words = part.words
+        if not words:
+            return -1, ""
+        gaz = self.gazetteer
+        if not (len(words) == 1 and words[0] in STOPWORDS):
+            for k in self._variants(words, country):
+                i = self._lookup_key(k, country, admin1)
+                if i >= 0 and (not org or gaz.population[i] >= ORG_MIN_POPULATION):
+                    return i, "name"
+        if not spans or len(words) < 2 or words[-1] in AREA_WORDS:
+            return -1, ""
+        floor = ORG_MIN_POPULATION if org else SPAN_MIN_POPULATION
+        n_words = len(words)
+        for size in range(min(n_words - 1, 4), 0, -1):
+            for start in range(n_words - size, -1, -1):
+                span = words[start : start + size]
+                if all(w in STOPWORDS for w in span) or sum(len(w) for w in span) < 4:
+                    continue
+                if size == 1 and span[0] in STOPWORDS:
+                    continue
+                for k in self._variants(span, country):
+                    i = self._lookup_key(k, country, admin1)
+                    if i < 0 or gaz.population[i] < floor:
+                        continue
+                    if gaz.population[i] < REGION_NAME_MIN_POPULATION and gaz.region(country, k):
+                        continue  # "Indiana University" is not in Indiana, PA
+                    return i, "span"
+        return -1, ""
+
+    def _fuzzy(self, part: Part, country: str, admin1: str | None) -> int:
+        words = part.words
+        if not words or len(words) > 3 or any(w in STOPWORDS for w in words):
+            return -1
+        k = "".join(w for w in words if w not in SUFFIXES) or part.key
+        if len(k) < FUZZY_MIN_LENGTH:
+            return -1
+        memo = (k, country, admin1)
+        got = self._fuzzy_memo.get(memo)
+        if got is None:
+            got = self._fuzzy_search(k, country, admin1)
+            if len(self._fuzzy_memo) > 100_000:
+                self._fuzzy_memo.clear()
+            self._fuzzy_memo[memo] = got
+        return got
+
+    def _fuzzy_search(self, k: str, country: str, admin1: str | None) -> int:
+        gaz = self.gazetteer
+        if admin1 is not None:
+            i = self._extract(k, country, admin1)
+            if i >= 0:
+                return i
+        i = self._extract(k, country, None)
+        if i >= 0 and admin1 is not None and gaz.admin1[i] != admin1:
+            # outside the region the address names: only a large place
+            return i if gaz.population[i] >= 100_000 else -1
+        return i
+
+    def _extract(self, k: str, country: str, admin1: str | None) -> int:
+        """Best tolerant match of ``k`` among the places of ``country`` (and ``admin1``)."""
+        buckets = self._choices.get((country, admin1))
+        if buckets is None:
+            keys, idx = self.gazetteer.fuzzy_choices(country)
+            buckets = {}
+            for name_key, i in zip(keys, idx, strict=True):
+                if admin1 is None or self.gazetteer.admin1[i] == admin1:
+                    ks, ix = buckets.setdefault(len(name_key), ([], []))
+                    ks.append(name_key)
+                    ix.append(i)
+            self._choices[(country, admin1)] = buckets
+        # a ratio of at least t needs lengths within t / (200 - t) of each other
+        t = self.fuzzy_threshold
+        lo = int(len(k) * t / (200 - t))
+        hi = int(len(k) * (200 - t) / t) + 1
+        best, best_score = -1, 0.0
+        for n in range(lo, hi + 1):
+            bucket = buckets.get(n)
+            if bucket is None:
+                continue
+            got = process.extractOne(k, bucket[0], scorer=fuzz.ratio, score_cutoff=t)
+            if got is not None and got[1] > best_score:
+                best, best_score = bucket[1][got[2]], got[1]
+        return best
+
+
+def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
+    """The first ``limit`` parts that hold words (reading each part only when reached)."""
+    for part in parts[:limit]:
+        if part.words:
+            yield part
+
+
+#: Bumped whenever a change of the rules may change results (invalidates the result cache).
+RULES_VERSION = 1
+
+_JP_OH = re.compile(r"oh(?=[^aeiou]|$)")
