@@ -113,5 +113,59 @@ def validate_cmd(
     )
 
 
+@app.command("geocode")
+def geocode_cmd(
+    input_csv: Annotated[Path, typer.Argument(help="CSV file with a column of addresses.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.")],
+    column: Annotated[str, typer.Option("--column", help="Column holding the addresses.")] = (
+        "address"
+    ),
+    style: Annotated[
+        str | None,
+        typer.Option("--style", help="Address style: wos, scopus, openalex, uspto or epo."),
+    ] = None,
+    config: ConfigOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Geocode a file of address strings offline (adds city, region, country, lat, lon, ...)."""
+    from rich.progress import Progress
+
+    from stclusters.geocode.address import STYLES
+    from stclusters.geocode.stage import geocode_csv
+
+    try:
+        cfg = load_config(config, overrides=parse_sets(set_))
+        if style is not None and style not in STYLES:
+            raise typer.BadParameter(
+                f"expected one of {', '.join(STYLES)}; got {style!r}", param_hint="--style"
+            )
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task("geocoding distinct addresses", total=None)
+
+            def show(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            counts = geocode_csv(
+                input_csv,
+                out=out,
+                column=column,
+                style=style,
+                cache_dir=Path(cfg.cache_dir) if cfg.cache_dir else None,
+                fuzzy_threshold=cfg.fuzzy_threshold,
+                progress=show,
+            )
+    except StclustersError as exc:
+        raise fail(exc) from None
+    total = sum(counts.values())
+    console.print(f"geocoded {total:,} addresses into {out}", highlight=False)
+    table = Table()
+    table.add_column("precision")
+    table.add_column("rows", justify="right")
+    table.add_column("share", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}", f"{n / total:.1%}" if total else "-")
+    console.print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

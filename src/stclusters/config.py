@@ -101,6 +101,21 @@ class Config:
         "Precision levels fine enough to take part in clustering.",
         item_choices=PRECISION_CHOICES,
     )
+    cache_dir: str | None = _s(
+        None,
+        "geocoding",
+        "Folder of the gazetteer and geocoding caches; empty means the user cache folder "
+        "(~/.cache/stclusters).",
+        nullable=True,
+    )
+    fuzzy_threshold: float = _s(
+        88.0,
+        "geocoding",
+        "Smallest similarity (0-100) of a tolerant match of a misspelt place name; "
+        "100 allows exact matches only.",
+        minimum=50,
+        maximum=100,
+    )
     # --- clustering (section 3)
     eps_km: float = _s(
         15.0,
