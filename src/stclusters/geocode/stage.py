@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from stclusters.geocode._text import normalise
 from stclusters.geocode.cache import ResultCache
 from stclusters.geocode.gazetteer import default_cache_dir
-from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD, GeocodeResult, Geocoder
+from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD, Geocoder, GeocodeResult
 from stclusters.records import Records
 
 __all__ = [
