@@ -40,7 +40,9 @@ def _split_c1(value: str) -> list[str]:
 def wos_addresses(path: Path) -> list[str]:
     """C1 addresses of a WoS file (plain text or tab-delimited)."""
     raw = path.read_bytes()
-    text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    text = (
+        raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
+    )
     out: list[str] = []
     lines = text.splitlines()
     if lines and lines[0].startswith(("PT\t", "\ufeffPT\t")):

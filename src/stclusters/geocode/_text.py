@@ -30,9 +30,8 @@ def normalise(text: str) -> str:
 
     Two addresses with the same normalised form geocode to the same result.
     """
-    text = _CONTROL.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
-    return _SPACES.sub(" ", text).strip().casefold()
+    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text).casefold())
+    return _SPACES.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:

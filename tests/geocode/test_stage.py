@@ -1,0 +1,194 @@
+"""The geocoding stage over Records, the result cache and the geocode command."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from stclusters.cli import app
+from stclusters.geocode import Geocoder, GeocodeResult
+from stclusters.geocode.cache import ResultCache
+from stclusters.geocode.stage import geocode_records, geocode_strings, style_of
+from stclusters.records import Records, validate
+
+HARVARD = "Harvard Univ, Dept Phys, Cambridge, MA 02138 USA"
+
+
+def _records() -> Records:
+    return Records.from_tables(
+        documents=[
+            {"doc_id": "a1", "layer": "article", "source": "wos"},
+            {"doc_id": "a2", "layer": "article", "source": "scopus"},
+            {"doc_id": "p1", "layer": "patent", "source": "uspto"},
+        ],
+        people=[
+            {"doc_id": "a1", "person_seq": 0, "role": "author", "address": HARVARD},
+            # the same address in another case and spacing: one geocoding
+            {"doc_id": "a1", "person_seq": 1, "role": "author", "address": HARVARD.upper() + " "},
+            {"doc_id": "a1", "person_seq": 2, "role": "author", "address": "Nowhere Lab, Zzyzx"},
+            {"doc_id": "a1", "person_seq": 3, "role": "author", "address": None},
+            {
+                "doc_id": "a2",
+                "person_seq": 0,
+                "role": "author",
+                "address": "Ericsson, Guildford, United Kingdom",
+                "city": "Given City",
+            },
+            {
+                "doc_id": "a2",
+                "person_seq": 1,
+                "role": "author",
+                "address": "Somewhere, Paris, France",
+                "lat": 10.0,
+                "lon": 20.0,
+                "precision": "city",
+            },
+            {"doc_id": "p1", "person_seq": 0, "role": "inventor", "city": "Bath", "region": "PA"},
+            {
+                "doc_id": "p1",
+                "person_seq": 1,
+                "role": "inventor",
+                "city": "80333 München",
+                "country": "DE",
+            },
+        ],
+    )
+
+
+def test_geocode_records(geocoder: Geocoder, tmp_path: Path) -> None:
+    recs = _records()
+    out, report = geocode_records(recs, cache_dir=tmp_path, geocoder=geocoder)
+    validate(out)
+    people = out.people.to_pylist()
+    assert len(people) == recs.people.num_rows
+    assert [p["precision"] for p in people] == [
+        "city",
+        "city",
+        None,
+        None,
+        "city",
+        "city",
+        "city",
+        "city",
+    ]
+    assert people[0]["lat"] == people[1]["lat"] and people[0]["country"] == "US"
+    # given values stay, empty ones are filled
+    assert people[4]["city"] == "Given City" and people[4]["country"] == "GB"
+    assert (people[5]["lat"], people[5]["lon"], people[5]["city"]) == (10.0, 20.0, None)
+    assert (people[6]["city"], people[6]["region"], people[6]["country"]) == ("Bath", "PA", "US")
+    assert people[7]["city"] == "80333 München" and people[7]["country"] == "DE"
+    # the accounts add up
+    d = report.to_dict()
+    assert d["rows"] == 8 and d["already_located"] == 1
+    assert d["rows"] == d["already_located"] + sum(d["geocoded"].values()) + d["not_located_total"]
+    assert d["geocoded"] == {"city": 5, "region": 0, "country": 0}
+    assert d["unique_inputs"] == 6  # HARVARD twice, once per normalised form
+    assert sum(v["rows"] for v in d["by_source"].values()) == 8
+    assert d["by_layer"]["patent"]["city"] == 2
+    assert d["by_source"]["wos"]["not located"] == 2
+    assert {f["address"] for f in d["top_failed"]} == {"Nowhere Lab, Zzyzx", ""}
+    assert "empty address" in d["not_located"]
+    # a second run reads every address from the cache
+    _, again = geocode_records(recs, cache_dir=tmp_path, geocoder=geocoder)
+    assert again.cache_hits == again.unique_inputs == 6 and again.geocoded_now == 0
+
+
+def test_geocode_records_without_people(geocoder: Geocoder, tmp_path: Path) -> None:
+    out, report = geocode_records(Records(), cache_dir=tmp_path, geocoder=geocoder)
+    assert out.people.num_rows == 0 and report.rows == 0
+
+
+def test_style_of() -> None:
+    assert style_of("wos") == "wos"
+    assert style_of("Scopus CSV") == "scopus"
+    assert style_of("patentsview") == "uspto"
+    assert style_of("epo") == "epo"
+    assert style_of("synthetic", "patent") == "inventor"
+    assert style_of(None, "article") is None
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([HARVARD, "Univ Oxford, Oxford, England", "x", ""]), max_size=12))
+def test_unique_geocoding_equals_row_by_row(geocoder: Geocoder, addresses: list[str]) -> None:
+    results, _n, hits = geocode_strings(
+        [("wos", a, None, None, None) for a in addresses], geocoder=geocoder
+    )
+    assert hits == 0
+    assert results == [geocoder.geocode(a, style="wos") for a in addresses]
+
+
+def test_result_cache_round_trip(tmp_path: Path) -> None:
+    res = GeocodeResult(1.5, 2.5, "city", "A", None, "FR", "city-name", None)
+    with ResultCache(tmp_path, "v1") as cache:
+        cache.put([("k1", res), ("k2", GeocodeResult(reason="empty address"))])
+        assert len(cache) == 2
+        got = cache.get(["k1", "k2", "k3"])
+    assert got == {"k1": res, "k2": GeocodeResult(reason="empty address")}
+    with ResultCache(tmp_path, "v2") as cache:  # another version forgets the old results
+        assert cache.get(["k1"]) == {} and len(cache) == 0
+
+
+def test_a_broken_result_cache_is_only_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (tmp_path / "geocode-results.sqlite").write_bytes(b"not a database" * 100)
+    cache = ResultCache(tmp_path, "v1")
+    assert "unusable" in caplog.text
+    cache.put([("k", GeocodeResult(reason="x"))])
+    assert cache.get(["k"]) == {}
+    cache.close()
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(tmp_path / "geocode-results.sqlite").execute("SELECT 1 FROM results")
+
+
+def test_geocode_command(cache_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "address", "city"])
+        w.writerow(["1", HARVARD, "old"])
+        w.writerow(["2", "Univ Oxford, Oxford OX1 3PU, England", ""])
+        w.writerow(["3", "???", ""])
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        app, ["geocode", str(src), "--out", str(out), "--set", f"cache_dir={cache_dir}"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "city" in result.output
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert list(rows[0])[:2] == ["id", "address"]
+    assert rows[0]["city"] == "Cambridge" and rows[1]["country"] == "GB"
+    assert rows[2]["precision"] == "" and rows[2]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), ("a,b\n1,2\n", "no column 'address'"), ("", "empty file")],
+)
+def test_geocode_command_bad_input(
+    cache_dir: Path, tmp_path: Path, content: str | None, message: str
+) -> None:
+    src = tmp_path / "in.csv"
+    if content is not None:
+        src.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["geocode", str(src), "--out", str(tmp_path / "o.csv"), "--set", f"cache_dir={cache_dir}"],
+    )
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+def test_arrow_columns_keep_their_types(geocoder: Geocoder, tmp_path: Path) -> None:
+    out, _ = geocode_records(_records(), cache_dir=tmp_path, geocoder=geocoder)
+    assert out.people.schema.field("lat").type == pa.float64()
+    assert out.people.schema == _records().people.schema
