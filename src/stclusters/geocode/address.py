@@ -56,6 +56,11 @@ _COUNTRY_REGION_KEYS = {key(k): v for k, v in COUNTRY_REGION.items()}
 POSTAL_WORDS = frozenset({"cedex", "bp", "pob", "postfach", "apartado"})
 
 
+#: Parts read before (the same city and country parts recur in millions of addresses).
+_PART_MEMO: dict[tuple[str, bool], tuple[list[str], str | None]] = {}
+_MEMO_SIZE = 200_000
+
+
 class Part:
     """One comma-separated element of an address; postcodes stripped and folded on first use."""
 
@@ -75,13 +80,19 @@ class Part:
         self._postal = postal_country
 
     def _read(self) -> list[str]:
-        text, hint = strip_postcodes(self.raw, netherlands=self.netherlands)
-        words = fold(text).split()
-        if hint == "NL" and words and len(words[0]) == 2:
-            words = words[1:]  # "NL-7553 AE Hengelo"
-        words = [w for w in words if w not in POSTAL_WORDS]
-        self._words, self._postal = words, hint
-        return words
+        memo = _PART_MEMO.get((self.raw, self.netherlands))
+        if memo is None:
+            text, hint = strip_postcodes(self.raw, netherlands=self.netherlands)
+            words = fold(text).split()
+            if hint == "NL" and words and len(words[0]) == 2:
+                words = words[1:]  # "NL-7553 AE Hengelo"
+            words = [w for w in words if w not in POSTAL_WORDS]
+            if len(_PART_MEMO) >= _MEMO_SIZE:
+                _PART_MEMO.clear()
+            memo = _PART_MEMO[(self.raw, self.netherlands)] = (words, hint)
+        # the memo's lists are shared: parts are never changed in place, only replaced
+        self._words, self._postal = memo
+        return memo[0]
 
     @property
     def words(self) -> list[str]:

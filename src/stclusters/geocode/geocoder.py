@@ -151,8 +151,11 @@ class Geocoder:
             raise ValueError(f"fuzzy_threshold must be in (0, 100]; got {fuzzy_threshold!r}")
         self.gazetteer = gazetteer
         self.fuzzy_threshold = float(fuzzy_threshold)
-        self._choices: dict[tuple[str, str | None], dict[int, tuple[list[str], list[int]]]] = {}
+        self._choices: dict[
+            tuple[str, str | None], dict[tuple[str, int], tuple[list[str], list[int]]]
+        ] = {}
         self._fuzzy_memo: dict[tuple[str, str, str | None], int] = {}
+        self._part_memo: dict[tuple[str, str, str | None, bool, bool], tuple[int, str]] = {}
 
     @classmethod
     def load(
@@ -189,10 +192,10 @@ class Geocoder:
             Separate address elements when the source has them (patent inventors); the country
             as an ISO code or a name. They beat what the text says.
         """
-        text = normalise(text or "")
-        city_n = normalise(city or "")
-        region_n = normalise(region or "")
-        country_n = normalise(country or "")
+        text = normalise(text) if text else ""
+        city_n = normalise(city) if city else ""
+        region_n = normalise(region) if region else ""
+        country_n = normalise(country) if country else ""
         total = len(text) + len(city_n) + len(region_n) + len(country_n)
         if total == 0:
             return not_located("empty address")
@@ -338,7 +341,18 @@ class Geocoder:
     def _lookup_part(
         self, part: Part, country: str, admin1: str | None, *, spans: bool, org: bool
     ) -> tuple[int, str]:
-        words = part.words
+        memo_key = (" ".join(part.words), country, admin1, spans, org)
+        got = self._part_memo.get(memo_key)
+        if got is None:
+            got = self._lookup_words(part.words, country, admin1, spans=spans, org=org)
+            if len(self._part_memo) >= 200_000:
+                self._part_memo.clear()
+            self._part_memo[memo_key] = got
+        return got
+
+    def _lookup_words(
+        self, words: list[str], country: str, admin1: str | None, *, spans: bool, org: bool
+    ) -> tuple[int, str]:
         if not words:
             return -1, ""
         gaz = self.gazetteer
@@ -396,14 +410,18 @@ class Geocoder:
         return i
 
     def _extract(self, k: str, country: str, admin1: str | None) -> int:
-        """Best tolerant match of ``k`` among the places of ``country`` (and ``admin1``)."""
+        """Best tolerant match of ``k`` among the places of ``country`` (and ``admin1``).
+
+        Only names of the same first letter and of a length that can reach the threshold are
+        compared (misspellings rarely touch the first letter; the ratio bounds the length).
+        """
         buckets = self._choices.get((country, admin1))
         if buckets is None:
             keys, idx = self.gazetteer.fuzzy_choices(country)
             buckets = {}
             for name_key, i in zip(keys, idx, strict=True):
-                if admin1 is None or self.gazetteer.admin1[i] == admin1:
-                    ks, ix = buckets.setdefault(len(name_key), ([], []))
+                if name_key and (admin1 is None or self.gazetteer.admin1[i] == admin1):
+                    ks, ix = buckets.setdefault((name_key[0], len(name_key)), ([], []))
                     ks.append(name_key)
                     ix.append(i)
             self._choices[(country, admin1)] = buckets
@@ -413,7 +431,7 @@ class Geocoder:
         hi = int(len(k) * (200 - t) / t) + 1
         best, best_score = -1, 0.0
         for n in range(lo, hi + 1):
-            bucket = buckets.get(n)
+            bucket = buckets.get((k[0], n))
             if bucket is None:
                 continue
             got = process.extractOne(k, bucket[0], scorer=fuzz.ratio, score_cutoff=t)
