@@ -135,7 +135,10 @@ class Parsed:
 def _country_of_words(words: list[str], inventor: bool) -> tuple[str | None, int, str]:
     """Country named by the last 1-4 words, how many words it took, and the rule."""
     aliases = country_aliases()
-    for n in range(min(4, len(words)), 0, -1):
+    code = aliases.get("".join(words))
+    if code is not None:
+        return code, len(words), "country-name"
+    for n in range(min(4, len(words) - 1), 0, -1):
         k = "".join(words[-n:])
         code = aliases.get(k)
         if code is not None and (n > 1 or len(k) > 2):
@@ -282,6 +285,8 @@ def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
     r, n = _region_of_words(gaz, out.country, part.words)
     if r is None:
         return
+    if n < len(part.words) and gaz.find(part.key, country=out.country) >= 0:
+        return  # a place whose name ends like a region: "Valparaiso de Goias"
     if refinable and out.region is not None and r.admin1 != out.region.admin1:
         return
     if n == len(part.words):

@@ -28,7 +28,12 @@ from rapidfuzz import fuzz, process
 
 from stclusters.geocode._text import MAX_LENGTH, key, normalise
 from stclusters.geocode.address import INVENTOR_STYLES, Parsed, Part, parse_address
-from stclusters.geocode.countries import CITY_STATES, SUB_ECONOMIES, country_code
+from stclusters.geocode.countries import (
+    CITY_STATES,
+    CN_POSTCODE_PROVINCES,
+    SUB_ECONOMIES,
+    country_code,
+)
 from stclusters.geocode.gazetteer import Gazetteer
 
 __all__ = ["DEFAULT_FUZZY_THRESHOLD", "GeocodeResult", "Geocoder"]
@@ -223,6 +228,12 @@ class Geocoder:
             return self._resolve_world(parsed)
         parts = _nonempty(parsed.parts, MAX_PARTS)
         slot = next(parts, None)
+        if slot is not None and admin1 is None:
+            hint = self._postcode_region(slot, country)
+            if hint is not None:
+                i, how = self._lookup_part(slot, country, hint, spans=True, org=False)
+                if i >= 0:
+                    return self._city(i, f"city-{how}-postcode-region", parsed)
         if slot is not None:
             i, how = self._lookup_part(slot, country, admin1, spans=True, org=False)
             if i >= 0:
@@ -266,6 +277,17 @@ class Geocoder:
             country=country,
             rule=f"country ({parsed.country_rule})",
         )
+
+    def _postcode_region(self, part: Part, country: str) -> str | None:
+        """Admin1 code a postcode in ``part`` points to (Chinese postcodes only)."""
+        if country != "CN":
+            return None
+        m = _CN_POSTCODE.search(part.raw)
+        if m is None:
+            return None
+        province = CN_POSTCODE_PROVINCES.get(m.group(1)[:2])
+        region = self.gazetteer.region("CN", key(province)) if province else None
+        return region.admin1 if region is not None else None
 
     def _resolve_world(self, parsed: Parsed) -> GeocodeResult:
         """No country recognised: a place name known world-wide, or the postcode's country."""
@@ -448,6 +470,7 @@ def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
 
 
 #: Bumped whenever a change of the rules may change results (invalidates the result cache).
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 _JP_OH = re.compile(r"oh(?=[^aeiou]|$)")
+_CN_POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
