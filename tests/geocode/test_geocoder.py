@@ -63,6 +63,22 @@ CASES = [
     ("I 31044 Montebelluna, IT", "uspto", "Montebelluna", "IT"),
     ("Hsin-Chu, TW", "uspto", "Hsinchu", "TW"),
     ("Тест, Москва, Россия", None, "Moscow", "RU"),
+    # OpenAlex raw affiliation strings
+    (
+        "Ospedale Maggiore-Policlinico IRCCS, Via F. Sforza 35, 20122, Milan, Italy. "
+        "alessandro.prelle@unimi.it",
+        "openalex",
+        "Milan",
+        "IT",
+    ),
+    (
+        "Institute of Nuclear Medicine and Allied Sciences, Brig. S. K. Mazumdar Road, "
+        "Delhi-110054, India",
+        "openalex",
+        "Delhi",
+        "IN",
+    ),
+    ("Dept of Physics, University of Oxford, Oxford OX1 3PU, UK", "openalex", "Oxford", "GB"),
 ]
 
 

@@ -117,6 +117,8 @@ _PREFIXED_SINGLE = re.compile(
     r"(?<![A-Za-z])(?P<prefix>[ABDEFHILNPS]) (?=\d{4,5}\b)\d{4,5}", re.IGNORECASE
 )
 _NETHERLANDS = re.compile(r"\b\d{4} ?[A-Z]{2}\b", re.IGNORECASE)
+#: a postcode glued to a name with a hyphen
+_GLUED = re.compile(r"(?<=[^\W\d_])-(?=\d)")
 #: any word holding a digit: numeric postcodes and the British and Canadian ones ("OX1 3PU")
 _WITH_DIGIT = re.compile(r"[^\s,;]*\d[^\s,;]*")
 _PO_BOX = re.compile(r"\b(?:p\.? ?o\.?|post office)? ?box \d+\b|\bpob \S+", re.IGNORECASE)
@@ -139,4 +141,5 @@ def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str |
         part = _PO_BOX.sub(" ", part)
     if netherlands:
         part = _NETHERLANDS.sub(" ", part)
+    part = _GLUED.sub(" ", part)  # "Delhi-110054"
     return _WITH_DIGIT.sub(" ", part), hint

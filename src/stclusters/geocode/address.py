@@ -35,6 +35,8 @@ STYLES = ("wos", "scopus", "openalex", "uspto", "epo", "inventor")
 INVENTOR_STYLES = frozenset({"uspto", "epo", "inventor", "patent"})
 
 _SPLIT = re.compile(r"[,;\n]")
+#: e-mail addresses and web addresses that some affiliation strings end with
+_NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 #: US territories that GeoNames files as countries of their own
 US_TERRITORIES = {"PR": "PR", "GU": "GU", "VI": "VI", "AS": "AS", "MP": "MP"}
@@ -175,6 +177,8 @@ def parse_address(
 ) -> Parsed:
     """Read country, region and place parts from a normalised address (see the module doc)."""
     inventor = style in INVENTOR_STYLES
+    if "@" in text or "http" in text or "www." in text:
+        text = _NOISE.sub(" ", text)
     raws = [p.strip().strip(".").strip() for p in _SPLIT.split(text)]
     raws = [p for p in raws if p]
     netherlands = "netherlands" in text or "nl-" in text or country == "NL"
