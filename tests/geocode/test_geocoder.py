@@ -200,3 +200,27 @@ def test_results_are_frozen() -> None:
     res = GeocodeResult(reason="x")
     with pytest.raises(AttributeError):
         res.lat = 1.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("address", "style", "city", "country"),
+    [
+        ("Munich, DE", None, "Munich", "DE"),  # Germany, not Delaware
+        ("Dover, DE", None, "Dover", "US"),  # Delaware: no Dover in Germany
+        ("Berkeley, CA", None, "Berkeley", "US"),
+        ("Toronto, ON, CA", None, "Toronto", "CA"),
+        ("Bath, PA", "uspto", "Bath", "US"),  # old USPTO: no country for US inventors
+        ("Panama City, PA", "uspto", "Panama City", "PA"),
+        ("Paris, FR", None, "Paris", "FR"),
+    ],
+)
+def test_final_two_letters(
+    geocoder: Geocoder, address: str, style: str | None, city: str, country: str
+) -> None:
+    res = geocoder.geocode(address, style=style)
+    assert (res.city, res.country) == (city, country)
+
+
+def test_a_given_country_also_at_the_end_of_the_text(geocoder: Geocoder) -> None:
+    res = geocoder.geocode("Hauptstr. 1, Neuffen, DE", country="DE", style="epo")
+    assert (res.city, res.country, res.precision) == ("Neuffen", "DE", "city")

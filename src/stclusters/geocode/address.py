@@ -186,6 +186,12 @@ def parse_address(
     out = Parsed(all_parts=list(parts))
     if country:
         out.country, out.country_rule = country, "given-country"
+        # the text may end with the same country ("Street, City, DE" with the field "DE")
+        while parts and (
+            country_aliases().get(parts[-1].key) == country
+            or (len(parts[-1].key) == 2 and parts[-1].key.upper() == country)
+        ):
+            parts.pop()
     # --- country from the right
     while out.country is None and parts:
         last = parts[-1]
@@ -239,25 +245,30 @@ def parse_address(
 def _two_letters(
     gaz: Gazetteer, word: str, last: Part, parts: list[Part], inventor: bool
 ) -> tuple[str | None, int, str]:
-    """A final two-letter element: an ISO code (inventor style) or a US state (WoS, Scopus)."""
-    iso = word.upper()
-    names = country_aliases()
-    is_iso = iso in names.values() or iso == "UK"
-    is_state = gaz.region("US", word) is not None
-    if inventor and is_iso:
-        return ("GB" if iso == "UK" else iso), 1, "country-code"
-    if is_state and not inventor:
-        if len(parts) < 2 or _US_ZIP.search(last.raw) or not is_iso:
-            return "US", 0, "us-state"
-        # "Munich, DE" or "Berkeley, CA": the place before decides
-        prev = parts[-2]
-        r = gaz.region("US", word)
-        if r is not None and gaz.find(prev.key, country="US", admin1=r.admin1) >= 0:
-            return "US", 0, "us-state"
+    """A final two-letter element: an ISO code or a US state.
+
+    When it can be both ("DE", "CA", "PA", "IN"), a US ZIP code means a state; otherwise the
+    place before it decides ("Munich, DE" is in Germany, "Berkeley, CA" in California, "Bath,
+    PA" in Pennsylvania); when the place fits both, the style decides (inventor addresses end
+    with ISO codes, WoS and Scopus addresses with states).
+    """
+    iso = "GB" if word == "uk" else word.upper()
+    is_iso = iso in country_aliases().values()
+    state = gaz.region("US", word)
+    if state is None:
+        return (iso, 1, "country-code") if is_iso else (None, 0, "")
+    if not is_iso or _US_ZIP.search(last.raw):
+        return "US", 0, "us-state"
+    if len(parts) < 2:
+        return (iso, 1, "country-code") if inventor else ("US", 0, "us-state")
+    prev = parts[-2].key
+    in_state = gaz.find(prev, country="US", admin1=state.admin1) >= 0
+    in_country = gaz.find(prev, country=iso) >= 0 or gaz.region(iso, prev) is not None
+    if in_state and not in_country:
+        return "US", 0, "us-state"
+    if in_country and not in_state:
         return iso, 1, "country-code"
-    if is_iso:
-        return ("GB" if iso == "UK" else iso), 1, "country-code"
-    return None, 0, ""
+    return (iso, 1, "country-code") if inventor else ("US", 0, "us-state")
 
 
 def _us_territory(gaz: Gazetteer, out: Parsed, parts: list[Part], region: str | None) -> None:
