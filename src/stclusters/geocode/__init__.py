@@ -1,8 +1,22 @@
-"""Offline geocoding: address strings to points with a precision level (method.md section 2)."""
+"""Offline geocoding: address strings to points with a precision level (method.md section 2).
+
+- :class:`Geocoder` geocodes one address (``Geocoder.load().geocode(text, style=...)``);
+- :func:`geocode_records` is the pipeline stage: it locates every people row without coordinates
+  through its unique normalised inputs and returns a :class:`GeocodeReport` for the accounts;
+- :func:`geocode_csv` geocodes a CSV file of address strings (``stclusters geocode``).
+"""
 
 from __future__ import annotations
 
 from stclusters.geocode.gazetteer import Gazetteer
 from stclusters.geocode.geocoder import Geocoder, GeocodeResult
+from stclusters.geocode.stage import GeocodeReport, geocode_csv, geocode_records
 
-__all__ = ["Gazetteer", "GeocodeResult", "Geocoder"]
+__all__ = [
+    "Gazetteer",
+    "GeocodeReport",
+    "GeocodeResult",
+    "Geocoder",
+    "geocode_csv",
+    "geocode_records",
+]

@@ -27,6 +27,7 @@ from stclusters.records import Records
 
 __all__ = [
     "GeocodeReport",
+    "geocode_csv",
     "geocode_records",
     "geocode_strings",
     "style_of",
