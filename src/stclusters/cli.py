@@ -113,5 +113,84 @@ def validate_cmd(
     )
 
 
+@app.command("synth")
+def synth_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Records folder to write.")],
+    scale: Annotated[
+        float, typer.Option(help="Share of the real world's output (1 = full size).")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives identical files.")] = 0,
+    edition: Annotated[int, typer.Option(help="Edition year E of the windows.")] = 2024,
+    place_exponent: Annotated[
+        float, typer.Option(help="Output of places outside hubs grows as population^this.")
+    ] = 1.5,
+) -> None:
+    """Generate a synthetic world of patents and articles as a records folder."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from stclusters.synth.world import WorldSettings, write_world
+
+    try:
+        WorldSettings(scale=scale, seed=seed, edition=edition, place_exponent=place_exponent)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} documents"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(layer: str, done: int, total: int) -> None:
+            if layer not in tasks:
+                tasks[layer] = bar.add_task(f"{layer}s", total=total)
+            bar.update(tasks[layer], completed=done)
+
+        try:
+            write_world(
+                out,
+                scale=scale,
+                seed=seed,
+                edition=edition,
+                place_exponent=place_exponent,
+                progress=progress,
+            )
+        except StclustersError as exc:
+            raise fail(exc) from None
+    elapsed = time.perf_counter() - start
+    _synth_summary(out, elapsed)
+
+
+def _synth_summary(folder: Path, elapsed: float) -> None:
+    import duckdb
+
+    from stclusters.records import read_manifest
+
+    manifest = read_manifest(folder)
+    con = duckdb.connect()
+    docs = dict(
+        con.execute(
+            "SELECT layer, count(*) FROM read_parquet(?) GROUP BY layer",
+            [str(folder / "documents.parquet")],
+        ).fetchall()
+    )
+    table = Table(title=f"synthetic world in {folder}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_row("patent documents", f"{docs.get('patent', 0):,}")
+    table.add_row("article documents", f"{docs.get('article', 0):,}")
+    for name, rows in manifest["rows"].items():
+        if name != "documents":
+            table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"written in {elapsed:.1f} s (check it with: stclusters validate {folder})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
