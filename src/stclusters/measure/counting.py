@@ -27,6 +27,8 @@ import pyarrow as pa
 
 from stclusters.config import Config
 
+TABLES = ("documents", "people", "classes", "applicants")
+
 __all__ = [
     "cluster_counts",
     "filter_documents",
@@ -44,9 +46,7 @@ def register_records(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]
         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_in")
 
 
-def _ssh_table(
-    con: duckdb.DuckDBPyConnection, is_ssh: Callable[[str, str], bool | None]
-) -> None:
+def _ssh_table(con: duckdb.DuckDBPyConnection, is_ssh: Callable[[str, str], bool | None]) -> None:
     """Create ``ssh_codes(scheme, code, ssh)`` for every science category in the records."""
     codes = con.execute(
         "SELECT DISTINCT scheme, code FROM classes WHERE scheme IN ('wos', 'asjc') "
@@ -124,9 +124,7 @@ def filter_documents(
     for layer, file, outcome, n in rows:
         for target in (
             layers.setdefault(layer, {"read": 0, **dict.fromkeys(outcomes, 0)}),
-            files.setdefault(file, {}).setdefault(
-                layer, {"read": 0, **dict.fromkeys(outcomes, 0)}
-            ),
+            files.setdefault(file, {}).setdefault(layer, {"read": 0, **dict.fromkeys(outcomes, 0)}),
         ):
             target[outcome] += int(n)
             target["read"] += int(n)

@@ -90,9 +90,7 @@ def cluster_names(
     for cid in sorted(weights_by_place):
         weights = weights_by_place[cid]
         total = sum(weights.values())
-        ordered = sorted(
-            weights.items(), key=lambda kv: (-kv[1], int(places.geonameid[kv[0]]))
-        )
+        ordered = sorted(weights.items(), key=lambda kv: (-kv[1], int(places.geonameid[kv[0]])))
         chosen = [ordered[0][0]] if ordered else []
         for idx, w in ordered[1:]:
             if len(chosen) >= max_cities:

@@ -1,4 +1,4 @@
-"""Population inside cluster footprints: GeoNames places (default) or a GeoTIFF population raster."""
+"""Population inside cluster footprints: GeoNames places (default) or a GeoTIFF raster."""
 
 from __future__ import annotations
 

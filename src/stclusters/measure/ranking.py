@@ -1,4 +1,4 @@
-"""Size and intensity scores, ranks, economies and growth of clusters (method.md sections 3.5 and 5)."""
+"""Size and intensity scores, ranks, economies and growth of clusters (method.md 3.5 and 5)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def economies_of(
 
 
 def slugify(text: str) -> str:
-    """A file-name-safe ASCII slug ("Shenzhen–Hong Kong–Guangzhou" -> "shenzhen-hong-kong-guangzhou")."""
+    """A file-name-safe ASCII slug: "Shenzhen–Hong Kong" -> "shenzhen-hong-kong"."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return slug or "cluster"
