@@ -267,7 +267,8 @@ def _relations(
                         f"{path}: column '{fld.name}' has type "
                         f"{schema.field(fld.name).type}, expected {fld.type}"
                     )
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet(?)", [str(path)])
+            quoted = str(path).replace("'", "''")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
     return con, problems
 
 
