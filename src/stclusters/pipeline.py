@@ -194,10 +194,10 @@ def run(
     counting.person_shares(con)
     world = counting.world_totals(con)
     world_prev = counting.world_totals(con, window="previous")
-    rows = con.execute(
+    rows = con.sql(
         "SELECT row_id, layer, current, previous, lat, lon, precision, share, country "
         "FROM rows ORDER BY row_id"
-    ).arrow()
+    ).to_arrow_table()
     stage.end(
         f"kept {world['patent']:,} patents and {world['article']:,} articles "
         f"({rows.num_rows:,} people rows)"
@@ -426,9 +426,9 @@ def run(
         }
         docs_with_people = con.execute(
             "SELECT count(DISTINCT doc_id) FROM rows WHERE current AND layer = ?", [name]
-        ).fetchone()
+        ).fetchall()
         s = sums.get(name, {})
-        no_people = world[name] - int(docs_with_people[0] if docs_with_people else 0)
+        no_people = world[name] - int(docs_with_people[0][0])
         shares_total = sum(s.values()) + no_people
         people_accounts[name]["shares"] = {k: round(v, 4) for k, v in sorted(s.items())}
         people_accounts[name]["documents_without_people"] = no_people

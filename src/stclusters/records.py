@@ -411,7 +411,7 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
     if problems:
         raise ValidationError(problems, where=label)
     counts = {
-        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # type: ignore[index]
         for name in TABLES
     }
     con.close()

@@ -97,7 +97,7 @@ def filter_documents(
                 CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0 - 1} AND {p1 - 1}
                      ELSE d.year BETWEEN {a0 - 1} AND {a1 - 1} END AS in_previous,
                 d.layer = 'patent' OR d.doc_type IS NULL OR len(list_intersect(
-                    list_transform(string_split(lower(d.doc_type), ';'), x -> trim(x)),
+                    list_transform(string_split(lower(d.doc_type), ';'), lambda x: trim(x)),
                     ?::VARCHAR[])) > 0 AS type_ok,
                 NOT ({exclude_ssh} AND d.layer = 'article'
                      AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE)) AS field_ok
@@ -179,9 +179,9 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
 
 def share_sums_by_document(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """doc_id and the sum of its rows' shares (1 for every document with people)."""
-    return con.execute(
+    return con.sql(
         "SELECT doc_id, kahan_sum(share) AS total FROM rows GROUP BY doc_id ORDER BY doc_id"
-    ).arrow()
+    ).to_arrow_table()
 
 
 def world_totals(con: duckdb.DuckDBPyConnection, *, window: str = "current") -> dict[str, int]:
