@@ -84,7 +84,8 @@ def economies_of(
 
 def slugify(text: str) -> str:
     """A file-name-safe ASCII slug: "Shenzhen–Hong Kong" -> "shenzhen-hong-kong"."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    spaced = re.sub(r"[\s\u2010-\u2015/]+", " ", text)
+    folded = unicodedata.normalize("NFKD", spaced).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return slug or "cluster"
 
