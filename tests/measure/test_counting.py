@@ -115,7 +115,7 @@ def test_filters_are_counted_in_order() -> None:
 def test_ssh_filter_can_be_switched_off() -> None:
     docs = [{"doc_id": "ssh", "layer": "article", "year": 2020, "doc_type": "Article"}]
     classes = [{"doc_id": "ssh", "scheme": "wos", "code": "Economics"}]
-    _con_, acc = _con(
+    _, acc = _con(
         Records.from_tables(documents=docs, classes=classes), Config(exclude_ssh_only=False)
     )
     assert acc["layers"]["article"]["kept"] == 1
