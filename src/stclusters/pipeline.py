@@ -27,7 +27,7 @@ from stclusters.config import Config
 from stclusters.errors import InputError
 from stclusters.measure import counting
 from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters
-from stclusters.records import MANIFEST, Records, checksum, concat_records, read_records
+from stclusters.records import MANIFEST, Records, concat_records, content_checksum, read_records
 from stclusters.records import validate as validate_records
 
 __all__ = ["RunResult", "run"]
@@ -84,7 +84,11 @@ def _load_inputs(
         recs = read_records(folder)
         parts.append(recs)
         accounts["records_folders"].append(
-            {"path": str(folder), "checksum": checksum(folder), "rows": recs.counts()}
+            {
+                "path": str(folder),
+                "content_checksum": content_checksum(folder),
+                "rows": recs.counts(),
+            }
         )
     if others:
         try:
@@ -162,7 +166,12 @@ def run(
     # ---- read
     stage.begin("read")
     if isinstance(inputs, Records):
-        records, input_accounts = inputs, {"records_folders": [], "files": []}
+        records = inputs
+        input_accounts = {
+            "records_folders": [],
+            "files": [],
+            "in_memory": {"content_checksum": content_checksum(inputs), "rows": inputs.counts()},
+        }
     else:
         records, input_accounts = _load_inputs(inputs, fmt=input_format)
     validate_records(records)
@@ -446,7 +455,6 @@ def run(
         "people": people_accounts,
         "clustering": {**cluster_accounts, "clusters": n_clusters, "published": len(top)},
         "warnings": warnings,
-        "stage_seconds": times,
     }
     accounts["fingerprint"] = _fingerprint(config, input_accounts)
 

@@ -544,3 +544,24 @@ def checksum(folder: str | Path) -> str:
         digest.update(name.encode())
         digest.update(_sha256(Path(folder) / f"{name}.parquet").encode())
     return digest.hexdigest()
+
+
+def content_checksum(source: Records | str | Path) -> str:
+    """A checksum of the records' content that does not depend on the order of the rows.
+
+    Each row is hashed by DuckDB and the hashes are summed per table, so the same records in any
+    order (or written in other row groups) give the same checksum.
+    """
+    con, problems = _relations(source)
+    if problems:
+        raise ValidationError(
+            problems, where=str(source) if not isinstance(source, Records) else "records"
+        )
+    digest = hashlib.sha256()
+    for name in TABLES:
+        n, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM {name} AS t"
+        ).fetchall()[0]
+        digest.update(f"{name}:{n}:{total};".encode())
+    con.close()
+    return digest.hexdigest()
