@@ -508,7 +508,7 @@ def parse_ipc(text: Any) -> str | None:
 # ---- patent places
 
 _LEAD_POSTCODE = re.compile(
-    r"^(?:[A-Z]{1,3}\s?-\s?)?(\d[\d]*(?:\s\d{2,3})?(?:\s[A-Z]{2}(?=\s))?)\s+(\D.*)$"
+    r"^(?:[A-Z]{1,3}(?:\s?-\s?|\s))?(\d[\d]*(?:\s\d{2,3})?(?:\s[A-Z]{2}(?=\s))?)\s+(\D.*)$"
 )
 _TRAIL_POSTCODES = (
     re.compile(r"^(.*?)[,\s]+([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$"),  # UK
@@ -518,29 +518,39 @@ _TRAIL_POSTCODES = (
 _DISTRICT = re.compile(r"\s+\d{1,2}$")
 
 
+def _postcode(part: str) -> tuple[str, str | None]:
+    """Split a postcode off the start or end of one part of a city field."""
+    m = _LEAD_POSTCODE.match(part)
+    if m:
+        return m.group(2).strip(), m.group(1)
+    for pattern in _TRAIL_POSTCODES:
+        m = pattern.match(part)
+        if m and m.group(1).strip():
+            return m.group(1).strip(" ,"), m.group(2)
+    return part, None
+
+
 def split_city(text: Any) -> tuple[str | None, str | None, str | None]:
     """Split a patent address city field into (city, region, postcode).
 
     EPO and USPTO city fields often carry a postcode ("80331 München", "Tokyo 100-8405",
-    "Cambridge CB2 1DP", "NL-1062 XK Amsterdam") and sometimes a region ("Ichihara-shi, Chiba",
-    "Boston, MA 02116").
+    "Cambridge CB2 1DP", "NL-1062 XK Amsterdam", "I 31044 Montebelluna") and sometimes a
+    region ("Ichihara-shi, Chiba", "Boston, MA 02116", "Bangor BT19 7QT, County Down").
     """
     value = clean(text)
     if not value:
         return None, None, None
     postcode: str | None = None
-    m = _LEAD_POSTCODE.match(value)
-    if m:
-        postcode, value = m.group(1), m.group(2).strip()
-    else:
-        for pattern in _TRAIL_POSTCODES:
-            m = pattern.match(value)
-            if m and m.group(1).strip():
-                value, postcode = m.group(1).strip(" ,"), m.group(2)
-                break
-    value = _DISTRICT.sub("", value).strip(" ,")
-    region: str | None = None
     parts = [p.strip() for p in value.split(",") if p.strip()]
+    for k in ([*range(len(parts))][::-1] if len(parts) > 1 else [0]):
+        rest, code = _postcode(parts[k])
+        if code:
+            postcode = code
+            parts[k] = rest
+            break
+    parts = [_DISTRICT.sub("", p).strip() for p in parts]
+    parts = [p for p in parts if p]
+    region: str | None = None
     if len(parts) >= 2:
         city, region = parts[0], parts[-1]
     elif parts:
