@@ -158,10 +158,10 @@ def _dependents(
         orphans = con.execute(
             "SELECT count(*) FROM g_inventor_disambiguated i WHERE trim(i.patent_id) NOT IN "
             "(SELECT trim(patent_id) FROM g_patent WHERE patent_id IS NOT NULL)"
-        ).fetchone()
-        if orphans and orphans[0]:
+        ).fetchall()
+        if orphans and orphans[0][0]:
             col.account.problem(
-                f"{orphans[0]:,} inventor row(s) whose patent_id is not in g_patent were ignored"
+                f"{orphans[0][0]:,} inventor row(s) whose patent_id is not in g_patent were ignored"
             )
         loc = "g_location_disambiguated" in has
         city = "l.disambig_city" if loc else "NULL"
