@@ -311,6 +311,20 @@ class Collector:
 # sources: plain files, gzipped files and members of zip archives
 
 
+class _OwningGzip(gzip.GzipFile):
+    """A GzipFile that closes the file it reads from."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 @dataclass(frozen=True)
 class Source:
     """One readable input: a file, or a member of a zip archive."""
@@ -335,14 +349,15 @@ class Source:
         """Open for reading bytes, decompressing gzip transparently."""
         try:
             if self.member is not None:
-                zf = zipfile.ZipFile(self.path)
-                raw: IO[bytes] = zf.open(self.member)
+                with zipfile.ZipFile(self.path) as zf:
+                    # the member keeps the archive file open until it is closed itself
+                    raw: IO[bytes] = zf.open(self.member)
             else:
                 raw = self.path.open("rb")
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
             raise InputError(f"{self.name}: cannot open ({exc})") from exc
         if self.filename.lower().endswith(".gz"):
-            return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+            return _OwningGzip(raw)  # type: ignore[return-value]
         return raw
 
     def head(self, n: int = 65536) -> bytes:

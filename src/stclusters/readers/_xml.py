@@ -64,6 +64,7 @@ def parse_document(text: str) -> ET.Element:
 
 
 _ROOT_NAME = re.compile(r"<([A-Za-z][\w.:-]*)")
+_NAMED = re.compile(r"&([A-Za-z][\w.-]*);")
 _BARE_AMP = re.compile(r"&(?!(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][\w.-]*);)")
 
 
@@ -73,7 +74,8 @@ def parse_front(text: str, ends: tuple[str, ...]) -> tuple[ET.Element, bool]:
     The document is cut after the first of the closing tags ``ends`` (the bibliographic
     section) and its root closed there, which skips the long description and claims. When the
     result is not well-formed, bare ``&`` characters (a common fault) are escaped and the parse
-    retried. Returns the root element and whether a repair was needed.
+    retried, with HTML named entities replaced by their characters (documents without the
+    DOCTYPE that declares them). Returns the root element and whether a repair was needed.
 
     Raises
     ------
@@ -91,9 +93,17 @@ def parse_front(text: str, ends: tuple[str, ...]) -> tuple[ET.Element, bool]:
         return parse_document(text), False
     except ET.ParseError:
         fixed = _BARE_AMP.sub("&amp;", text)
+        fixed = _NAMED.sub(_named, fixed)
         if fixed == text:
             raise
         return parse_document(fixed), True
+
+
+def _named(m: re.Match[str]) -> str:
+    name = m.group(1)
+    if name in ("amp", "lt", "gt", "quot", "apos") or name not in _ENTITIES:
+        return m.group(0)
+    return _ENTITIES[name]
 
 
 def text_of(elem: ET.Element | None) -> str | None:

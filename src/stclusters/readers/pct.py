@@ -148,7 +148,11 @@ def iter_pct(
                     col.reject(f"not well-formed XML ({exc})", **where)
                     continue
                 if repaired:
-                    col.warn("bare '&' characters in the XML were read as '&amp;'", **where)
+                    col.warn(
+                        "the XML was not well-formed (bare '&' or undeclared entities); "
+                        "read after repair",
+                        **where,
+                    )
                 if root.tag not in ROOTS:
                     skipped += 1
                     continue

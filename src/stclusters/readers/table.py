@@ -69,18 +69,25 @@ def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     if not header:
         raise InputError(f"{src.name}: the file is empty")
     types = {h.strip(): pa.string() for h in header}
-    try:
-        reader = pacsv.open_csv(
-            src.open_binary(),
-            read_options=pacsv.ReadOptions(block_size=1 << 22),
-            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
-        )
-    except pa.ArrowInvalid as exc:
-        raise InputError(f"{src.name}: cannot read as CSV ({exc})") from exc
-    line = 2
-    for batch in reader:
-        yield line, batch.to_pylist()
-        line += batch.num_rows
+    with src.open_binary() as fh:
+        try:
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(block_size=1 << 22),
+                convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+            )
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{src.name}: cannot read as CSV ({exc})") from exc
+        line = 2
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as exc:
+                raise InputError(f"{src.name}: malformed CSV after line {line:,} ({exc})") from exc
+            yield line, batch.to_pylist()
+            line += batch.num_rows
 
 
 def _float(value: Any) -> float | None:
