@@ -69,7 +69,8 @@ def test_scopus_missing_eid(tmp_path: Path) -> None:
     path = tmp_path / "scopus.csv"
     path.write_text(
         "Authors,Title,Year,DOI,Affiliations,Authors with affiliations,Document Type,EID\n"
-        'Doe J.,A,2020,10.1/A,"Univ X, Paris, France","Doe, J., Univ X, Paris, France",Article,2-s2.0-1\n'
+        'Doe J.,A,2020,10.1/A,"Univ X, Paris, France","Doe, J., Univ X, Paris, France",'
+        "Article,2-s2.0-1\n"
         "Roe R.,B,2021,10.1/B,,,Article,\n"
         "Poe P.,C,20x1,,,,Article,2-s2.0-3\n",
         encoding="utf-8",
@@ -99,7 +100,9 @@ def _grant(number: str) -> str:
 
 def test_zip_with_junk(tmp_path: Path) -> None:
     zpath = tmp_path / "week.zip"
-    broken = '<?xml version="1.0" encoding="UTF-8"?>\n<us-patent-grant><us-bibliographic-data-grant>\n'
+    broken = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<us-patent-grant><us-bibliographic-data-grant>\n'
+    )
     with zipfile.ZipFile(zpath, "w") as zf:
         zf.writestr("grants.xml", _grant("11000001") + broken + _grant("11000002"))
         zf.writestr("junk.bin", bytes(range(256)) * 4)
@@ -166,7 +169,9 @@ def test_unreadable_inputs_are_clear_errors(tmp_path: Path) -> None:
 def test_uspto_named_entities_and_sequence_listings(tmp_path: Path) -> None:
     path = tmp_path / "ipg.xml"
     seq = '<?xml version="1.0"?>\n<sequence-cwu><p>ACGT</p></sequence-cwu>\n'
-    path.write_text(_grant("11000003").replace("<invention-title>T", "<invention-title>&lsquo;T&rsquo;") + seq)
+    path.write_text(
+        _grant("11000003").replace("<invention-title>T", "<invention-title>&lsquo;T&rsquo;") + seq
+    )
     result = read_uspto(path)
     assert result.records.documents.column("title").to_pylist() == ["\u2018T\u2019"]
     assert result.accounts[0].notes == ["1 <sequence-cwu> document(s) skipped (not patents)"]

@@ -80,7 +80,10 @@ def test_parse_c1() -> None:
 
 def test_split_authors_with_affiliations_falls_back_without_names() -> None:
     affs = ["Dept A, Univ X, Paris, France", "Lab B, Univ Y, Lyon, France"]
-    text = "Doe, J., Dept A, Univ X, Paris, France, Lab B, Univ Y, Lyon, France; Roe, R., Lab B, Univ Y, Lyon, France"
+    text = (
+        "Doe, J., Dept A, Univ X, Paris, France, Lab B, Univ Y, Lyon, France; "
+        "Roe, R., Lab B, Univ Y, Lyon, France"
+    )
     expected = [("Doe, J.", affs), ("Roe, R.", [affs[1]])]
     assert split_authors_with_affiliations(text, ["Doe J.", "Roe R."], affs) == expected
     assert split_authors_with_affiliations(text, [], affs) == expected

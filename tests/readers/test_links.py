@@ -54,7 +54,9 @@ def test_wos_plain_bracketed_links(samples: Path) -> None:
     # 22 authors (AF), Mahajan is the 13th (person_seq 12); 8 distinct addresses
     assert {r["person_seq"] for r in rows} == set(range(22))
     assert {r["address_seq"] for r in rows} == set(range(8))
-    mahajan = sorted((r["person_seq"], r["address_seq"]) for r in rows if r["name"] == "Mahajan, Shahana")
+    mahajan = sorted(
+        (r["person_seq"], r["address_seq"]) for r in rows if r["name"] == "Mahajan, Shahana"
+    )
     assert mahajan == [(12, 3), (12, 5)]
     orgs = {r["organisation"] for r in rows}
     assert "Cold Spring Harbor Lab" in orgs
@@ -128,7 +130,8 @@ def test_scopus_2023_layout_links(samples: Path) -> None:
     assert links["Gesselman, Amanda N."] == {kinsey}
     assert links["Kaufman, Ellen M."] == {
         kinsey,
-        "Luddy School of Informatics, Computing, and Engineering, Indiana University, United States",
+        "Luddy School of Informatics, Computing, and Engineering, Indiana University, "
+        "United States",
     }
     assert links["Reynolds, Tania A."] == {
         kinsey,
@@ -192,7 +195,11 @@ def test_uspto_v47_inventors_and_cpc(samples: Path) -> None:
     assert applicants == [
         {"doc_id": "US-11617522-B2", "name": "MEDTRONIC MINIMED, INC.", "country": "US"}
     ]
-    classes = {(c["scheme"], c["code"]) for c in records.classes.to_pylist() if c["doc_id"] == "US-11617522-B2"}
+    classes = {
+        (c["scheme"], c["code"])
+        for c in records.classes.to_pylist()
+        if c["doc_id"] == "US-11617522-B2"
+    }
     assert ("cpc", "A61B 5/14532") in classes
     assert ("ipc", "A61B 5/145") in classes
 
@@ -246,7 +253,11 @@ def test_patentsview_fixture(data: Path) -> None:
     assert _people(records, "US-10000003-B1")[0]["lat"] is None
     account = result.accounts[0]
     assert (account.records_read, account.records_kept, account.records_rejected) == (4, 3, 1)
-    assert {(c["scheme"], c["code"]) for c in records.classes.to_pylist() if c["doc_id"] == "US-10000001-B2"} == {
+    assert {
+        (c["scheme"], c["code"])
+        for c in records.classes.to_pylist()
+        if c["doc_id"] == "US-10000001-B2"
+    } == {
         ("ipc", "F16H 55/06"),
         ("ipc", "B62M 9/00"),
         ("cpc", "F16H 55/06"),

@@ -163,7 +163,13 @@ def test_whole_samples_folder(samples: Path) -> None:
         scopus_dois = {r["DOI"].strip().lower() for r in csv.DictReader(fh) if r["DOI"].strip()}
     shared = wos_dois & scopus_dois
     assert len(shared) == 98
-    kept = {d: s for d, s in zip(docs.column("doi").to_pylist(), docs.column("source").to_pylist(), strict=True) if d in shared}
+    kept = {
+        d: s
+        for d, s in zip(
+            docs.column("doi").to_pylist(), docs.column("source").to_pylist(), strict=True
+        )
+        if d in shared
+    }
     assert len(kept) == 98
     assert set(kept.values()) == {"wos"}
     by_name = {Path(a.path).name: a for a in result.accounts}

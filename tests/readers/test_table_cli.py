@@ -1,4 +1,4 @@
-"""Plain tables for any other source, the canonical tables, records folders, and `stclusters read`."""
+"""Plain tables of any other source, canonical tables, records folders, `stclusters read`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from stclusters.cli import app
 from stclusters.readers import read_inputs, read_table
 from stclusters.records import read_records, write_records
 
-TABLE = """doc_id,layer,year,doc_type,doi,person_seq,name,organisation,address,city,country,lat,lon,ipc,applicants
+TABLE = """doc_id,layer,year,doc_type,doi,person_seq,name,organisation,address,city,country,\
+lat,lon,ipc,applicants
 P1,patent,2021,,,0,Ann,,,"Lyon",FR,45.76,4.84,H04L 29/06; G06F 17/30,Acme SA
 P1,patent,2021,,,1,Bob,,,"Paris",FR,,,,
 A1,article,2020,Article,10.9/XYZ,0,Cy,Univ X,"Univ X, Paris, France",,,,,,
@@ -72,7 +73,14 @@ def test_cli_read(samples: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     runner = CliRunner()
     res = runner.invoke(
-        app, ["read", str(samples / "wos" / "testFile.isi"), str(samples / "wos" / "OnePaper.isi"), "--out", str(out)]
+        app,
+        [
+            "read",
+            str(samples / "wos" / "testFile.isi"),
+            str(samples / "wos" / "OnePaper.isi"),
+            "--out",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     assert "33 records kept of 35 read" in res.output

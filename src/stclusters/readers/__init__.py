@@ -232,4 +232,3 @@ def read_inputs(
     records = concat_records(list(stream))
     records.validate()
     return ReadResult(records, stream.accounts, stream.duplicates)
-

@@ -1,4 +1,4 @@
-"""Plumbing shared by the readers: accounts, the chunking record collector, text and code helpers."""
+"""Plumbing shared by the readers: accounts, the chunking record collector, value helpers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import pyarrow as pa
 
@@ -145,6 +145,14 @@ class Deduper:
 
 # --------------------------------------------------------------------------------------------
 # collecting rows into chunks of Records
+
+
+class Where(TypedDict, total=False):
+    """Where a record is in its file (keyword arguments of reject and warn)."""
+
+    line: int | None
+    record: int | None
+
 
 _COLUMNS = {name: SCHEMAS[name].names for name in TABLES}
 
@@ -557,7 +565,7 @@ def split_city(text: Any) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     postcode: str | None = None
     parts = [p.strip() for p in value.split(",") if p.strip()]
-    for k in ([*range(len(parts))][::-1] if len(parts) > 1 else [0]):
+    for k in [*range(len(parts))][::-1] if len(parts) > 1 else [0]:
         rest, code = _postcode(parts[k])
         if code:
             postcode = code
@@ -610,7 +618,9 @@ def accounts_dict(accounts: list[FileAccount], duplicates: int) -> dict[str, Any
     return {"totals": totals, "duplicates": duplicates, "files": [a.to_dict() for a in accounts]}
 
 
-def start(source: Source | str | Path, fmt: str, collector: Collector | None) -> tuple[Source, Collector]:
+def start(
+    source: Source | str | Path, fmt: str, collector: Collector | None
+) -> tuple[Source, Collector]:
     """The Source and Collector a reader works with (new ones when not given)."""
     src = source if isinstance(source, Source) else Source(Path(source))
     col = collector or Collector(FileAccount(src.name, fmt))

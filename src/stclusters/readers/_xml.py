@@ -137,7 +137,7 @@ class Party:
 
     @property
     def address(self) -> str | None:
-        """"City, Region, Postcode, Country" built from the parts."""
+        """ "City, Region, Postcode, Country" built from the parts."""
         return place_string(self.city, self.region, self.postcode, self.country)
 
     def key(self) -> str:

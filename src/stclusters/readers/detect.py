@@ -94,9 +94,13 @@ def detect_format(source: Source) -> str | None:
     head = source.head(65536)
     if not head.strip():
         return None
-    if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if head[1:200:2].count(0) < 50 and head[0:200:2].count(0) < 50:
-            return None
+    if (
+        b"\x00" in head[:4096]
+        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and head[1:200:2].count(0) < 50
+        and head[0:200:2].count(0) < 50
+    ):
+        return None
     text = decode_head(head).lstrip()
     if text.startswith("<"):
         for root, fmt in _XML_ROOTS.items():
@@ -128,7 +132,7 @@ def _expand_one(item: str | Path) -> tuple[list[Path], bool]:
     """Paths an input names, and whether they were named explicitly (not found in a folder)."""
     text = str(item)
     if any(ch in text for ch in "*?[") and not Path(text).exists():
-        matches = sorted(Path(p) for p in glob.glob(text, recursive=True))
+        matches = sorted(Path(p) for p in glob.glob(text, recursive=True))  # noqa: PTH207
         if not matches:
             raise InputError(f"{text}: the pattern matches no file")
         return matches, False

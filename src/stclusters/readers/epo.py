@@ -11,6 +11,7 @@ from stclusters.readers._common import (
     Collector,
     ReadResult,
     Source,
+    Where,
     clean,
     country_code,
     open_text,
@@ -66,7 +67,7 @@ def _title(sdobi: ET.Element) -> str | None:
     return find_text(b540, "B542")
 
 
-def _emit(col: Collector, root: ET.Element, where: dict[str, int]) -> None:
+def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     sdobi = root.find("SDOBI")
     number = clean(root.get("doc-number")) or find_text(sdobi, "B100/B110")
     kind = clean(root.get("kind")) or find_text(sdobi, "B100/B130")
@@ -127,7 +128,7 @@ def iter_epo(
     try:
         with open_text(src) as fh:
             for doc in iter_documents(fh):
-                where = {"line": doc.line, "record": doc.number}
+                where: Where = {"line": doc.line, "record": doc.number}
                 try:
                     root, repaired = parse_front(doc.text, ("</SDOBI>",))
                 except (ET.ParseError, UnicodeError, ValueError) as exc:

@@ -1,4 +1,4 @@
-"""Read OpenAlex works (JSON, JSONL, gzipped or not; API pages and snapshot files) and institutions."""
+"""Read OpenAlex works (JSON or JSONL, gzipped or not: API pages, snapshots) and institutions."""
 
 from __future__ import annotations
 
@@ -347,7 +347,7 @@ def _emit_work(
                     precision="city" if found else None,
                 )
         elif raw:
-            countries = [c for c in (country_code(x) for x in _as_list(authorship.get("countries")))]
+            countries = [country_code(x) for x in _as_list(authorship.get("countries"))]
             country = countries[0] if len(countries) == 1 else None
             for text in raw:
                 seq = addresses.setdefault(f"raw:{text}", len(addresses))
@@ -420,7 +420,7 @@ def read_openalex(path: str | Path, *, institutions: Institutions | None = None)
 
 
 def institutions_in(src: Source, lookup: Institutions) -> tuple[int, int]:
-    """Load one institutions file into ``lookup``; return (entries read, entries with coordinates)."""
+    """Load one institutions file into ``lookup``; return (entries read, entries located)."""
     read = loaded = 0
     with open_text(src) as fh:
         if src.filename.lower().endswith((".csv", ".csv.gz")):

@@ -101,10 +101,14 @@ def iter_patentsview(
                 path = _local(src, Path(tmpdir))
                 try:
                     literal = str(path).replace("'", "''")
-                    con.execute(f"CREATE VIEW {name} AS SELECT * FROM " + _READ.format(path=literal))
+                    con.execute(
+                        f"CREATE VIEW {name} AS SELECT * FROM " + _READ.format(path=literal)
+                    )
                     con.execute(f"SELECT * FROM {name} LIMIT 0")
                 except duckdb.Error as exc:
-                    raise InputError(f"{src.name}: cannot read as a PatentsView table ({exc})") from exc
+                    raise InputError(
+                        f"{src.name}: cannot read as a PatentsView table ({exc})"
+                    ) from exc
             yield from _documents(con, col)
             yield from _dependents(con, srcs, col)
         except duckdb.Error as exc:
@@ -131,7 +135,11 @@ def _documents(con: duckdb.DuckDBPyConnection, col: Collector) -> Iterator[Recor
             if year is not None and not 1800 <= year <= 2100:
                 year = None
             if not col.document(
-                doc_id, "patent", year=year, doc_type=ptype or None, title=title or None,
+                doc_id,
+                "patent",
+                year=year,
+                doc_type=ptype or None,
+                title=title or None,
                 source="patentsview",
             ):
                 dropped.append(pid)
@@ -176,21 +184,22 @@ def _dependents(
             "CAST(row_number() OVER (PARTITION BY k.doc_id ORDER BY "
             "TRY_CAST(i.inventor_sequence AS INTEGER), i.inventor_id) - 1 AS INTEGER)"
         )
+        ok = "lat0 BETWEEN -90 AND 90 AND lon0 BETWEEN -180 AND 180"
         sql = f"""
             WITH p AS (
               SELECT k.doc_id, {seq} AS person_seq,
                      nullif(trim(concat_ws(' ', i.disambig_inventor_name_first,
                                            i.disambig_inventor_name_last)), '') AS name,
-                     nullif({city}, '') AS city, nullif({state}, '') AS region, {country} AS country,
+                     nullif({city}, '') AS city, nullif({state}, '') AS region,
+                     {country} AS country,
                      {lat} AS lat0, {lon} AS lon0
               FROM g_inventor_disambiguated i JOIN kept k ON k.pid = trim(i.patent_id) {join})
             SELECT doc_id, person_seq, person_seq AS address_seq, 'inventor' AS role, name,
                    nullif(concat_ws(', ', city, region, country), '') AS address,
                    city, region, country,
-                   CASE WHEN lat0 BETWEEN -90 AND 90 AND lon0 BETWEEN -180 AND 180 THEN lat0 END AS lat,
-                   CASE WHEN lat0 BETWEEN -90 AND 90 AND lon0 BETWEEN -180 AND 180 THEN lon0 END AS lon,
-                   CASE WHEN lat0 BETWEEN -90 AND 90 AND lon0 BETWEEN -180 AND 180
-                        THEN 'city' END AS precision
+                   CASE WHEN {ok} THEN lat0 END AS lat,
+                   CASE WHEN {ok} THEN lon0 END AS lon,
+                   CASE WHEN {ok} THEN 'city' END AS precision
             FROM p ORDER BY doc_id, person_seq"""
         yield from _batches(con, sql, "people")
     if "g_assignee_disambiguated" in has:
@@ -224,7 +233,8 @@ def _dependents(
         sql = r"""
             SELECT DISTINCT k.doc_id, 'cpc' AS scheme,
                    regexp_replace(upper(replace(trim(cpc_group), ' ', '')),
-                                  '^([A-HY][0-9][0-9][A-Z])0*([0-9]+)/([0-9]+)$', '\1 \2/\3') AS code
+                                  '^([A-HY][0-9][0-9][A-Z])0*([0-9]+)/([0-9]+)$',
+                                  '\1 \2/\3') AS code
             FROM g_cpc_current c JOIN kept k ON k.pid = trim(c.patent_id)
             WHERE regexp_full_match(upper(replace(trim(cpc_group), ' ', '')),
                                     '[A-HY][0-9][0-9][A-Z][0-9]+/[0-9]+')
@@ -247,4 +257,3 @@ def read_patentsview(folder: str | Path) -> ReadResult:
     col = Collector(acc)
     records = concat_records(list(iter_patentsview(tables, collector=col)))
     return ReadResult(records, [acc], acc.duplicates_dropped)
-

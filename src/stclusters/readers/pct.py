@@ -11,6 +11,7 @@ from stclusters.readers._common import (
     Collector,
     ReadResult,
     Source,
+    Where,
     clean,
     format_ipc,
     open_text,
@@ -37,7 +38,7 @@ FRONT_ENDS = ("</bibliographic-data>", "</wo-bibliographic-data>")
 
 
 def _number(text: str) -> str:
-    """"WO/2024/012345", "WO2024012345", "2024012345" -> "2024012345"."""
+    """ "WO/2024/012345", "WO2024012345", "2024012345" -> "2024012345"."""
     digits = "".join(ch for ch in text if ch.isdigit())
     return digits or text.strip()
 
@@ -74,7 +75,7 @@ def _title(biblio: ET.Element) -> str | None:
     return text_of(titles[0]) if titles else None
 
 
-def _emit(col: Collector, root: ET.Element, where: dict[str, int]) -> None:
+def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     biblio = root.find("bibliographic-data")
     if biblio is None:
         biblio = root.find("wo-bibliographic-data")
@@ -141,7 +142,7 @@ def iter_pct(
     try:
         with open_text(src) as fh:
             for doc in iter_documents(fh):
-                where = {"line": doc.line, "record": doc.number}
+                where: Where = {"line": doc.line, "record": doc.number}
                 try:
                     root, repaired = parse_front(doc.text, FRONT_ENDS)
                 except (ET.ParseError, UnicodeError, ValueError) as exc:

@@ -43,9 +43,7 @@ _ORG_WORDS = (
         r"laborator|centre|center|council|agency|foundation|museum|observator",
         re.I,
     ),
-    re.compile(
-        r"\b(inc|ltd|llc|corp|corporation|company|co\.|gmbh|ag|s\.a\.|plc|ltda)\b", re.I
-    ),
+    re.compile(r"\b(inc|ltd|llc|corp|corporation|company|co\.|gmbh|ag|s\.a\.|plc|ltda)\b", re.I),
 )
 
 
@@ -221,10 +219,7 @@ def _emit(col: Collector, row: dict[str, str], line: int, number: int, new_layou
         if a and a != NO_AFFILIATION
     ]
     awa = _text(row.get("Authors with affiliations"))
-    if awa:
-        pairs = split_authors_with_affiliations(awa, names, affiliations)
-    else:
-        pairs = []
+    pairs = split_authors_with_affiliations(awa, names, affiliations) if awa else []
     if pairs and names and len(pairs) != len(names):
         col.warn(
             f"'Authors with affiliations' lists {len(pairs)} authors, 'Authors' lists "
@@ -301,8 +296,7 @@ def iter_scopus(
                 if any(has_bad_bytes(v) for v in values):
                     values = [repair_text(v) for v in values]
                     col.warn(
-                        "bytes that are not valid in the file's encoding; decoded as "
-                        "Windows-1252",
+                        "bytes that are not valid in the file's encoding; decoded as Windows-1252",
                         line=line,
                         record=number,
                     )

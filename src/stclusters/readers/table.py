@@ -1,4 +1,4 @@
-"""Read plain tables (CSV or Parquet) from any other source: one row per person, or the four tables."""
+"""Read plain tables (CSV, Parquet) of any other source: one row per person, or the four tables."""
 
 from __future__ import annotations
 
@@ -164,8 +164,10 @@ def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) 
     )
     address_seq = _int(row.get("address_seq"))
     if address_seq is None and address:
-        address_seq = person_seq if doc.layer == "patent" else doc.addresses.setdefault(
-            address, len(doc.addresses)
+        address_seq = (
+            person_seq
+            if doc.layer == "patent"
+            else doc.addresses.setdefault(address, len(doc.addresses))
         )
     if (person_seq, address_seq) in doc.keys:
         col.warn(

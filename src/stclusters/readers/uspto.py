@@ -1,4 +1,4 @@
-"""Read USPTO grant and application XML (red book and bibliographic, DTD v4.0 to v4.7, zipped or not)."""
+"""Read USPTO grant and application XML (full text or bibliographic, DTD v4.0 to v4.7, zipped)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from stclusters.readers._common import (
     Collector,
     ReadResult,
     Source,
+    Where,
     format_ipc,
     open_text,
     parse_ipc,
@@ -38,7 +39,7 @@ _NUMBER = re.compile(r"^([A-Z]*)0*(\d+)$")
 
 
 def patent_number(doc_number: str) -> str:
-    """A USPTO document number without padding zeros ("06836899" -> "6836899", "D0967598" -> "D967598")."""
+    """A USPTO number without padding zeros ("06836899" -> "6836899", "D0967598" -> "D967598")."""
     text = doc_number.strip().upper().replace(" ", "")
     m = _NUMBER.match(text)
     return f"{m.group(1)}{m.group(2)}" if m else text
@@ -107,7 +108,7 @@ def _parties(biblio: ET.Element) -> tuple[list[Party], list[Party]]:
     return unique_parties(inventors), owners
 
 
-def _emit(col: Collector, root: ET.Element, where: dict[str, int]) -> None:
+def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     biblio = root.find("us-bibliographic-data-grant")
     if biblio is None:
         biblio = root.find("us-bibliographic-data-application")
@@ -171,7 +172,7 @@ def iter_uspto(
     try:
         with open_text(src) as fh:
             for doc in iter_documents(fh):
-                where = {"line": doc.line, "record": doc.number}
+                where: Where = {"line": doc.line, "record": doc.number}
                 try:
                     root, repaired = parse_front(doc.text, FRONT_ENDS)
                 except (ET.ParseError, UnicodeError, ValueError) as exc:

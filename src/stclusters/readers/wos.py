@@ -201,9 +201,7 @@ def _people(
             links[i] = sorted(addresses.values())
     else:
         for addr, seq in addresses.items():
-            col.person(
-                doc_id, None, seq, "author", organisation=_organisation(addr), address=addr
-            )
+            col.person(doc_id, None, seq, "author", organisation=_organisation(addr), address=addr)
         return
     by_seq = {seq: addr for addr, seq in addresses.items()}
     for i, name in enumerate(names):
