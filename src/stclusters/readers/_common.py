@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import itertools
 import re
 import zipfile
 import zlib
@@ -431,8 +432,7 @@ READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeError)
 
 def iter_lines(fh: IO[str]) -> Iterator[tuple[int, str]]:
     """Lines (1-based number, text without line end)."""
-    for n, line in enumerate(fh, 1):
-        yield n, line.rstrip("\r\n")
+    return zip(itertools.count(1), map(str.rstrip, fh, itertools.repeat("\r\n")), strict=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,7 +445,10 @@ def clean(value: Any) -> str | None:
     """Whitespace-collapsed text, or None when empty."""
     if value is None:
         return None
-    text = _WS.sub(" ", str(value)).strip()
+    text = value if isinstance(value, str) else str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _WS.sub(" ", text)
+    text = text.strip()
     return text or None
 
 

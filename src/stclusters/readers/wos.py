@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,6 +226,15 @@ def _people(
 # plain text
 
 
+def _repaired(col: Collector, value: str, line: int, rec: _Rec | None) -> str:
+    col.warn(
+        "bytes that are not valid in the file's encoding; decoded as Windows-1252",
+        line=line,
+        record=rec.number if rec else None,
+    )
+    return repair_text(value)
+
+
 def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Records]:
     rec: _Rec | None = None
     tag = ""
@@ -232,21 +242,27 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
     saw_ef = False
     saw_header = False
     last_line = 0
+    wanted = False  # whether the current field is one the reader keeps
     for n, raw in lines:
         last_line = n
+        if raw.startswith("  "):
+            # continuation lines are most of a file (cited references): the fast path
+            if wanted and rec is not None:
+                value = raw.strip()
+                if has_bad_bytes(value):
+                    value = _repaired(col, value, n, rec)
+                if tag in _LIST_TAGS:
+                    rec.fields[tag].append(value)
+                else:
+                    rec.fields[tag][-1] += " " + value
+            continue
         line = raw.lstrip("\ufeff") if n == 1 else raw
         if not line.strip():
             continue
-        if has_bad_bytes(line):
-            line = repair_text(line)
-            col.warn(
-                "bytes that are not valid in the file's encoding; decoded as Windows-1252",
-                line=n,
-                record=rec.number if rec else None,
-            )
         head = line[:2]
         if line[2:3] in (" ", "") and _TAG.match(head):
             tag = head
+            wanted = tag in WANTED
             if tag == "PT":
                 if rec is not None:
                     rec.bad = rec.bad or f"no ER line before the next record at line {n:,}"
@@ -268,15 +284,11 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
                 saw_header = True
             elif rec is None:
                 col.account.problem(f"field {tag} outside a record (no PT line before it)", line=n)
-            elif tag in WANTED:
-                rec.fields.setdefault(tag, []).append(line[3:])
-        elif line.startswith("  "):
-            if rec is not None and tag in WANTED:
-                value = line.strip()
-                if tag in _LIST_TAGS:
-                    rec.fields[tag].append(value)
-                else:
-                    rec.fields[tag][-1] += " " + value
+            elif wanted:
+                value = line[3:]
+                if has_bad_bytes(value):
+                    value = _repaired(col, value, n, rec)
+                rec.fields.setdefault(tag, []).append(value)
         elif rec is not None:
             rec.bad = rec.bad or (
                 f"line {n:,}: malformed line {line[:40]!r} (expected a two-character tag and "
@@ -383,15 +395,11 @@ def iter_wos(
             first = next(lines, None)
             if first is None:
                 raise InputError(f"{src.name}: the file is empty")
-
-            def chained() -> Iterator[tuple[int, str]]:
-                yield first
-                yield from lines
-
+            chained = itertools.chain([first], lines)
             if _is_tab(first[1]):
-                yield from _iter_tab(chained(), col)
+                yield from _iter_tab(chained, col)
             else:
-                yield from _iter_plain(chained(), col)
+                yield from _iter_plain(chained, col)
     except READ_ERRORS as exc:
         col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
     if col.has_rows():
