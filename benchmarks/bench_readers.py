@@ -225,9 +225,8 @@ def main() -> None:
                 [sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True
             ).stdout.split()
             size = path.stat().st_size / 1e6
-            print(
-                f"  {int(out[0]):>9,} records  {size:7.1f} MB  peak RSS {int(out[1]) / 1024:6.0f} MB"
-            )
+            rss = int(out[1]) / 1024
+            print(f"  {int(out[0]):>9,} records  {size:7.1f} MB  peak RSS {rss:6.0f} MB")
             path.unlink()
 
 
