@@ -91,3 +91,14 @@ def test_cli_read(samples: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "no such file or" in res.output
     assert "Traceback" not in res.output
+
+
+def test_progress_and_stream_accounts(samples: Path) -> None:
+    from stclusters.readers import ReadStream
+
+    seen: list[int] = []
+    stream = ReadStream([samples / "wos" / "ManyAuthors.isi"], progress=seen.append, chunk_docs=100)
+    chunks = list(stream)
+    assert len(chunks) == 5
+    assert seen == [100, 200, 300, 400, 500]
+    assert stream.to_dict()["totals"]["records_kept"] == 500
