@@ -260,5 +260,60 @@ def _world_changed(world: Path, scale: float, seed: int) -> bool:
     return bool(meta.get("scale") != scale or meta.get("seed") != seed)
 
 
+@app.command("read")
+def read_cmd(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Records folder to write.")],
+    format_: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="Skip detection: wos, scopus, openalex, ..."),
+    ] = None,
+) -> None:
+    """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
+    import json
+
+    from stclusters.readers import ReadStream
+    from stclusters.records import RecordsWriter
+
+    try:
+        stream = ReadStream(inputs, format=format_)
+        with RecordsWriter(out, meta={"inputs": list(inputs)}) as writer:
+            for chunk in stream:
+                writer.write(chunk)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise fail(exc) from None
+    (out / "accounts.json").write_text(json.dumps(stream.to_dict(), indent=2) + "\n")
+    table = Table(title=f"read into {out}")
+    for col in ("file", "format", "read", "kept", "rejected", "duplicates", "problems"):
+        table.add_column(col, justify="left" if col in ("file", "format") else "right")
+    for acc in stream.accounts:
+        table.add_row(
+            acc.path,
+            acc.format if acc.role == "records" else f"{acc.format} ({acc.role})",
+            f"{acc.records_read:,}",
+            f"{acc.records_kept:,}",
+            f"{acc.records_rejected:,}",
+            f"{acc.duplicates_dropped:,}",
+            f"{acc.problems_total:,}",
+        )
+    console.print(table)
+    for acc in stream.accounts:
+        for problem in acc.problems:
+            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if acc.problems_total > len(acc.problems):
+            err.print(
+                f"[yellow]warning:[/] {acc.path}: {acc.problems_total - len(acc.problems):,} "
+                "more problem(s); see accounts.json",
+                highlight=False,
+            )
+    totals = stream.to_dict()["totals"]
+    console.print(
+        f"{totals['records_kept']:,} records kept of {totals['records_read']:,} read "
+        f"({totals['records_rejected']:,} rejected, {totals['duplicates_dropped']:,} duplicates)"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
