@@ -334,7 +334,7 @@ def run(
     extra = pa.table(
         {
             "row_id": rows.column("row_id"),
-            "cluster": pa.array(np.where(cluster >= -1, cluster, None), pa.int64()),
+            "cluster": pa.array(cluster, pa.int64(), mask=cluster < -1),
             "cluster_prev": pa.array(cluster_prev, pa.int64()),
             "loc_label": pa.array(loc_label, pa.string()),
         }
@@ -423,8 +423,8 @@ def run(
     stage.end(f"{len(profiles)} profiles")
 
     # ---- accounts
-    sums = counting.layer_share_sums(con)
-    people_accounts = {}
+    share_sums = counting.layer_share_sums(con)
+    people_accounts: dict[str, dict[str, Any]] = {}
     for name in ("patent", "article"):
         m = current & (layer == name)
         people_accounts[name] = {
@@ -436,7 +436,7 @@ def run(
         docs_with_people = con.execute(
             "SELECT count(DISTINCT doc_id) FROM rows WHERE current AND layer = ?", [name]
         ).fetchall()
-        s = sums.get(name, {})
+        s = share_sums.get(name, {})
         no_people = world[name] - int(docs_with_people[0][0])
         shares_total = sum(s.values()) + no_people
         people_accounts[name]["shares"] = {k: round(v, 4) for k, v in sorted(s.items())}
