@@ -116,6 +116,9 @@ _LABELS = {
 
 
 def _humanize(key: str) -> str:
+    """A snake_case key as words ("documents_kept" -> "Documents kept"); other keys as given."""
+    if not key.replace("_", "").isalpha() or not key.islower():
+        return key
     words = key.replace("_", " ").strip()
     return words[:1].upper() + words[1:]
 
@@ -385,8 +388,10 @@ def _write_assets(folder: Path) -> None:
     (assets / "world.svg").write_text(maps.world_svg(), encoding="utf-8")
 
 
-def write_site(out: Path | str, *, title: str | None = None, pdf: bool = True) -> Path:
-    """Write the site of an output folder: index, profile pages, profile PDFs and assets.
+def write_site(
+    out: Path | str, *, title: str | None = None, pdf: bool = True, markdown: bool = True
+) -> Path:
+    """Write the site of an output folder: index, profile pages, PDFs, Markdown and assets.
 
     Parameters
     ----------
@@ -397,6 +402,10 @@ def write_site(out: Path | str, *, title: str | None = None, pdf: bool = True) -
         The site's title; defaults to "Science and technology clusters <edition>".
     pdf
         Write a PDF beside each profile page.
+    markdown
+        Write the Markdown profile (``profiles/<slug>.md``, from
+        :func:`~stclusters.report.text.profile_markdown`) beside each page, from the same
+        profile data, so that the two cannot disagree.
 
     Returns
     -------
@@ -416,6 +425,10 @@ def write_site(out: Path | str, *, title: str | None = None, pdf: bool = True) -
     for prof in inputs.profiles:
         slug = str(prof["slug"])
         scenes = profile_scenes(prof, inputs, footprints=geoms)
+        if markdown:
+            (folder / "profiles" / f"{slug}.md").write_text(
+                text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
+            )
         page = folder / "profiles" / f"{slug}.html"
         page.write_text(profile_html(prof, inputs, title=title, scenes=scenes), encoding="utf-8")
         if pdf:

@@ -472,7 +472,9 @@ def _markdown_table(table: TableText) -> list[str]:
     return [*lines, ""]
 
 
-def profile_markdown(profile: Profile, *, top_n: int | None = None) -> str:
+def profile_markdown(
+    profile: Profile, *, top_n: int | None = None, edition: int | None = None
+) -> str:
     """Render a profile as Markdown, in the order of the published profiles.
 
     Parameters
@@ -481,12 +483,25 @@ def profile_markdown(profile: Profile, *, top_n: int | None = None) -> str:
         One profile of ``profiles.json``.
     top_n
         The number of published clusters; defaults to ``profile["top_n"]``.
+    edition
+        The edition year; defaults to ``profile["edition"]``.
 
     Returns
     -------
     str
         The Markdown text, ending with a newline.
+
+    Notes
+    -----
+    :func:`stclusters.report.write_site` writes ``profiles/<slug>.md`` with this function from
+    the same dicts as the HTML pages (``top_n`` and ``edition`` taken from ``profiles.json``).
     """
+    if top_n is not None or edition is not None:
+        profile = {
+            **profile,
+            **({"top_n": top_n} if top_n is not None else {}),
+            **({"edition": edition} if edition is not None else {}),
+        }
     lines = [f"# {md_escape(title(profile))}", ""]
     edition = profile.get("edition")
     if edition:
