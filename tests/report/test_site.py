@@ -273,7 +273,7 @@ def test_cli_report(run_folder: Path, tmp_path: Path) -> None:
     assert not list((run_folder / "profiles").glob("*.pdf"))
     bad = runner.invoke(app, ["report", str(tmp_path / "missing")])
     assert bad.exit_code == 2
-    assert "not a folder" in bad.output
+    assert "not a folder; give the output folder" in " ".join(bad.output.split())
 
 
 @pytest.mark.parametrize("clusters", [1, 2])

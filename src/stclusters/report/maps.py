@@ -399,14 +399,16 @@ def scene_svg(scene: Scene, *, world_href: str = "", id_: str = "", extra_class:
         )
     for c in scene.circles:
         data = "".join(f' data-{k}="{_esc(v)}"' for k, v in c.data)
-        t = f"<title>{_esc(c.title)}</title>" if c.title and not c.href else ""
+        linked = bool(c.href or c.data)
+        t = f"<title>{_esc(c.title)}</title>" if c.title and not linked else ""
         circle = (
             f'<circle class="{c.cls}" cx="{_f(c.x)}" cy="{_f(c.y)}" r="{_f(c.r * u)}" '
             f'data-r="{_f(c.r)}">{t}</circle>'
         )
-        if c.href:
+        if linked:  # a link (or, without a profile, an anchor without href) for the script
+            href = f' href="{_esc(c.href)}"' if c.href else ""
             label = f' aria-label="{_esc(c.title)}"' if c.title else ""
-            out.append(f'<a href="{_esc(c.href)}"{label}{data}>{circle}</a>')
+            out.append(f"<a{href}{label}{data}>{circle}</a>")
         else:
             out.append(circle)
     for lb in scene.labels:

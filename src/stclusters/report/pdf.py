@@ -14,15 +14,13 @@ from typing import Any
 
 import numpy as np
 from reportlab import rl_config
-from reportlab.graphics.shapes import Circle as RLCircle
 from reportlab.graphics.shapes import Drawing, Rect, String
-from reportlab.graphics.shapes import Line as RLLine
-from reportlab.graphics.shapes import Path as RLPath
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
@@ -119,7 +117,9 @@ def _table(t: text.TableText, width: float) -> Flowable:
     for row in t.rows:
         data.append(
             [
-                Paragraph(_esc(v), _STYLES["cell"]) if i == 1 else _latin(v)
+                "\n".join(simpleSplit(_latin(v), "Helvetica", 8, widths[1] - 6))
+                if i == 1
+                else _latin(v)
                 for i, v in enumerate(row)
             ]
         )
@@ -196,72 +196,79 @@ _FILLS: dict[str, tuple[Any, Any, float]] = {
 }
 
 
-def _map(scene: maps.Scene, width: float) -> Drawing:
-    vx, vy, vw, vh = scene.viewbox
-    height = width * vh / vw
-    k = width / vw
-    px = width / scene.width  # points per screen pixel of the scene
+class _Map(Flowable):  # type: ignore[misc]
+    """A map scene drawn straight onto the page (paths written as PDF operators: fast)."""
 
-    def tx(x: float) -> float:
-        return (x - vx) * k
+    def __init__(self, scene: maps.Scene, width: float) -> None:
+        super().__init__()
+        self.scene = scene
+        _, _, vw, vh = scene.viewbox
+        self.width = width
+        self.height = width * vh / vw
 
-    def ty(y: float) -> float:
-        return height - (y - vy) * k
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.width, self.height
 
-    d = Drawing(width, height)
-    d.add(Rect(0, 0, width, height, fillColor=SEA, strokeColor=LINE, strokeWidth=0.5))
-    tol = 0.5 / k  # half a point: finer detail does not show
-    layers: list[tuple[str, list[np.ndarray]]] = []
-    if scene.base == "world":
-        layers.append(("land", maps.world_rings(scene.viewbox, tolerance=tol)))
-    layers += [(s.cls, list(s.rings)) for s in scene.shapes]
-    for cls, rings in layers:
-        if not rings:
-            continue
-        fill, stroke, sw = _FILLS.get(cls, _FILLS["land"])
-        path = RLPath(fillColor=fill, strokeColor=stroke, strokeWidth=sw, fillMode=0)
-        for ring in rings:
-            pts = np.column_stack([(ring[:, 0] - vx) * k, height - (ring[:, 1] - vy) * k])
-            pts = np.round(pts, 1)
-            path.moveTo(float(pts[0, 0]), float(pts[0, 1]))
-            for x, y in pts[1:].tolist():
-                path.lineTo(x, y)
-            path.closePath()
-        d.add(path)
-    for ln in scene.lines:
-        color = INK if ln.cls == "scalebar" else colors.Color(0.043, 0.325, 0.58, alpha=0.45)
-        d.add(
-            RLLine(
-                tx(ln.x1), ty(ln.y1), tx(ln.x2), ty(ln.y2), strokeColor=color, strokeWidth=ln.w * px
+    def draw(self) -> None:
+        scene, c = self.scene, self.canv
+        vx, vy, vw, _ = scene.viewbox
+        w, h = self.width, self.height
+        k = w / vw
+        px = w / scene.width  # points per screen pixel of the scene
+
+        def tx(x: float) -> float:
+            return (x - vx) * k
+
+        def ty(y: float) -> float:
+            return h - (y - vy) * k
+
+        c.saveState()
+        c.setFillColor(SEA)
+        c.setStrokeColor(LINE)
+        c.setLineWidth(0.5)
+        c.rect(0, 0, w, h, fill=1, stroke=1)
+        clip = c.beginPath()
+        clip.rect(0, 0, w, h)
+        c.clipPath(clip, stroke=0, fill=0)
+        layers: list[tuple[str, list[np.ndarray]]] = []
+        if scene.base == "world":  # simplified to half a point: finer detail does not show
+            layers.append(("land", maps.world_rings(scene.viewbox, tolerance=0.5 / k)))
+        layers += [(s.cls, list(s.rings)) for s in scene.shapes]
+        c.setLineJoin(1)
+        for cls, rings in layers:
+            if not rings:
+                continue
+            fill, stroke, sw = _FILLS.get(cls, _FILLS["land"])
+            c.setFillColor(fill)
+            c.setStrokeColor(stroke)
+            c.setLineWidth(sw)
+            ops = []
+            for ring in rings:
+                pts = np.column_stack([(ring[:, 0] - vx) * k, h - (ring[:, 1] - vy) * k])
+                coords = [f"{x:.1f} {y:.1f}" for x, y in pts.tolist()]
+                ops.append(f"{coords[0]} m " + " l ".join(coords[1:]) + " l h")
+            c.addLiteral("\n".join(ops) + " B*")
+        for ln in scene.lines:
+            c.setStrokeColor(INK if ln.cls == "scalebar" else _LINK)
+            c.setLineWidth(ln.w * px)
+            c.line(tx(ln.x1), ty(ln.y1), tx(ln.x2), ty(ln.y2))
+        c.setStrokeColor(colors.white)
+        c.setLineWidth(0.6)
+        for circle in scene.circles:
+            c.setFillColor(INK if circle.cls == "centre" else _PARTNER)
+            c.circle(tx(circle.x), ty(circle.y), circle.r * px, fill=1, stroke=1)
+        c.setFillColor(INK)
+        for lb in scene.labels:
+            c.setFont(
+                "Helvetica-Bold" if "strong" in lb.cls else "Helvetica", max(lb.size * px, 6.5)
             )
-        )
-    for c in scene.circles:
-        fill = INK if c.cls == "centre" else colors.Color(0.043, 0.325, 0.58, alpha=0.75)
-        d.add(
-            RLCircle(
-                tx(c.x),
-                ty(c.y),
-                c.r * px,
-                fillColor=fill,
-                strokeColor=colors.white,
-                strokeWidth=0.6,
-            )
-        )
-    for lb in scene.labels:
-        font = "Helvetica-Bold" if "strong" in lb.cls else "Helvetica"
-        size = max(lb.size * px, 6.5)
-        d.add(
-            String(
-                tx(lb.x),
-                ty(lb.y),
-                _latin(lb.text),
-                fontName=font,
-                fontSize=size,
-                fillColor=INK,
-                textAnchor=lb.anchor,
-            )
-        )
-    return d
+            draw = {"start": c.drawString, "middle": c.drawCentredString, "end": c.drawRightString}
+            draw[lb.anchor](tx(lb.x), ty(lb.y), _latin(lb.text))
+        c.restoreState()
+
+
+_LINK = colors.Color(0.043, 0.325, 0.58, alpha=0.45)
+_PARTNER = colors.Color(0.043, 0.325, 0.58, alpha=0.75)
 
 
 def _two(
@@ -389,10 +396,10 @@ def write_profile_pdf(
     story.append(
         _two(
             [
-                _map(co, half),
+                _Map(co, half),
                 _para("Collaborating locations: line width follows shared documents.", "small"),
             ],
-            [_map(fp, half), _para("Footprint: the area the cluster covers (shaded).", "small")],
+            [_Map(fp, half), _para("Footprint: the area the cluster covers (shaded).", "small")],
             width,
         )
     )
