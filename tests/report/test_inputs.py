@@ -83,8 +83,9 @@ def test_profile_missing_tables(run_folder: Path) -> None:
 def test_optional_files_may_be_missing(run_folder: Path) -> None:
     (run_folder / "clusters.geojson").unlink()
     (run_folder / "accounts.json").unlink()
-    index = write_site(run_folder, pdf=False)
+    index = write_site(run_folder)
     page = index.read_text(encoding="utf-8")
+    assert len(list((run_folder / "profiles").glob("*.pdf"))) == 5
     assert "About this run" not in page
     assert 'class="footprint"' not in page
     assert page.count('class="marker"') == 5

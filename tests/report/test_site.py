@@ -176,7 +176,8 @@ def test_pages_are_accessible(site: Path) -> None:
         for a, b in zip(page.headings, page.headings[1:], strict=False):
             assert b <= a + 1, f"{path.name}: heading level jumps from h{a} to h{b}"
         for tag, attrs in page.tags:
-            if tag == "svg" and attrs.get("role") == "img":
+            if tag == "svg":
+                assert attrs.get("role") in ("img", "group"), path.name
                 assert attrs.get("aria-labelledby"), path.name
             if tag == "th":
                 assert attrs.get("scope") in ("col", "row"), path.name
@@ -184,6 +185,9 @@ def test_pages_are_accessible(site: Path) -> None:
                 assert f'for="{attrs["id"]}"' in html
         assert html.count("<table") == html.count("<caption")
         assert "Skip to the content" in page.plain
+        if path.name == "index.html":  # the map's links must stay visible to screen readers
+            assert 'id="world" class="map" viewBox' in html
+            assert re.search(r'<svg id="world"[^>]*role="group"', html)
 
 
 def _luminance(hex_color: str) -> float:

@@ -351,7 +351,14 @@ def _f(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def scene_svg(scene: Scene, *, world_href: str = "", id_: str = "", extra_class: str = "") -> str:
+def scene_svg(
+    scene: Scene,
+    *,
+    world_href: str = "",
+    id_: str = "",
+    extra_class: str = "",
+    interactive: bool = False,
+) -> str:
     """Write a scene as inline SVG (accessible: ``role="img"``, title and description).
 
     Parameters
@@ -362,15 +369,19 @@ def scene_svg(scene: Scene, *, world_href: str = "", id_: str = "", extra_class:
         Relative address of ``world.svg`` for a scene with the world base layer.
     id_, extra_class
         Optional id and extra CSS class of the ``<svg>`` element.
+    interactive
+        The map holds links: give it ``role="group"`` (``role="img"`` would hide them from
+        screen readers).
     """
     vx, vy, vw, vh = scene.viewbox
     u = scene.unit
     ident = f' id="{_esc(id_)}"' if id_ else ""
     tid = f"{id_ or 'map'}-title"
     cls = ("map " + extra_class).strip()
+    role = "group" if interactive else "img"
     out = [
         f'<svg{ident} class="{cls}" viewBox="{_f(vx)} {_f(vy)} {_f(vw)} {_f(vh)}" '
-        f'width="{scene.width:g}" height="{scene.height:g}" role="img" '
+        f'width="{scene.width:g}" height="{scene.height:g}" role="{role}" '
         f'aria-labelledby="{tid} {tid}-desc" xmlns="http://www.w3.org/2000/svg" '
         'preserveAspectRatio="xMidYMid meet">',
         f'<title id="{tid}">{_esc(scene.title)}</title>'

@@ -268,7 +268,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
         return f"{row['name']}: rank {row['rank']}"
 
     scene = maps.index_scene(inputs.rows, inputs.footprints, href=href, tip=tip_title)
-    map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world")
+    map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world", interactive=True)
     tip_data = {str(r["cluster_id"]): _tip(r, names) for r in inputs.rows}
     tip_json = json.dumps(tip_data, ensure_ascii=False, separators=(",", ":"))
     tip_json = tip_json.replace("</", "<\\/")
@@ -282,6 +282,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             site_title=site_title,
             edition=inputs.edition,
             rows=inputs.rows,
+            top_n=inputs.top_n,
             economies=economies,
             tables=tables,
             map_svg=Markup(map_svg),
