@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from stclusters.cli import app
-from stclusters.report import profile_markdown, write_sample_run, write_site
+from stclusters.report import profile_markdown, text, write_sample_run, write_site
 
 
 class Page(HTMLParser):
@@ -286,3 +287,50 @@ def test_tiny_runs(tmp_path: Path, clusters: int) -> None:
     index = write_site(folder)
     assert index.is_file()
     assert len(list((folder / "profiles").glob("*.pdf"))) == clusters
+
+
+def pdf_text(path: Path) -> list[str]:
+    """The strings a PDF written by reportlab shows (its Tj operands), in order."""
+    data = path.read_bytes()
+    streams = re.findall(rb"stream\r?\n(.*?)endstream", data, re.S)
+    content = "".join(zlib.decompressobj().decompress(s).decode("latin-1") for s in streams)
+    pieces = re.findall(r"\(((?:[^()\\]|\\.)*)\) Tj", content)
+
+    def unescape(piece: str) -> str:  # PDF string escapes; the font's encoding is cp1252
+        raw = re.sub(r"\\([0-7]{1,3})", lambda m: chr(int(m.group(1), 8)), piece)
+        raw = re.sub(r"\\(.)", r"\1", raw)
+        return raw.encode("latin-1").decode("cp1252")
+
+    return [unescape(p) for p in pieces]
+
+
+def test_pdf_and_markdown_agree(site: Path) -> None:
+    """The PDF holds the Markdown's sentences, tables and figures (fields as bars)."""
+    from stclusters.report.pdf import _latin
+
+    checked = 0
+    for p in profiles(site):
+        pieces = pdf_text(site / "profiles" / f"{p['slug']}.pdf")
+        squeezed = re.sub(r"\s+", "", "".join(pieces))
+        md = (site / "profiles" / f"{p['slug']}.md").read_text(encoding="utf-8")
+        plain = re.sub(r"\\(.)", r"\1", md)
+        for line in plain.splitlines():
+            if not line or line.startswith(("|", "#")):
+                continue
+            line = _latin(re.sub(r"^- ", "", line.replace("**", "")))
+            assert re.sub(r"\s+", "", line) in squeezed, f"{p['slug']}: {line!r} not in PDF"
+            checked += 1
+        for table in [
+            *text.profile_tables(p)[:2],
+            text.location_table(p, "patents"),
+            text.location_table(p, "articles"),
+        ]:
+            for row in table.rows:
+                for cell in row:
+                    assert re.sub(r"\s+", "", _latin(cell)) in squeezed, (p["slug"], cell)
+                    checked += 1
+        for item in p["top_tech_fields"][:10] + p["top_science_fields"][:10]:
+            value = f"{text.format_share(item['share'])} ({text.format_count(item['count'])})"
+            assert value in pieces, (p["slug"], value)
+            checked += 1
+    assert checked > 500

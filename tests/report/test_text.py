@@ -338,3 +338,32 @@ def test_profile_tables_share_cells_with_markdown() -> None:
     for table in text.profile_tables(zhengzhou()):
         for row in table.rows:
             assert "| " + " | ".join(text.md_escape(c) for c in row) + " |" in md
+
+
+names = st.text(min_size=1, max_size=25)
+
+
+@given(
+    st.lists(
+        st.tuples(names, st.floats(0, 1e7), st.floats(0, 1)),
+        max_size=5,
+    ),
+    names,
+)
+def test_markdown_tables_survive_any_name(items: list[tuple[str, float, float]], name: str) -> None:
+    p = zhengzhou() | {
+        "name": name,
+        "top_applicants": [{"name": n, "count": c, "share": s} for n, c, s in items],
+    }
+    md = profile_markdown(p, top_n=100)
+    section = md.split("### Top patent applicants")[1].split("\n### ")[0]
+    rows = [ln for ln in section.splitlines() if ln.startswith("|")]
+    if not items:
+        assert rows == [] and "None recorded." in section
+        return
+    assert len(rows) == len(items) + 2
+    for k, (line, (n, c, s)) in enumerate(zip(rows[2:], items, strict=True), start=1):
+        cells = line[2:-2].split(" | ")
+        assert len(cells) == 4, line
+        plain = [re.sub(r"\\(.)", r"\1", cell).strip() for cell in cells]
+        assert plain == [str(k), " ".join(n.split()), format_count(c), format_share(s)]

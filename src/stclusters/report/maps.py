@@ -528,6 +528,11 @@ def footprint_scene(
         "with country borders and neighbouring clusters in grey.",
         base="local",
     )
+    tolerance = 0.4 * bw / width  # under half a pixel: detail that would not show
+
+    def local(g: BaseGeometry) -> BaseGeometry:
+        return shapely.simplify(shapely.transform(g, to_km), tolerance)
+
     lon_a, lon_b = lon0 + bx / kx, lon0 + (bx + bw) / kx
     lat_a, lat_b = lat0 - (by + bh) / ky, lat0 - by / ky
     mx, my = (lon_b - lon_a) * 0.005, (lat_b - lat_a) * 0.005
@@ -538,7 +543,7 @@ def footprint_scene(
             continue
         part = shapely.clip_by_rect(country.geometry, *clip)
         if not part.is_empty:
-            scene.shapes.append(Outline(tuple(_rings(shapely.transform(part, to_km))), "land"))
+            scene.shapes.append(Outline(tuple(_rings(local(part))), "land"))
     for other_name, other in others:
         og = _geometry(other)
         if og is None:
@@ -548,13 +553,9 @@ def footprint_scene(
             continue
         part = shapely.clip_by_rect(og, *clip)
         if not part.is_empty:
-            scene.shapes.append(
-                Outline(tuple(_rings(shapely.transform(part, to_km))), "other", other_name)
-            )
+            scene.shapes.append(Outline(tuple(_rings(local(part))), "other", other_name))
     if geom is not None:
-        scene.shapes.append(
-            Outline(tuple(_rings(shapely.transform(geom, to_km))), "footprint", name)
-        )
+        scene.shapes.append(Outline(tuple(_rings(local(geom))), "footprint", name))
     scene.circles.append(Circle(0.0, 0.0, 4.0, "centre", name))
     # scale bar: a round length near a quarter of the width
     target = bw / 4

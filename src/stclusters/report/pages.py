@@ -141,13 +141,15 @@ def _show(key: str, value: Any) -> str | None:
     return None
 
 
-def _flatten(obj: Mapping[str, Any], prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:
+def _flatten(
+    obj: Mapping[str, Any], prefix: str = "", depth: int = 0, *, raw: bool = False
+) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key, value in obj.items():
-        label = f"{prefix}{_humanize(str(key))}"
+        label = f"{prefix}{key if raw else _humanize(str(key))}"
         if isinstance(value, Mapping):
             if depth < 2:
-                out.extend(_flatten(value, f"{label} › ", depth + 1))
+                out.extend(_flatten(value, f"{label} › ", depth + 1, raw=raw))
             continue
         shown = _show(str(key), value)
         if shown is not None:
@@ -175,7 +177,7 @@ def _about(accounts: Mapping[str, Any], edition: int | None) -> list[dict[str, A
                     blocks.append({"caption": f"Layer: {layer}", "rows": rows[:80]})
     settings = accounts.get("settings")
     if isinstance(settings, Mapping):
-        rows = _flatten(settings)
+        rows = _flatten(settings, raw=True)  # settings keep the names users set them by
         if rows:
             blocks.append({"caption": "Settings", "rows": rows[:80]})
     return blocks

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -121,14 +122,14 @@ class TableText:
 
 
 def md_escape(text: str) -> str:
-    """Escape the characters that Markdown would read as markup.
+    """Escape the characters that Markdown would read as markup; runs of white space become one.
 
     Examples
     --------
     >>> md_escape("A|B *x*")
     'A\\\\|B \\\\*x\\\\*'
     """
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in text)
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in re.sub(r"\s+", " ", text))
 
 
 def _round(x: float) -> int:
