@@ -84,7 +84,8 @@
   function setViewBox() {
     svg.setAttribute("viewBox", vb.map(function (v) { return v.toFixed(2); }).join(" "));
     var u = unit();
-    var scale = Math.pow(full[2] / vb[2], 0.35);
+    // markers keep their size on screen, a little larger when zoomed in, smaller on a phone
+    var scale = Math.pow(full[2] / vb[2], 0.35) * Math.max(0.45, Math.min(1, (svg.clientWidth || 900) / 900));
     Array.prototype.forEach.call(svg.querySelectorAll("circle[data-r]"), function (c) {
       c.setAttribute("r", (parseFloat(c.getAttribute("data-r")) * u * scale).toFixed(3));
     });
