@@ -315,5 +315,21 @@ def read_cmd(
     )
 
 
+@app.command("report")
+def report_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDF profiles.")] = False,
+) -> None:
+    """(Re)write the site (index.html, profiles, PDFs) from an output folder's JSON files."""
+    from stclusters.report import write_site
+
+    try:
+        index = write_site(out_dir, title=title, pdf=not no_pdf)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    console.print(f"[green]site written[/]: {index} (open it in a browser; it works offline)")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
