@@ -420,6 +420,8 @@ def run(
         economy_names=countries,
         location_coords=location_coords,
     )
+    for profile in profiles:
+        profile["top_n"] = config.top_n
     stage.end(f"{len(profiles)} profiles")
 
     # ---- accounts

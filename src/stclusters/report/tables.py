@@ -124,7 +124,8 @@ def write_tables(
             }
         )
     _dump({"type": "FeatureCollection", "features": features}, out / "clusters.geojson")
-    _dump({"edition": edition, "profiles": profiles}, out / "profiles.json")
+    top_n = profiles[0].get("top_n") if profiles else None
+    _dump({"edition": edition, "top_n": top_n, "profiles": profiles}, out / "profiles.json")
     _dump(accounts, out / "accounts.json")
     folder = out / "profiles"
     folder.mkdir(exist_ok=True)
