@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install clean bench
+.PHONY: demo test lint typecheck pytest install clean bench browser-deps test-browser bench-report
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,28 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -n 2 -q
 
-test: lint typecheck pytest
+test: lint typecheck browser-deps pytest
+
+# Debian's chromium for the browser tests (tests/report/test_browser.py); installed when root.
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then \
+		echo "browser tests use $$(command -v chromium || echo /usr/bin/chromium)"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "could not install chromium: the browser tests will be skipped (and fail under CI)"; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests are skipped)"; \
+	fi
+
+test-browser: $(STAMP) browser-deps
+	$(BIN)/pytest -q -m browser tests/report
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_synth.py
+
+bench-report: $(STAMP)
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) out .mypy_cache .pytest_cache .ruff_cache

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,7 +23,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -111,6 +113,301 @@ def validate_cmd(
     console.print(
         f"[green]valid[/]: {folder} (" + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + ")"
     )
+
+
+@app.command("synth")
+def synth_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Records folder to write.")],
+    scale: Annotated[
+        float, typer.Option(help="Share of the real world's output (1 = full size).")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives identical files.")] = 0,
+    edition: Annotated[int, typer.Option(help="Edition year E of the windows.")] = 2024,
+    place_exponent: Annotated[
+        float, typer.Option(help="Output of places outside hubs grows as population^this.")
+    ] = 1.5,
+) -> None:
+    """Generate a synthetic world of patents and articles as a records folder."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from stclusters.synth.world import WorldSettings, write_world
+
+    try:
+        WorldSettings(scale=scale, seed=seed, edition=edition, place_exponent=place_exponent)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    start = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} documents"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(layer: str, done: int, total: int) -> None:
+            if layer not in tasks:
+                tasks[layer] = bar.add_task(f"{layer}s", total=total)
+            bar.update(tasks[layer], completed=done)
+
+        try:
+            write_world(
+                out,
+                scale=scale,
+                seed=seed,
+                edition=edition,
+                place_exponent=place_exponent,
+                progress=progress,
+            )
+        except StclustersError as exc:
+            raise fail(exc) from None
+    elapsed = time.perf_counter() - start
+    _synth_summary(out, elapsed)
+
+
+def _synth_summary(folder: Path, elapsed: float) -> None:
+    import duckdb
+
+    from stclusters.records import read_manifest
+
+    manifest = read_manifest(folder)
+    con = duckdb.connect()
+    docs = dict(
+        con.execute(
+            "SELECT layer, count(*) FROM read_parquet(?) GROUP BY layer",
+            [str(folder / "documents.parquet")],
+        ).fetchall()
+    )
+    table = Table(title=f"synthetic world in {folder}")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_row("patent documents", f"{docs.get('patent', 0):,}")
+    table.add_row("article documents", f"{docs.get('article', 0):,}")
+    for name, rows in manifest["rows"].items():
+        if name != "documents":
+            table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(f"written in {elapsed:.1f} s (check it with: stclusters validate {folder})")
+
+
+def _setting_parameters() -> list[inspect.Parameter]:
+    """One --option per setting, generated from the Config fields (so none is forgotten)."""
+    params = []
+    for f in dataclasses.fields(Config):
+        meta = f.metadata["setting"]
+        option = "--" + f.name.replace("_", "-")
+        params.append(
+            inspect.Parameter(
+                f.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None,
+                    typer.Option(
+                        option,
+                        help=f"{meta.help} [default: {getattr(Config(), f.name)!r}]",
+                        rich_help_panel=f"Settings: {meta.group}",
+                        show_default=False,
+                    ),
+                ],
+            )
+        )
+    return params
+
+
+def _print_ranking(result: Any, *, limit: int = 15) -> None:
+    table = Table(title=f"Top {min(limit, len(result.ranking))} of {len(result.ranking)} clusters")
+    for col in ("rank", "name", "economies", "patents", "articles", "pop. (M)", "intensity"):
+        table.add_column(col, justify="right" if col not in ("name", "economies") else "left")
+    for r in result.ranking[:limit]:
+        table.add_row(
+            str(r.rank),
+            r.name,
+            ";".join(r.economies),
+            f"{r.patents:,.0f}",
+            f"{r.articles:,.0f}",
+            f"{r.population / 1e6:,.1f}",
+            str(r.intensity_rank or ""),
+        )
+    console.print(table)
+
+
+def _run_impl(
+    inputs: list[str],
+    out: Path,
+    config_file: Path | None,
+    input_format: str | None,
+    no_site: bool,
+    settings: dict[str, Any],
+) -> None:
+    from stclusters.pipeline import run
+
+    try:
+        cfg = load_config(config_file, overrides=settings)
+        result = run(
+            inputs,
+            out=out,
+            config=cfg,
+            input_format=input_format,
+            say=lambda line: console.print(line, highlight=False),
+            write_site=not no_site,
+        )
+    except StclustersError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise fail(exc) from None
+    _print_ranking(result)
+    console.print(f"run took {result.seconds:.1f} s; output folder: [bold]{result.out}[/]")
+
+
+def run_cmd(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Records folders, input files, folders or globs.")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced).")],
+    config: ConfigOption = None,
+    input_format: Annotated[
+        str | None, typer.Option("--format", help="Reader format of the input files.")
+    ] = None,
+    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    **settings: Any,
+) -> None:
+    """Run the method: find, count, rank, name and profile clusters; write the output folder."""
+    _run_impl(inputs, out, config, input_format, no_site, settings)
+
+
+_sig = inspect.signature(run_cmd, eval_str=True)
+run_cmd.__signature__ = _sig.replace(  # type: ignore[attr-defined]
+    parameters=[p for p in _sig.parameters.values() if p.kind != p.VAR_KEYWORD]
+    + _setting_parameters()
+)
+app.command("run")(run_cmd)
+
+
+@app.command("demo")
+def demo_cmd(
+    scale: Annotated[
+        float, typer.Option(help="Size of the synthetic world (1 = real size).")
+    ] = 0.05,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 0,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
+    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+) -> None:
+    """Build the synthetic demo world and run the whole method on it."""
+    import time
+
+    from stclusters.pipeline import run
+    from stclusters.synth import write_world
+
+    if not scale > 0 or scale > 2:
+        raise fail(ValueError(f"--scale must be above 0 and at most 2; got {scale}"))
+    world = out.parent / f"{out.name}-world"
+    t0 = time.perf_counter()
+    try:
+        if not (world / "manifest.json").exists() or _world_changed(world, scale, seed):
+            console.print(f"building the synthetic world (scale {scale}, seed {seed}) in {world}")
+            write_world(world, scale=scale, seed=seed)
+        console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
+        cfg = Config().replace(min_points=Config().min_points * scale, seed=seed)
+        result = run(
+            [world],
+            out=out,
+            config=cfg,
+            say=lambda line: console.print(line, highlight=False),
+            write_site=not no_site,
+        )
+    except StclustersError as exc:
+        raise fail(exc) from None
+    _print_ranking(result)
+    console.print(
+        f"the run took {result.seconds:.1f} s (min_points {cfg.min_points:g} for scale {scale}); "
+        f"open [bold]{result.out / 'index.html'}[/]"
+    )
+
+
+def _world_changed(world: Path, scale: float, seed: int) -> bool:
+    import json
+
+    try:
+        meta = json.loads((world / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return True
+    return bool(meta.get("scale") != scale or meta.get("seed") != seed)
+
+
+@app.command("read")
+def read_cmd(
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders or glob patterns.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Records folder to write.")],
+    format_: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="Skip detection: wos, scopus, openalex, ..."),
+    ] = None,
+) -> None:
+    """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
+    import json
+
+    from stclusters.readers import ReadStream
+    from stclusters.records import RecordsWriter
+
+    try:
+        stream = ReadStream(inputs, format=format_)
+        with RecordsWriter(out, meta={"inputs": list(inputs)}) as writer:
+            for chunk in stream:
+                writer.write(chunk)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        raise fail(exc) from None
+    (out / "accounts.json").write_text(json.dumps(stream.to_dict(), indent=2) + "\n")
+    table = Table(title=f"read into {out}")
+    for col in ("file", "format", "read", "kept", "rejected", "duplicates", "problems"):
+        table.add_column(col, justify="left" if col in ("file", "format") else "right")
+    for acc in stream.accounts:
+        table.add_row(
+            acc.path,
+            acc.format if acc.role == "records" else f"{acc.format} ({acc.role})",
+            f"{acc.records_read:,}",
+            f"{acc.records_kept:,}",
+            f"{acc.records_rejected:,}",
+            f"{acc.duplicates_dropped:,}",
+            f"{acc.problems_total:,}",
+        )
+    console.print(table)
+    for acc in stream.accounts:
+        for problem in acc.problems:
+            err.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        if acc.problems_total > len(acc.problems):
+            err.print(
+                f"[yellow]warning:[/] {acc.path}: {acc.problems_total - len(acc.problems):,} "
+                "more problem(s); see accounts.json",
+                highlight=False,
+            )
+    totals = stream.to_dict()["totals"]
+    console.print(
+        f"{totals['records_kept']:,} records kept of {totals['records_read']:,} read "
+        f"({totals['records_rejected']:,} rejected, {totals['duplicates_dropped']:,} duplicates)"
+    )
+
+
+@app.command("report")
+def report_cmd(
+    out_dir: Annotated[Path, typer.Argument(help="The output folder of a run.")],
+    title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
+    no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDF profiles.")] = False,
+) -> None:
+    """(Re)write the site (index.html, profiles, PDFs) from an output folder's JSON files."""
+    from stclusters.report import write_site
+
+    try:
+        index = write_site(out_dir, title=title, pdf=not no_pdf)
+    except StclustersError as exc:
+        raise fail(exc) from None
+    console.print(f"[green]site written[/]: {index} (open it in a browser; it works offline)")
 
 
 @app.command("geocode")

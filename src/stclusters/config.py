@@ -307,7 +307,8 @@ def _kind(f: dataclasses.Field[Any]) -> str:
 
 def _fail(f: dataclasses.Field[Any], value: Any, where: str) -> ConfigError:
     loc = f" ({where})" if where else ""
-    return ConfigError(f"The '{f.name}' setting must be {_allowed(f)}; got {value!r}{loc}")
+    shown = value if isinstance(value, str) and value.strip() else repr(value)
+    return ConfigError(f"The '{f.name}' setting must be {_allowed(f)}; got {shown}{loc}")
 
 
 def _coerce(f: dataclasses.Field[Any], value: Any, where: str) -> Any:

@@ -267,7 +267,8 @@ def _relations(
                         f"{path}: column '{fld.name}' has type "
                         f"{schema.field(fld.name).type}, expected {fld.type}"
                     )
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet(?)", [str(path)])
+            quoted = str(path).replace("'", "''")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
     return con, problems
 
 
@@ -410,7 +411,7 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
     if problems:
         raise ValidationError(problems, where=label)
     counts = {
-        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # type: ignore[index]
         for name in TABLES
     }
     con.close()
@@ -542,4 +543,25 @@ def checksum(folder: str | Path) -> str:
     for name in TABLES:
         digest.update(name.encode())
         digest.update(_sha256(Path(folder) / f"{name}.parquet").encode())
+    return digest.hexdigest()
+
+
+def content_checksum(source: Records | str | Path) -> str:
+    """A checksum of the records' content that does not depend on the order of the rows.
+
+    Each row is hashed by DuckDB and the hashes are summed per table, so the same records in any
+    order (or written in other row groups) give the same checksum.
+    """
+    con, problems = _relations(source)
+    if problems:
+        raise ValidationError(
+            problems, where=str(source) if not isinstance(source, Records) else "records"
+        )
+    digest = hashlib.sha256()
+    for name in TABLES:
+        n, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM {name} AS t"
+        ).fetchall()[0]
+        digest.update(f"{name}:{n}:{total};".encode())
+    con.close()
     return digest.hexdigest()

@@ -1,0 +1,234 @@
+"""Benchmark the readers: records per second per format, and memory as the input grows.
+
+Generates synthetic exports (Web of Science plain text and tab-delimited, Scopus CSV, OpenAlex
+JSON Lines, USPTO XML) in a temporary folder, then
+
+* reads each with its streaming reader and prints records per second (median of ``--runs``);
+* streams WoS plain-text files of growing size in a fresh process each and prints the peak
+  resident memory, which stays flat because readers hand out chunks of records.
+
+Run: ``.venv/bin/python benchmarks/bench_readers.py [--records 20000] [--runs 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from stclusters.readers import iter_openalex, iter_scopus, iter_uspto, iter_wos
+from stclusters.readers._common import Collector, FileAccount, Source
+from stclusters.records import Records
+
+CITIES = [
+    ("Zhengzhou 450001, Peoples R China", "Zhengzhou Univ"),
+    ("Boston, MA 02115 USA", "Harvard Univ"),
+    ("Tokyo 1138654, Japan", "Univ Tokyo"),
+    ("Munich 80333, Germany", "Tech Univ Munich"),
+    ("Cambridge CB2 1TN, England", "Univ Cambridge"),
+]
+
+
+def _wos_record(i: int, rng: random.Random) -> tuple[list[str], dict[str, str]]:
+    n = rng.randint(1, 8)
+    authors = [f"Author{i}_{k}, Name{k}" for k in range(n)]
+    groups: list[tuple[list[str], str]] = []
+    for k, author in enumerate(authors):
+        city, org = CITIES[(i + k) % len(CITIES)]
+        groups.append(([author], f"{org}, Dept {k % 3}, {city}"))
+    c1 = [f"[{'; '.join(names)}] {addr}." for names, addr in groups]
+    refs = [f"Ref{r} A, {2000 + r % 20}, J THING, V{r}, P{r}" for r in range(rng.randint(10, 40))]
+    fields = {
+        "PT": "J",
+        "AU": authors,
+        "AF": authors,
+        "TI": f"A study of thing number {i}",
+        "SO": "JOURNAL OF THINGS",
+        "DT": "Article",
+        "C1": c1,
+        "CR": refs,
+        "PY": str(2015 + i % 8),
+        "DI": f"10.1000/bench.{i}",
+        "WC": "Physics, Applied; Materials Science, Multidisciplinary",
+        "SC": "Physics; Materials Science",
+        "UT": f"WOS:{i:015d}",
+    }
+    lines: list[str] = []
+    for tag, value in fields.items():
+        values = value if isinstance(value, list) else [value]
+        lines.append(f"{tag} {values[0]}")
+        lines.extend(f"   {v}" for v in values[1:])
+    lines.append("ER")
+    tab = {k: "; ".join(v) if isinstance(v, list) else v for k, v in fields.items()}
+    return lines, tab
+
+
+def write_wos_plain(path: Path, n: int) -> None:
+    rng = random.Random(1)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("FN Clarivate Analytics Web of Science\nVR 1.0\n")
+        for i in range(n):
+            lines, _ = _wos_record(i, rng)
+            fh.write("\n".join(lines) + "\n\n")
+        fh.write("EF\n")
+
+
+def write_wos_tab(path: Path, n: int) -> None:
+    rng = random.Random(1)
+    header = ["PT", "AU", "AF", "TI", "SO", "DT", "C1", "CR", "PY", "DI", "WC", "SC", "UT"]
+    with path.open("w", encoding="utf-8-sig") as fh:
+        fh.write("\t".join(header) + "\n")
+        for i in range(n):
+            _, tab = _wos_record(i, rng)
+            fh.write("\t".join(tab[h] for h in header) + "\t\n")
+
+
+def write_scopus(path: Path, n: int) -> None:
+    import csv
+
+    rng = random.Random(2)
+    header = ["Authors", "Title", "Year", "DOI", "Affiliations", "Authors with affiliations",
+              "Document Type", "EID"]  # fmt: skip
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for i in range(n):
+            k = rng.randint(1, 6)
+            names = [f"Doe{j} J." for j in range(k)]
+            affs = [f"Dept {j}, University {i % 50}, City {j}, Country" for j in range(2)]
+            awa = "; ".join(f"{nm}, {affs[j % 2]}" for j, nm in enumerate(names))
+            writer.writerow(
+                [
+                    "; ".join(names),
+                    f"T{i}",
+                    2020,
+                    f"10.2000/{i}",
+                    "; ".join(affs),
+                    awa,
+                    "Article",
+                    f"2-s2.0-{i}",
+                ]
+            )
+
+
+def write_openalex(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            work = {
+                "id": f"https://openalex.org/W{i}",
+                "doi": f"https://doi.org/10.3000/{i}",
+                "publication_year": 2021,
+                "type": "article",
+                "authorships": [
+                    {
+                        "author": {"display_name": f"Author {k}"},
+                        "institutions": [
+                            {
+                                "id": f"https://openalex.org/I{k}",
+                                "display_name": f"Inst {k}",
+                                "country_code": "US",
+                            }
+                        ],
+                        "raw_affiliation_strings": [f"Inst {k}, Town, USA"],
+                    }
+                    for k in range(4)
+                ],
+            }
+            fh.write(json.dumps(work) + "\n")
+
+
+def write_uspto(path: Path, n: int) -> None:
+    inventor = (
+        "<inventor><addressbook><last-name>Doe</last-name><first-name>J</first-name>"
+        "<address><city>Austin</city><state>TX</state><country>US</country></address>"
+        "</addressbook></inventor>"
+    )
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            fh.write(
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<!DOCTYPE us-patent-grant SYSTEM "us-patent-grant-v47-2022-02-17.dtd" [ ]>\n'
+                "<us-patent-grant><us-bibliographic-data-grant><publication-reference>"
+                f"<document-id><country>US</country><doc-number>{11000000 + i}</doc-number>"
+                "<kind>B2</kind><date>20230404</date></document-id></publication-reference>"
+                "<classifications-ipcr><classification-ipcr><section>A</section><class>61</class>"
+                "<subclass>B</subclass><main-group>5</main-group><subgroup>145</subgroup>"
+                "</classification-ipcr></classifications-ipcr>"
+                f"<invention-title>T{i}</invention-title><us-parties><inventors>"
+                + inventor
+                * 3
+                + "</inventors></us-parties></us-bibliographic-data-grant>"
+                "<description>" + "<p>Long description text.</p>" * 50 + "</description>"
+                "</us-patent-grant>\n"
+            )
+
+
+def _drain(chunks: Iterator[Records]) -> int:
+    return sum(chunk.documents.num_rows for chunk in chunks)
+
+
+def _rate(
+    fn: Callable[..., Iterator[Records]], path: Path, fmt: str, runs: int
+) -> tuple[int, float]:
+    times = []
+    count = 0
+    for _ in range(runs):
+        col = Collector(FileAccount(str(path), fmt))
+        start = time.perf_counter()
+        count = _drain(fn(Source(path), collector=col))
+        times.append(time.perf_counter() - start)
+    return count, count / statistics.median(times)
+
+
+CHILD = """
+import resource, sys
+from stclusters.readers import iter_wos
+n = sum(c.documents.num_rows for c in iter_wos(sys.argv[1]))
+print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=20_000, help="records per format")
+    parser.add_argument("--runs", type=int, default=3, help="runs per format (median)")
+    args = parser.parse_args()
+    n = args.records
+    with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+        folder = Path(tmp)
+        cases = [
+            ("wos plain text", write_wos_plain, "wos.txt", iter_wos, "wos"),
+            ("wos tab-delimited", write_wos_tab, "wos_tab.txt", iter_wos, "wos"),
+            ("scopus csv", write_scopus, "scopus.csv", iter_scopus, "scopus"),
+            ("openalex jsonl", write_openalex, "works.jsonl", iter_openalex, "openalex"),
+            ("uspto xml", write_uspto, "ipg.xml", iter_uspto, "uspto"),
+        ]
+        print(f"records per second, one core, median of {args.runs} runs ({n:,} records each)")
+        for label, writer, name, fn, fmt in cases:
+            path = folder / name
+            writer(path, n)
+            count, rate = _rate(fn, path, fmt, args.runs)
+            size = path.stat().st_size / 1e6
+            print(f"  {label:20s} {count:>8,} records  {size:7.1f} MB  {rate:>10,.0f} rec/s")
+        print("peak resident memory while streaming WoS plain text (fresh process each):")
+        for k in (1, 4, 16):
+            path = folder / f"wos_{k}.txt"
+            write_wos_plain(path, n * k // 4)
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(path)], check=True, capture_output=True, text=True
+            ).stdout.split()
+            size = path.stat().st_size / 1e6
+            rss = int(out[1]) / 1024
+            print(f"  {int(out[0]):>9,} records  {size:7.1f} MB  peak RSS {rss:6.0f} MB")
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Measure clusters: fractional counts, ranks, population, names, fields and profiles."""

@@ -1,0 +1,234 @@
+"""Fractional counting (method.md sections 1 and 4) as relational steps over Arrow tables in DuckDB.
+
+Every step is one SQL statement over named tables, so that the same steps can run on a distributed
+engine. The tables, in order:
+
+``docs``
+    one row per input document with its window flags and filter outcome;
+``rows``
+    one row per people row of a kept document (current or previous window), in a canonical order
+    (``row_id``), with its fractional ``share`` of the document;
+``points``
+    (added by the caller) the cluster of every clustered row;
+``cluster_counts``
+    each cluster's patent and article counts.
+
+Sums use Kahan summation over canonically ordered rows and results are rounded before they are
+written, so the same records in any order give the same output bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from stclusters.config import Config
+
+TABLES = ("documents", "people", "classes", "applicants")
+
+__all__ = [
+    "cluster_counts",
+    "filter_documents",
+    "person_shares",
+    "register_records",
+    "share_sums_by_document",
+    "world_totals",
+]
+
+
+def register_records(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Register the canonical tables (documents, people, classes, applicants) in ``con``."""
+    for name, table in tables.items():
+        con.register(f"{name}_in", table)
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_in")
+
+
+def _ssh_table(con: duckdb.DuckDBPyConnection, is_ssh: Callable[[str, str], bool | None]) -> None:
+    """Create ``ssh_codes(scheme, code, ssh)`` for every science category in the records."""
+    codes = con.execute(
+        "SELECT DISTINCT scheme, code FROM classes WHERE scheme IN ('wos', 'asjc') "
+        "ORDER BY scheme, code"
+    ).fetchall()
+    flags = [is_ssh(code, scheme) for scheme, code in codes]
+    table = pa.table(
+        {
+            "scheme": pa.array([s for s, _ in codes], pa.string()),
+            "code": pa.array([c for _, c in codes], pa.string()),
+            "ssh": pa.array(flags, pa.bool_()),
+        }
+    )
+    con.register("ssh_codes_in", table)
+    con.execute("CREATE OR REPLACE TABLE ssh_codes AS SELECT * FROM ssh_codes_in")
+
+
+def filter_documents(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    is_ssh: Callable[[str, str], bool | None],
+) -> dict[str, Any]:
+    """Apply the filters of method.md section 1; create table ``docs``; return the accounts.
+
+    A document is, in this order: outside the window (or without a year), filtered by type
+    (articles whose type is not one of ``article_doc_types``), filtered by field (articles whose
+    known subject categories are all social sciences, arts or humanities) or kept. Documents of
+    the previous window (one year earlier) that pass the same filters are flagged for growth.
+    """
+    _ssh_table(con, is_ssh)
+    p0, p1 = config.patent_years
+    a0, a1 = config.article_years
+    types = [t.strip().casefold() for t in config.article_doc_types]
+    exclude_ssh = "TRUE" if config.exclude_ssh_only else "FALSE"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE docs AS
+        WITH fields AS (
+            SELECT c.doc_id, count(*) AS n_science, count(*) FILTER (WHERE s.ssh) AS n_ssh
+            FROM classes c JOIN ssh_codes s ON s.scheme = c.scheme AND s.code = c.code
+            WHERE s.ssh IS NOT NULL
+            GROUP BY c.doc_id
+        ), flags AS (
+            SELECT d.doc_id, d.layer, coalesce(d.file, d.source, '(unknown)') AS file, d.year,
+                CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0} AND {p1}
+                     ELSE d.year BETWEEN {a0} AND {a1} END AS in_current,
+                CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0 - 1} AND {p1 - 1}
+                     ELSE d.year BETWEEN {a0 - 1} AND {a1 - 1} END AS in_previous,
+                d.layer = 'patent' OR d.doc_type IS NULL OR len(list_intersect(
+                    list_transform(string_split(lower(d.doc_type), ';'), lambda x: trim(x)),
+                    ?::VARCHAR[])) > 0 AS type_ok,
+                NOT ({exclude_ssh} AND d.layer = 'article'
+                     AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE)) AS field_ok
+            FROM documents d LEFT JOIN fields f USING (doc_id)
+        )
+        SELECT *,
+            CASE WHEN year IS NULL THEN 'no_year'
+                 WHEN NOT in_current THEN 'outside_window'
+                 WHEN NOT type_ok THEN 'filtered_type'
+                 WHEN NOT field_ok THEN 'filtered_field'
+                 ELSE 'kept' END AS outcome,
+            coalesce(in_current, FALSE) AND type_ok AND field_ok AS current,
+            coalesce(in_previous, FALSE) AND type_ok AND field_ok AS previous
+        FROM flags
+        """,
+        [types],
+    )
+    outcomes = ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+    rows = con.execute(
+        "SELECT layer, file, outcome, count(*) FROM docs GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    layers: dict[str, dict[str, int]] = {}
+    files: dict[str, dict[str, dict[str, int]]] = {}
+    for layer, file, outcome, n in rows:
+        for target in (
+            layers.setdefault(layer, {"read": 0, **dict.fromkeys(outcomes, 0)}),
+            files.setdefault(file, {}).setdefault(layer, {"read": 0, **dict.fromkeys(outcomes, 0)}),
+        ):
+            target[outcome] += int(n)
+            target["read"] += int(n)
+    previous = dict(
+        con.execute("SELECT layer, count(*) FROM docs WHERE previous GROUP BY layer").fetchall()
+    )
+    for layer, acc in layers.items():
+        acc["previous_window"] = int(previous.get(layer, 0))
+    return {"layers": layers, "files": files}
+
+
+def person_shares(con: duckdb.DuckDBPyConnection) -> None:
+    """Create table ``rows``: the people rows of kept documents with their fractional share.
+
+    Patent: 1 per application split equally among its inventors. Article: 1 per article split
+    equally among its authors, each author's share split equally among its addresses. When a
+    document has rows without a person (no author-to-address link), the document is split
+    equally among those rows (one per address).
+    """
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE rows AS
+        WITH p AS (
+            SELECT p.*, d.layer, d.current, d.previous
+            FROM people p JOIN docs d USING (doc_id)
+            WHERE d.current OR d.previous
+        ), doc_stats AS (
+            SELECT doc_id,
+                count(DISTINCT person_seq) AS n_persons,
+                count(*) FILTER (WHERE person_seq IS NULL) AS n_unlinked
+            FROM p GROUP BY doc_id
+        ), person_stats AS (
+            SELECT doc_id, person_seq, count(*) AS n_person_rows
+            FROM p WHERE person_seq IS NOT NULL GROUP BY ALL
+        )
+        SELECT
+            row_number() OVER (ORDER BY p.doc_id, p.person_seq NULLS LAST,
+                p.address_seq NULLS LAST, p.address, p.lat, p.lon, p.organisation,
+                p.name, p.country) - 1 AS row_id,
+            p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
+            p.organisation, p.address, p.city, p.country, p.lat, p.lon, p.precision,
+            CASE WHEN s.n_unlinked > 0 THEN
+                    CASE WHEN p.person_seq IS NULL THEN 1.0 / s.n_unlinked ELSE 0.0 END
+                 ELSE 1.0 / (s.n_persons * ps.n_person_rows) END AS share
+        FROM p
+        JOIN doc_stats s USING (doc_id)
+        LEFT JOIN person_stats ps USING (doc_id, person_seq)
+        ORDER BY row_id
+        """
+    )
+
+
+def share_sums_by_document(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """doc_id and the sum of its rows' shares (1 for every document with people)."""
+    return con.sql(
+        "SELECT doc_id, kahan_sum(share) AS total FROM rows GROUP BY doc_id ORDER BY doc_id"
+    ).to_arrow_table()
+
+
+def world_totals(con: duckdb.DuckDBPyConnection, *, window: str = "current") -> dict[str, int]:
+    """Documents per layer in the window after the filters (unlocated people included)."""
+    column = "current" if window == "current" else "previous"
+    totals = dict.fromkeys(("patent", "article"), 0)
+    for layer, n in con.execute(
+        f"SELECT layer, count(*) FROM docs WHERE {column} GROUP BY layer"
+    ).fetchall():
+        totals[layer] = int(n)
+    return totals
+
+
+def cluster_counts(
+    con: duckdb.DuckDBPyConnection, *, window: str = "current", label_column: str = "cluster"
+) -> dict[int, dict[str, float]]:
+    """Each cluster's fractional patent and article counts, from ``rows.<label_column>``."""
+    column = "current" if window == "current" else "previous"
+    out: dict[int, dict[str, float]] = {}
+    for cluster, layer, total in con.execute(
+        f"SELECT {label_column}, layer, kahan_sum(share) FROM rows "
+        f"WHERE {column} AND {label_column} >= 0 GROUP BY ALL ORDER BY ALL"
+    ).fetchall():
+        out.setdefault(int(cluster), {"patent": 0.0, "article": 0.0})[layer] = float(total)
+    return out
+
+
+def layer_share_sums(
+    con: duckdb.DuckDBPyConnection, *, where: str = "current"
+) -> dict[str, dict[str, float]]:
+    """Sum of shares per layer, split into clustered, noise, too coarse and unlocated."""
+    out: dict[str, dict[str, float]] = {}
+    for layer, kind, total in con.execute(
+        f"""
+        SELECT layer,
+            CASE WHEN cluster >= 0 THEN 'clustered'
+                 WHEN cluster = -1 THEN 'noise'
+                 WHEN lat IS NOT NULL THEN 'too_coarse'
+                 ELSE 'unlocated' END AS kind,
+            kahan_sum(share)
+        FROM rows WHERE {where} GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall():
+        out.setdefault(layer, {})[kind] = float(total)
+    return out
+
+
+def iter_layers() -> Iterable[str]:
+    """The two layers, patents first."""
+    return ("patent", "article")

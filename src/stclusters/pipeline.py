@@ -1,0 +1,532 @@
+"""The run: read, filter, geocode, count, cluster, rank, name, profile, write (in that order).
+
+:func:`run` keeps the accounts of every stage (method.md section 8) and writes the output folder
+atomically: everything is built in a temporary folder beside the target, which then replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from stclusters import __version__
+from stclusters.config import Config
+from stclusters.errors import InputError
+from stclusters.measure import counting
+from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters
+from stclusters.records import MANIFEST, Records, concat_records, content_checksum, read_records
+from stclusters.records import validate as validate_records
+
+__all__ = ["RunResult", "run"]
+
+log = logging.getLogger("stclusters")
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced."""
+
+    out: Path
+    ranking: list[ClusterRow]
+    profiles: list[dict[str, Any]]
+    accounts: dict[str, Any]
+    seconds: float
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Stage:
+    say: Reporter
+    times: dict[str, float]
+    name: str = ""
+    start: float = 0.0
+
+    def begin(self, name: str) -> None:
+        self.name, self.start = name, time.perf_counter()
+
+    def end(self, summary: str) -> None:
+        seconds = time.perf_counter() - self.start
+        self.times[self.name] = round(seconds, 3)
+        line = f"{self.name}: {summary} ({seconds:.1f} s)"
+        log.info(line)
+        self.say(line)
+
+
+def _load_inputs(
+    inputs: Sequence[str | Path], *, fmt: str | None
+) -> tuple[Records, dict[str, Any]]:
+    """Read records folders directly and every other input through the readers."""
+    folders, others = [], []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir() and (path / MANIFEST).exists():
+            folders.append(path)
+        else:
+            others.append(item)
+    parts: list[Records] = []
+    accounts: dict[str, Any] = {"records_folders": [], "files": []}
+    for folder in folders:
+        recs = read_records(folder)
+        parts.append(recs)
+        accounts["records_folders"].append(
+            {
+                "path": str(folder),
+                "content_checksum": content_checksum(folder),
+                "rows": recs.counts(),
+            }
+        )
+    if others:
+        try:
+            from stclusters.readers import read_inputs
+        except ImportError as exc:  # pragma: no cover - readers are part of the package
+            raise InputError(
+                f"{others[0]}: not a records folder, and no readers are installed"
+            ) from exc
+        result = read_inputs([str(o) for o in others], format=fmt)
+        parts.append(result.records)
+        accounts.update(result.to_dict())
+    if not parts:
+        raise InputError("no inputs given: name records folders or input files")
+    return concat_records(parts), accounts
+
+
+def _unique_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    coords = np.column_stack([lat, lon])
+    uniq, inverse, counts = np.unique(coords, axis=0, return_inverse=True, return_counts=True)
+    return uniq, inverse.ravel(), counts.astype(np.float64)
+
+
+def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
+    blob = json.dumps({"config": config.to_dict(), "inputs": inputs}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def run(
+    inputs: Sequence[str | Path] | Records,
+    *,
+    out: str | Path,
+    config: Config | None = None,
+    input_format: str | None = None,
+    say: Reporter | None = None,
+    write_site: bool = True,
+) -> RunResult:
+    """Run the whole method on ``inputs`` and write the output folder ``out``.
+
+    Parameters
+    ----------
+    inputs
+        Records folders and input files (any format the readers know), or in-memory Records.
+    out
+        The output folder; replaced atomically when the run succeeds.
+    config
+        The settings (defaults of the method when None).
+    input_format
+        Force the reader format of the input files.
+    say
+        Receives one summary line per stage.
+    write_site
+        Also write the HTML site (index.html and profile pages).
+    """
+    from stclusters.cluster import GeoDBSCAN, footprints, merge_labels
+    from stclusters.measure import classify
+    from stclusters.measure.naming import MainPlaces, cluster_names, read_name_overrides
+    from stclusters.measure.population import population_of
+    from stclusters.measure.profiles import build_profiles
+    from stclusters.places import country_names, load_places, to_xyz
+
+    config = config or Config()
+    say = say or (lambda _line: None)
+    overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
+    raster = config.population_raster
+    if config.population_source == "raster" and raster and not Path(raster).exists():
+        raise InputError(
+            f"The 'population_raster' setting names {raster}, which does not exist; "
+            "give the path of a GeoTIFF population raster"
+        )
+    out = Path(out)
+    t0 = time.perf_counter()
+    times: dict[str, float] = {}
+    stage = _Stage(say, times)
+
+    # ---- read
+    stage.begin("read")
+    if isinstance(inputs, Records):
+        records = inputs
+        input_accounts = {
+            "records_folders": [],
+            "files": [],
+            "in_memory": {"content_checksum": content_checksum(inputs), "rows": inputs.counts()},
+        }
+    else:
+        records, input_accounts = _load_inputs(inputs, fmt=input_format)
+    validate_records(records)
+    counts = records.counts()
+    stage.end(f"{counts['documents']:,} documents, {counts['people']:,} people rows")
+
+    # ---- geocode
+    stage.begin("geocode")
+    geocode_accounts: dict[str, Any] = {}
+    missing = int(pc.sum(pc.is_null(records.people.column("lat"))).as_py() or 0)
+    if missing:
+        try:
+            from stclusters.geocode import geocode_records
+        except ImportError:
+            geocode_accounts = {"skipped": "no geocoder installed"}
+        else:
+            records, report = geocode_records(records)
+            geocode_accounts = report.to_dict()
+    stage.end(f"{missing:,} people rows without coordinates")
+
+    # ---- filter and shares
+    stage.begin("count")
+    con = duckdb.connect()
+    counting.register_records(
+        con,
+        {name: records.table(name) for name in ("documents", "people", "classes", "applicants")},
+    )
+    doc_accounts = counting.filter_documents(con, config, is_ssh=classify.is_ssh_code)
+    counting.person_shares(con)
+    world = counting.world_totals(con)
+    world_prev = counting.world_totals(con, window="previous")
+    rows = con.sql(
+        "SELECT row_id, layer, current, previous, lat, lon, precision, share, country "
+        "FROM rows ORDER BY row_id"
+    ).to_arrow_table()
+    stage.end(
+        f"kept {world['patent']:,} patents and {world['article']:,} articles "
+        f"({rows.num_rows:,} people rows)"
+    )
+
+    # ---- cluster
+    stage.begin("cluster")
+    n = rows.num_rows
+    layer = np.asarray(rows.column("layer").to_numpy(zero_copy_only=False))
+    current = np.asarray(rows.column("current").to_numpy(zero_copy_only=False), dtype=bool)
+    previous = np.asarray(rows.column("previous").to_numpy(zero_copy_only=False), dtype=bool)
+    lat = rows.column("lat").to_numpy(zero_copy_only=False).astype(np.float64)
+    lon = rows.column("lon").to_numpy(zero_copy_only=False).astype(np.float64)
+    precision = np.asarray(rows.column("precision").to_numpy(zero_copy_only=False))
+    located = ~np.isnan(lat)
+    fine = located & np.isin(precision, list(config.cluster_precisions))
+    groups = []
+    layer_points: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cluster_accounts: dict[str, Any] = {}
+    warnings: list[str] = []
+    for name in ("patent", "article"):
+        mask = fine & current & (layer == name)
+        idx = np.flatnonzero(mask)
+        uniq, inverse, weights = _unique_points(lat[idx], lon[idx])
+        model = GeoDBSCAN(eps_km=config.eps_km, min_points=config.min_points)
+        if len(uniq):
+            model.fit(uniq, sample_weight=weights)
+            labels = np.asarray(model.labels_, dtype=np.int64)
+        else:
+            labels = np.empty(0, dtype=np.int64)
+        groups.append((uniq, labels))
+        layer_points[name] = (idx, inverse)
+        if weights.sum() < 10 * config.min_points:
+            warnings.append(
+                f"{name} layer: {int(weights.sum()):,} located points for min_points = "
+                f"{config.min_points:g}; the data may be too small for this threshold "
+                "(lower min_points for small data sets)"
+            )
+    merged = merge_labels([(g[0], g[1]) for g in groups], merge_km=config.merge_km, weights=None)
+    cluster = np.full(n, -2, dtype=np.int64)  # -2: not clustered (coarse, unlocated, other window)
+    member_coords: dict[int, list[np.ndarray]] = {}
+    for name, (uniq, _labels), new in zip(("patent", "article"), groups, merged, strict=True):
+        idx, inverse = layer_points[name]
+        cluster[idx] = new[inverse]
+        for cid in np.unique(new[new >= 0]):
+            member_coords.setdefault(int(cid), []).append(uniq[new == cid])
+        w_in = int(np.count_nonzero(new[inverse] >= 0))
+        cluster_accounts[name] = {
+            "points": len(idx),
+            "unique_coordinates": len(uniq),
+            "points_clustered": w_in,
+            "points_noise": len(idx) - w_in,
+        }
+    members = {cid: np.unique(np.vstack(parts), axis=0) for cid, parts in member_coords.items()}
+    n_clusters = len(members)
+    for w in warnings:
+        log.warning(w)
+        say(f"warning: {w}")
+    stage.end(f"{n_clusters:,} clusters after merging")
+
+    # ---- previous window: map rows to the current clusters (nearest member within footprint)
+    cluster_prev = np.full(n, -2, dtype=np.int64)
+    prev_mask = fine & previous
+    if members and prev_mask.any() and world_prev["patent"] + world_prev["article"] > 0:
+        from scipy.spatial import cKDTree
+
+        from stclusters.places import chord
+
+        all_members = np.vstack([members[c] for c in sorted(members)])
+        owner = np.concatenate([np.full(len(members[c]), c) for c in sorted(members)])
+        tree = cKDTree(to_xyz(all_members[:, 0], all_members[:, 1]))
+        pidx = np.flatnonzero(prev_mask)
+        dist, nearest = tree.query(to_xyz(lat[pidx], lon[pidx]))
+        ok = dist <= chord(config.footprint_km)
+        cluster_prev[pidx[ok]] = owner[nearest[ok]]
+
+    # ---- names and location labels
+    stage.begin("name")
+    places = load_places()
+    main = MainPlaces(places, min_population=config.name_min_population)
+    loc_idx = np.flatnonzero(located & current)
+    uniq_loc, inv_loc, _ = _unique_points(lat[loc_idx], lon[loc_idx])
+    main_of_unique = main.assign(to_xyz(uniq_loc[:, 0], uniq_loc[:, 1]), radius_km=config.eps_km)
+    main_place = np.full(n, -1, dtype=np.int64)
+    main_place[loc_idx] = main_of_unique[inv_loc]
+    share = rows.column("share").to_numpy(zero_copy_only=False).astype(np.float64)
+    unit = np.where(
+        layer == "patent",
+        1.0 / max(world["patent"], 1),
+        1.0 / max(world["article"], 1),
+    )
+    weight = share * unit
+    clustered = np.flatnonzero(cluster >= 0)
+    by_place: dict[int, dict[int, float]] = {}
+    order = np.lexsort((main_place[clustered], cluster[clustered]))
+    keys = np.column_stack([cluster[clustered][order], main_place[clustered][order]])
+    if len(keys):
+        uk, start = np.unique(keys, axis=0, return_index=True)
+        sums = np.add.reduceat(weight[clustered][order], start)
+        for (cid, pidx_), s in zip(uk, sums, strict=True):
+            by_place.setdefault(int(cid), {})[int(pidx_)] = float(s)
+    names = cluster_names(
+        by_place,
+        places=places,
+        max_cities=config.name_max_cities,
+        min_share=config.name_min_share,
+        overrides=overrides,
+    )
+    countries = country_names()
+    country_arr = np.asarray(rows.column("country").to_numpy(zero_copy_only=False))
+    loc_label = np.full(n, None, dtype=object)
+    in_cluster = cluster >= 0
+    loc_label[in_cluster] = [names[int(c)] for c in cluster[in_cluster]]
+    by_city = located & current & ~in_cluster & fine
+    loc_label[by_city] = places.name[main_place[by_city]]
+    coarse = located & current & ~fine
+    loc_label[coarse] = [countries.get(str(c), str(c)) if c else None for c in country_arr[coarse]]
+    location_coords: dict[str, tuple[float, float]] = {}
+    for i in np.unique(main_place[by_city]):
+        location_coords[str(places.name[i])] = (float(places.lat[i]), float(places.lon[i]))
+    stage.end(f"named {len(names):,} clusters")
+
+    # ---- counts, economies, ranks
+    stage.begin("rank")
+    extra = pa.table(
+        {
+            "row_id": rows.column("row_id"),
+            "cluster": pa.array(cluster, pa.int64(), mask=cluster < -1),
+            "cluster_prev": pa.array(cluster_prev, pa.int64()),
+            "loc_label": pa.array(loc_label, pa.string()),
+        }
+    )
+    con.register("extra_in", extra)
+    con.execute(
+        "CREATE OR REPLACE TABLE rows AS SELECT r.*, e.cluster, e.cluster_prev, e.loc_label "
+        "FROM rows r JOIN extra_in e USING (row_id) ORDER BY row_id"
+    )
+    per_cluster = counting.cluster_counts(con)
+    econ_rows = con.execute(
+        f"""
+        SELECT cluster, country, kahan_sum(share / CASE WHEN layer = 'patent'
+            THEN {max(world["patent"], 1)} ELSE {max(world["article"], 1)} END)
+        FROM rows WHERE current AND cluster >= 0 AND country IS NOT NULL
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    econ_shares: dict[int, dict[str, float]] = {}
+    for cid, ctry, s in econ_rows:
+        econ_shares.setdefault(int(cid), {})[ctry] = float(s)
+    cluster_rows = []
+    for cid in sorted(per_cluster):
+        econ, primary, shares = economies_of(
+            econ_shares.get(cid, {}), threshold=config.economy_share
+        )
+        pts = members[cid]
+        xyz = to_xyz(pts[:, 0], pts[:, 1]).mean(axis=0)
+        cluster_rows.append(
+            ClusterRow(
+                cluster_id=cid,
+                patents=per_cluster[cid]["patent"],
+                articles=per_cluster[cid]["article"],
+                economies=econ,
+                primary_economy=primary,
+                economy_shares=shares,
+                name=names[cid],
+                lat=float(np.degrees(np.arctan2(xyz[2], np.hypot(xyz[0], xyz[1])))),
+                lon=float(np.degrees(np.arctan2(xyz[1], xyz[0]))),
+            )
+        )
+    # population of the candidates for the top N (size score does not need it)
+    wp, wa = max(world["patent"], 1), max(world["article"], 1)
+    by_size = sorted(
+        cluster_rows, key=lambda r: (-(r.patents / wp + r.articles / wa), r.cluster_id)
+    )
+    candidates = by_size[: config.top_n]
+    if candidates:
+        fp_coords = np.vstack([members[r.cluster_id] for r in candidates])
+        fp_labels = np.concatenate(
+            [np.full(len(members[r.cluster_id]), r.cluster_id) for r in candidates]
+        )
+        geoms = footprints(fp_coords, fp_labels, radius_km=config.footprint_km)
+    else:
+        geoms = {}
+    pops = population_of(geoms, source=config.population_source, raster=config.population_raster)
+    for r in candidates:
+        r.population = pops.get(r.cluster_id, 0.0)
+    top = rank_clusters(cluster_rows, world=world, top_n=config.top_n)
+    # growth
+    if world_prev["patent"] and world_prev["article"]:
+        prev_counts = counting.cluster_counts(con, window="previous", label_column="cluster_prev")
+        for r in top:
+            pc_ = prev_counts.get(r.cluster_id)
+            if not pc_:
+                continue
+            now = r.patents / wp + r.articles / wa
+            before = pc_["patent"] / wp + pc_["article"] / wa
+            r.growth = (now / before - 1.0) if before > 0 else None
+    stage.end(f"top {len(top)} of {len(cluster_rows):,} clusters")
+
+    # ---- profiles
+    stage.begin("profile")
+    tech_map, science_map = classify.field_maps(con)
+    profiles = build_profiles(
+        con,
+        top,
+        edition=config.edition,
+        top=config.profile_top,
+        top_fields=config.profile_top_fields,
+        tech_fields=tech_map,
+        science_fields=science_map,
+        economy_names=countries,
+        location_coords=location_coords,
+    )
+    for profile in profiles:
+        profile["top_n"] = config.top_n
+    stage.end(f"{len(profiles)} profiles")
+
+    # ---- accounts
+    share_sums = counting.layer_share_sums(con)
+    people_accounts: dict[str, dict[str, Any]] = {}
+    for name in ("patent", "article"):
+        m = current & (layer == name)
+        people_accounts[name] = {
+            "rows": int(m.sum()),
+            "located": int((m & fine).sum()),
+            "located_too_coarsely": int((m & located & ~fine).sum()),
+            "not_located": int((m & ~located).sum()),
+        }
+        docs_with_people = con.execute(
+            "SELECT count(DISTINCT doc_id) FROM rows WHERE current AND layer = ?", [name]
+        ).fetchall()
+        s = share_sums.get(name, {})
+        no_people = world[name] - int(docs_with_people[0][0])
+        shares_total = sum(s.values()) + no_people
+        people_accounts[name]["shares"] = {k: round(v, 4) for k, v in sorted(s.items())}
+        people_accounts[name]["documents_without_people"] = no_people
+        people_accounts[name]["shares_balance"] = round(shares_total - world[name], 6)
+    accounts: dict[str, Any] = {
+        "stclusters_version": __version__,
+        "edition": config.edition,
+        "windows": {"patent": list(config.patent_years), "article": list(config.article_years)},
+        "settings": config.to_dict(),
+        "inputs": input_accounts,
+        "documents": doc_accounts,
+        "world_totals": world,
+        "previous_world_totals": world_prev,
+        "geocoding": geocode_accounts,
+        "people": people_accounts,
+        "clustering": {**cluster_accounts, "clusters": n_clusters, "published": len(top)},
+        "warnings": warnings,
+    }
+    accounts["fingerprint"] = _fingerprint(config, input_accounts)
+
+    # ---- write
+    stage.begin("write")
+    _write_outputs(
+        out,
+        ranking=top,
+        all_clusters=sorted(cluster_rows, key=lambda r: r.rank),
+        profiles=profiles,
+        geoms=geoms,
+        accounts=accounts,
+        edition=config.edition,
+        write_site=write_site,
+    )
+    stage.end(f"wrote {out}")
+    con.close()
+    seconds = time.perf_counter() - t0
+    return RunResult(
+        out=out,
+        ranking=top,
+        profiles=profiles,
+        accounts=accounts,
+        seconds=seconds,
+        stage_seconds=times,
+    )
+
+
+def _json_dump(obj: Any, path: Path) -> None:
+    path.write_text(json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def _write_outputs(
+    out: Path,
+    *,
+    ranking: list[ClusterRow],
+    all_clusters: list[ClusterRow],
+    profiles: list[dict[str, Any]],
+    geoms: dict[int, Any],
+    accounts: dict[str, Any],
+    edition: int,
+    write_site: bool,
+) -> None:
+    from stclusters.report.tables import write_tables
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_tables(
+            tmp,
+            ranking=ranking,
+            all_clusters=all_clusters,
+            profiles=profiles,
+            geoms=geoms,
+            accounts=accounts,
+            edition=edition,
+        )
+        if write_site:
+            from stclusters.report import write_site as _write_site
+
+            _write_site(tmp)
+        tmp.chmod(0o755)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            out.replace(trash / out.name)
+            tmp.replace(out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            tmp.replace(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

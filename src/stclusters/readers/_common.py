@@ -1,0 +1,642 @@
+"""Plumbing shared by the readers: accounts, the chunking record collector, value helpers."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import itertools
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypedDict
+
+import pyarrow as pa
+
+from stclusters.errors import InputError
+from stclusters.records import SCHEMAS, TABLES, Records
+
+#: Documents per emitted chunk (memory stays bounded by this, not by the file size).
+CHUNK_DOCS = 2000
+#: Problems kept in detail per file; further ones are only counted.
+MAX_PROBLEMS = 200
+
+
+# --------------------------------------------------------------------------------------------
+# accounts
+
+
+@dataclass
+class RecordProblem:
+    """One malformed record (or file-level problem) found while reading."""
+
+    file: str
+    message: str
+    line: int | None = None
+    record: int | None = None
+    record_id: str | None = None
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line:,}")
+        if self.record is not None:
+            where.append(f"record {self.record:,}")
+        if self.record_id:
+            where.append(f"({self.record_id})")
+        tail = "; record skipped" if self.skipped else ""
+        return f"{' '.join(where)}: {self.message}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "record": self.record,
+            "record_id": self.record_id,
+            "message": self.message,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class FileAccount:
+    """What happened to the records of one input file.
+
+    ``records_read = records_kept + records_rejected + duplicates_dropped`` always holds.
+    ``role`` is ``"records"`` for record files, ``"lookup"`` for files that only supply
+    institution coordinates and ``"skipped"`` for files holding no records.
+    """
+
+    path: str
+    format: str
+    layers: list[str] = field(default_factory=list)
+    records_read: int = 0
+    records_kept: int = 0
+    records_rejected: int = 0
+    duplicates_dropped: int = 0
+    problems: list[RecordProblem] = field(default_factory=list)
+    problems_total: int = 0
+    notes: list[str] = field(default_factory=list)
+    role: str = "records"
+
+    def problem(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+        record_id: str | None = None,
+        skipped: bool = False,
+    ) -> None:
+        """Record a problem (kept in detail up to :data:`MAX_PROBLEMS` per file)."""
+        self.problems_total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(
+                RecordProblem(self.path, message, line, record, record_id, skipped)
+            )
+
+    @property
+    def balanced(self) -> bool:
+        """Whether read = kept + rejected + duplicates."""
+        return self.records_read == (
+            self.records_kept + self.records_rejected + self.duplicates_dropped
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (for accounts.json)."""
+        return {
+            "path": self.path,
+            "format": self.format,
+            "role": self.role,
+            "layers": list(self.layers),
+            "records_read": self.records_read,
+            "records_kept": self.records_kept,
+            "records_rejected": self.records_rejected,
+            "duplicates_dropped": self.duplicates_dropped,
+            "problems_total": self.problems_total,
+            "problems": [p.to_dict() for p in self.problems],
+            "notes": list(self.notes),
+        }
+
+
+class Deduper:
+    """Remembers the documents already kept, by doc_id and by DOI, across files."""
+
+    def __init__(self) -> None:
+        self.doc_ids: set[str] = set()
+        self.dois: dict[str, str] = {}
+
+    def check(self, doc_id: str, doi: str | None) -> str | None:
+        """Return why the document is a duplicate, or None (and remember it)."""
+        if doc_id in self.doc_ids:
+            return f"same doc_id as an earlier record ({doc_id})"
+        if doi:
+            first = self.dois.get(doi)
+            if first is not None:
+                return f"same DOI {doi} as {first}"
+            self.dois[doi] = doc_id
+        self.doc_ids.add(doc_id)
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# collecting rows into chunks of Records
+
+
+class Where(TypedDict, total=False):
+    """Where a record is in its file (keyword arguments of reject and warn)."""
+
+    line: int | None
+    record: int | None
+
+
+_COLUMNS = {name: SCHEMAS[name].names for name in TABLES}
+
+
+class Collector:
+    """Accumulate the rows of one file's records and hand them out as Records chunks.
+
+    A reader parses a whole record first, then calls :meth:`document`; only when that returns
+    True does it add the record's people, classes and applicants rows. Duplicates (by doc_id or
+    DOI, across every file of a read) and rejected records are counted in ``account``.
+    """
+
+    def __init__(
+        self,
+        account: FileAccount,
+        *,
+        deduper: Deduper | None = None,
+        chunk_docs: int = CHUNK_DOCS,
+    ) -> None:
+        self.account = account
+        self.deduper = deduper if deduper is not None else Deduper()
+        self.chunk_docs = chunk_docs
+        self._cols: dict[str, dict[str, list[Any]]] = {}
+        self._reset()
+        self._dup_examples = 0
+
+    def _reset(self) -> None:
+        self._cols = {name: {c: [] for c in _COLUMNS[name]} for name in TABLES}
+        self._ndocs = 0
+
+    # ---- records
+    def document(
+        self,
+        doc_id: str,
+        layer: str,
+        *,
+        year: int | None = None,
+        doc_type: str | None = None,
+        title: str | None = None,
+        source: str | None = None,
+        doi: str | None = None,
+    ) -> bool:
+        """Add one document; False (and counted) when it duplicates an earlier one."""
+        self.account.records_read += 1
+        reason = self.deduper.check(doc_id, doi)
+        if reason is not None:
+            self.account.duplicates_dropped += 1
+            if self._dup_examples < 5:
+                self.account.notes.append(f"duplicate dropped: {doc_id} ({reason})")
+                self._dup_examples += 1
+            return False
+        if layer not in self.account.layers:
+            self.account.layers.append(layer)
+        self.account.records_kept += 1
+        cols = self._cols["documents"]
+        cols["doc_id"].append(doc_id)
+        cols["layer"].append(layer)
+        cols["year"].append(year)
+        cols["doc_type"].append(doc_type)
+        cols["title"].append(title)
+        cols["source"].append(source or self.account.format)
+        cols["doi"].append(doi)
+        cols["file"].append(self.account.path)
+        self._ndocs += 1
+        return True
+
+    def reject(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        """Count one record as read and rejected, with the reason."""
+        self.account.records_read += 1
+        self.account.records_rejected += 1
+        self.account.problem(message, line=line, record=record, record_id=record_id, skipped=True)
+
+    def warn(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        record: int | None = None,
+        record_id: str | None = None,
+    ) -> None:
+        """Record a problem with a record that is kept anyway."""
+        self.account.problem(message, line=line, record=record, record_id=record_id)
+
+    def person(
+        self,
+        doc_id: str,
+        person_seq: int | None,
+        address_seq: int | None,
+        role: str,
+        *,
+        name: str | None = None,
+        organisation: str | None = None,
+        address: str | None = None,
+        city: str | None = None,
+        region: str | None = None,
+        postcode: str | None = None,
+        country: str | None = None,
+        lat: float | None = None,
+        lon: float | None = None,
+        precision: str | None = None,
+    ) -> None:
+        """Add one people row."""
+        c = self._cols["people"]
+        c["doc_id"].append(doc_id)
+        c["person_seq"].append(person_seq)
+        c["address_seq"].append(address_seq)
+        c["role"].append(role)
+        c["name"].append(name)
+        c["organisation"].append(organisation)
+        c["address"].append(address)
+        c["city"].append(city)
+        c["region"].append(region)
+        c["postcode"].append(postcode)
+        c["country"].append(country)
+        c["lat"].append(lat)
+        c["lon"].append(lon)
+        c["precision"].append(precision)
+
+    def klass(self, doc_id: str, scheme: str, code: str) -> None:
+        """Add one classes row."""
+        c = self._cols["classes"]
+        c["doc_id"].append(doc_id)
+        c["scheme"].append(scheme)
+        c["code"].append(code)
+
+    def applicant(self, doc_id: str, name: str, country: str | None = None) -> None:
+        """Add one applicants row."""
+        c = self._cols["applicants"]
+        c["doc_id"].append(doc_id)
+        c["name"].append(name)
+        c["country"].append(country)
+
+    # ---- chunks
+    @property
+    def full(self) -> bool:
+        """Whether a chunk is ready to be handed out."""
+        return self._ndocs >= self.chunk_docs
+
+    def has_rows(self) -> bool:
+        """Whether any row waits to be handed out."""
+        return any(cols[next(iter(cols))] for cols in self._cols.values())
+
+    def flush(self) -> Records:
+        """The rows gathered so far as Records (and start a new chunk)."""
+        tables = {
+            name: pa.table(
+                {c: pa.array(v, type=SCHEMAS[name].field(c).type) for c, v in cols.items()},
+                schema=SCHEMAS[name],
+            )
+            for name, cols in self._cols.items()
+        }
+        self._reset()
+        return Records(**tables)
+
+
+# --------------------------------------------------------------------------------------------
+# sources: plain files, gzipped files and members of zip archives
+
+
+class _OwningGzip(gzip.GzipFile):
+    """A GzipFile that closes the file it reads from."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One readable input: a file, or a member of a zip archive."""
+
+    path: Path
+    member: str | None = None
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """The display name used in accounts and messages."""
+        if self.label:
+            return self.label
+        return f"{self.path}:{self.member}" if self.member else str(self.path)
+
+    @property
+    def filename(self) -> str:
+        """The base name of the file (or zip member)."""
+        return Path(self.member).name if self.member else self.path.name
+
+    def open_binary(self) -> IO[bytes]:
+        """Open for reading bytes, decompressing gzip transparently."""
+        try:
+            if self.member is not None:
+                with zipfile.ZipFile(self.path) as zf:
+                    # the member keeps the archive file open until it is closed itself
+                    raw: IO[bytes] = zf.open(self.member)
+            else:
+                raw = self.path.open("rb")
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise InputError(f"{self.name}: cannot open ({exc})") from exc
+        if self.filename.lower().endswith(".gz"):
+            return _OwningGzip(raw)  # type: ignore[return-value]
+        return raw
+
+    def head(self, n: int = 65536) -> bytes:
+        """The first ``n`` bytes (decompressed)."""
+        with self.open_binary() as fh:
+            try:
+                return fh.read(n)
+            except (OSError, EOFError, zlib.error) as exc:
+                raise InputError(f"{self.name}: cannot read ({exc})") from exc
+
+
+def sniff_encoding(head: bytes) -> str:
+    """Guess the text encoding from the first bytes (BOM, UTF-16 without BOM, else UTF-8)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:200]
+    if len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4:
+        return "utf-16-le"
+    if len(sample) >= 4 and sample[0::2].count(0) > len(sample) // 4:
+        return "utf-16-be"
+    return "utf-8"
+
+
+def decode_head(head: bytes) -> str:
+    """Decode a head of bytes for sniffing (never fails; cuts a broken last character)."""
+    enc = sniff_encoding(head)
+    text = head.decode(enc, errors="replace")
+    return text.lstrip("\ufeff")
+
+
+def open_text(source: Source, *, encoding: str | None = None) -> IO[str]:
+    """Open a source as text: encoding sniffed from its first bytes unless given.
+
+    Bytes that are not valid in the encoding are kept as surrogate escapes, so that a reader can
+    report the line and repair it (see :func:`repair_text`) instead of failing on the whole file.
+    """
+    enc = encoding or sniff_encoding(source.head(4096))
+    raw = source.open_binary()
+    return io.TextIOWrapper(raw, encoding=enc, errors="surrogateescape", newline="")
+
+
+_SURROGATES = re.compile("[\udc80-\udcff]")
+
+
+def has_bad_bytes(text: str) -> bool:
+    """Whether decoded text holds bytes that were invalid in its encoding."""
+    return _SURROGATES.search(text) is not None
+
+
+def repair_text(text: str) -> str:
+    """Re-decode surrogate-escaped bytes as Windows-1252 (the usual wrong encoding)."""
+    try:
+        raw = text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # pragma: no cover - defensive
+        return _SURROGATES.sub("\ufffd", text)
+    return raw.decode("cp1252", errors="replace")
+
+
+READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeError)
+
+
+def iter_lines(fh: IO[str]) -> Iterator[tuple[int, str]]:
+    """Lines (1-based number, text without line end)."""
+    return zip(itertools.count(1), map(str.rstrip, fh, itertools.repeat("\r\n")), strict=False)
+
+
+# --------------------------------------------------------------------------------------------
+# small value helpers
+
+_WS = re.compile(r"\s+")
+
+
+def clean(value: Any) -> str | None:
+    """Whitespace-collapsed text, or None when empty."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _WS.sub(" ", text)
+    text = text.strip()
+    return text or None
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_doi(value: Any) -> str | None:
+    """A DOI lower-cased, without URL or ``doi:`` prefix; None when it is no DOI."""
+    text = clean(value)
+    if not text:
+        return None
+    text = _DOI_PREFIX.sub("", text).strip().lower()
+    return text if text.startswith("10.") else None
+
+
+_ALPHA2 = re.compile(r"^[A-Z]{2}$")
+
+
+def country_code(value: Any) -> str | None:
+    """An ISO 3166 alpha-2 code upper-cased, or None when ``value`` is not one."""
+    text = clean(value)
+    if not text:
+        return None
+    text = text.upper()
+    return text if _ALPHA2.match(text) else None
+
+
+def parse_year(value: Any) -> int | None:
+    """A four-digit year at the start of ``value`` (a year or a date), else None."""
+    text = clean(value)
+    if not text:
+        return None
+    m = re.match(r"(\d{4})", text)
+    if not m:
+        return None
+    year = int(m.group(1))
+    return year if 1800 <= year <= 2100 else None
+
+
+# ---- classification codes
+
+_IPC = re.compile(
+    r"^\s*(?:\d{1,2}(?=\s*[A-HY]\s*\d\d\s*[A-Z]))?\s*([A-HY])\s*(\d\d)\s*([A-Z])\s*"
+    r"0*(\d{1,4})\s*/\s*(\d{1,6})"
+)
+_IPC_FIXED = re.compile(r"^\s*([A-HY]\d\d[A-Z])(.{3})(\d{2,6})\s*$")
+
+
+def format_ipc(section: str, cls: str, subclass: str, main_group: str, subgroup: str) -> str | None:
+    """Build "H04L 29/06" from the parts of an IPC or CPC symbol; None when parts are missing."""
+    section, cls, subclass = section.strip(), cls.strip(), subclass.strip()
+    main_group, subgroup = main_group.strip(), subgroup.strip()
+    if not (section and cls and subclass and main_group):
+        return None
+    main = main_group.lstrip("0") or "0"
+    sub = subgroup or "00"
+    if len(sub) < 2:
+        sub = sub.rjust(2, "0")
+    return f"{section}{cls.zfill(2)}{subclass} {main}/{sub}"
+
+
+def parse_ipc(text: Any) -> str | None:
+    """Normalise an IPC/CPC symbol in any of its historic notations to "H04L 29/06".
+
+    Handles the IPCR text form ("H01F  27/14  20060101AFI20171122BHEP"), the edition-prefixed
+    EPO form (" 7C 07C  29/44   A", "2C 07D 307/12 A"), the fixed-width USPTO form
+    ("A45F  504", "G06F 1730") and CPC symbols ("F25B2313/0233"). Returns None when ``text``
+    holds no recognisable symbol.
+    """
+    if text is None:
+        return None
+    value = str(text)
+    m = _IPC.match(value)
+    if m:
+        return format_ipc(*m.groups())
+    m = _IPC_FIXED.match(value)
+    if m:
+        sub = m.group(1)
+        return format_ipc(sub[0], sub[1:3], sub[3], m.group(2), m.group(3))
+    return None
+
+
+# ---- patent places
+
+_LEAD_POSTCODE = re.compile(
+    r"^(?:[A-Z]{1,3}(?:\s?-\s?|\s))?(\d[\d]*(?:\s\d{2,3})?(?:\s[A-Z]{2}(?=\s))?)\s+(\D.*)$"
+)
+_TRAIL_POSTCODES = (
+    re.compile(r"^(.*?)[,\s]+([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$"),  # UK
+    re.compile(r"^(.*?)[,\s]+([A-Z]\d[A-Z]\s?\d[A-Z]\d)$"),  # Canada
+    re.compile(r"^(.*?)[,\s]+(\d{3}-\d{3,4}|\d{5}-\d{4}|\d{3,6})$"),  # JP, US, CN, ...
+)
+_DISTRICT = re.compile(r"\s+\d{1,2}$")
+
+
+def _postcode(part: str) -> tuple[str, str | None]:
+    """Split a postcode off the start or end of one part of a city field."""
+    m = _LEAD_POSTCODE.match(part)
+    if m:
+        return m.group(2).strip(), m.group(1)
+    for pattern in _TRAIL_POSTCODES:
+        m = pattern.match(part)
+        if m and m.group(1).strip():
+            return m.group(1).strip(" ,"), m.group(2)
+    return part, None
+
+
+def split_city(text: Any) -> tuple[str | None, str | None, str | None]:
+    """Split a patent address city field into (city, region, postcode).
+
+    EPO and USPTO city fields often carry a postcode ("80331 München", "Tokyo 100-8405",
+    "Cambridge CB2 1DP", "NL-1062 XK Amsterdam", "I 31044 Montebelluna") and sometimes a
+    region ("Ichihara-shi, Chiba", "Boston, MA 02116", "Bangor BT19 7QT, County Down").
+    """
+    value = clean(text)
+    if not value:
+        return None, None, None
+    postcode: str | None = None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    for k in [*range(len(parts))][::-1] if len(parts) > 1 else [0]:
+        rest, code = _postcode(parts[k])
+        if code:
+            postcode = code
+            parts[k] = rest
+            break
+    parts = [_DISTRICT.sub("", p).strip() for p in parts]
+    parts = [p for p in parts if p]
+    region: str | None = None
+    if len(parts) >= 2:
+        city, region = parts[0], parts[-1]
+    elif parts:
+        city = parts[0]
+        m2 = re.match(r"^(.*\S)\s+([A-Z]{2})$", city)  # "Redmond WA"
+        if m2:
+            city, region = m2.group(1), m2.group(2)
+    else:
+        city = None
+    return city or None, region, postcode
+
+
+def place_string(*parts: str | None) -> str | None:
+    """Join the non-empty parts of a place with ", "."""
+    text = ", ".join(p for p in parts if p)
+    return text or None
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class ReadResult:
+    """Records read from some inputs, with the accounts of every file."""
+
+    records: Records
+    accounts: list[FileAccount] = field(default_factory=list)
+    duplicates: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The accounts as a JSON-ready dict (for accounts.json)."""
+        return accounts_dict(self.accounts, self.duplicates)
+
+
+def accounts_dict(accounts: list[FileAccount], duplicates: int) -> dict[str, Any]:
+    """Totals and per-file accounts as a JSON-ready dict."""
+    keys = ("records_read", "records_kept", "records_rejected", "duplicates_dropped")
+    totals = {k: sum(getattr(a, k) for a in accounts) for k in keys}
+    totals["problems"] = sum(a.problems_total for a in accounts)
+    totals["files"] = len(accounts)
+    return {"totals": totals, "duplicates": duplicates, "files": [a.to_dict() for a in accounts]}
+
+
+def start(
+    source: Source | str | Path, fmt: str, collector: Collector | None
+) -> tuple[Source, Collector]:
+    """The Source and Collector a reader works with (new ones when not given)."""
+    src = source if isinstance(source, Source) else Source(Path(source))
+    col = collector or Collector(FileAccount(src.name, fmt))
+    return src, col
+
+
+def read_with(
+    iter_fn: Callable[..., Iterator[Records]], path: str | Path, fmt: str, **options: Any
+) -> ReadResult:
+    """Drain one reader over one file into a ReadResult."""
+    from stclusters.records import concat_records
+
+    src = Source(Path(path))
+    col = Collector(FileAccount(src.name, fmt))
+    records = concat_records(list(iter_fn(src, collector=col, **options)))
+    return ReadResult(records, [col.account], col.account.duplicates_dropped)

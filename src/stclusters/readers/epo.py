@@ -1,0 +1,159 @@
+"""Read EPO publication server XML (ep-patent-document, DTD v1.0 to v1.5.1)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+from stclusters.readers._common import (
+    READ_ERRORS,
+    Collector,
+    ReadResult,
+    Source,
+    Where,
+    clean,
+    country_code,
+    open_text,
+    parse_ipc,
+    parse_year,
+    place_string,
+    read_with,
+    split_city,
+    start,
+)
+from stclusters.readers._xml import find_text, iter_documents, parse_front, text_of
+from stclusters.records import Records
+
+__all__ = ["iter_epo", "read_epo"]
+
+ROOT = "ep-patent-document"
+
+
+def _ipc_codes(sdobi: ET.Element) -> list[str]:
+    """IPC codes in the three historic notations (B511/B512 with edition, IPCR text)."""
+    codes: list[str] = []
+    for tag in ("B500/B510/B511", "B500/B510/B512", "B500/B510/B513", "B500/B510/B514"):
+        for elem in sdobi.iterfind(tag):
+            code = parse_ipc(elem.text)
+            if code:
+                codes.append(code)
+    for elem in sdobi.iterfind("B500/B510EP/classification-ipcr/text"):
+        code = parse_ipc(elem.text)
+        if code:
+            codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def _cpc_codes(sdobi: ET.Element) -> list[str]:
+    codes: list[str] = []
+    for elem in sdobi.iterfind("B500/B520EP/classifications-cpc/classification-cpc/text"):
+        code = parse_ipc(elem.text)
+        if code:
+            codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def _title(sdobi: ET.Element) -> str | None:
+    b540 = sdobi.find("B500/B540")
+    if b540 is None:
+        return None
+    lang = None
+    for child in b540:
+        if child.tag == "B541":
+            lang = (child.text or "").strip()
+        elif child.tag == "B542" and lang == "en":
+            return text_of(child)
+    return find_text(b540, "B542")
+
+
+def _emit(col: Collector, root: ET.Element, where: Where) -> None:
+    sdobi = root.find("SDOBI")
+    number = clean(root.get("doc-number")) or find_text(sdobi, "B100/B110")
+    kind = clean(root.get("kind")) or find_text(sdobi, "B100/B130")
+    if sdobi is None or not number:
+        col.reject("no SDOBI bibliographic data or no doc-number", **where)
+        return
+    doc_id = f"EP-{number}" + (f"-{kind}" if kind else "")
+    date = root.get("date-publ") or find_text(sdobi, "B100/B140/date")
+    if not col.document(
+        doc_id,
+        "patent",
+        year=parse_year(date),
+        doc_type=find_text(sdobi, "B100/B120/B121") or kind,
+        title=_title(sdobi),
+        source="epo",
+    ):
+        return
+    for code in _ipc_codes(sdobi):
+        col.klass(doc_id, "ipc", code)
+    for code in _cpc_codes(sdobi):
+        col.klass(doc_id, "cpc", code)
+    for i, inv in enumerate(sdobi.iterfind("B700/B720/B721")):
+        adr = inv.find("adr")
+        city, region, postcode = split_city(find_text(adr, "city"))
+        country = country_code(find_text(adr, "ctry"))
+        col.person(
+            doc_id,
+            i,
+            i,
+            "inventor",
+            name=find_text(inv, "snm"),
+            address=place_string(city, region, postcode, country),
+            city=city,
+            region=region,
+            postcode=postcode,
+            country=country,
+        )
+    owners = list(sdobi.iterfind("B700/B710/B711")) or list(sdobi.iterfind("B700/B730/B731"))
+    seen: set[str] = set()
+    for elem in owners:
+        name = find_text(elem, "snm")
+        if name and name not in seen:
+            seen.add(name)
+            col.applicant(doc_id, name, country_code(find_text(elem, "adr/ctry")))
+
+
+def iter_epo(
+    source: Source | str | Path, *, collector: Collector | None = None
+) -> Iterator[Records]:
+    """Stream the documents of an EPO XML file as chunks of Records.
+
+    Inventors come from B721 (city fields often carry a postcode, split off into ``postcode``),
+    applicants from B711 (or the proprietors, B731, of a granted patent), IPC codes from B511/
+    B512 (with the edition prefix of DTD v1.0/v1.1) or the IPCR text of B510EP.
+    """
+    src, col = start(source, "epo", collector)
+    skipped = 0
+    try:
+        with open_text(src) as fh:
+            for doc in iter_documents(fh):
+                where: Where = {"line": doc.line, "record": doc.number}
+                try:
+                    root, repaired = parse_front(doc.text, ("</SDOBI>",))
+                except (ET.ParseError, UnicodeError, ValueError) as exc:
+                    col.reject(f"not well-formed XML ({exc})", **where)
+                    continue
+                if repaired:
+                    col.warn(
+                        "the XML was not well-formed (bare '&' or undeclared entities); "
+                        "read after repair",
+                        **where,
+                    )
+                if root.tag != ROOT:
+                    skipped += 1
+                    continue
+                _emit(col, root, where)
+                if col.full:
+                    yield col.flush()
+    except READ_ERRORS as exc:
+        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
+    if skipped:
+        col.account.notes.append(f"{skipped:,} document(s) other than <{ROOT}> skipped")
+    if col.has_rows():
+        yield col.flush()
+
+
+def read_epo(path: str | Path) -> ReadResult:
+    """Read a whole EPO XML file (see :func:`iter_epo`)."""
+    return read_with(iter_epo, path, "epo")

@@ -1,0 +1,459 @@
+"""Read OpenAlex works (JSON or JSONL, gzipped or not: API pages, snapshots) and institutions."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from stclusters.errors import InputError
+from stclusters.readers._common import (
+    READ_ERRORS,
+    Collector,
+    ReadResult,
+    Source,
+    clean,
+    country_code,
+    normalise_doi,
+    open_text,
+    parse_year,
+    place_string,
+    read_with,
+    start,
+)
+from stclusters.records import Records
+
+__all__ = [
+    "Institution",
+    "Institutions",
+    "iter_openalex",
+    "load_institutions",
+    "read_openalex",
+]
+
+
+@dataclass(frozen=True)
+class Institution:
+    """Where an institution is, as given by an institutions record."""
+
+    name: str | None
+    city: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+
+
+def _short_id(value: Any) -> str | None:
+    text = clean(value)
+    if not text:
+        return None
+    return text.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _as_list(value: Any) -> list[Any]:
+    """Lists as they are; None as []; a scalar (a one-element list flattened) as [value]."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _float(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
+
+
+class Institutions:
+    """Institution coordinates by OpenAlex id, ROR id and name (from institutions files)."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, Institution] = {}
+        self.by_ror: dict[str, Institution] = {}
+        self.by_name: dict[str, Institution] = {}
+
+    def __len__(self) -> int:
+        return len(self.by_id) + len(self.by_ror) + len(self.by_name)
+
+    def add(
+        self,
+        inst: Institution,
+        *,
+        openalex_id: str | None = None,
+        ror: str | None = None,
+    ) -> bool:
+        """Remember one institution; False when it has no usable coordinates."""
+        if inst.lat is None or inst.lon is None:
+            return False
+        if not (-90 <= inst.lat <= 90 and -180 <= inst.lon <= 180):
+            return False
+        if openalex_id:
+            self.by_id.setdefault(openalex_id, inst)
+        if ror:
+            self.by_ror.setdefault(ror, inst)
+        if inst.name:
+            self.by_name.setdefault(inst.name.casefold(), inst)
+        return True
+
+    def find(
+        self, openalex_id: str | None, ror: str | None, name: str | None
+    ) -> Institution | None:
+        """The first match by OpenAlex id, then ROR id, then exact name."""
+        if openalex_id and openalex_id in self.by_id:
+            return self.by_id[openalex_id]
+        if ror and ror in self.by_ror:
+            return self.by_ror[ror]
+        if name:
+            return self.by_name.get(name.casefold())
+        return None
+
+    def add_openalex(self, obj: dict[str, Any]) -> bool:
+        """Add an OpenAlex institution object (with its ``geo``)."""
+        geo = obj.get("geo") or {}
+        if isinstance(geo, list):
+            geo = geo[0] if geo else {}
+        inst = Institution(
+            name=clean(obj.get("display_name")),
+            city=clean(geo.get("city")),
+            country=country_code(geo.get("country_code") or obj.get("country_code")),
+            lat=_float(geo.get("latitude")),
+            lon=_float(geo.get("longitude")),
+        )
+        return self.add(inst, openalex_id=_short_id(obj.get("id")), ror=_short_id(obj.get("ror")))
+
+    def add_ror(self, obj: dict[str, Any]) -> bool:
+        """Add a ROR record (schema v1 ``addresses`` or v2 ``locations``)."""
+        obj = obj.get("_source", obj)
+        lat = lon = None
+        city = None
+        country = None
+        for addr in _as_list(obj.get("addresses")):
+            lat, lon = _float(addr.get("lat")), _float(addr.get("lng"))
+            city = clean(addr.get("city"))
+            break
+        for loc in _as_list(obj.get("locations")):
+            details = loc.get("geonames_details") or {}
+            lat, lon = _float(details.get("lat")), _float(details.get("lng"))
+            city = clean(details.get("name"))
+            country = country_code(details.get("country_code"))
+            break
+        if country is None:
+            country = country_code((obj.get("country") or {}).get("country_code"))
+        name = clean(obj.get("name"))
+        if name is None:
+            for item in _as_list(obj.get("names")):
+                if "ror_display" in _as_list(item.get("types")):
+                    name = clean(item.get("value"))
+        inst = Institution(name=name, city=city, country=country, lat=lat, lon=lon)
+        return self.add(inst, ror=_short_id(obj.get("id")))
+
+
+# --------------------------------------------------------------------------------------------
+# JSON streaming
+
+
+def _iter_array(fh: IO[str], buf: str, pos: int) -> Iterator[tuple[int, Any]]:
+    """Stream the items of a top-level JSON array (item number, value)."""
+    dec = json.JSONDecoder()
+    number = 0
+    eof = False
+    while True:
+        while pos < len(buf) and buf[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(buf):
+            if eof:
+                raise EOFError("the JSON array is not closed (truncated file?)")
+            more = fh.read(1 << 20)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+            continue
+        if buf[pos] == "]":
+            return
+        try:
+            value, end = dec.raw_decode(buf, pos)
+        except json.JSONDecodeError as exc:
+            if eof:
+                raise ValueError(f"item {number + 1}: {exc.msg} (truncated file?)") from exc
+            more = fh.read(1 << 20)
+            eof = not more
+            buf, pos = buf[pos:] + more, 0
+            continue
+        number += 1
+        yield number, value
+        pos = end
+        if pos > 1 << 20:
+            buf, pos = buf[pos:], 0
+
+
+def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | None, Any]]:
+    """Yield (line, item, value) for every top-level value of a JSON, JSON array or JSONL file."""
+    first = fh.readline()
+    while first and not first.strip():
+        first = fh.readline()
+    text = first.lstrip("\ufeff").lstrip()
+    if not text:
+        raise InputError(f"{name}: the file is empty")
+    if text.startswith("["):
+        yield from ((None, n, v) for n, v in _iter_array(fh, text, 1))
+        return
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        rest = fh.read()
+        try:
+            value = json.loads(text + rest)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}: not valid JSON ({exc})") from exc
+        yield None, None, value
+        return
+    yield 1, None, value
+    for n, line in enumerate(fh, 2):
+        if not line.strip():
+            continue
+        try:
+            yield n, None, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield n, None, ValueError(f"not valid JSON ({exc.msg})")
+
+
+def _entities(value: Any) -> Iterator[tuple[str, Any]]:
+    """Split a parsed value into (kind, object): API pages, entity dicts, lists, objects."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _entities(item)
+        return
+    if not isinstance(value, dict):
+        yield "junk", value
+        return
+    if isinstance(value.get("results"), list):
+        yield from _entities(value["results"])
+        return
+    if "id" not in value and any(isinstance(v, list) for v in value.values()):
+        # a dict of entity lists (works, authors, institutions, ...): institutions first
+        keys = sorted(value, key=lambda k: k != "institutions")
+        for key in keys:
+            if isinstance(value[key], list):
+                yield from _entities(value[key])
+        return
+    ident = str(value.get("id") or "")
+    if "hits" in value and isinstance(value["hits"], dict):
+        for hit in _as_list(value["hits"].get("hits")):
+            yield "ror", hit
+        return
+    if ident.startswith("https://ror.org/") or "_source" in value:
+        yield "ror", value
+    elif "authorships" in value or "/W" in ident or ident.startswith("W"):
+        yield "work", value
+    elif "/I" in ident:
+        yield "institution", value
+    else:
+        yield "other", value
+
+
+# --------------------------------------------------------------------------------------------
+# works
+
+
+def _raw_strings(authorship: dict[str, Any]) -> list[str]:
+    raw = [s for s in (clean(x) for x in _as_list(authorship.get("raw_affiliation_strings"))) if s]
+    if not raw:
+        for aff in _as_list(authorship.get("affiliations")):
+            if isinstance(aff, dict) and clean(aff.get("raw_affiliation_string")):
+                raw.append(clean(aff.get("raw_affiliation_string")) or "")
+    distinct = list(dict.fromkeys(raw))
+    # fragments ("Japan", "Inage-ku") that are part of a longer string of the same author
+    return [s for s in distinct if not any(s != o and s in o for o in distinct)]
+
+
+def _emit_work(
+    col: Collector, obj: dict[str, Any], where: dict[str, Any], lookup: Institutions
+) -> None:
+    wid = _short_id(obj.get("id"))
+    if not wid:
+        col.reject("work has no id", **where)
+        return
+    year = parse_year(obj.get("publication_year") or obj.get("publication_date"))
+    title = clean(obj.get("display_name") or obj.get("title"))
+    if not col.document(
+        wid,
+        "article",
+        year=year,
+        doc_type=clean(obj.get("type")),
+        title=title,
+        source="openalex",
+        doi=normalise_doi(obj.get("doi")),
+    ):
+        return
+    seen_classes: set[tuple[str, str]] = set()
+
+    def add_class(scheme: str, code: Any) -> None:
+        text = clean(code)
+        if text and (scheme, text) not in seen_classes:
+            seen_classes.add((scheme, text))
+            col.klass(wid, scheme, text)
+
+    for topic in _as_list(obj.get("topics")):
+        if isinstance(topic, dict):
+            add_class("openalex_topic", topic.get("display_name"))
+            add_class("openalex_field", (topic.get("field") or {}).get("display_name"))
+    for concept in _as_list(obj.get("concepts")):
+        if isinstance(concept, dict) and concept.get("level") in (0, "0"):
+            add_class("openalex_concept", concept.get("display_name"))
+    addresses: dict[str, int] = {}
+    for i, authorship in enumerate(_as_list(obj.get("authorships"))):
+        if not isinstance(authorship, dict):
+            col.warn(f"authorship {i + 1} is not an object; ignored", **where, record_id=wid)
+            continue
+        author = authorship.get("author") or {}
+        name = clean(author.get("display_name") or authorship.get("raw_author_name"))
+        raw = _raw_strings(authorship)
+        raw_for: dict[str, str] = {}
+        for aff in _as_list(authorship.get("affiliations")):
+            if isinstance(aff, dict):
+                text = clean(aff.get("raw_affiliation_string"))
+                for iid in _as_list(aff.get("institution_ids")):
+                    short = _short_id(iid)
+                    if text and short and short not in raw_for:
+                        raw_for[short] = text
+        insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
+        if insts:
+            for inst in insts:
+                iid = _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
+                org = clean(inst.get("display_name"))
+                ror = _short_id(inst.get("ror"))
+                country = country_code(inst.get("country_code"))
+                found = lookup.find(_short_id(inst.get("id")), ror, org)
+                city = found.city if found else None
+                address = raw_for.get(iid) or place_string(org, city, country)
+                seq = addresses.setdefault(f"inst:{iid}", len(addresses))
+                col.person(
+                    wid,
+                    i,
+                    seq,
+                    "author",
+                    name=name,
+                    organisation=org,
+                    address=address,
+                    city=city,
+                    country=country or (found.country if found else None),
+                    lat=found.lat if found else None,
+                    lon=found.lon if found else None,
+                    precision="city" if found else None,
+                )
+        elif raw:
+            countries = [country_code(x) for x in _as_list(authorship.get("countries"))]
+            country = countries[0] if len(countries) == 1 else None
+            for text in raw:
+                seq = addresses.setdefault(f"raw:{text}", len(addresses))
+                col.person(wid, i, seq, "author", name=name, address=text, country=country)
+        else:
+            col.person(wid, i, None, "author", name=name)
+
+
+def iter_openalex(
+    source: Source | str | Path,
+    *,
+    institutions: Institutions | None = None,
+    collector: Collector | None = None,
+) -> Iterator[Records]:
+    """Stream the works of an OpenAlex file as chunks of Records.
+
+    Accepts a JSON array of works, JSON Lines (snapshot files, one work per line), API result
+    pages (``{"results": [...]}``) and dicts of entity lists; gzipped or not. Institution
+    objects found in the file, and those in ``institutions``, give coordinates to the
+    authorships' institutions (precision ``city``).
+    """
+    src, col = start(source, "openalex", collector)
+    lookup = institutions if institutions is not None else Institutions()
+    others = 0
+    loaded = 0
+    number = 0
+    try:
+        with open_text(src) as fh:
+            for line, item, value in _json_values(fh, src.name):
+                if isinstance(value, ValueError):
+                    number += 1
+                    col.reject(str(value), line=line, record=number)
+                    continue
+                for kind, obj in _entities(value):
+                    where = {"line": line, "record": item if item is not None else None}
+                    if kind == "work":
+                        number += 1
+                        where["record"] = where["record"] or number
+                        _emit_work(col, obj, where, lookup)
+                        if col.full:
+                            yield col.flush()
+                    elif kind == "institution":
+                        loaded += lookup.add_openalex(obj)
+                    elif kind == "ror":
+                        loaded += lookup.add_ror(obj)
+                    elif kind == "junk":
+                        number += 1
+                        col.reject("not a JSON object", line=line, record=number)
+                    else:
+                        others += 1
+    except (ValueError, *READ_ERRORS) as exc:
+        if isinstance(exc, InputError):
+            raise
+        col.account.problem(f"reading stopped: {exc}")
+    if others:
+        col.account.notes.append(f"{others:,} non-work objects (authors, concepts...) ignored")
+    if loaded:
+        col.account.notes.append(f"{loaded:,} institutions with coordinates loaded")
+    if col.has_rows():
+        yield col.flush()
+
+
+def read_openalex(path: str | Path, *, institutions: Institutions | None = None) -> ReadResult:
+    """Read a whole OpenAlex works file (see :func:`iter_openalex`)."""
+    return read_with(iter_openalex, path, "openalex", institutions=institutions)
+
+
+# --------------------------------------------------------------------------------------------
+# institutions files (lookups)
+
+
+def institutions_in(src: Source, lookup: Institutions) -> tuple[int, int]:
+    """Load one institutions file into ``lookup``; return (entries read, entries located)."""
+    read = loaded = 0
+    with open_text(src) as fh:
+        if src.filename.lower().endswith((".csv", ".csv.gz")):
+            reader = csv.DictReader(fh)
+            for row in reader:
+                read += 1
+                inst = Institution(
+                    name=clean(row.get("display_name") or row.get("name")),
+                    city=clean(row.get("city")),
+                    country=country_code(row.get("country_code")),
+                    lat=_float(row.get("latitude")),
+                    lon=_float(row.get("longitude")),
+                )
+                loaded += lookup.add(
+                    inst, openalex_id=_short_id(row.get("id")), ror=_short_id(row.get("ror"))
+                )
+            return read, loaded
+        for _line, _item, value in _json_values(fh, src.name):
+            for kind, obj in _entities(value):
+                if kind == "institution":
+                    read += 1
+                    loaded += lookup.add_openalex(obj)
+                elif kind == "ror":
+                    read += 1
+                    loaded += lookup.add_ror(obj)
+    return read, loaded
+
+
+def load_institutions(
+    sources: Iterable[Source | str | Path], lookup: Institutions | None = None
+) -> Institutions:
+    """Load institution coordinates from OpenAlex institutions files and ROR dumps."""
+    lookup = lookup if lookup is not None else Institutions()
+    for src in sources:
+        institutions_in(src if isinstance(src, Source) else Source(Path(src)), lookup)
+    return lookup

@@ -1,0 +1,173 @@
+"""Read WIPO PCT published international applications in ST.36 XML (wo-patent-document)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+from stclusters.readers._common import (
+    READ_ERRORS,
+    Collector,
+    ReadResult,
+    Source,
+    Where,
+    clean,
+    format_ipc,
+    open_text,
+    parse_ipc,
+    parse_year,
+    read_with,
+    start,
+)
+from stclusters.readers._xml import (
+    Party,
+    find_text,
+    iter_documents,
+    parse_front,
+    party_of,
+    text_of,
+    unique_parties,
+)
+from stclusters.records import Records
+
+__all__ = ["iter_pct", "read_pct"]
+
+ROOTS = ("wo-patent-document", "wo-international-application-status")
+FRONT_ENDS = ("</bibliographic-data>", "</wo-bibliographic-data>")
+
+
+def _number(text: str) -> str:
+    """ "WO/2024/012345", "WO2024012345", "2024012345" -> "2024012345"."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits or text.strip()
+
+
+def _ipc_codes(biblio: ET.Element) -> list[str]:
+    codes: list[str] = []
+    for c in biblio.iterfind("classifications-ipcr/classification-ipcr"):
+        text = find_text(c, "text")
+        code = parse_ipc(text) if text else None
+        if code is None:
+            code = format_ipc(
+                find_text(c, "section") or "",
+                find_text(c, "class") or "",
+                find_text(c, "subclass") or "",
+                find_text(c, "main-group") or "",
+                find_text(c, "subgroup") or "",
+            )
+        if code:
+            codes.append(code)
+    for c in biblio.iterfind("classification-ipc"):
+        for tag in ("main-classification", "further-classification"):
+            for elem in c.iterfind(tag):
+                code = parse_ipc(elem.text)
+                if code:
+                    codes.append(code)
+    return list(dict.fromkeys(codes))
+
+
+def _title(biblio: ET.Element) -> str | None:
+    titles = list(biblio.iterfind("invention-title"))
+    for t in titles:
+        if (t.get("lang") or "").lower() == "en":
+            return text_of(t)
+    return text_of(titles[0]) if titles else None
+
+
+def _emit(col: Collector, root: ET.Element, where: Where) -> None:
+    biblio = root.find("bibliographic-data")
+    if biblio is None:
+        biblio = root.find("wo-bibliographic-data")
+    if biblio is None:
+        col.reject(f"<{root.tag}> has no bibliographic data", **where)
+        return
+    pub = biblio.find("publication-reference/document-id")
+    number = find_text(pub, "doc-number") or clean(root.get("doc-number"))
+    if not number:
+        col.reject("no publication number (publication-reference/doc-number)", **where)
+        return
+    doc_id = f"WO-{_number(number)}"
+    date = find_text(pub, "date") or root.get("date-publ") or root.get("date-published")
+    if not col.document(
+        doc_id,
+        "patent",
+        year=parse_year(date),
+        doc_type="international application",
+        title=_title(biblio),
+        source="pct",
+    ):
+        return
+    for code in _ipc_codes(biblio):
+        col.klass(doc_id, "ipc", code)
+    inventors: list[Party] = []
+    applicants: list[Party] = []
+    parties = biblio.find("parties")
+    if parties is not None:
+        for elem in parties.iterfind("applicants/applicant"):
+            party = party_of(elem)
+            applicants.append(party)
+            if elem.get("app-type") == "applicant-inventor":
+                inventors.append(party)
+        for elem in parties.iterfind("inventors/inventor"):
+            inventors.append(party_of(elem))
+    for i, p in enumerate(unique_parties(inventors)):
+        col.person(
+            doc_id,
+            i,
+            i,
+            "inventor",
+            name=p.name,
+            address=p.address,
+            city=p.city,
+            region=p.region,
+            postcode=p.postcode,
+            country=p.country,
+        )
+    for p in unique_parties([a for a in applicants if a.name]):
+        col.applicant(doc_id, p.name or "", p.country)
+
+
+def iter_pct(
+    source: Source | str | Path, *, collector: Collector | None = None
+) -> Iterator[Records]:
+    """Stream PCT international applications (ST.36 XML) as chunks of Records.
+
+    Inventors are the ``inventors/inventor`` elements plus the applicants marked
+    ``app-type="applicant-inventor"`` (in the PCT an inventor may also be an applicant);
+    applicants are every ``applicants/applicant``. Several documents may be concatenated.
+    """
+    src, col = start(source, "pct", collector)
+    skipped = 0
+    try:
+        with open_text(src) as fh:
+            for doc in iter_documents(fh):
+                where: Where = {"line": doc.line, "record": doc.number}
+                try:
+                    root, repaired = parse_front(doc.text, FRONT_ENDS)
+                except (ET.ParseError, UnicodeError, ValueError) as exc:
+                    col.reject(f"not well-formed XML ({exc})", **where)
+                    continue
+                if repaired:
+                    col.warn(
+                        "the XML was not well-formed (bare '&' or undeclared entities); "
+                        "read after repair",
+                        **where,
+                    )
+                if root.tag not in ROOTS:
+                    skipped += 1
+                    continue
+                _emit(col, root, where)
+                if col.full:
+                    yield col.flush()
+    except READ_ERRORS as exc:
+        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
+    if skipped:
+        col.account.notes.append(f"{skipped:,} document(s) that are not PCT applications skipped")
+    if col.has_rows():
+        yield col.flush()
+
+
+def read_pct(path: str | Path) -> ReadResult:
+    """Read a whole PCT ST.36 XML file (see :func:`iter_pct`)."""
+    return read_with(iter_pct, path, "pct")

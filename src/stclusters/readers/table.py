@@ -1,0 +1,308 @@
+"""Read plain tables (CSV, Parquet) of any other source: one row per person, or the four tables."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from stclusters.errors import InputError
+from stclusters.readers._common import (
+    Collector,
+    FileAccount,
+    ReadResult,
+    Source,
+    clean,
+    country_code,
+    normalise_doi,
+    parse_year,
+    start,
+)
+from stclusters.records import LAYERS, PRECISIONS, TABLES, Records, conform
+
+__all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table"]
+
+#: File stems of the four canonical tables (documents.csv, people.parquet, ...).
+CANONICAL_NAMES = TABLES
+#: Columns of the one-row-per-person layout besides doc_id and layer.
+DOC_COLUMNS = ("year", "doc_type", "title", "doi")
+PERSON_COLUMNS = (
+    "name",
+    "organisation",
+    "address",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "lat",
+    "lon",
+)
+#: Columns holding "; "-separated classification codes, by scheme.
+CLASS_COLUMNS = {"ipc": "ipc", "cpc": "cpc", "wos": "wos", "asjc": "asjc"}
+BATCH = 20_000
+
+
+def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Rows of a CSV or Parquet file in batches, with the line of each batch's first row."""
+    name = src.filename.lower()
+    if name.endswith(".parquet"):
+        try:
+            pf = pq.ParquetFile(src.path)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(f"{src.name}: cannot read Parquet file ({exc})") from exc
+        row = 1
+        for batch in pf.iter_batches(batch_size=BATCH):
+            yield row, batch.to_pylist()
+            row += batch.num_rows
+        return
+    with src.open_binary() as fh:
+        head = fh.read(65536)
+    text = head.decode("utf-8-sig", errors="replace").splitlines()
+    header = next(csv.reader(text[:1])) if text else []
+    if not header:
+        raise InputError(f"{src.name}: the file is empty")
+    types = {h.strip(): pa.string() for h in header}
+    with src.open_binary() as fh:
+        try:
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(block_size=1 << 22),
+                convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+            )
+        except pa.ArrowInvalid as exc:
+            raise InputError(f"{src.name}: cannot read as CSV ({exc})") from exc
+        line = 2
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except pa.ArrowInvalid as exc:
+                raise InputError(f"{src.name}: malformed CSV after line {line:,} ({exc})") from exc
+            yield line, batch.to_pylist()
+            line += batch.num_rows
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class _Doc:
+    kept: bool
+    layer: str
+    next_seq: int = 0
+    addresses: dict[str, int] = field(default_factory=dict)
+    keys: set[tuple[int | None, int | None]] = field(default_factory=set)
+
+
+def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) -> None:
+    doc_id = clean(row.get("doc_id"))
+    if not doc_id:
+        col.reject("row has no doc_id", line=line)
+        return
+    doc = docs.get(doc_id)
+    if doc is None:
+        layer = (clean(row.get("layer")) or "").lower()
+        if layer not in LAYERS:
+            col.reject(
+                f"layer {row.get('layer')!r} is not one of {', '.join(LAYERS)}",
+                line=line,
+                record_id=doc_id,
+            )
+            docs[doc_id] = _Doc(False, layer)
+            return
+        kept = col.document(
+            doc_id,
+            layer,
+            year=parse_year(row.get("year")),
+            doc_type=clean(row.get("doc_type")),
+            title=clean(row.get("title")),
+            source=clean(row.get("source")) or "table",
+            doi=normalise_doi(row.get("doi")),
+        )
+        doc = docs[doc_id] = _Doc(kept, layer)
+        if kept:
+            for column, scheme in CLASS_COLUMNS.items():
+                for code in dict.fromkeys(_split(row.get(column))):
+                    col.klass(doc_id, scheme, code)
+            for name in dict.fromkeys(_split(row.get("applicants"))):
+                col.applicant(doc_id, name)
+    if not doc.kept:
+        return
+    values = {c: clean(row.get(c)) for c in PERSON_COLUMNS}
+    if not any(values.values()):
+        return
+    person_seq = _int(row.get("person_seq"))
+    if person_seq is None:
+        person_seq = doc.next_seq
+    doc.next_seq = max(doc.next_seq, person_seq + 1)
+    address = values["address"] or ", ".join(
+        v for v in (values["city"], values["region"], values["country"]) if v
+    )
+    address_seq = _int(row.get("address_seq"))
+    if address_seq is None and address:
+        address_seq = (
+            person_seq
+            if doc.layer == "patent"
+            else doc.addresses.setdefault(address, len(doc.addresses))
+        )
+    if (person_seq, address_seq) in doc.keys:
+        col.warn(
+            f"person {person_seq} / address {address_seq} repeats an earlier row; row ignored",
+            line=line,
+            record_id=doc_id,
+        )
+        return
+    doc.keys.add((person_seq, address_seq))
+    lat, lon = _float(row.get("lat")), _float(row.get("lon"))
+    if (lat is None) != (lon is None) or (
+        lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        col.warn(f"bad coordinates ({row.get('lat')}, {row.get('lon')}); ignored", line=line)
+        lat = lon = None
+    precision = clean(row.get("precision"))
+    if lat is None:
+        precision = None
+    elif precision not in PRECISIONS:
+        precision = "city"
+    country = country_code(values["country"])
+    if values["country"] and country is None:
+        col.warn(f"country {values['country']!r} is not an ISO alpha-2 code; ignored", line=line)
+    col.person(
+        doc_id,
+        person_seq,
+        address_seq,
+        "inventor" if doc.layer == "patent" else "author",
+        name=values["name"],
+        organisation=values["organisation"],
+        address=address or None,
+        city=values["city"],
+        region=values["region"],
+        postcode=values["postcode"],
+        country=country,
+        lat=lat,
+        lon=lon,
+        precision=precision,
+    )
+
+
+def _split(value: Any) -> list[str]:
+    text = clean(value)
+    if not text:
+        return []
+    return [c for c in (clean(x) for x in text.split(";")) if c]
+
+
+def iter_table(
+    source: Source | str | Path, *, collector: Collector | None = None
+) -> Iterator[Records]:
+    """Stream a one-row-per-person table (CSV or Parquet) as chunks of Records.
+
+    Required columns: ``doc_id`` and ``layer`` (``patent`` or ``article``); optional:
+    ``year, doc_type, title, doi``, the people columns of the record model, ``ipc, cpc, wos,
+    asjc`` ("; "-separated codes) and ``applicants`` ("; "-separated names). See
+    docs/readers.md.
+    """
+    src, col = start(source, "table", collector)
+    docs: dict[str, _Doc] = {}
+    for line, rows in _batches(src):
+        if line <= 2 and rows and "doc_id" not in rows[0]:
+            raise InputError(
+                f"{src.name}: no doc_id column; a plain table needs doc_id and layer columns "
+                "(see docs/readers.md)"
+            )
+        for k, row in enumerate(rows):
+            _row(col, row, line + k, docs)
+            if col.full:
+                yield col.flush()
+    if col.has_rows():
+        yield col.flush()
+
+
+def iter_canonical(
+    tables: Mapping[str, Source], *, collector: Collector | None = None
+) -> Iterator[Records]:
+    """Stream the four canonical tables (documents, people, classes, applicants as CSV/Parquet).
+
+    Documents are checked and de-duplicated first; rows of the other tables whose document was
+    not kept are dropped and counted.
+    """
+    if "documents" not in tables:
+        raise InputError("canonical tables: documents.csv (or .parquet) is required")
+    col = collector or Collector(FileAccount(tables["documents"].name, "table"))
+    kept: set[str] = set()
+    for line, rows in _batches(tables["documents"]):
+        for k, row in enumerate(rows):
+            doc_id = clean(row.get("doc_id"))
+            layer = (clean(row.get("layer")) or "").lower()
+            if not doc_id or layer not in LAYERS:
+                col.reject("row has no doc_id or a bad layer", line=line + k, record_id=doc_id)
+                continue
+            if col.document(
+                doc_id,
+                layer,
+                year=parse_year(row.get("year")),
+                doc_type=clean(row.get("doc_type")),
+                title=clean(row.get("title")),
+                source=clean(row.get("source")) or "table",
+                doi=normalise_doi(row.get("doi")),
+            ):
+                kept.add(doc_id)
+            if col.full:
+                yield col.flush()
+    if col.has_rows():
+        yield col.flush()
+    keep = pa.array(sorted(kept), type=pa.string())
+    for name in ("people", "classes", "applicants"):
+        if name not in tables:
+            continue
+        dropped = 0
+        for _line, rows in _batches(tables[name]):
+            if not rows:
+                continue
+            table = pa.Table.from_pylist(rows)
+            try:
+                table = conform(table, name)
+            except InputError as exc:
+                raise InputError(f"{tables[name].name}: {exc}") from exc
+            mask = pc.is_in(table.column("doc_id"), value_set=keep)
+            mask = pc.fill_null(mask, False)
+            dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
+            yield Records(**{name: table.filter(mask)})
+        if dropped:
+            col.account.problem(
+                f"{dropped:,} {name} row(s) whose document was not kept were dropped"
+            )
+
+
+def read_table(path: str | Path) -> ReadResult:
+    """Read a one-row-per-person table (see :func:`iter_table`)."""
+    from stclusters.records import concat_records
+
+    src = Source(Path(path))
+    col = Collector(FileAccount(src.name, "table"))
+    records = concat_records(list(iter_table(src, collector=col)))
+    return ReadResult(records, [col.account], col.account.duplicates_dropped)

@@ -1,0 +1,450 @@
+"""Write the site a person opens: index.html, one HTML page and one PDF per profile, assets.
+
+Everything is written into the output folder (``assets/`` holds the stylesheet, the script and
+the world map); no page loads anything from the network. The sentences and table cells come from
+:mod:`stclusters.report.text`, the same functions that write the Markdown profiles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from stclusters import __version__
+from stclusters.report import maps, text
+from stclusters.report.charts import bar_chart_svg, field_bars
+from stclusters.report.inputs import SiteInputs, read_site_inputs
+
+__all__ = ["index_html", "profile_html", "profile_scenes", "write_site"]
+
+log = logging.getLogger(__name__)
+
+_STATIC = ("site.css", "site.js", "LICENSE-world-atlas.txt")
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("stclusters.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _economy_names(inputs: SiteInputs) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for prof in inputs.profiles:
+        codes = [c for c in str(prof["economies"]).split(";") if c]
+        labels = prof.get("economy_names") or []
+        if len(labels) == len(codes):
+            names.update({c: str(n) for c, n in zip(codes, labels, strict=True)})
+        if prof.get("primary_economy_name"):
+            names[str(prof["primary_economy"])] = str(prof["primary_economy_name"])
+    return names
+
+
+def _cell(value: Any, shown: str, *, num: bool = True) -> dict[str, Any]:
+    v = None if value is None else f"{float(value):.6g}"
+    return {"text": shown, "v": v, "num": num}
+
+
+def _table_rows(
+    rows: Sequence[Mapping[str, Any]],
+    order: Sequence[str],
+    names: Mapping[str, str],
+    slugs: set[str],
+) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        codes = [c for c in str(r["economies"]).split(";") if c]
+        econ_text = ", ".join(names.get(c, c) for c in codes)
+        cells: dict[str, dict[str, Any]] = {
+            "rank": _cell(r["rank"], str(r["rank"])),
+            "intensity_rank": _cell(r.get("intensity_rank"), str(r.get("intensity_rank") or "–")),
+            "name": {"text": str(r["name"]), "v": None, "num": False},
+            "economies": {"text": econ_text, "v": None, "num": False},
+            "patents": _cell(r["patents"], text.format_count(r["patents"])),
+            "articles": _cell(r["articles"], text.format_count(r["articles"])),
+            "patents_per_million": _cell(
+                r["patents_per_million"], text.format_count(r["patents_per_million"])
+            ),
+            "articles_per_million": _cell(
+                r["articles_per_million"], text.format_count(r["articles_per_million"])
+            ),
+            "population": _cell(r["population"], text.format_population(r["population"])),
+            "growth": _cell(r.get("growth"), text.format_growth(r.get("growth"))),
+        }
+        slug = str(r["slug"])
+        out.append(
+            {
+                "id": str(r["cluster_id"]),
+                "econ": " ".join(codes),
+                "href": f"profiles/{slug}.html" if slug in slugs else "",
+                "cells": [cells[k] for k in order],
+            }
+        )
+    return out
+
+
+_LABELS = {
+    "rank": ("Rank", True),
+    "intensity_rank": ("Intensity rank", True),
+    "name": ("Cluster", False),
+    "economies": ("Economies", False),
+    "patents": ("Patents", True),
+    "articles": ("Articles", True),
+    "patents_per_million": ("Patents per million", True),
+    "articles_per_million": ("Articles per million", True),
+    "population": ("Population", True),
+    "growth": ("Growth", True),
+}
+
+
+def _humanize(key: str) -> str:
+    """A snake_case key as words ("documents_kept" -> "Documents kept"); other keys as given."""
+    if not key.replace("_", "").isalpha() or not key.islower():
+        return key
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def _show(key: str, value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}" if "year" not in key and "edition" not in key else str(value)
+    if isinstance(value, float):
+        if "share" in key and 0.0 <= value <= 1.0:
+            return f"{100 * value:.1f}%"
+        return f"{value:,.6g}"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return f"{value[0]}–{value[1]}"
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return ", ".join(str(v) for v in value)
+    return None
+
+
+def _flatten(
+    obj: Mapping[str, Any], prefix: str = "", depth: int = 0, *, raw: bool = False
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in obj.items():
+        label = f"{prefix}{key if raw else _humanize(str(key))}"
+        if isinstance(value, Mapping):
+            if depth < 2:
+                out.extend(_flatten(value, f"{label} › ", depth + 1, raw=raw))
+            continue
+        shown = _show(str(key), value)
+        if shown is not None:
+            out.append((label, shown))
+    return out
+
+
+def _about(accounts: Mapping[str, Any], edition: int | None) -> list[dict[str, Any]]:
+    """Tolerant "about this run" tables: run facts, one table per layer, the settings."""
+    if not accounts:
+        return []
+    blocks = []
+    run = {k: v for k, v in accounts.items() if k not in ("layers", "settings")}
+    if edition is not None:
+        run.setdefault("edition", edition)
+    rows = _flatten(run)
+    if rows:
+        blocks.append({"caption": "The run", "rows": rows[:80]})
+    layers = accounts.get("layers")
+    if isinstance(layers, Mapping):
+        for layer, values in layers.items():
+            if isinstance(values, Mapping):
+                rows = _flatten(values)
+                if rows:
+                    blocks.append({"caption": f"Layer: {layer}", "rows": rows[:80]})
+    settings = accounts.get("settings")
+    if isinstance(settings, Mapping):
+        rows = _flatten(settings, raw=True)  # settings keep the names users set them by
+        if rows:
+            blocks.append({"caption": "Settings", "rows": rows[:80]})
+    return blocks
+
+
+def _tip(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    codes = [c for c in str(row["economies"]).split(";") if c]
+    econ_names = ", ".join(names.get(c, c) for c in codes)
+    rank = f"Rank {row['rank']} by size"
+    if row.get("intensity_rank"):
+        rank += f", {row['intensity_rank']} by intensity"
+    return {
+        "name": str(row["name"]),
+        "econ": " ".join(codes),
+        "econ_names": econ_names,
+        "lines": [
+            rank,
+            econ_names,
+            f"Patents {text.format_count(row['patents'])} · "
+            f"articles {text.format_count(row['articles'])}",
+            f"Population {text.format_population(row['population'])}",
+        ],
+    }
+
+
+def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
+    """Render the index page (ranking tables, map, filters, about this run)."""
+    names = _economy_names(inputs)
+    slugs = {str(p["slug"]) for p in inputs.profiles}
+    site_title = title or _default_title(inputs)
+    counts: Counter[str] = Counter()
+    for r in inputs.rows:
+        counts.update(c for c in str(r["economies"]).split(";") if c)
+    economies = sorted(
+        ({"code": c, "name": names.get(c, c), "count": n} for c, n in counts.items()),
+        key=lambda e: (str(e["name"]).lower(), e["code"]),
+    )
+    size_order = [
+        "rank",
+        "name",
+        "economies",
+        "patents",
+        "articles",
+        "patents_per_million",
+        "articles_per_million",
+        "population",
+        "growth",
+    ]
+    int_order = [
+        "intensity_rank",
+        "name",
+        "economies",
+        "patents_per_million",
+        "articles_per_million",
+        "population",
+        "rank",
+        "patents",
+        "articles",
+        "growth",
+    ]
+    with_int = sorted(
+        (r for r in inputs.rows if r.get("intensity_rank")), key=lambda r: int(r["intensity_rank"])
+    )
+    tables = [
+        {
+            "id": "size",
+            "heading": "Ranking by size",
+            "caption": "Clusters ranked by size score (share of world patents plus share of "
+            "world articles).",
+            "columns": [{"label": _LABELS[k][0], "num": _LABELS[k][1]} for k in size_order],
+            "rows": _table_rows(inputs.rows, size_order, names, slugs),
+        },
+        {
+            "id": "intensity",
+            "heading": "Ranking by intensity",
+            "caption": "Clusters ranked by intensity (size score per inhabitant); figures per "
+            "million inhabitants.",
+            "columns": [
+                {"label": "Size rank" if k == "rank" else _LABELS[k][0], "num": _LABELS[k][1]}
+                for k in int_order
+            ],
+            "rows": _table_rows(with_int, int_order, names, slugs),
+        },
+    ]
+
+    def href(row: Mapping[str, Any]) -> str:
+        return f"profiles/{row['slug']}.html" if str(row["slug"]) in slugs else ""
+
+    def tip_title(row: Mapping[str, Any]) -> str:
+        return f"{row['name']}: rank {row['rank']}"
+
+    scene = maps.index_scene(inputs.rows, inputs.footprints, href=href, tip=tip_title)
+    map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world", interactive=True)
+    tip_data = {str(r["cluster_id"]): _tip(r, names) for r in inputs.rows}
+    tip_json = json.dumps(tip_data, ensure_ascii=False, separators=(",", ":"))
+    tip_json = tip_json.replace("</", "<\\/")
+    return (
+        _env()
+        .get_template("index.html")
+        .render(
+            root="",
+            version=__version__,
+            page_title=site_title,
+            site_title=site_title,
+            edition=inputs.edition,
+            rows=inputs.rows,
+            top_n=inputs.top_n,
+            economies=economies,
+            tables=tables,
+            map_svg=Markup(map_svg),
+            tip_json=Markup(tip_json),
+            about=_about(inputs.accounts, inputs.edition),
+        )
+    )
+
+
+def _default_title(inputs: SiteInputs) -> str:
+    edition = f" {inputs.edition}" if inputs.edition else ""
+    return f"Science and technology clusters{edition}"
+
+
+def _footprints(inputs: SiteInputs) -> dict[int, BaseGeometry]:
+    return {cid: shape(g) for cid, g in inputs.footprints.items()}
+
+
+def profile_scenes(
+    profile: Mapping[str, Any],
+    inputs: SiteInputs,
+    *,
+    footprints: Mapping[int, BaseGeometry] | None = None,
+) -> tuple[maps.Scene, maps.Scene]:
+    """The collaboration map and the footprint map of a profile (for its page and its PDF)."""
+    geoms = footprints if footprints is not None else _footprints(inputs)
+    by_id = {int(r["cluster_id"]): str(r["name"]) for r in inputs.rows}
+    own = int(profile["cluster_id"])
+    others = [(by_id.get(cid, ""), g) for cid, g in geoms.items() if cid != own]
+    return (
+        maps.collaboration_scene(profile),
+        maps.footprint_scene(profile, geoms.get(own), others=others),
+    )
+
+
+def profile_html(
+    profile: Mapping[str, Any],
+    inputs: SiteInputs,
+    *,
+    title: str | None = None,
+    scenes: tuple[maps.Scene, maps.Scene] | None = None,
+) -> str:
+    """Render one profile page from the same text functions as the Markdown profile."""
+    slug = str(profile["slug"])
+    tables = text.profile_tables(profile)
+    charts = [
+        {
+            "table": tables[2],
+            "svg": Markup(
+                bar_chart_svg(field_bars(profile, "tech"), title=tables[2].caption, ident="tech")
+            ),
+        },
+        {
+            "table": tables[3],
+            "svg": Markup(
+                bar_chart_svg(
+                    field_bars(profile, "science"), title=tables[3].caption, ident="science"
+                )
+            ),
+        },
+    ]
+    co_scene, fp_scene = scenes if scenes is not None else profile_scenes(profile, inputs)
+    extra = [s for s in (text.growth_sentence(profile), text.sensitivity_sentence(profile)) if s]
+    site_title = title or _default_title(inputs)
+    return (
+        _env()
+        .get_template("profile.html")
+        .render(
+            root="../",
+            version=__version__,
+            page_title=f"{text.title(profile)} · {site_title}",
+            site_title=site_title,
+            edition=profile.get("edition") or inputs.edition,
+            heading=text.title(profile),
+            slug=slug,
+            has_md=(inputs.folder / "profiles" / f"{slug}.md").exists(),
+            headline=[Markup(s.html()) for s in text.headline(profile, top_n=inputs.top_n)],
+            ranks=[Markup(s.html()) for s in text.rank_lines(profile)],
+            tables=tables,
+            charts=charts,
+            collaboration=[
+                Markup(text.collaboration_sentence(profile, "patents").html()),
+                Markup(text.collaboration_sentence(profile, "articles").html()),
+            ],
+            location_tables=[
+                text.location_table(profile, "patents"),
+                text.location_table(profile, "articles"),
+            ],
+            collab_map=Markup(
+                maps.scene_svg(co_scene, world_href="../assets/world.svg", id_="collab-map")
+            ),
+            footprint_map=Markup(maps.scene_svg(fp_scene, id_="footprint-map")),
+            extra=[Markup(s.html()) for s in extra],
+        )
+    )
+
+
+def _write_assets(folder: Path) -> None:
+    assets = folder / "assets"
+    assets.mkdir(parents=True, exist_ok=True)
+    static = resources.files("stclusters.report").joinpath("static")
+    for name in _STATIC:
+        (assets / name).write_bytes(static.joinpath(name).read_bytes())
+    (assets / "world.svg").write_text(maps.world_svg(), encoding="utf-8")
+
+
+def write_site(
+    out: Path | str, *, title: str | None = None, pdf: bool = True, markdown: bool = True
+) -> Path:
+    """Write the site of an output folder: index, profile pages, PDFs, Markdown and assets.
+
+    Parameters
+    ----------
+    out
+        The run's output folder, holding ``ranking.json``, ``profiles.json`` and optionally
+        ``clusters.geojson`` and ``accounts.json`` (see ``docs/outputs.md``).
+    title
+        The site's title; defaults to "Science and technology clusters <edition>".
+    pdf
+        Write a PDF beside each profile page.
+    markdown
+        Write the Markdown profile (``profiles/<slug>.md``, from
+        :func:`~stclusters.report.text.profile_markdown`) beside each page, from the same
+        profile data, so that the two cannot disagree.
+
+    Returns
+    -------
+    Path
+        The path of ``index.html``.
+    """
+    start = time.perf_counter()
+    inputs = read_site_inputs(out)
+    folder = inputs.folder
+    _write_assets(folder)
+    (folder / "profiles").mkdir(exist_ok=True)
+    index = folder / "index.html"
+    index.write_text(index_html(inputs, title=title), encoding="utf-8")
+    if pdf:
+        from stclusters.report.pdf import write_profile_pdf
+    geoms = _footprints(inputs)
+    for prof in inputs.profiles:
+        slug = str(prof["slug"])
+        scenes = profile_scenes(prof, inputs, footprints=geoms)
+        if markdown:
+            (folder / "profiles" / f"{slug}.md").write_text(
+                text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
+            )
+        page = folder / "profiles" / f"{slug}.html"
+        page.write_text(profile_html(prof, inputs, title=title, scenes=scenes), encoding="utf-8")
+        if pdf:
+            write_profile_pdf(
+                prof,
+                folder / "profiles" / f"{slug}.pdf",
+                top_n=inputs.top_n,
+                footprint_map=scenes[1],
+            )
+    log.info(
+        "wrote the site: index and %d profiles in %s (%.1f s)",
+        len(inputs.profiles),
+        folder,
+        time.perf_counter() - start,
+    )
+    return index

@@ -1,0 +1,556 @@
+"""Where the synthetic world's people live: hubs, their corridors, and the other places.
+
+The world is made of *units*, each with *sites* (points where people are placed):
+
+- every hub of the calibration is a group of units, one per economy it covers, whose sites are its
+  main places with their city districts, the places around them, and waypoints every
+  :data:`CORRIDOR_STEP_KM` along the segments joining the main places (a minimum spanning tree), so
+  that a hub such as Shanghai–Suzhou is one dense area without gaps;
+- every other place of an economy belongs to a *city group* (a city together with the GeoNames
+  districts that lie inside it), which is a unit of its own. A city group's weight is its city's
+  population to the power ``place_exponent`` times lognormal noise; its districts share that
+  weight (they are not counted on top of it). Places within :data:`HUB_BUFFER_KM` of a hub are
+  left to the hub.
+
+Each unit receives a whole number of *home* documents (documents whose first-listed person is
+there) per layer: hub units get their planted output (corrected for what collaborators take away
+and bring in), city groups share the rest of their economy's total by a multinomial draw.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from stclusters.errors import InputError
+from stclusters.places import URBAN_DENSITY, Places, haversine_km, to_xyz
+from stclusters.synth.calibration import Calibration, Hub
+from stclusters.synth.sampling import largest_remainder
+
+__all__ = ["LAYERS", "Geography", "effective_shares", "place_weights", "plan_geography"]
+
+LAYERS = ("patent", "article")
+
+#: Districts and places within (half the main place's nominal radius + this) of a hub's main
+#: place belong to the hub (farther districts of GeoNames' very large "cities" would form
+#: clusters of their own).
+HUB_AROUND_KM = 8.0
+#: Largest radius around a main place that belongs to its hub.
+HUB_AROUND_MAX_KM = 20.0
+#: Share of a hub's people placed at the places around its main places.
+HUB_AROUND_SHARE = 0.12
+#: Output of the places around a hub fades with their distance to the main places (e-folding).
+AROUND_DECAY_KM = 6.0
+#: Distance between corridor waypoints.
+CORRIDOR_STEP_KM = 2.0
+#: Places this close to a corridor belong to the hub.
+CORRIDOR_NEAR_KM = 6.0
+#: Corridor segments longer than this are not drawn (the main places are too far apart).
+CORRIDOR_MAX_KM = 150.0
+#: People per km of corridor needed at scale 1 for DBSCAN core points (4,500 within 2 x 15 km),
+#: times a safety factor of 2.
+CORRIDOR_PEOPLE_PER_KM = 2.0 * 4500.0 / 30.0
+#: Largest share of a hub's people placed along its corridors.
+MAX_CORRIDOR_SHARE = 0.45
+#: Rough people rows per document, used to size corridors.
+PEOPLE_PER_DOC = {"patent": 3.3, "article": 6.0}
+#: Weight of the first main place, of the other places named in the hub's name, of the others.
+MAIN_WEIGHTS = (1.0, 0.55, 0.2)
+#: Places this close to a hub site are not used for the rest of the economy's output.
+HUB_BUFFER_KM = 20.0
+#: A hub covering several economies takes at most this share of a non-first economy's output.
+ECONOMY_CAP = 0.8
+#: Extra lognormal noise per layer on city-group weights (patent towns and university towns).
+LAYER_NOISE = 0.3
+#: Output of places smaller than P0 is damped by (population / P0) ** k on top of the exponent,
+#: per layer: science concentrates in cities even more than invention does, and output spread
+#: over small places chains dense regions (the Rhine-Ruhr, the Low Countries) into giant clusters.
+SMALL_PLACE = {"patent": (50_000.0, 1.5), "article": (100_000.0, 2.0)}
+#: Jitter (standard deviation, km) of people around a site: a share of the place's nominal radius.
+JITTER_SHARE = 0.25
+JITTER_KM: dict[str, tuple[float, float]] = {
+    "main": (0.5, 5.0),
+    "district": (0.4, 2.5),
+    "other": (0.3, 3.0),
+}
+#: Jitter of people around corridor waypoints.
+CORRIDOR_JITTER_KM = 1.2
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+def city_radius_km(population: NDArray[np.int64] | FloatArray) -> FloatArray:
+    """Nominal radius of places of a given population (as in :mod:`stclusters.places`)."""
+    r = np.sqrt(np.asarray(population, dtype=np.float64) / (math.pi * URBAN_DENSITY))
+    return np.asarray(np.minimum(r, 50.0))
+
+
+def place_weights(population: FloatArray, exponent: float, layer: str) -> FloatArray:
+    """Relative output of city groups of the given populations in ``layer`` (without noise)."""
+    pop = np.maximum(np.asarray(population, dtype=np.float64), 1.0)
+    p0, k = SMALL_PLACE[layer]
+    return np.asarray(pop**exponent * np.minimum(pop / p0, 1.0) ** k)
+
+
+def effective_shares(places: Places, members: IntArray) -> tuple[IntArray, FloatArray]:
+    """City groups among ``members``: the head of each member and its share of the head's weight.
+
+    A member whose parent city is also among ``members`` is a district of that city: the city and
+    its districts share the city's weight in proportion to their populations, the city keeping at
+    least 30% (its population already includes the districts').
+
+    Returns
+    -------
+    head, share
+        For each member, the index (into ``places``) of its group's head, and its share of the
+        group (shares of a group add up to 1).
+    """
+    members = np.asarray(members, dtype=np.int64)
+    inside = np.zeros(len(places), dtype=bool)
+    inside[members] = True
+    parent = places.parent[members]
+    is_district = (parent >= 0) & inside[np.maximum(parent, 0)]
+    head = np.where(is_district, parent, members)
+    pop = places.population[members].astype(np.float64)
+    dist_pop = np.zeros(len(places))
+    np.add.at(dist_pop, head[is_district], pop[is_district])
+    head_pop = places.population[head].astype(np.float64)
+    head_part = np.maximum(head_pop - dist_pop[head], 0.3 * head_pop)
+    raw = np.where(is_district, pop, head_part)
+    total = np.zeros(len(places))
+    np.add.at(total, head, raw)
+    share = raw / np.maximum(total[head], 1.0)
+    return head, np.asarray(share)
+
+
+@dataclass
+class Geography:
+    """Units, sites and home-document counts of the synthetic world (see the module docstring)."""
+
+    places: Places
+    economies: list[str]
+    hub_names: list[str]
+    #: economy total per layer (kept documents, already times the scale)
+    econ_total: dict[str, IntArray]
+    #: planted fractional output per hub and layer (times the scale)
+    hub_target: dict[str, FloatArray]
+    unit_econ: IntArray
+    unit_hub: IntArray
+    unit_group: IntArray
+    group_head: IntArray
+    site_unit: IntArray
+    site_place: IntArray
+    site_lat: FloatArray
+    site_lon: FloatArray
+    site_sd: FloatArray
+    site_weight: dict[str, FloatArray]
+    kept: dict[str, IntArray]
+    info: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_units(self) -> int:
+        """Number of units."""
+        return len(self.unit_econ)
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (hubs first, then city groups)."""
+        return len(self.group_head)
+
+
+@dataclass
+class _HubSites:
+    place: list[int] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    sd: list[float] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)
+    base: list[float] = field(default_factory=list)
+
+    def add(self, place: int, lat: float, lon: float, sd: float, kind: str, base: float) -> None:
+        self.place.append(place)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.sd.append(sd)
+        self.kind.append(kind)
+        self.base.append(base)
+
+
+@lru_cache(maxsize=2)
+def _primary_names(places: Places) -> dict[tuple[str, str], int]:
+    """Most populous place per (casefolded primary name, country)."""
+    out: dict[tuple[str, str], int] = {}
+    for i in np.argsort(places.population, kind="stable"):
+        out[(str(places.name[i]).casefold(), str(places.country[i]))] = int(i)
+    return out
+
+
+def find_place(places: Places, name: str, country: str) -> int:
+    """Index of the most populous place called ``name`` in ``country`` (primary names first)."""
+    hit = _primary_names(places).get((name.casefold(), country))
+    return hit if hit is not None else places.find(name, country)
+
+
+def _mst_edges(lat: FloatArray, lon: FloatArray) -> list[tuple[int, int]]:
+    n = len(lat)
+    if n < 2:
+        return []
+    dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+    inside = [0]
+    edges = []
+    while len(inside) < n:
+        best: tuple[float, int, int] | None = None
+        for i in inside:
+            for j in range(n):
+                if j in inside:
+                    continue
+                if best is None or dist[i, j] < best[0]:
+                    best = (float(dist[i, j]), i, j)
+        assert best is not None
+        edges.append((best[1], best[2]))
+        inside.append(best[2])
+    return edges
+
+
+def _reach_km(population: float) -> float:
+    """How far from a main place its districts and the places around it belong to its hub."""
+    radius = float(city_radius_km(np.array([population]))[0])
+    return min(0.5 * radius + HUB_AROUND_KM, HUB_AROUND_MAX_KM)
+
+
+def _clip_sd(pop: float, kind: str) -> float:
+    lo, hi = JITTER_KM[kind]
+    return float(np.clip(JITTER_SHARE * float(city_radius_km(np.array([pop]))[0]), lo, hi))
+
+
+def _hub_sites(
+    hub: Hub, places: Places, place_hub: IntArray, hub_id: int, econ_ok: set[str]
+) -> tuple[_HubSites, float]:
+    """The sites of one hub (claiming its places in ``place_hub``) and its corridor length."""
+    mains: list[int] = []
+    for name, country in hub.places:
+        try:
+            mains.append(find_place(places, name, country))
+        except KeyError:
+            raise InputError(
+                f"synthetic world calibration: hub {hub.name!r} names the place "
+                f"{name}|{country}, which is not a GeoNames place of 500+ inhabitants"
+            ) from None
+    named_parts = {part.strip().casefold() for part in hub.name.split("–")}
+    sites = _HubSites()
+    claimed: list[int] = []
+    main_set = set(mains)
+    # --- main places with their districts
+    for rank, m in enumerate(mains):
+        named = str(places.name[m]).casefold() in named_parts
+        weight = MAIN_WEIGHTS[0] if rank == 0 else (MAIN_WEIGHTS[1] if named else MAIN_WEIGHTS[2])
+        reach = _reach_km(float(places.population[m]))
+        districts = [
+            int(d)
+            for d in np.flatnonzero(places.parent == m)
+            if int(d) not in main_set
+            and place_hub[d] < 0
+            and float(haversine_km(places.lat[m], places.lon[m], places.lat[d], places.lon[d]))
+            <= reach
+        ]
+        members = np.array([m, *districts], dtype=np.int64)
+        pop = places.population[members].astype(np.float64)
+        head_part = max(pop[0] - pop[1:].sum(), 0.3 * pop[0])
+        parts = np.concatenate([[head_part], pop[1:]])
+        parts = parts / parts.sum()
+        for k, (p, share) in enumerate(zip(members, parts, strict=True)):
+            kind = "main" if k == 0 else "district"
+            sd = _clip_sd(float(places.population[p]), kind)
+            sites.add(int(p), float(places.lat[p]), float(places.lon[p]), sd, kind, weight * share)
+            claimed.append(int(p))
+    # --- corridors along the minimum spanning tree of the main places
+    mlat = places.lat[mains]
+    mlon = places.lon[mains]
+    corridor_km = 0.0
+    way_lat: list[float] = []
+    way_lon: list[float] = []
+    for i, j in _mst_edges(mlat, mlon):
+        length = float(haversine_km(mlat[i], mlon[i], mlat[j], mlon[j]))
+        if length > CORRIDOR_MAX_KM:
+            continue
+        corridor_km += length
+        n_steps = max(math.ceil(length / CORRIDOR_STEP_KM), 1)
+        t = (np.arange(n_steps) + 0.5) / n_steps
+        way_lat.extend((mlat[i] + t * (mlat[j] - mlat[i])).tolist())
+        way_lon.extend((mlon[i] + t * (mlon[j] - mlon[i])).tolist())
+    if way_lat:
+        wl, wo = np.array(way_lat), np.array(way_lon)
+        _, near = places.tree.query(to_xyz(wl, wo), k=min(64, len(places)))
+        for k in range(len(wl)):
+            ok = [int(p) for p in near[k] if str(places.country[p]) in econ_ok]
+            place = ok[0] if ok else mains[0]
+            sites.add(place, float(wl[k]), float(wo[k]), CORRIDOR_JITTER_KM, "corridor", 0.0)
+    # --- places around the main places and along the corridors
+    around: set[int] = set()
+    for m in mains:
+        radius = _reach_km(float(places.population[m]))
+        around.update(
+            int(p) for p in places.within(float(places.lat[m]), float(places.lon[m]), radius)
+        )
+    for la, lo in zip(way_lat, way_lon, strict=True):
+        around.update(int(p) for p in places.within(la, lo, CORRIDOR_NEAR_KM))
+    around_idx = np.array(
+        sorted(
+            p
+            for p in around
+            if p not in claimed and place_hub[p] < 0 and str(places.country[p]) in econ_ok
+        ),
+        dtype=np.int64,
+    )
+    if len(around_idx):
+        head, share = effective_shares(places, around_idx)
+        around_w = places.population[head].astype(np.float64) * share
+        # far from the main places and corridors, output fades (a dense satellite town far out
+        # would otherwise form a cluster of its own)
+        alat, alon = places.lat[around_idx], places.lon[around_idx]
+        half_r = 0.5 * city_radius_km(places.population[mains])
+        d_main = haversine_km(alat[:, None], alon[:, None], mlat[None, :], mlon[None, :])
+        dist = np.min(np.maximum(d_main - half_r[None, :], 0.0), axis=1)
+        if way_lat:
+            d_way = haversine_km(
+                alat[:, None], alon[:, None], np.array(way_lat)[None, :], np.array(way_lon)[None, :]
+            )
+            dist = np.minimum(dist, d_way.min(axis=1))
+        around_w = around_w * np.exp(-dist / AROUND_DECAY_KM)
+        around_w = around_w / around_w.sum()
+        for p, w in zip(around_idx, around_w, strict=True):
+            sd = _clip_sd(float(places.population[p]), "other")
+            sites.add(int(p), float(places.lat[p]), float(places.lon[p]), sd, "around", float(w))
+            claimed.append(int(p))
+    place_hub[np.array(claimed, dtype=np.int64)] = hub_id
+    return sites, corridor_km
+
+
+def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -> FloatArray:
+    """Site weights of a hub for one layer (adding up to 1)."""
+    kind = np.array(sites.kind)
+    base = np.array(sites.base, dtype=np.float64)
+    is_main = np.isin(kind, ["main", "district"])
+    is_around = kind == "around"
+    is_corr = kind == "corridor"
+    people = max(hub.output(layer), 1) * PEOPLE_PER_DOC[layer]
+    corr_share = min(CORRIDOR_PEOPLE_PER_KM * corridor_km / people, MAX_CORRIDOR_SHARE)
+    corr_share = corr_share if is_corr.any() else 0.0
+    around_share = HUB_AROUND_SHARE if is_around.any() else 0.0
+    main_share = 1.0 - corr_share - around_share
+    w = np.zeros(len(kind))
+    w[is_main] = main_share * base[is_main] / base[is_main].sum()
+    if is_around.any():
+        w[is_around] = around_share * base[is_around] / base[is_around].sum()
+    if is_corr.any():
+        w[is_corr] = corr_share / is_corr.sum()
+    return w
+
+
+def plan_geography(
+    calibration: Calibration,
+    places: Places,
+    *,
+    scale: float,
+    rng: np.random.Generator,
+    place_exponent: float,
+    place_noise: float,
+    abroad_share: dict[str, float],
+) -> Geography:
+    """Build the units and sites of the world and count each unit's home documents per layer.
+
+    Parameters
+    ----------
+    abroad_share
+        Per layer, the expected share of a document's fractional weight given to people abroad
+        (from the team model); hub home counts are set so that the expected fractional output,
+        after collaborators come and go, equals the planted figure.
+    """
+    economies = [e.iso2 for e in calibration.economies]
+    econ_index = {c: i for i, c in enumerate(economies)}
+    n_econ = len(economies)
+    place_econ = np.array([econ_index.get(str(c), -1) for c in places.country], dtype=np.int64)
+    econ_total = {
+        layer: np.array(
+            [round(e.output(layer) * scale) for e in calibration.economies], dtype=np.int64
+        )
+        for layer in LAYERS
+    }
+    hubs = list(calibration.hubs)
+    hub_target = {
+        layer: np.array([h.output(layer) * scale for h in hubs], dtype=np.float64)
+        for layer in LAYERS
+    }
+    # ---------------------------------------------------------------- hubs
+    place_hub = np.full(len(places), -1, dtype=np.int64)
+    hub_sites: list[_HubSites] = []
+    hub_corridor: list[float] = []
+    for h, hub in enumerate(hubs):
+        sites, corridor = _hub_sites(hub, places, place_hub, h, set(hub.economies) & set(economies))
+        hub_sites.append(sites)
+        hub_corridor.append(corridor)
+
+    # expected fractional output per home document of an economy (collaborators abroad leave,
+    # visitors from abroad arrive in proportion to the economy's size)
+    def keep_factor(layer: str) -> FloatArray:
+        c = econ_total[layer].astype(np.float64)
+        world = c.sum()
+        ratio = c / np.maximum(world - c, 1.0)
+        g = ratio.sum() - ratio
+        return np.asarray(1.0 - abroad_share[layer] * (1.0 - g))
+
+    site_rows: list[tuple[IntArray, FloatArray, FloatArray, FloatArray, IntArray]] = []
+    unit_econ: list[int] = []
+    unit_hub: list[int] = []
+    unit_group: list[int] = []
+    group_head: list[int] = []
+    site_weight_parts: dict[str, list[FloatArray]] = {layer: [] for layer in LAYERS}
+    kept_parts: dict[str, list[int]] = {layer: [] for layer in LAYERS}
+    hub_portion: dict[str, NDArray[np.int64]] = {
+        layer: np.zeros(n_econ, np.int64) for layer in LAYERS
+    }
+    for h, (hub, sites) in enumerate(zip(hubs, hub_sites, strict=True)):
+        group_head.append(sites.place[0])
+        site_place = np.array(sites.place, dtype=np.int64)
+        site_econ = place_econ[site_place]
+        first_econ = econ_index.get(hub.economies[0], -1)
+        layer_w: dict[str, FloatArray] = {}
+        for layer in LAYERS:
+            w = _layer_weights(sites, hub_corridor[h], hub, layer)
+            if len(set(site_econ.tolist())) > 1:
+                for _ in range(3):
+                    for e in set(site_econ.tolist()):
+                        if e == first_econ:
+                            continue
+                        share = w[site_econ == e].sum()
+                        limit = ECONOMY_CAP * econ_total[layer][e] / max(hub_target[layer][h], 1e-9)
+                        if share > limit > 0:
+                            w[site_econ == e] *= limit / share
+                        elif limit <= 0:
+                            w[site_econ == e] = 0.0
+                    w = w / w.sum()
+            layer_w[layer] = w
+        econs = sorted(set(site_econ.tolist()))
+        unit_of_site = np.zeros(len(site_place), dtype=np.int64)
+        counts: dict[str, IntArray] = {}
+        for layer in LAYERS:
+            shares = np.array([layer_w[layer][site_econ == e].sum() for e in econs])
+            k = keep_factor(layer)[np.array(econs)]
+            home = hub_target[layer][h] / max(float((shares * k).sum()), 1e-9)
+            counts[layer] = largest_remainder(round(home), shares)
+        for j, e in enumerate(econs):
+            unit_of_site[site_econ == e] = len(unit_econ)
+            unit_econ.append(e)
+            unit_hub.append(h)
+            unit_group.append(h)
+            for layer in LAYERS:
+                kept_parts[layer].append(int(counts[layer][j]))
+                hub_portion[layer][e] += int(counts[layer][j])
+        site_rows.append(
+            (
+                site_place,
+                np.array(sites.lat),
+                np.array(sites.lon),
+                np.array(sites.sd),
+                unit_of_site,
+            )
+        )
+        for layer in LAYERS:
+            site_weight_parts[layer].append(layer_w[layer])
+    # hub home counts may not exceed their economy's total (only at tiny scales)
+    n_hub_units = len(unit_econ)
+    for layer in LAYERS:
+        kept_arr = np.array(kept_parts[layer], dtype=np.int64)
+        econ_arr = np.array(unit_econ, dtype=np.int64)
+        for e in np.flatnonzero(hub_portion[layer] > econ_total[layer]):
+            idx = np.flatnonzero(econ_arr == e)
+            kept_arr[idx] = largest_remainder(
+                int(econ_total[layer][e]), kept_arr[idx].astype(float)
+            )
+            hub_portion[layer][e] = int(econ_total[layer][e])
+        kept_parts[layer] = kept_arr.tolist()
+
+    # ---------------------------------------------------------------- the other places
+    hub_lat = np.concatenate([r[1] for r in site_rows])
+    hub_lon = np.concatenate([r[2] for r in site_rows])
+    near_hub = np.zeros(len(places), dtype=bool)
+    for idx in places.tree.query_ball_point(
+        to_xyz(hub_lat, hub_lon), 2.0 * math.sin(HUB_BUFFER_KM / 6371.0088 / 2.0)
+    ):
+        near_hub[idx] = True
+    base_noise = rng.lognormal(0.0, place_noise, len(places))
+    layer_noise = {layer: rng.lognormal(0.0, LAYER_NOISE, len(places)) for layer in LAYERS}
+    {layer: [] for layer in LAYERS}
+    group_members: list[tuple[int, IntArray, FloatArray]] = []
+    for e, code in enumerate(economies):
+        in_econ = place_econ == e
+        candidates = np.flatnonzero(in_econ & (place_hub < 0) & ~near_hub)
+        if not len(candidates):
+            candidates = np.flatnonzero(in_econ & (place_hub < 0))
+        if not len(candidates):
+            candidates = np.flatnonzero(in_econ)
+        if not len(candidates):
+            raise InputError(f"synthetic world: no GeoNames place in economy {code}")
+        head, share = effective_shares(places, candidates)
+        heads, inverse = np.unique(head, return_inverse=True)
+        pop_head = places.population[heads].astype(np.float64)
+        per_layer = {}
+        for layer in LAYERS:
+            rest = int(econ_total[layer][e] - hub_portion[layer][e])
+            weight = place_weights(pop_head, place_exponent, layer) * base_noise[heads]
+            weight = weight * layer_noise[layer][heads]
+            per_layer[layer] = rng.multinomial(max(rest, 0), weight / weight.sum())
+        used = np.flatnonzero((per_layer["patent"] + per_layer["article"]) > 0)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(len(heads) + 1))
+        for g in used:
+            sel = order[bounds[g] : bounds[g + 1]]
+            group_members.append((int(heads[g]), candidates[sel], share[sel]))
+            unit_econ.append(e)
+            unit_hub.append(-1)
+            unit_group.append(len(group_head))
+            group_head.append(int(heads[g]))
+            for layer in LAYERS:
+                kept_parts[layer].append(int(per_layer[layer][g]))
+    lo_o, hi_o = JITTER_KM["other"]
+    hi_d = JITTER_KM["district"][1]
+    for k, (head_place, members, share) in enumerate(group_members):
+        unit = n_hub_units + k
+        radius = city_radius_km(places.population[members])
+        sd = np.clip(JITTER_SHARE * radius, lo_o, hi_o)
+        sd = np.where(members == head_place, sd, np.minimum(sd, hi_d))
+        site_rows.append(
+            (
+                members,
+                places.lat[members],
+                places.lon[members],
+                sd,
+                np.full(len(members), unit, dtype=np.int64),
+            )
+        )
+        for layer in LAYERS:
+            site_weight_parts[layer].append(share)
+    return Geography(
+        places=places,
+        economies=economies,
+        hub_names=[h.name for h in hubs],
+        econ_total=econ_total,
+        hub_target=hub_target,
+        unit_econ=np.array(unit_econ, dtype=np.int64),
+        unit_hub=np.array(unit_hub, dtype=np.int64),
+        unit_group=np.array(unit_group, dtype=np.int64),
+        group_head=np.array(group_head, dtype=np.int64),
+        site_unit=np.concatenate([r[4] for r in site_rows]),
+        site_place=np.concatenate([r[0] for r in site_rows]),
+        site_lat=np.concatenate([r[1] for r in site_rows]),
+        site_lon=np.concatenate([r[2] for r in site_rows]),
+        site_sd=np.concatenate([r[3] for r in site_rows]),
+        site_weight={layer: np.concatenate(site_weight_parts[layer]) for layer in LAYERS},
+        kept={layer: np.array(kept_parts[layer], dtype=np.int64) for layer in LAYERS},
+        info={"hub_corridor_km": hub_corridor},
+    )

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real samples of ../shared (skipped when absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = (REPO / ".." / "shared").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The project's shared folder (specs, real samples, calibration); skip when absent."""
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"the shared folder {SHARED} is absent: real samples are not available here")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def samples_dir(shared_dir: Path) -> Path:
+    """The real sample inputs."""
+    path = shared_dir / "data" / "samples"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: real samples are not available here")
+    return path
+
+
+@pytest.fixture(scope="session")
+def calibration_dir(shared_dir: Path) -> Path:
+    """The calibration figures of the synthetic world."""
+    path = shared_dir / "data" / "calibration"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: calibration figures are not available here")
+    return path

@@ -1,0 +1,209 @@
+"""The whole run on a small hand-built world: outputs, accounts that add up, order independence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from stclusters.config import Config
+from stclusters.errors import InputError
+from stclusters.pipeline import run
+from stclusters.records import Records, write_records
+
+# (city, country, lat, lon, patents, articles)
+BLOBS = [
+    ("Munich", "DE", 48.137, 11.575, 300, 500),
+    ("Lyon", "FR", 45.764, 4.836, 120, 400),
+    ("Basel", "CH", 47.558, 7.573, 150, 100),
+]
+
+
+def small_world(seed: int = 0) -> Records:
+    """Blobs of inventors and authors around three cities, some noise, coarse and unlocated rows."""
+    rng = np.random.default_rng(seed)
+    docs, people, classes, applicants = [], [], [], []
+    n = 0
+
+    def person(
+        doc: str,
+        p: int | None,
+        a: int | None,
+        role: str,
+        lat: float,
+        lon: float,
+        country: str,
+        precision: str | None = "city",
+        org: str | None = None,
+    ) -> None:
+        people.append(
+            {
+                "doc_id": doc,
+                "person_seq": p,
+                "address_seq": a,
+                "role": role,
+                "country": country,
+                "lat": None if precision is None else lat,
+                "lon": None if precision is None else lon,
+                "precision": precision,
+                "organisation": org,
+            }
+        )
+
+    for city, country, lat, lon, n_pat, n_art in BLOBS:
+        for i in range(n_pat):
+            n += 1
+            doc = f"P{n:05d}"
+            docs.append({"doc_id": doc, "layer": "patent", "year": 2019 + i % 6})
+            for p in range(1 + i % 3):
+                jlat, jlon = rng.normal(lat, 0.03), rng.normal(lon, 0.04)
+                person(doc, p, p, "inventor", round(jlat, 3), round(jlon, 3), country)
+            if i % 10 == 0:  # a co-inventor far away (Lisbon)
+                person(doc, 3, 3, "inventor", 38.72, -9.14, "PT")
+            if i % 17 == 0:  # a coarsely located co-inventor
+                person(doc, 4, 4, "inventor", 40.0, -4.0, "ES", precision="country")
+            classes.append(
+                {"doc_id": doc, "scheme": "ipc", "code": ["H04L 29/06", "A61K 31/00"][i % 2]}
+            )
+            applicants.append(
+                {"doc_id": doc, "name": f"{city.upper()} TECH CO., LTD", "country": country}
+            )
+            if i % 3 == 0:
+                applicants.append(
+                    {"doc_id": doc, "name": f"{city} Tech Co Ltd", "country": country}
+                )
+        for i in range(n_art):
+            n += 1
+            doc = f"A{n:05d}"
+            docs.append(
+                {
+                    "doc_id": doc,
+                    "layer": "article",
+                    "year": 2017 + i % 7,
+                    "doc_type": "Article" if i % 25 else "Review",
+                }
+            )
+            org = [f"Univ {city}", f"{city} University", f"Tech Univ {city}"][i % 3]
+            site = (round(lat + 0.01 * (i % 5), 3), round(lon - 0.01 * (i % 4), 3))
+            for p in range(2):
+                person(doc, p, 0, "author", *site, country, org=org)
+            if i % 4 == 0:
+                person(doc, 1, 1, "author", 48.857, 2.352, "FR", org="Univ Paris")
+            if i % 9 == 0:
+                person(doc, 2, 0, "author", 0, 0, country, precision=None, org=org)
+            classes.append({"doc_id": doc, "scheme": "wos", "code": "Physics, Applied"})
+    # an article without people and an unlinked one
+    docs.append({"doc_id": "A_empty", "layer": "article", "year": 2020, "doc_type": "Article"})
+    docs.append({"doc_id": "A_unlinked", "layer": "article", "year": 2020, "doc_type": "Article"})
+    for a in range(3):
+        person("A_unlinked", None, a, "author", 48.14, 11.58, "DE")
+    return Records.from_tables(
+        documents=docs, people=people, classes=classes, applicants=applicants
+    )
+
+
+CONFIG = Config(min_points=40, top_n=10)
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    folder = write_records(small_world(), tmp_path_factory.mktemp("w") / "world")
+    out = tmp_path_factory.mktemp("o") / "out"
+    return run([folder], out=out, config=CONFIG, write_site=False)
+
+
+def test_three_clusters_named_after_their_cities(result) -> None:  # type: ignore[no-untyped-def]
+    names = [r.name for r in result.ranking]
+    assert names[:3] == ["Munich", "Lyon", "Basel"] or sorted(names[:3]) == [
+        "Basel",
+        "Lyon",
+        "Munich",
+    ]
+    assert {r.primary_economy for r in result.ranking[:3]} == {"DE", "FR", "CH"}
+
+
+def test_accounts_add_up(result) -> None:  # type: ignore[no-untyped-def]
+    acc = result.accounts
+    for layer in ("patent", "article"):
+        docs = acc["documents"]["layers"][layer]
+        assert docs["read"] == sum(
+            docs[k]
+            for k in ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+        )
+        assert abs(acc["people"][layer]["shares_balance"]) < 1e-6
+        cl = acc["clustering"][layer]
+        assert cl["points"] == cl["points_clustered"] + cl["points_noise"]
+    clustered_patents = sum(r.patents for r in result.ranking)
+    shares = acc["people"]["patent"]["shares"]
+    assert clustered_patents == pytest.approx(shares.get("clustered", 0), abs=1e-3)
+
+
+def test_outputs_are_written(result) -> None:  # type: ignore[no-untyped-def]
+    out = result.out
+    for name in (
+        "ranking.csv",
+        "ranking.parquet",
+        "ranking.json",
+        "clusters.geojson",
+        "profiles.json",
+        "accounts.json",
+        "all_clusters.csv",
+    ):
+        assert (out / name).exists(), name
+    header = (out / "ranking.csv").read_text().splitlines()[0].split(",")
+    for col in (
+        "rank",
+        "name",
+        "economies",
+        "patents",
+        "articles",
+        "size_score",
+        "population",
+        "patents_per_million",
+        "articles_per_million",
+        "intensity_rank",
+        "economy_rank",
+    ):
+        assert col in header
+    profiles = json.loads((out / "profiles.json").read_text())["profiles"]
+    assert len(profiles) == len(result.ranking)
+    munich = next(p for p in profiles if p["name"] == "Munich")
+    assert munich["top_applicants"][0]["name"].startswith("MUNICH TECH")
+    assert len(munich["top_applicants"]) == 1  # the two spellings are one applicant
+    orgs = {o["name"] for o in munich["top_organisations"]}
+    assert "MUNICH UNIVERSITY" in orgs or "UNIVERSITY MUNICH" in orgs
+    assert munich["patent_collaboration"]["share"] > 0
+    assert any(loc["name"] == "Lisbon" for loc in munich["patent_collaboration"]["top_locations"])
+    assert munich["patent_collaboration"]["international_share"] > 0
+    for p in profiles:
+        assert (out / "profiles" / f"{p['slug']}.md").exists()
+
+
+def test_shuffling_rows_changes_no_output_byte(tmp_path: Path) -> None:
+    world = small_world()
+    rng = np.random.default_rng(7)
+    shuffled = Records(
+        **{
+            name: world.table(name).take(pa.array(rng.permutation(world.table(name).num_rows)))
+            for name in ("documents", "people", "classes", "applicants")
+        }
+    )
+    outs = []
+    for k, recs in enumerate((world, shuffled)):
+        folder = write_records(recs, tmp_path / "world")
+        out = tmp_path / f"out{k}"
+        run([folder], out=out, config=CONFIG, write_site=False)
+        outs.append(out)
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert files
+    for rel in files:
+        assert (outs[0] / rel).read_bytes() == (outs[1] / rel).read_bytes(), rel
+
+
+def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        run([tmp_path / "missing"], out=tmp_path / "o", config=CONFIG)
+    assert not (tmp_path / "o").exists()

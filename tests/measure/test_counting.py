@@ -1,0 +1,160 @@
+"""Fractional counting and the filters of method.md sections 1 and 4."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from stclusters.config import Config
+from stclusters.measure import counting
+from stclusters.records import Records
+
+
+def _ssh(code: str, scheme: str) -> bool | None:
+    return {"Economics": True, "Sociology": True, "Physics, Applied": False}.get(code)
+
+
+def _con(recs: Records, config: Config | None = None) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    con = duckdb.connect()
+    counting.register_records(con, {n: recs.table(n) for n in counting.TABLES})
+    acc = counting.filter_documents(con, config or Config(), is_ssh=_ssh)
+    counting.person_shares(con)
+    return con, acc
+
+
+def _shares(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int | None, int | None], float]:
+    return {
+        (d, p, a): s
+        for d, p, a, s in con.execute(
+            "SELECT doc_id, person_seq, address_seq, share FROM rows"
+        ).fetchall()
+    }
+
+
+def test_patent_split_equally_among_inventors() -> None:
+    recs = Records.from_tables(
+        documents=[{"doc_id": "P", "layer": "patent", "year": 2020}],
+        people=[
+            {"doc_id": "P", "person_seq": i, "address_seq": i, "role": "inventor"} for i in range(4)
+        ],
+    )
+    con, _ = _con(recs)
+    assert set(_shares(con).values()) == {0.25}
+
+
+def test_article_split_among_authors_then_addresses() -> None:
+    # author 0 has two addresses, author 1 one: 1/2 -> 1/4 + 1/4 and 1/2
+    recs = Records.from_tables(
+        documents=[{"doc_id": "A", "layer": "article", "year": 2020, "doc_type": "Article"}],
+        people=[
+            {"doc_id": "A", "person_seq": 0, "address_seq": 0, "role": "author"},
+            {"doc_id": "A", "person_seq": 0, "address_seq": 1, "role": "author"},
+            {"doc_id": "A", "person_seq": 1, "address_seq": 1, "role": "author"},
+        ],
+    )
+    con, _ = _con(recs)
+    assert _shares(con) == {("A", 0, 0): 0.25, ("A", 0, 1): 0.25, ("A", 1, 1): 0.5}
+
+
+def test_unlinked_article_split_equally_among_addresses() -> None:
+    recs = Records.from_tables(
+        documents=[{"doc_id": "A", "layer": "article", "year": 2020, "doc_type": "Article"}],
+        people=[
+            {"doc_id": "A", "person_seq": None, "address_seq": i, "role": "author"}
+            for i in range(3)
+        ],
+    )
+    con, _ = _con(recs)
+    assert all(abs(v - 1 / 3) < 1e-12 for v in _shares(con).values())
+
+
+def test_filters_are_counted_in_order() -> None:
+    docs = [
+        {"doc_id": "keep", "layer": "article", "year": 2020, "doc_type": "Article"},
+        {"doc_id": "old", "layer": "article", "year": 2010, "doc_type": "Article"},
+        {"doc_id": "noyear", "layer": "article", "year": None, "doc_type": "Article"},
+        {"doc_id": "review", "layer": "article", "year": 2020, "doc_type": "Review"},
+        {
+            "doc_id": "both",
+            "layer": "article",
+            "year": 2020,
+            "doc_type": "Article; Proceedings Paper",
+        },
+        {"doc_id": "ssh", "layer": "article", "year": 2020, "doc_type": "Article"},
+        {"doc_id": "mixed", "layer": "article", "year": 2020, "doc_type": "Article"},
+        {"doc_id": "prev", "layer": "article", "year": 2017, "doc_type": "Article"},
+        {"doc_id": "pat", "layer": "patent", "year": 2023, "doc_type": "WO-A1"},
+        {"doc_id": "pat_late", "layer": "patent", "year": 2024},
+    ]
+    classes = [
+        {"doc_id": "ssh", "scheme": "wos", "code": "Economics"},
+        {"doc_id": "ssh", "scheme": "wos", "code": "Sociology"},
+        {"doc_id": "mixed", "scheme": "wos", "code": "Economics"},
+        {"doc_id": "mixed", "scheme": "wos", "code": "Physics, Applied"},
+    ]
+    con, acc = _con(Records.from_tables(documents=docs, classes=classes))
+    art = acc["layers"]["article"]
+    assert art == {
+        "read": 8,
+        "kept": 3,
+        "outside_window": 2,
+        "no_year": 1,
+        "filtered_type": 1,
+        "filtered_field": 1,
+        "previous_window": 4,
+    }
+    assert acc["layers"]["patent"]["kept"] == 1
+    assert acc["layers"]["patent"]["outside_window"] == 1
+    assert counting.world_totals(con) == {"patent": 1, "article": 3}
+    kept = {d for (d,) in con.execute("SELECT doc_id FROM docs WHERE current").fetchall()}
+    assert kept == {"keep", "both", "mixed", "pat"}
+
+
+def test_ssh_filter_can_be_switched_off() -> None:
+    docs = [{"doc_id": "ssh", "layer": "article", "year": 2020, "doc_type": "Article"}]
+    classes = [{"doc_id": "ssh", "scheme": "wos", "code": "Economics"}]
+    _, acc = _con(
+        Records.from_tables(documents=docs, classes=classes), Config(exclude_ssh_only=False)
+    )
+    assert acc["layers"]["article"]["kept"] == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["patent", "article"]),
+            st.lists(st.integers(min_value=1, max_value=3), min_size=1, max_size=6),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=15,
+    )
+)
+def test_every_document_shares_sum_to_one(
+    docs: list[tuple[str, list[int], bool]],
+) -> None:
+    documents, people = [], []
+    for i, (layer, addresses_per_person, unlinked) in enumerate(docs):
+        doc_id = f"D{i}"
+        documents.append({"doc_id": doc_id, "layer": layer, "year": 2020, "doc_type": "Article"})
+        role = "inventor" if layer == "patent" else "author"
+        if layer == "article" and unlinked:
+            for a in range(len(addresses_per_person)):
+                people.append({"doc_id": doc_id, "address_seq": a, "role": role})
+            continue
+        for p, n_addr in enumerate(addresses_per_person):
+            for a in range(n_addr if layer == "article" else 1):
+                people.append({"doc_id": doc_id, "person_seq": p, "address_seq": a, "role": role})
+    con, _ = _con(Records.from_tables(documents=documents, people=people))
+    sums = counting.share_sums_by_document(con)
+    assert sums.num_rows == len(docs)
+    assert all(abs(x - 1.0) < 1e-9 for x in sums.column("total").to_pylist())
+
+
+def test_register_records_accepts_arrow_tables() -> None:
+    con = duckdb.connect()
+    counting.register_records(con, {"documents": pa.table({"doc_id": ["x"]})})
+    assert con.execute("SELECT count(*) FROM documents").fetchall() == [(1,)]

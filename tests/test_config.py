@@ -1,0 +1,138 @@
+"""Configuration: defaults of the method, TOML files with line numbers, overrides, bad values."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from stclusters.config import Config, load_config, settings_table, to_toml
+from stclusters.errors import ConfigError
+
+
+def test_defaults_are_the_method() -> None:
+    c = Config()
+    assert (c.edition, c.eps_km, c.min_points, c.merge_km, c.footprint_km) == (
+        2024,
+        15.0,
+        4500.0,
+        5.0,
+        5.0,
+    )
+    assert c.patent_years == (2019, 2023)
+    assert c.article_years == (2018, 2022)
+    assert (c.top_n, c.name_min_population, c.name_max_cities, c.name_min_share) == (
+        100,
+        100_000,
+        3,
+        0.15,
+    )
+    assert c.economy_share == 0.10
+    assert c.population_source == "geonames"
+
+
+def test_file_then_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("edition = 2023\n[clustering]\neps_km = 10\nmin_points = 100\n")
+    c = load_config(path, overrides={"min_points": "50", "top_n": None})
+    assert c.edition == 2023 and c.eps_km == 10.0 and c.min_points == 50.0
+    assert c.top_n == 100
+    assert c.patent_years == (2018, 2022)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("eps_km", "-3", r"'eps_km' setting must be a number above 0 and at most 500; got -3"),
+        ("eps_km", "0", "above 0"),
+        ("min_points", "lots", "'min_points' setting must be a number above 0"),
+        ("edition", "1900", "at least 1990"),
+        ("edition", "2024.5", "whole number"),
+        ("top_n", "0", "at least 1"),
+        ("economy_share", "1.5", "at most 1"),
+        ("name_min_share", "-0.1", "at least 0"),
+        ("name_max_cities", "0", "at least 1"),
+        ("merge_km", "-1", "at least 0"),
+        ("footprint_km", "0", "above 0"),
+        ("window_years", "0", "at least 1"),
+        ("population_source", "census", "one of 'geonames', 'raster'"),
+        ("cluster_precisions", "city,village", "a list of"),
+        ("exclude_ssh_only", "maybe", "true or false"),
+        ("profile_top", "100", "at most 50"),
+        ("seed", "-1", "at least 0"),
+        ("patent_lag", "11", "at most 10"),
+        ("article_lag", "-1", "at least 0"),
+        ("name_min_population", "-5", "at least 0"),
+        ("profile_top_fields", "36", "at most 35"),
+    ],
+)
+def test_each_bad_value_fails_with_name_range_value_and_source(
+    key: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(overrides={key: value})
+    assert "(command line)" in str(info.value)
+
+
+def test_every_setting_has_a_bad_value_test() -> None:
+    """Every numeric or choice setting is exercised by the parametrised test above."""
+    numeric = {
+        f.name
+        for f in dataclasses.fields(Config)
+        if f.metadata["setting"].minimum is not None or f.metadata["setting"].choices
+    }
+    source = Path(__file__).read_text()
+    missing = [name for name in numeric if f'("{name}",' not in source]
+    assert not missing
+
+
+def test_bad_value_in_file_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "stclusters.toml"
+    path.write_text("edition = 2024\n\n[clustering]\neps_km = -3\n")
+    with pytest.raises(ConfigError, match=r"got -3 \(.*stclusters.toml, line 4\)"):
+        load_config(path)
+
+
+def test_unknown_setting_suggests_the_right_one(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("eps = 3\n")
+    with pytest.raises(ConfigError, match=r"Unknown setting 'eps' .*line 1.*did you mean 'eps_km'"):
+        load_config(path)
+
+
+def test_unknown_group_and_broken_toml(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text("[clusterin]\neps_km = 3\n")
+    with pytest.raises(ConfigError, match="Unknown settings group"):
+        load_config(path)
+    path.write_text("eps_km = = 3\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(path)
+    with pytest.raises(ConfigError, match="Cannot read"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_raster_source_needs_a_raster() -> None:
+    with pytest.raises(ConfigError, match="population_raster"):
+        Config(population_source="raster")
+
+
+def test_wrong_type_in_python_fails_at_once() -> None:
+    with pytest.raises(ConfigError, match="'top_n'"):
+        Config(top_n="ten")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="'eps_km'"):
+        Config(eps_km=float("nan"))
+
+
+def test_toml_round_trip(tmp_path: Path) -> None:
+    c = Config(eps_km=12.5, top_n=50, article_doc_types=("Article", "Review"))
+    path = tmp_path / "c.toml"
+    path.write_text(to_toml(c))
+    assert load_config(path) == c
+
+
+def test_repr_shows_changed_values_and_table_lists_all() -> None:
+    assert repr(Config()) == "Config(<defaults>)"
+    assert "eps_km=10.0" in repr(Config().replace(eps_km=10))
+    assert len(settings_table()) == len(dataclasses.fields(Config))
