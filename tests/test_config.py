@@ -65,6 +65,8 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("article_lag", "-1", "at least 0"),
         ("name_min_population", "-5", "at least 0"),
         ("profile_top_fields", "36", "at most 35"),
+        ("fuzzy_threshold", "101", "at least 50 and at most 100"),
+        ("fuzzy_threshold", "forty", "'fuzzy_threshold' setting must be a number"),
     ],
 )
 def test_each_bad_value_fails_with_name_range_value_and_source(

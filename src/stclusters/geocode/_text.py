@@ -120,7 +120,10 @@ _NETHERLANDS = re.compile(r"\b\d{4} ?[A-Z]{2}\b", re.IGNORECASE)
 #: a postcode glued to a name with a hyphen
 _GLUED = re.compile(r"(?<=[^\W\d_])-(?=\d)")
 #: any word holding a digit: numeric postcodes and the British and Canadian ones ("OX1 3PU")
-_WITH_DIGIT = re.compile(r"[^\s,;]*\d[^\s,;]*")
+_WITH_DIGIT = re.compile(
+    r"(?<![^\s,;])(?!(?:\d*1st|\d*2nd|\d*3rd|\d*[04-9]th|1[1-3]th)\b)[^\s,;]*\d[^\s,;]*",
+    re.IGNORECASE,
+)
 _PO_BOX = re.compile(r"\b(?:p\.? ?o\.?|post office)? ?box \d+\b|\bpob \S+", re.IGNORECASE)
 
 

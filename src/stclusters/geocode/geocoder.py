@@ -67,7 +67,7 @@ STOPWORDS = _wordset(
     ctr center centre res research natl national engn engineering med medical medicine sci
     science sciences technol technology tech fac faculty div division grp group program key
     state acad academy minist ministry educ education co ltd inc corp gmbh ag sa srl llc plc
-    company of the and for de di da del des du la le el e y und et fur zu van von der den
+    company of the and for de di da del des du la le el e y und et fur zu von der den
     street st rd road ave avenue blvd str strasse via rue floor bldg building room campus
     unit office clin clinic fdn foundation assoc association soc society int international
     polytech polytechnic politecn hlth health syst system systems informat information comp
@@ -470,7 +470,7 @@ def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
 
 
 #: Bumped whenever a change of the rules may change results (invalidates the result cache).
-RULES_VERSION = 3
+RULES_VERSION = 4
 
 _JP_OH = re.compile(r"oh(?=[^aeiou]|$)")
 _CN_POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
