@@ -188,7 +188,11 @@ def run(
         except ImportError:
             geocode_accounts = {"skipped": "no geocoder installed"}
         else:
-            records, report = geocode_records(records)
+            records, report = geocode_records(
+                records,
+                cache_dir=Path(config.cache_dir) if config.cache_dir else None,
+                fuzzy_threshold=config.fuzzy_threshold,
+            )
             geocode_accounts = report.to_dict()
     stage.end(f"{missing:,} people rows without coordinates")
 
