@@ -1,0 +1,7 @@
+"""Clustering stage: weighted great-circle DBSCAN per layer, merge of close clusters, footprints."""
+
+from __future__ import annotations
+
+from stclusters.cluster.dbscan import EARTH_RADIUS_KM, GeoDBSCAN, dbscan_geo
+
+__all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo"]
