@@ -75,7 +75,9 @@ def check_weights(sample_weight: Any, n: int, name: str = "sample_weight") -> Fl
         raise InputError(f"{name} must be a 1-D array of {n} weights; got shape {w.shape}")
     if not np.isfinite(w).all() or (w < 0).any():
         bad = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-        raise InputError(f"{name}[{bad}] = {w[bad]!r}; weights must be finite and at least 0")
+        raise InputError(
+            f"{name}[{bad}] = {float(w[bad])!r}; weights must be finite and at least 0"
+        )
     return w
 
 
