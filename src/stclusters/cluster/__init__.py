@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from stclusters.cluster.dbscan import EARTH_RADIUS_KM, GeoDBSCAN, dbscan_geo
+from stclusters.cluster.merge import merge_clusters, merge_labels
 
-__all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo"]
+__all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo", "merge_clusters", "merge_labels"]

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, Sphere
+from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, Sphere, any_pair_within
 
 # Offsets to the neighbouring cells that can hold points within eps (a cell's side is
 # eps_chord / sqrt(3), so two points within eps are at most two cells apart on each axis).
@@ -104,17 +104,4 @@ class CoreCells:
         tree = trees.get(cb)
         if tree is None:
             tree = trees[cb] = cKDTree(self.sphere.xyz[target])
-        d, _ = tree.query(self.sphere.xyz[query], k=1, distance_upper_bound=r_hi)
-        if (d <= r_lo).any():
-            return True
-        band = np.flatnonzero(np.isfinite(d))
-        if band.size == 0:
-            return False
-        # Boundary band: decide with the exact haversine test.
-        lists = tree.query_ball_point(self.sphere.xyz[query[band]], r_hi)
-        for qi, found in zip(query[band].tolist(), lists, strict=True):
-            j = target[np.asarray(found, dtype=np.int64)]
-            i = np.full(j.size, qi, dtype=np.int64)
-            if (self.sphere.rdist(i, j) <= thr).any():
-                return True
-        return False
+        return any_pair_within(self.sphere, query, target, tree, r_lo=r_lo, r_hi=r_hi, thr=thr)

@@ -195,3 +195,34 @@ def chunks_by_cost(costs: IntArray, max_cost: int) -> list[tuple[int, int]]:
         stop = int(np.searchsorted(cum, base + max_cost, side="right"))
         bounds.append(min(n, max(stop, start + 1)))
     return list(itertools.pairwise(bounds))
+
+
+def any_pair_within(
+    sphere: Sphere,
+    query: IntArray,
+    target: IntArray,
+    tree: cKDTree,
+    *,
+    r_lo: float,
+    r_hi: float,
+    thr: float,
+) -> bool:
+    """Whether some point of ``query`` is within the distance of some point of ``target``.
+
+    ``tree`` is a KD-tree on the unit vectors of ``target``; ``r_lo``/``r_hi`` are the inner
+    and outer chord radii of the distance and ``thr`` its reduced haversine distance. Nearest
+    neighbours clearly inside decide at once; the thin band between the radii is tested exactly.
+    """
+    d, _ = tree.query(sphere.xyz[query], k=1, distance_upper_bound=r_hi)
+    if (d <= r_lo).any():
+        return True
+    band = np.flatnonzero(np.isfinite(d))
+    if band.size == 0:
+        return False
+    lists = tree.query_ball_point(sphere.xyz[query[band]], r_hi)
+    for qi, found in zip(query[band].tolist(), lists, strict=True):
+        j = target[np.asarray(found, dtype=np.int64)]
+        i = np.full(j.size, qi, dtype=np.int64)
+        if (sphere.rdist(i, j) <= thr).any():
+            return True
+    return False
