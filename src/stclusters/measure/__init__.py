@@ -1,0 +1,1 @@
+"""Measurement stage: fractional counts, ranks, population, names, fields and profiles."""
