@@ -1,1 +1,1 @@
-"""Measure clusters: fractional counts, ranks, population, names, fields and profiles."""
+"""Measurement stage: fractional counts, ranks, population, names, fields and profiles."""

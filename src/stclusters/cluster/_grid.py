@@ -1,0 +1,107 @@
+"""Plumbing of the DBSCAN engine: a 3-D grid on unit vectors and the cells holding core points."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, Sphere, any_pair_within
+
+# Offsets to the neighbouring cells that can hold points within eps (a cell's side is
+# eps_chord / sqrt(3), so two points within eps are at most two cells apart on each axis).
+# Only the lexicographically positive half: each unordered cell pair is produced once.
+_OFFSETS = [o for o in itertools.product(range(-2, 3), repeat=3) if o > (0, 0, 0)]
+
+
+class Grid:
+    """Unit vectors binned in cubes of side ``side``; each cube has a 64-bit integer key.
+
+    Parameters
+    ----------
+    xyz
+        (m, 3) unit vectors.
+    side
+        Cube side (chord length on the unit sphere).
+    """
+
+    def __init__(self, xyz: FloatArray, side: float) -> None:
+        self.side = side
+        self.offset = math.ceil(1.0 / side) + 3
+        self.base = 2 * self.offset + 1
+        if self.base**3 >= 2**62:  # pragma: no cover - prevented by the minimum eps
+            raise ValueError(f"grid side {side!r} too small for 64-bit cell keys")
+        ijk = np.floor(xyz / side).astype(np.int64) + self.offset
+        keys = (ijk[:, 0] * self.base + ijk[:, 1]) * self.base + ijk[:, 2]
+        self.keys, inverse = np.unique(keys, return_inverse=True)
+        self.cell_of: IntArray = inverse.astype(np.int64)
+
+    def key_step(self, di: int, dj: int, dk: int) -> int:
+        """Difference of the keys of two cells ``(di, dj, dk)`` apart."""
+        return (di * self.base + dj) * self.base + dk
+
+
+class CoreCells:
+    """The grid cells that hold core points, with their members and bounding boxes."""
+
+    def __init__(self, sphere: Sphere, grid: Grid, core_idx: IntArray) -> None:
+        self.sphere = sphere
+        self.grid = grid
+        cells, local = np.unique(grid.cell_of[core_idx], return_inverse=True)
+        self.n = int(cells.size)
+        self.keys: IntArray = grid.keys[cells]
+        self.cell_of_core: IntArray = local.astype(np.int64)
+        order = np.argsort(local, kind="stable")
+        self.members: IntArray = core_idx[order]
+        self.size: IntArray = np.bincount(local, minlength=self.n).astype(np.int64)
+        self.start: IntArray = np.cumsum(self.size) - self.size
+        pts = sphere.xyz[self.members]
+        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
+        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+
+    def points(self, cell: int) -> IntArray:
+        """Global indices of the core points of ``cell``."""
+        s = int(self.start[cell])
+        return self.members[s : s + int(self.size[cell])]
+
+    def candidate_pairs(self, r_hi: float) -> tuple[IntArray, IntArray]:
+        """Pairs of distinct cells (a < b in grid order) whose bounding boxes are within r_hi."""
+        out_a: list[IntArray] = []
+        out_b: list[IntArray] = []
+        idx = np.arange(self.n, dtype=np.int64)
+        for di, dj, dk in _OFFSETS:
+            target = self.keys + self.grid.key_step(di, dj, dk)
+            pos = np.searchsorted(self.keys, target)
+            found = pos < self.n
+            found[found] = self.keys[pos[found]] == target[found]
+            out_a.append(idx[found])
+            out_b.append(pos[found])
+        a = np.concatenate(out_a)
+        b = np.concatenate(out_b)
+        gap = np.maximum(0.0, np.maximum(self.lo[b] - self.hi[a], self.lo[a] - self.hi[b]))
+        near: BoolArray = (gap * gap).sum(axis=1) <= r_hi * r_hi
+        a, b = np.minimum(a[near], b[near]), np.maximum(a[near], b[near])
+        order = np.lexsort((b, a))
+        return a[order], b[order]
+
+    def linked(
+        self,
+        ca: int,
+        cb: int,
+        trees: dict[int, cKDTree],
+        *,
+        r_lo: float,
+        r_hi: float,
+        thr: float,
+    ) -> bool:
+        """Whether some core point of cell ``ca`` is within eps of some core point of ``cb``."""
+        if self.size[ca] > self.size[cb]:
+            ca, cb = cb, ca
+        query = self.points(ca)
+        target = self.points(cb)
+        tree = trees.get(cb)
+        if tree is None:
+            tree = trees[cb] = cKDTree(self.sphere.xyz[target])
+        return any_pair_within(self.sphere, query, target, tree, r_lo=r_lo, r_hi=r_hi, thr=thr)

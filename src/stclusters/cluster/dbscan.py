@@ -1,0 +1,409 @@
+"""DBSCAN with great-circle distance on weighted points: a scikit-learn-style estimator.
+
+The rules (method.md section 3):
+
+* Identical coordinates are merged into one point whose weight is the sum of their weights; the
+  result is exactly the clustering of the unmerged points.
+* Two points are neighbours when their great-circle distance on a sphere of radius
+  :data:`EARTH_RADIUS_KM` is at most ``eps_km``. The test is made on the haversine "reduced
+  distance" ``sin^2(dlat/2) + cos(lat1) cos(lat2) sin^2(dlon/2) <= sin^2(eps/2R)``, with the same
+  floating-point operations as scikit-learn's ``metric='haversine'`` radius queries, so a point at
+  exactly ``eps_km`` is a neighbour, as in scikit-learn.
+* A point is a core point when the total weight of its neighbours (itself included) is at least
+  ``min_points``. Core points within ``eps_km`` of each other are in the same cluster
+  (transitively).
+* A non-core point with a core point within ``eps_km`` is a border point: it joins the cluster of
+  its nearest core point; equally near core points of different clusters are decided in favour of
+  the cluster whose lexicographically smallest (lat, lon) core point comes first. Other points are
+  noise (label -1).
+* Cluster numbers are canonical: clusters are numbered 0, 1, ... by descending total weight of
+  their points (core and border), ties by their lexicographically smallest (lat, lon) core point.
+  Labels therefore depend only on the multiset of (point, weight) rows, never on the row order.
+
+The engine works on the unique points: a KD-tree on 3-D unit vectors collects candidate pairs by
+chord length (with a small safety margin), then the exact haversine test decides. Pairs are
+produced in chunks of bounded size, so memory stays bounded on dense data.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Self
+
+import numpy as np
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from stclusters.cluster._grid import CoreCells, Grid
+from stclusters.cluster._sphere import (
+    EARTH_RADIUS_KM,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Sphere,
+    candidate_pairs,
+    check_distance,
+    check_latlon,
+    check_weights,
+    chord_radius,
+    chord_radius_inner,
+    chunks_by_cost,
+    rdist_threshold,
+    unique_points,
+)
+from stclusters.errors import ConfigError
+
+__all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo"]
+
+log = logging.getLogger(__name__)
+
+#: Candidate pairs handled at once (bounds the working memory to a few hundred MB).
+_MAX_PAIRS_PER_CHUNK = 4_000_000
+#: Pairs of core cells whose product of sizes is at most this are tested all at once.
+_SMALL_CELL_PAIR = 4096
+#: Points with more candidate neighbours than this get their weighted count from KD-tree sums.
+_MANY_NEIGHBOURS = 2000
+#: Chord distances this close to the nearest one count as possible ties (tested exactly).
+_TIE_RTOL = 1e-8
+_TIE_ATOL = 1e-15
+#: Smallest eps accepted (the grid's integer keys must fit in 64 bits).
+MIN_EPS_KM = 0.05
+
+
+class GeoDBSCAN:
+    """DBSCAN on (lat, lon) points with great-circle distance and point weights.
+
+    Parameters
+    ----------
+    eps_km
+        Neighbourhood radius in kilometres (great-circle distance, sphere of radius
+        6371.0088 km). A point at exactly ``eps_km`` is a neighbour.
+    min_points
+        Total weight within ``eps_km`` (the point itself included) that makes a core point.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int64, shape (n,)
+        Cluster number of each input row, -1 for noise. Numbered by descending total weight.
+    core_mask_ : ndarray of bool, shape (n,)
+        True for rows that are core points.
+    core_sample_indices_ : ndarray of int64
+        Indices of the core rows.
+    n_clusters_ : int
+        Number of clusters.
+    n_unique_ : int
+        Number of distinct coordinates after merging identical points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 0.0], [0.0, 0.1], [0.0, 0.2], [10.0, 10.0]])
+    >>> est = GeoDBSCAN(eps_km=15.0, min_points=2).fit(X)
+    >>> est.labels_.tolist()
+    [0, 0, 0, -1]
+    """
+
+    def __init__(self, eps_km: float = 15.0, min_points: float = 4500.0) -> None:
+        self.eps_km = eps_km
+        self.min_points = min_points
+
+    def fit(self, X: Any, *, sample_weight: Any = None) -> Self:  # noqa: N803
+        """Cluster the points ``X`` ((n, 2) array of (lat, lon) degrees); return ``self``."""
+        core_mask, labels, n_unique = _fit(
+            X, eps_km=self.eps_km, min_points=self.min_points, sample_weight=sample_weight
+        )
+        self.labels_: IntArray = labels
+        self.core_mask_: BoolArray = core_mask
+        self.core_sample_indices_: IntArray = np.flatnonzero(core_mask).astype(np.int64)
+        self.n_clusters_: int = int(labels.max()) + 1 if labels.size else 0
+        self.n_unique_: int = n_unique
+        return self
+
+    def fit_predict(self, X: Any, *, sample_weight: Any = None) -> IntArray:  # noqa: N803
+        """Fit and return ``labels_``."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def __repr__(self) -> str:
+        return f"GeoDBSCAN(eps_km={self.eps_km!r}, min_points={self.min_points!r})"
+
+
+def dbscan_geo(
+    X: Any,  # noqa: N803
+    *,
+    eps_km: float,
+    min_points: float,
+    sample_weight: Any = None,
+) -> tuple[BoolArray, IntArray]:
+    """Run :class:`GeoDBSCAN` and return ``(core_mask, labels)`` per input row."""
+    core_mask, labels, _ = _fit(
+        X, eps_km=eps_km, min_points=min_points, sample_weight=sample_weight
+    )
+    return core_mask, labels
+
+
+def _check_min_points(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ConfigError(f"min_points must be a number above 0; got {value!r}")
+    out = float(value)
+    if not math.isfinite(out) or out <= 0:
+        raise ConfigError(f"min_points must be a number above 0; got {value!r}")
+    return out
+
+
+def _fit(
+    points: Any, *, eps_km: float, min_points: float, sample_weight: Any
+) -> tuple[BoolArray, IntArray, int]:
+    eps = check_distance(eps_km, "eps_km", minimum=MIN_EPS_KM)
+    threshold = _check_min_points(min_points)
+    latlon = check_latlon(points)
+    weights = check_weights(sample_weight, latlon.shape[0])
+    uniq, wsum, inverse = unique_points(latlon, weights)
+    core_u, labels_u = _cluster_unique(uniq, wsum, eps_km=eps, min_points=threshold)
+    n_clusters = int(labels_u.max()) + 1 if labels_u.size else 0
+    log.debug(
+        "DBSCAN: %d points, %d distinct, %d core, %d clusters",
+        latlon.shape[0],
+        uniq.shape[0],
+        int(core_u.sum()),
+        n_clusters,
+    )
+    return core_u[inverse], labels_u[inverse], int(uniq.shape[0])
+
+
+def _cluster_unique(
+    uniq: FloatArray, wsum: FloatArray, *, eps_km: float, min_points: float
+) -> tuple[BoolArray, IntArray]:
+    """Core mask and canonical labels of weighted unique points sorted by (lat, lon)."""
+    m = uniq.shape[0]
+    if m == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    sphere = Sphere(uniq)
+    thr = rdist_threshold(eps_km)
+    r_hi = chord_radius(eps_km)
+    r_lo = chord_radius_inner(eps_km)
+    grid = Grid(sphere.xyz, r_lo / math.sqrt(3.0))
+    core = _core_points(sphere, wsum, grid, r_lo=r_lo, r_hi=r_hi, thr=thr, min_points=min_points)
+    core_idx = np.flatnonzero(core)
+    if core_idx.size == 0:
+        return core, np.full(m, -1, dtype=np.int64)
+    component = _core_components(sphere, grid, core_idx, r_lo=r_lo, r_hi=r_hi, thr=thr)
+    # Provisional cluster numbers: components in the order of their smallest core point, which
+    # is the lexicographically smallest (lat, lon) since unique points are sorted.
+    n_comp = int(component.max()) + 1
+    smallest = np.full(n_comp, m, dtype=np.int64)
+    np.minimum.at(smallest, component, core_idx)
+    provisional_of_comp = np.empty(n_comp, dtype=np.int64)
+    provisional_of_comp[np.argsort(smallest)] = np.arange(n_comp, dtype=np.int64)
+    labels = np.full(m, -1, dtype=np.int64)
+    labels[core_idx] = provisional_of_comp[component]
+    _assign_border(sphere, core, core_idx, labels, r_hi=r_hi, thr=thr)
+
+    # Canonical numbers: descending total weight, ties by provisional number.
+    member = labels >= 0
+    total = np.bincount(labels[member], weights=wsum[member], minlength=n_comp)
+    rank = np.lexsort((np.arange(n_comp), -total))
+    final = np.empty(n_comp, dtype=np.int64)
+    final[rank] = np.arange(n_comp, dtype=np.int64)
+    labels[member] = final[labels[member]]
+    return core, labels
+
+
+def _core_points(
+    sphere: Sphere,
+    wsum: FloatArray,
+    grid: Grid,
+    *,
+    r_lo: float,
+    r_hi: float,
+    thr: float,
+    min_points: float,
+) -> BoolArray:
+    """Core mask: total weight within eps (the point included) at least ``min_points``.
+
+    Every point of a grid cell whose total weight reaches ``min_points`` is core (a cell's
+    diagonal is shorter than eps). The other points sum their neighbours' weights exactly.
+    """
+    cell_weight = np.bincount(grid.cell_of, weights=wsum)
+    core: BoolArray = cell_weight[grid.cell_of] >= min_points
+    light = np.flatnonzero(~core)
+    if light.size == 0:
+        return core
+    tree = sphere.tree()
+    costs = np.asarray(
+        tree.query_ball_point(sphere.xyz[light], r_hi, return_length=True), dtype=np.int64
+    )
+    density = np.zeros(light.size, dtype=np.float64)
+    # Points with many neighbours: weighted counts from the KD-tree (node sums), exact
+    # haversine tests only for the rare points in the band between the two chord radii.
+    many = np.flatnonzero(costs > _MANY_NEIGHBOURS)
+    for k in many.tolist():
+        density[k] = _weighted_count(sphere, wsum, tree, int(light[k]), r_lo, r_hi, thr)
+    # Points with few neighbours: exact pairs, in chunks.
+    few = np.flatnonzero(costs <= _MANY_NEIGHBOURS)
+    for start, stop in chunks_by_cost(costs[few], _MAX_PAIRS_PER_CHUNK):
+        pos = few[start:stop]
+        qi, j = _exact_pairs(sphere, light[pos], tree, None, r_lo=r_lo, r_hi=r_hi, thr=thr)
+        density[pos] = np.bincount(qi, weights=wsum[j], minlength=pos.size)
+    core[light] = density >= min_points
+    return core
+
+
+def _weighted_count(
+    sphere: Sphere,
+    wsum: FloatArray,
+    tree: cKDTree,
+    point: int,
+    r_lo: float,
+    r_hi: float,
+    thr: float,
+) -> float:
+    """Total weight within eps of ``point`` (itself included)."""
+    single = cKDTree(sphere.xyz[point : point + 1])
+    lo, hi = single.count_neighbors(tree, [r_lo, r_hi], weights=(None, wsum), cumulative=True)
+    if lo == hi:
+        return float(lo)
+    found = np.asarray(tree.query_ball_point(sphere.xyz[point], r_hi), dtype=np.int64)
+    near = sphere.rdist(np.full(found.size, point, dtype=np.int64), found) <= thr
+    return float(wsum[found[near]].sum())
+
+
+def _exact_pairs(
+    sphere: Sphere,
+    query: IntArray,
+    data_tree: cKDTree,
+    data_index: IntArray | None,
+    *,
+    r_lo: float,
+    r_hi: float,
+    thr: float,
+) -> tuple[IntArray, IntArray]:
+    """Pairs within eps between ``query`` points and the tree's points.
+
+    Returns positions in ``query`` and global indices of the tree points (through
+    ``data_index`` when the tree holds a subset).
+    """
+    query_tree = sphere.tree(query)
+    qi, tj, chord = candidate_pairs(query_tree, data_tree, r_hi)
+    gj = tj if data_index is None else data_index[tj]
+    # Pairs clearly inside need no exact test; the others (a thin band) get one.
+    band = np.flatnonzero(chord > r_lo)
+    ok = np.ones(qi.size, dtype=bool)
+    ok[band] = sphere.rdist(query[qi[band]], gj[band]) <= thr
+    return qi[ok], gj[ok]
+
+
+def _core_components(
+    sphere: Sphere,
+    grid: Grid,
+    core_idx: IntArray,
+    *,
+    r_lo: float,
+    r_hi: float,
+    thr: float,
+) -> IntArray:
+    """Connected components (eps-reachability) of the core points; one number per core point.
+
+    Core points of one grid cell are always connected (the cell's diagonal is below eps), so
+    the components are those of the graph of core cells, where two cells are linked when some
+    pair of their core points is within eps. Pairs of small cells are tested all at once; pairs
+    of larger cells one by one (nearest-neighbour queries), skipping pairs already connected.
+    """
+    cells = CoreCells(sphere, grid, core_idx)
+    a, b = cells.candidate_pairs(r_hi)
+    small = cells.size[a] * cells.size[b] <= _SMALL_CELL_PAIR
+    linked = _linked_small_pairs(sphere, cells, a[small], b[small], thr=thr)
+    n = cells.n
+    graph = coo_array((np.ones(linked[0].size, dtype=np.int8), linked), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    parent = list(range(int(comp.max()) + 1))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    trees: dict[int, cKDTree] = {}
+    for ca, cb in zip(a[~small].tolist(), b[~small].tolist(), strict=True):
+        ra, rb = find(int(comp[ca])), find(int(comp[cb]))
+        if ra == rb:
+            continue
+        if cells.linked(ca, cb, trees, r_lo=r_lo, r_hi=r_hi, thr=thr):
+            parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(x) for x in range(len(parent))], dtype=np.int64)
+    out: IntArray = np.unique(roots[comp], return_inverse=True)[1].astype(np.int64)
+    return out[cells.cell_of_core]
+
+
+def _linked_small_pairs(
+    sphere: Sphere, cells: CoreCells, a: IntArray, b: IntArray, *, thr: float
+) -> tuple[IntArray, IntArray]:
+    """The cell pairs among (a, b) with at least one pair of core points within eps."""
+    prod = cells.size[a] * cells.size[b]
+    keep_a: list[IntArray] = []
+    keep_b: list[IntArray] = []
+    for start, stop in chunks_by_cost(prod, _MAX_PAIRS_PER_CHUNK):
+        ca, cb, p = a[start:stop], b[start:stop], prod[start:stop]
+        total = int(p.sum())
+        pair = np.repeat(np.arange(ca.size, dtype=np.int64), p)
+        offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(p) - p, p)
+        nb = cells.size[cb][pair]
+        i = cells.members[cells.start[ca][pair] + offset // nb]
+        j = cells.members[cells.start[cb][pair] + offset % nb]
+        hit = np.unique(pair[sphere.rdist(i, j) <= thr])
+        keep_a.append(ca[hit])
+        keep_b.append(cb[hit])
+    if not keep_a:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(keep_a), np.concatenate(keep_b)
+
+
+def _assign_border(
+    sphere: Sphere,
+    core: BoolArray,
+    core_idx: IntArray,
+    labels: IntArray,
+    *,
+    r_hi: float,
+    thr: float,
+) -> None:
+    """Give each non-core point within eps of a core point the label of its nearest core point.
+
+    Equally near core points of different clusters: the smallest (provisional) label wins.
+    """
+    noncore = np.flatnonzero(~core)
+    if noncore.size == 0:
+        return
+    core_tree = sphere.tree(core_idx)
+    k = 2 if core_idx.size >= 2 else 1
+    d, jj = core_tree.query(sphere.xyz[noncore], k=k, distance_upper_bound=r_hi)
+    d = d.reshape(noncore.size, k)
+    jj = jj.reshape(noncore.size, k)
+    near = np.isfinite(d[:, 0])
+    if not near.any():
+        return
+    pts, d, jj = noncore[near], d[near], jj[near]
+    nearest = core_idx[jj[:, 0]]
+    tol = d[:, 0] * (1.0 + _TIE_RTOL) + _TIE_ATOL
+    ambiguous = d[:, 1] <= tol if k == 2 else np.zeros(pts.size, dtype=bool)
+    # Unambiguous: the nearest core point decides (if it passes the exact test).
+    clear = ~ambiguous
+    ok = sphere.rdist(pts[clear], nearest[clear]) <= thr
+    labels[pts[clear][ok]] = labels[nearest[clear][ok]]
+    # Near-ties: every core point about as near as the nearest one is tested exactly.
+    if ambiguous.any():
+        amb, amb_tol = pts[ambiguous], tol[ambiguous]
+        lists = core_tree.query_ball_point(sphere.xyz[amb], amb_tol)
+        sizes = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        i = np.repeat(amb, sizes)
+        j = core_idx[np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])]
+        r = sphere.rdist(i, j)
+        ok = r <= thr
+        i, j, r = i[ok], j[ok], r[ok]
+        order = np.lexsort((labels[j], r, i))
+        i, j = i[order], j[order]
+        first = np.ones(i.size, dtype=bool)
+        first[1:] = i[1:] != i[:-1]
+        labels[i[first]] = labels[j[first]]

@@ -1,0 +1,197 @@
+"""Cluster footprints: the dissolved union of discs around member points, as shapely geometries.
+
+A footprint (method.md section 3.4) is the union of discs of radius ``radius_km`` (default 5 km)
+around the member points of a cluster, dissolved into one (multi)polygon. The discs are drawn in a
+local azimuthal equidistant projection centred on the cluster (on the WGS84 ellipsoid), where
+distances from the centre are exact and distortion over a cluster's extent (some tens of km) is
+far below a metre per kilometre; the union is then brought back to longitude/latitude degrees.
+
+Rules and limits:
+
+* Identical coordinates are merged first; when a cluster has many distinct points
+  (more than ``snap_above``), positions are snapped to a grid of ``radius_km / 100`` before the
+  discs are drawn, which moves the boundary by at most 0.71 % of the radius (35 m at 5 km).
+* Each disc is a polygon of ``4 * quad_segs`` vertices (64 by default; its area is 0.16 % below
+  the circle's).
+* A footprint that crosses the antimeridian is returned as a MultiPolygon split at longitude
+  +-180, each part within -180..180. Footprints that contain a pole are not supported (no S&T
+  cluster is near one).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, TypeAlias
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry.polygon import orient
+
+from stclusters.cluster._sphere import (
+    BoolArray,
+    FloatArray,
+    check_distance,
+    check_latlon,
+    unique_points,
+)
+from stclusters.errors import InputError
+
+__all__ = ["area_km2", "contains_points", "footprint", "footprints"]
+
+#: A shapely Polygon or MultiPolygon in (lon, lat) degrees (shapely ships no type information).
+Footprint: TypeAlias = Any
+
+_GEOD = Geod(ellps="WGS84")
+_WORLD = box(-180.0, -90.0, 180.0, 90.0)
+
+
+def footprint(
+    latlon: Any,
+    *,
+    radius_km: float = 5.0,
+    quad_segs: int = 16,
+    snap_above: int = 20_000,
+) -> Footprint:
+    """The union of discs of ``radius_km`` around the points, in longitude/latitude degrees.
+
+    Parameters
+    ----------
+    latlon
+        (n, 2) array of member points (lat, lon) in degrees.
+    radius_km
+        Disc radius in kilometres.
+    quad_segs
+        Vertices per quarter circle of each disc.
+    snap_above
+        Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``.
+
+    Returns
+    -------
+    Polygon or MultiPolygon
+        Coordinates are (lon, lat); an empty Polygon when there are no points.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(area_km2(footprint(np.array([[48.85, 2.35]]), radius_km=5.0)), 1)
+    78.4
+    """
+    radius = check_distance(radius_km, "radius_km")
+    points = check_latlon(latlon, "latlon")
+    if points.shape[0] == 0:
+        return Polygon()
+    uniq, _, _ = unique_points(points, np.zeros(points.shape[0]))
+    lat0, lon0 = _centre(uniq)
+    forward, backward = _transformers(round(lat0, 6), round(lon0, 6))
+    x, y = forward.transform(uniq[:, 1], uniq[:, 0])
+    xy = np.column_stack((x, y))
+    radius_m = radius * 1000.0
+    if xy.shape[0] > snap_above:
+        step = radius_m / 100.0
+        xy = np.unique(np.round(xy / step) * step, axis=0)
+    discs = shapely.buffer(shapely.points(xy), radius_m, quad_segs=quad_segs)
+    union = shapely.union_all(discs)
+
+    def to_lonlat(coords: FloatArray) -> FloatArray:
+        lon, lat = backward.transform(coords[:, 0], coords[:, 1])
+        # Continuous longitudes around the centre, possibly beyond +-180 (split below).
+        lon = lon0 + ((np.asarray(lon) - lon0 + 180.0) % 360.0 - 180.0)
+        return np.column_stack((lon, lat))
+
+    geom = shapely.transform(union, to_lonlat)
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    out: Footprint = _split_antimeridian(geom)
+    return out
+
+
+def footprints(
+    latlon: Any, labels: Any, *, radius_km: float = 5.0, quad_segs: int = 16
+) -> dict[int, Footprint]:
+    """Footprint of every cluster (label >= 0), keyed by label in increasing order."""
+    points = check_latlon(latlon, "latlon")
+    lab = np.asarray(labels)
+    if lab.shape != (points.shape[0],):
+        raise InputError(
+            f"labels must be a 1-D array of {points.shape[0]} labels; got shape {lab.shape}"
+        )
+    out: dict[int, Footprint] = {}
+    for label in np.unique(lab[lab >= 0]).tolist():
+        out[int(label)] = footprint(points[lab == label], radius_km=radius_km, quad_segs=quad_segs)
+    return out
+
+
+def area_km2(geom: Footprint) -> float:
+    """Geodesic area of a lon/lat (multi)polygon on the WGS84 ellipsoid, in square kilometres."""
+    total = 0.0
+    for poly in shapely.get_parts(geom).tolist():
+        if isinstance(poly, Polygon) and not poly.is_empty:
+            area, _ = _GEOD.geometry_area_perimeter(orient(poly, sign=1.0))
+            total += abs(area)
+    return total / 1e6
+
+
+def contains_points(geom: Footprint, latlon: Any) -> BoolArray:
+    """Which (lat, lon) points lie in the footprint (inside or on its boundary)."""
+    points = check_latlon(latlon, "latlon")
+    shapely.prepare(geom)
+    out: BoolArray = shapely.intersects_xy(geom, points[:, 1], points[:, 0])
+    return out
+
+
+def _centre(points: FloatArray) -> tuple[float, float]:
+    """(lat, lon) of the normalised mean unit vector of the points (safe across +-180)."""
+    lat = np.radians(points[:, 0])
+    lon = np.radians(points[:, 1])
+    v = np.array(
+        [
+            float(np.mean(np.cos(lat) * np.cos(lon))),
+            float(np.mean(np.cos(lat) * np.sin(lon))),
+            float(np.mean(np.sin(lat))),
+        ]
+    )
+    if np.linalg.norm(v) < 1e-9:  # points spread all round the globe: any centre will do
+        return float(points[0, 0]), float(points[0, 1])
+    lat0 = float(np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1]))))
+    lon0 = float(np.degrees(np.arctan2(v[1], v[0])))
+    return lat0, lon0
+
+
+@lru_cache(maxsize=256)
+def _transformers(lat0: float, lon0: float) -> tuple[Transformer, Transformer]:
+    crs = CRS.from_proj4(
+        f"+proj=aeqd +lat_0={lat0!r} +lon_0={lon0!r} +datum=WGS84 +units=m +no_defs"
+    )
+    forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    backward = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return forward, backward
+
+
+def _split_antimeridian(geom: Any) -> Footprint:
+    """Cut a geometry with longitudes beyond +-180 at the antimeridian and wrap the parts."""
+    minx, _, maxx, _ = geom.bounds
+    if minx >= -180.0 and maxx <= 180.0:
+        return _as_footprint(geom)
+    parts = [geom.intersection(_WORLD)]
+    if maxx > 180.0:
+        east = geom.intersection(box(180.0, -90.0, 540.0, 90.0))
+        parts.append(shapely.transform(east, lambda c: c - np.array([360.0, 0.0])))
+    if minx < -180.0:
+        west = geom.intersection(box(-540.0, -90.0, -180.0, 90.0))
+        parts.append(shapely.transform(west, lambda c: c + np.array([360.0, 0.0])))
+    polys = [
+        p
+        for part in parts
+        for p in shapely.get_parts(part).tolist()
+        if isinstance(p, Polygon) and not p.is_empty
+    ]
+    return MultiPolygon(polys)
+
+
+def _as_footprint(geom: Any) -> Footprint:
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    polys = [p for p in shapely.get_parts(geom).tolist() if isinstance(p, Polygon)]
+    return polys[0] if len(polys) == 1 else MultiPolygon(polys)

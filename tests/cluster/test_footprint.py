@@ -1,0 +1,100 @@
+"""Tests of cluster footprints (stclusters.cluster.footprint)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import MultiPolygon, Polygon
+
+from stclusters.cluster import area_km2, contains_points, footprint, footprints
+from stclusters.errors import ConfigError, InputError
+
+
+@pytest.mark.parametrize("lat", [0.0, 35.7, 64.1, -33.9])
+@pytest.mark.parametrize("radius_km", [1.0, 5.0, 15.0])
+def test_one_disc_has_the_area_of_a_circle(lat: float, radius_km: float) -> None:
+    geom = footprint(np.array([[lat, 100.0]]), radius_km=radius_km)
+    assert isinstance(geom, Polygon)
+    assert area_km2(geom) == pytest.approx(math.pi * radius_km**2, rel=0.01)
+
+
+def test_two_far_points_give_two_parts_and_close_points_one() -> None:
+    far = footprint(np.array([[40.0, -3.7], [41.4, 2.2]]), radius_km=5.0)
+    assert isinstance(far, MultiPolygon)
+    assert len(far.geoms) == 2
+    assert area_km2(far) == pytest.approx(2 * math.pi * 25, rel=0.01)
+    # 0.05 degree of latitude is 5.6 km: the two discs overlap and dissolve into one polygon.
+    near = footprint(np.array([[40.0, -3.7], [40.05, -3.7]]), radius_km=5.0)
+    assert isinstance(near, Polygon)
+    assert math.pi * 25 < area_km2(near) < 2 * math.pi * 25
+
+
+def test_duplicates_change_nothing() -> None:
+    X = np.array([[52.52, 13.40], [52.50, 13.45]])
+    once = footprint(X)
+    many = footprint(np.repeat(X, 50, axis=0)[::-1])
+    assert once.equals(many)
+
+
+def test_across_the_antimeridian() -> None:
+    X = np.array([[-17.0, 179.99], [-17.02, -179.98]])
+    geom = footprint(X, radius_km=5.0)
+    assert isinstance(geom, MultiPolygon)
+    minx, _, maxx, _ = geom.bounds
+    assert minx >= -180.0 and maxx <= 180.0
+    assert contains_points(geom, X).all()
+    # Same pair of points moved away from the antimeridian: same area.
+    moved = footprint(X + np.array([[0.0, -90.0], [0.0, 270.0]]))
+    assert area_km2(geom) == pytest.approx(area_km2(moved), rel=1e-3)
+
+
+def test_contains_points_inside_boundary_outside() -> None:
+    geom = footprint(np.array([[0.0, 0.0]]), radius_km=5.0)
+    # 0.04 degree on the equator is 4.45 km (inside); 0.05 is 5.56 km (outside).
+    inside = contains_points(geom, np.array([[0.0, 0.0], [0.0, 0.04], [0.04, 0.0]]))
+    outside = contains_points(geom, np.array([[0.0, 0.05], [-0.05, 0.0], [10.0, 10.0]]))
+    assert inside.tolist() == [True, True, True]
+    assert outside.tolist() == [False, False, False]
+
+
+def test_footprints_per_label() -> None:
+    X = np.array([[0.0, 0.0], [0.0, 0.02], [10.0, 10.0], [20.0, 20.0]])
+    out = footprints(X, np.array([1, 1, 0, -1]), radius_km=2.0)
+    assert list(out) == [0, 1]
+    assert contains_points(out[1], X[:2]).all()
+    assert not contains_points(out[1], X[2:]).any()
+    assert contains_points(out[0], X[2:3]).all()
+    assert area_km2(out[0]) == pytest.approx(math.pi * 4, rel=0.01)
+
+
+def test_empty_and_bad_input() -> None:
+    assert footprint(np.empty((0, 2))).is_empty
+    assert area_km2(footprint(np.empty((0, 2)))) == 0.0
+    with pytest.raises(ConfigError, match="radius_km must be a number of kilometres above 0"):
+        footprint(np.zeros((1, 2)), radius_km=-1)
+    with pytest.raises(InputError, match=r"latlon row 0 is outside latitude"):
+        footprint(np.array([[100.0, 0.0]]))
+    with pytest.raises(InputError, match="labels must be a 1-D array of 2 labels"):
+        footprints(np.zeros((2, 2)), np.array([0]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.floats(-60, 60),
+    st.floats(-180, 180),
+    st.lists(st.tuples(st.floats(-0.3, 0.3), st.floats(-0.3, 0.3)), min_size=1, max_size=40),
+    st.sampled_from([0, 10_000]),
+)
+def test_footprint_contains_its_points(
+    lat0: float, lon0: float, offsets: list[tuple[float, float]], snap_above: int
+) -> None:
+    X = np.array([(lat0 + a, (lon0 + b + 180.0) % 360.0 - 180.0) for a, b in offsets])
+    geom = footprint(X, radius_km=3.0, snap_above=snap_above)
+    assert contains_points(geom, X).all()
+    # Never more than the sum of the discs, never less than one disc.
+    n = np.unique(X, axis=0).shape[0]
+    assert math.pi * 9 * 0.99 <= area_km2(geom) <= n * math.pi * 9 * 1.01
