@@ -194,6 +194,11 @@ def run(
                 fuzzy_threshold=config.fuzzy_threshold,
             )
             geocode_accounts = report.to_dict()
+            # run-dependent figures go to the log, not to the (deterministic) accounts
+            cache_hits = geocode_accounts.pop("cache_hits", 0)
+            geocode_accounts.pop("geocoded_now", None)
+            geocode_accounts.pop("seconds", None)
+            log.info("geocoding cache hits: %s", cache_hits)
     stage.end(f"{missing:,} people rows without coordinates")
 
     # ---- filter and shares
