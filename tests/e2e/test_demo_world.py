@@ -1,0 +1,115 @@
+"""The demo world end to end: every planted hub comes back as one cluster with its planted output.
+
+This is the check with a known answer of the method issue: the synthetic world plants the output
+of the hubs of ``hubs.csv`` around their places (``truth_hubs.csv`` in the world folder); the run
+must find each hub again as one cluster named after the hub's first place, holding 90-130% of
+the planted patents and articles of every layer large enough to pass the threshold.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shapely.geometry import Point, shape
+
+from stclusters.config import Config
+from stclusters.pipeline import RunResult, run
+from stclusters.places import load_places
+
+SCALE = 0.05
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
+    synth = pytest.importorskip("stclusters.synth")
+    world = tmp_path_factory.mktemp("demo") / "world"
+    synth.write_world(world, scale=SCALE, seed=0)
+    config = Config(min_points=Config().min_points * SCALE, top_n=400)
+    result = run([world], out=world.parent / "out", config=config, write_site=False)
+    return world, result
+
+
+def _hub_places(world: Path) -> dict[str, list[tuple[str, str]]]:
+    from stclusters.synth.calibration import load_calibration
+
+    return {hub.name: list(hub.places) for hub in load_calibration().hubs}
+
+
+def test_tokyo_yokohama_ranks_first(demo: tuple[Path, RunResult]) -> None:
+    _, result = demo
+    assert result.ranking[0].name.startswith("Tokyo")
+
+
+def test_every_planted_hub_is_found_with_its_output(demo: tuple[Path, RunResult]) -> None:
+    world, result = demo
+    places = load_places()
+    counts = result.accounts["people"]
+    world_totals = result.accounts["world_totals"]
+    points_per_doc = {
+        layer: counts[layer]["located"] / world_totals[layer] for layer in ("patent", "article")
+    }
+    min_points = Config().min_points * SCALE
+    features = json.loads((result.out / "clusters.geojson").read_text())["features"]
+    clusters = [(f["properties"], shape(f["geometry"])) for f in features]
+    hub_places = _hub_places(world)
+    failures: list[str] = []
+    checked = 0
+    with (world / "truth_hubs.csv").open() as fh:
+        truth = list(csv.DictReader(fh))
+    assert len(truth) >= 40
+    for row in truth:
+        hub = row["hub"]
+        planted = {
+            "patent": float(row["planted_patents"]),
+            "article": float(row["planted_articles"]),
+        }
+        layers = [
+            layer
+            for layer in ("patent", "article")
+            if planted[layer] * points_per_doc[layer] >= 2 * min_points
+        ]
+        if not layers:
+            continue
+        checked += 1
+        spots = [places.find(name, cc) for name, cc in hub_places[hub]]
+        first = spots[0]
+        here = [
+            (props, geom)
+            for props, geom in clusters
+            if geom.contains(Point(places.lon[first], places.lat[first]))
+        ]
+        if not here:
+            failures.append(f"{hub}: no cluster holds {places.name[first]}")
+            continue
+        props, geom = here[0]
+        found: dict[str, Any] = {"patent": props["patents"], "article": props["articles"]}
+        if not str(props["name"]).startswith(str(places.name[first])):
+            failures.append(f"{hub}: named {props['name']!r}")
+        for i in spots[1:]:
+            if not geom.contains(Point(places.lon[i], places.lat[i])):
+                failures.append(f"{hub}: {places.name[i]} lies outside the hub's cluster")
+        for layer in layers:
+            ratio = found[layer] / planted[layer]
+            if not 0.9 <= ratio <= 1.3:
+                failures.append(
+                    f"{hub}: {layer} count {found[layer]:.0f} is {ratio:.0%} of planted"
+                )
+    assert checked >= 40
+    assert not failures, "\n".join(failures)
+
+
+def test_demo_accounts_balance(demo: tuple[Path, RunResult]) -> None:
+    _, result = demo
+    for layer in ("patent", "article"):
+        assert abs(result.accounts["people"][layer]["shares_balance"]) < 1e-3
+        assert result.accounts["documents"]["layers"][layer]["filtered_type"] >= 0
+    art = result.accounts["documents"]["layers"]["article"]
+    assert art["filtered_type"] > 0 and art["filtered_field"] > 0 and art["outside_window"] > 0
+    assert result.accounts["previous_world_totals"]["patent"] > 0
+    assert any(r.growth is not None for r in result.ranking)
