@@ -106,9 +106,20 @@ def _load_inputs(
 
 
 def _unique_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    coords = np.column_stack([lat, lon])
-    uniq, inverse, counts = np.unique(coords, axis=0, return_inverse=True, return_counts=True)
-    return uniq, inverse.ravel(), counts.astype(np.float64)
+    """Distinct (lat, lon) pairs in lexicographic order, the index of each input, the counts."""
+    n = len(lat)
+    if n == 0:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0)
+    order = np.lexsort((lon, lat))
+    slat, slon = lat[order], lon[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (slat[1:] != slat[:-1]) | (slon[1:] != slon[:-1])
+    group = np.cumsum(new) - 1
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[order] = group
+    starts = np.flatnonzero(new)
+    counts = np.diff(np.append(starts, n)).astype(np.float64)
+    return np.column_stack([slat[starts], slon[starts]]), inverse, counts
 
 
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:

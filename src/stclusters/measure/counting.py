@@ -172,7 +172,6 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
         FROM p
         JOIN doc_stats s USING (doc_id)
         LEFT JOIN person_stats ps USING (doc_id, person_seq)
-        ORDER BY row_id
         """
     )
 
