@@ -396,6 +396,8 @@ def run(
                 lon=float(np.degrees(np.arctan2(xyz[1], xyz[0]))),
             )
         )
+    for r in cluster_rows:
+        location_coords[r.name] = (r.lat, r.lon)
     # population of the candidates for the top N (size score does not need it)
     wp, wa = max(world["patent"], 1), max(world["article"], 1)
     by_size = sorted(

@@ -35,14 +35,14 @@ def field_bars(
 
 
 def bar_chart_svg(
-    bars: Sequence[Bar], *, title: str, ident: str, width: float = 520.0, row: float = 24.0
+    bars: Sequence[Bar], *, title: str, ident: str, width: float = 600.0, row: float = 24.0
 ) -> str:
     """Write horizontal bars as SVG with a title, a description and a label per bar.
 
     The longest bar spans the plot; every bar carries its share and count in text, so the chart
     reads without colour.
     """
-    label_w, value_w = 210.0, 92.0
+    label_w, value_w = 280.0, 92.0
     plot_w = width - label_w - value_w
     height = max(row * len(bars), row) + 8
     vmax = max((b.share for b in bars), default=0.0) or 1.0
