@@ -215,6 +215,7 @@ def run(
     # ---- filter and shares
     stage.begin("count")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     counting.register_records(
         con,
         {name: records.table(name) for name in ("documents", "people", "classes", "applicants")},
