@@ -248,14 +248,16 @@ def _run_impl(
 
     try:
         cfg = load_config(config_file, overrides=settings)
-        result = run(
-            inputs,
-            out=out,
-            config=cfg,
-            input_format=input_format,
-            say=lambda line: console.print(line, highlight=False),
-            write_site=not no_site,
-        )
+        with console.status("starting") as status:
+            result = run(
+                inputs,
+                out=out,
+                config=cfg,
+                input_format=input_format,
+                say=lambda line: console.print(line, highlight=False),
+                on_stage=lambda name: status.update(f"{name}..."),
+                write_site=not no_site,
+            )
     except StclustersError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -313,13 +315,15 @@ def demo_cmd(
             write_world(world, scale=scale, seed=seed)
         console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
         cfg = Config().replace(min_points=Config().min_points * scale, seed=seed)
-        result = run(
-            [world],
-            out=out,
-            config=cfg,
-            say=lambda line: console.print(line, highlight=False),
-            write_site=not no_site,
-        )
+        with console.status("starting") as status:
+            result = run(
+                [world],
+                out=out,
+                config=cfg,
+                say=lambda line: console.print(line, highlight=False),
+                on_stage=lambda name: status.update(f"{name}..."),
+                write_site=not no_site,
+            )
     except StclustersError as exc:
         raise fail(exc) from None
     _print_ranking(result)

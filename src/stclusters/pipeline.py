@@ -53,11 +53,14 @@ class RunResult:
 class _Stage:
     say: Reporter
     times: dict[str, float]
+    on_begin: Reporter | None = None
     name: str = ""
     start: float = 0.0
 
     def begin(self, name: str) -> None:
         self.name, self.start = name, time.perf_counter()
+        if self.on_begin is not None:
+            self.on_begin(name)
 
     def end(self, summary: str) -> None:
         seconds = time.perf_counter() - self.start
@@ -134,6 +137,7 @@ def run(
     config: Config | None = None,
     input_format: str | None = None,
     say: Reporter | None = None,
+    on_stage: Reporter | None = None,
     write_site: bool = True,
 ) -> RunResult:
     """Run the whole method on ``inputs`` and write the output folder ``out``.
@@ -150,6 +154,8 @@ def run(
         Force the reader format of the input files.
     say
         Receives one summary line per stage.
+    on_stage
+        Called with the name of each stage as it begins (for a progress display).
     write_site
         Also write the HTML site (index.html and profile pages).
     """
@@ -172,7 +178,7 @@ def run(
     out = Path(out)
     t0 = time.perf_counter()
     times: dict[str, float] = {}
-    stage = _Stage(say, times)
+    stage = _Stage(say, times, on_stage)
 
     # ---- read
     stage.begin("read")

@@ -113,3 +113,37 @@ def test_demo_accounts_balance(demo: tuple[Path, RunResult]) -> None:
     assert art["filtered_type"] > 0 and art["filtered_field"] > 0 and art["outside_window"] > 0
     assert result.accounts["previous_world_totals"]["patent"] > 0
     assert any(r.growth is not None for r in result.ranking)
+
+
+def test_every_published_cluster_has_a_complete_profile(demo: tuple[Path, RunResult]) -> None:
+    _, result = demo
+    profiles = json.loads((result.out / "profiles.json").read_text())["profiles"]
+    assert len(profiles) == len(result.ranking) == 400
+    for p in profiles[:100]:
+        for key in (
+            "name",
+            "economies",
+            "edition",
+            "rank",
+            "intensity_rank",
+            "economy_rank",
+            "economy_clusters",
+            "patents",
+            "articles",
+            "patents_per_million",
+            "articles_per_million",
+            "population",
+        ):
+            assert p[key] not in (None, ""), (p["name"], key)
+        assert p["top_organisations"], p["name"]
+        assert p["top_science_fields"], p["name"]
+        if p["patents"] >= 5:
+            assert p["top_applicants"], p["name"]
+            assert p["top_tech_fields"], p["name"]
+        for layer in ("patent_collaboration", "article_collaboration"):
+            collab = p[layer]
+            assert 0 <= collab["share"] <= 1 and 0 <= collab["international_share"] <= 1
+        assert p["article_collaboration"]["top_locations"], p["name"]
+        shares = [x["share"] for x in p["top_organisations"]]
+        assert shares == sorted(shares, reverse=True) and sum(shares) <= 1 + 1e-6
+        assert (result.out / "profiles" / f"{p['slug']}.md").exists()
