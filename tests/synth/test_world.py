@@ -90,6 +90,11 @@ def test_every_filter_has_something_to_filter(small_world: World) -> None:
         "SELECT count(DISTINCT doc_id) FROM people WHERE person_seq IS NULL"
     ).fetchone()[0]  # type: ignore[index]
     assert 0.01 < unlinked / n_articles < 0.03
+    named = con.execute(
+        "SELECT count(*) FILTER (WHERE person_seq IS NULL AND name IS NOT NULL), "
+        "count(*) FILTER (WHERE person_seq IS NOT NULL AND name IS NULL) FROM people"
+    ).fetchone()
+    assert named == (0, 0)  # addresses not linked to authors carry no name
 
 
 def test_coordinates_are_valid_and_near_the_truth_place(small_world: World) -> None:
