@@ -269,3 +269,12 @@ def test_cities_specialise(small_world: World) -> None:
         """
     ).fetchone()[0]  # type: ignore[index]
     assert lift > 2.0
+
+
+@pytest.mark.parametrize(("scale", "seed"), [(0.00005, 1), (0.0003, 2)])
+def test_tiny_worlds_are_valid(scale: float, seed: int) -> None:
+    from stclusters.synth import make_world
+
+    records = make_world(scale=scale, seed=seed)
+    counts = validate(records)
+    assert 0 < counts["documents"] < 10_000
