@@ -43,6 +43,8 @@ HUB_AROUND_KM = 8.0
 HUB_AROUND_MAX_KM = 20.0
 #: Share of a hub's people placed at the places around its main places.
 HUB_AROUND_SHARE = 0.12
+#: Smallest share of a city group's weight kept by the city itself (the rest goes to districts).
+HEAD_SHARE = 0.3
 #: Output of the places around a hub fades with their distance to the main places (e-folding).
 AROUND_DECAY_KM = 6.0
 #: Distance between corridor waypoints.
@@ -101,8 +103,9 @@ def effective_shares(places: Places, members: IntArray) -> tuple[IntArray, Float
     """City groups among ``members``: the head of each member and its share of the head's weight.
 
     A member whose parent city is also among ``members`` is a district of that city: the city and
-    its districts share the city's weight in proportion to their populations, the city keeping at
-    least 30% (its population already includes the districts').
+    its districts share the city's weight (the city's population already includes theirs). The
+    city keeps the share of its population not listed in districts, at least :data:`HEAD_SHARE`;
+    the districts share the rest in proportion to their populations.
 
     Returns
     -------
@@ -116,15 +119,15 @@ def effective_shares(places: Places, members: IntArray) -> tuple[IntArray, Float
     parent = places.parent[members]
     is_district = (parent >= 0) & inside[np.maximum(parent, 0)]
     head = np.where(is_district, parent, members)
-    pop = places.population[members].astype(np.float64)
+    pop = np.maximum(places.population[members].astype(np.float64), 1.0)
     dist_pop = np.zeros(len(places))
     np.add.at(dist_pop, head[is_district], pop[is_district])
-    head_pop = places.population[head].astype(np.float64)
-    head_part = np.maximum(head_pop - dist_pop[head], 0.3 * head_pop)
-    raw = np.where(is_district, pop, head_part)
-    total = np.zeros(len(places))
-    np.add.at(total, head, raw)
-    share = raw / np.maximum(total[head], 1.0)
+    head_pop = np.maximum(places.population[head].astype(np.float64), 1.0)
+    head_share = np.maximum(1.0 - dist_pop[head] / head_pop, HEAD_SHARE)
+    has_districts = dist_pop[head] > 0
+    head_share = np.where(has_districts, head_share, 1.0)
+    district_share = (1.0 - head_share) * pop / np.maximum(dist_pop[head], 1.0)
+    share = np.where(is_district, district_share, head_share)
     return head, np.asarray(share)
 
 
@@ -259,10 +262,7 @@ def _hub_sites(
             <= reach
         ]
         members = np.array([m, *districts], dtype=np.int64)
-        pop = places.population[members].astype(np.float64)
-        head_part = max(pop[0] - pop[1:].sum(), 0.3 * pop[0])
-        parts = np.concatenate([[head_part], pop[1:]])
-        parts = parts / parts.sum()
+        _, parts = effective_shares(places, members)
         for k, (p, share) in enumerate(zip(members, parts, strict=True)):
             kind = "main" if k == 0 else "district"
             sd = _clip_sd(float(places.population[p]), kind)

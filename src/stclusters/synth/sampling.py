@@ -47,11 +47,12 @@ class GroupSampler:
         before = np.zeros(n_groups)
         nonempty = self.stop > self.start
         first = self.start[nonempty]
-        before[nonempty] = csum[first] - w[first]
+        if len(first):
+            before[nonempty] = csum[first] - w[first]
         norm = np.where(self.total > 0, self.total, 1.0)
         self.axis: FloatArray = g.astype(np.float64) + (csum - before[g]) / norm[g]
-        # guard the last member of each group against rounding
-        self.axis[self.stop[nonempty] - 1] = g[self.stop[nonempty] - 1] + 1.0
+        if len(g):  # guard the last member of each group against rounding
+            self.axis[self.stop[nonempty] - 1] = g[self.stop[nonempty] - 1] + 1.0
 
     def can_draw(self, group: IntArray) -> NDArray[np.bool_]:
         """Whether ``group`` has members with weight."""
@@ -60,8 +61,11 @@ class GroupSampler:
     def draw(self, group: IntArray, u: FloatArray) -> IntArray:
         """Member drawn for each group number in ``group``, using uniforms ``u`` in [0, 1)."""
         group = np.asarray(group, dtype=np.int64)
+        if not len(self.members):
+            raise ValueError("cannot draw: no member has a positive weight")
         pos = np.searchsorted(self.axis, group + u, side="right")
         pos = np.clip(pos, self.start[group], np.maximum(self.stop[group] - 1, self.start[group]))
+        pos = np.minimum(pos, len(self.members) - 1)
         return np.asarray(self.members[pos])
 
 

@@ -387,6 +387,8 @@ def _chunk(
     lang_size = np.array([lex.name_size[(lx, inventor)] for lx in lex.econ_lang])
     name_idx = lang_off[econ] + (rng.random(len(r)) * lang_size[econ]).astype(np.int64)
     n_rows = len(r)
+    # addresses not linked to authors carry no author name
+    unlinked_r = team.unlinked[doc]
     if layer == "article":
         org_r, slot_r = org[r], slot[r]
         variant = rng.choice(3, size=n, p=VARIANT_P)[doc]
@@ -395,7 +397,6 @@ def _chunk(
         dept = _take(lex.dept, lex.org_dept[org_r, slot_r])
         address_str = pc.binary_join_element_wise(org_name, dept, _take(lex.org_tail, org_r), ", ")
         lat, lon = lex.org_lat[org_r], lex.org_lon[org_r]
-        unlinked_r = team.unlinked[doc]
         person_seq = pa.array(person.astype(np.int32), mask=unlinked_r)
         address_seq = pa.array(aseq[r].astype(np.int32))
         postcode = _take(lex.org_postcode, org_r)
@@ -416,7 +417,7 @@ def _chunk(
             "person_seq": person_seq,
             "address_seq": address_seq,
             "role": pa.repeat(pa.scalar(role, pa.string()), n_rows),
-            "name": _take(lex.names, name_idx),
+            "name": _take(lex.names, name_idx, mask=unlinked_r),
             "organisation": organisation,
             "address": address_str,
             "city": _take(lex.up_city, up),
