@@ -130,15 +130,29 @@ def synth_cmd(
     """Generate a synthetic world of patents and articles as a records folder."""
     import time
 
-    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    from stclusters.synth.world import WorldSettings, write_world
+    from stclusters.synth.world import WorldSettings
 
     try:
         WorldSettings(scale=scale, seed=seed, edition=edition, place_exponent=place_exponent)
     except StclustersError as exc:
         raise fail(exc) from None
     start = time.perf_counter()
+    try:
+        _write_world_with_bar(
+            out, scale=scale, seed=seed, edition=edition, place_exponent=place_exponent
+        )
+    except StclustersError as exc:
+        raise fail(exc) from None
+    elapsed = time.perf_counter() - start
+    _synth_summary(out, elapsed)
+
+
+def _write_world_with_bar(out: Path, **settings: Any) -> None:
+    """Write a synthetic world with a progress bar per layer."""
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from stclusters.synth.world import write_world
+
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -154,19 +168,7 @@ def synth_cmd(
                 tasks[layer] = bar.add_task(f"{layer}s", total=total)
             bar.update(tasks[layer], completed=done)
 
-        try:
-            write_world(
-                out,
-                scale=scale,
-                seed=seed,
-                edition=edition,
-                place_exponent=place_exponent,
-                progress=progress,
-            )
-        except StclustersError as exc:
-            raise fail(exc) from None
-    elapsed = time.perf_counter() - start
-    _synth_summary(out, elapsed)
+        write_world(out, progress=progress, **settings)
 
 
 def _synth_summary(folder: Path, elapsed: float) -> None:
@@ -303,7 +305,6 @@ def demo_cmd(
     import time
 
     from stclusters.pipeline import run
-    from stclusters.synth import write_world
 
     if not scale > 0 or scale > 2:
         raise fail(ValueError(f"--scale must be above 0 and at most 2; got {scale}"))
@@ -312,7 +313,7 @@ def demo_cmd(
     try:
         if not (world / "manifest.json").exists() or _world_changed(world, scale, seed):
             console.print(f"building the synthetic world (scale {scale}, seed {seed}) in {world}")
-            write_world(world, scale=scale, seed=seed)
+            _write_world_with_bar(world, scale=scale, seed=seed)
         console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
         cfg = Config().replace(min_points=Config().min_points * scale, seed=seed)
         with console.status("starting") as status:
@@ -340,7 +341,13 @@ def _world_changed(world: Path, scale: float, seed: int) -> bool:
         meta = json.loads((world / "manifest.json").read_text())
     except (OSError, ValueError):
         return True
-    return bool(meta.get("scale") != scale or meta.get("seed") != seed)
+    from stclusters.synth.world import SYNTH_VERSION
+
+    return bool(
+        meta.get("scale") != scale
+        or meta.get("seed") != seed
+        or meta.get("synth_version") != SYNTH_VERSION
+    )
 
 
 @app.command("read")
