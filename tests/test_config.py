@@ -61,6 +61,8 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("exclude_ssh_only", "maybe", "true or false"),
         ("profile_top", "100", "at most 50"),
         ("seed", "-1", "at least 0"),
+        ("sensitivity_step", "0", "above 0"),
+        ("sensitivity", "often", "true or false"),
         ("patent_lag", "11", "at most 10"),
         ("article_lag", "-1", "at least 0"),
         ("name_min_population", "-5", "at least 0"),

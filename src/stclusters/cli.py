@@ -224,7 +224,12 @@ def _setting_parameters() -> list[inspect.Parameter]:
 def _print_ranking(result: Any, *, limit: int = 15) -> None:
     table = Table(title=f"Top {min(limit, len(result.ranking))} of {len(result.ranking)} clusters")
     for col in ("rank", "name", "economies", "patents", "articles", "pop. (M)", "intensity"):
-        table.add_column(col, justify="right" if col not in ("name", "economies") else "left")
+        table.add_column(
+            col,
+            justify="right" if col not in ("name", "economies") else "left",
+            min_width=28 if col == "name" else None,
+            overflow="fold",
+        )
     for r in result.ranking[:limit]:
         table.add_row(
             str(r.rank),
@@ -315,7 +320,7 @@ def demo_cmd(
             console.print(f"building the synthetic world (scale {scale}, seed {seed}) in {world}")
             _write_world_with_bar(world, scale=scale, seed=seed)
         console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
-        cfg = Config().replace(min_points=Config().min_points * scale, seed=seed)
+        cfg = Config().replace(min_points=Config().min_points * scale, seed=seed, sensitivity=True)
         with console.status("starting") as status:
             result = run(
                 [world],

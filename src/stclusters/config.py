@@ -168,6 +168,20 @@ class Config:
         "Path of a GeoTIFF population raster (population_source = 'raster').",
         nullable=True,
     )
+    sensitivity: bool = _s(
+        False,
+        "ranking",
+        "Also rerun the clustering with eps_km and min_points each lowered and raised by "
+        "sensitivity_step, and report each published cluster's range of size ranks.",
+    )
+    sensitivity_step: float = _s(
+        0.2,
+        "ranking",
+        "Relative change of eps_km and min_points in the sensitivity runs.",
+        minimum=0,
+        exclusive_minimum=True,
+        maximum=0.9,
+    )
     # --- naming (section 6)
     name_min_population: int = _s(
         100_000,

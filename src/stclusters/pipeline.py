@@ -125,6 +125,36 @@ def _unique_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.nda
     return np.column_stack([slat[starts], slon[starts]]), inverse, counts
 
 
+def _cluster_layers(
+    layer_inputs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+    *,
+    n: int,
+    eps_km: float,
+    min_points: float,
+    merge_km: float,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Cluster each layer's weighted distinct points, merge; return every row's cluster.
+
+    ``layer_inputs`` holds, per layer, the row indices, the distinct points, the index of each
+    row's point and the points' weights. Rows outside every layer get -2, noise -1.
+    """
+    from stclusters.cluster import GeoDBSCAN, merge_labels
+
+    groups = []
+    for _idx, uniq, _inverse, weights in layer_inputs:
+        if len(uniq):
+            model = GeoDBSCAN(eps_km=eps_km, min_points=min_points)
+            labels = np.asarray(model.fit(uniq, sample_weight=weights).labels_, dtype=np.int64)
+        else:
+            labels = np.empty(0, dtype=np.int64)
+        groups.append((uniq, labels))
+    merged = merge_labels(groups, merge_km=merge_km)
+    cluster = np.full(n, -2, dtype=np.int64)
+    for (idx, _uniq, inverse, _weights), new in zip(layer_inputs, merged, strict=True):
+        cluster[idx] = new[inverse]
+    return cluster, merged
+
+
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
     blob = json.dumps({"config": config.to_dict(), "inputs": inputs}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -159,11 +189,12 @@ def run(
     write_site
         Also write the HTML site (index.html and profile pages).
     """
-    from stclusters.cluster import GeoDBSCAN, footprints, merge_labels
+    from stclusters.cluster import footprints
     from stclusters.measure import classify
     from stclusters.measure.naming import MainPlaces, cluster_names, read_name_overrides
     from stclusters.measure.population import population_of
     from stclusters.measure.profiles import build_profiles
+    from stclusters.measure.sensitivity import rank_ranges
     from stclusters.places import country_names, load_places, to_xyz
 
     config = config or Config()
@@ -250,34 +281,30 @@ def run(
     precision = np.asarray(rows.column("precision").to_numpy(zero_copy_only=False))
     located = ~np.isnan(lat)
     fine = located & np.isin(precision, list(config.cluster_precisions))
-    groups = []
-    layer_points: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    layer_inputs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     cluster_accounts: dict[str, Any] = {}
     warnings: list[str] = []
     for name in ("patent", "article"):
-        mask = fine & current & (layer == name)
-        idx = np.flatnonzero(mask)
+        idx = np.flatnonzero(fine & current & (layer == name))
         uniq, inverse, weights = _unique_points(lat[idx], lon[idx])
-        model = GeoDBSCAN(eps_km=config.eps_km, min_points=config.min_points)
-        if len(uniq):
-            model.fit(uniq, sample_weight=weights)
-            labels = np.asarray(model.labels_, dtype=np.int64)
-        else:
-            labels = np.empty(0, dtype=np.int64)
-        groups.append((uniq, labels))
-        layer_points[name] = (idx, inverse)
+        layer_inputs.append((idx, uniq, inverse, weights))
         if weights.sum() < 10 * config.min_points:
             warnings.append(
                 f"{name} layer: {int(weights.sum()):,} located points for min_points = "
                 f"{config.min_points:g}; the data may be too small for this threshold "
                 "(lower min_points for small data sets)"
             )
-    merged = merge_labels([(g[0], g[1]) for g in groups], merge_km=config.merge_km, weights=None)
-    cluster = np.full(n, -2, dtype=np.int64)  # -2: not clustered (coarse, unlocated, other window)
+    cluster, merged = _cluster_layers(
+        layer_inputs,
+        n=n,
+        eps_km=config.eps_km,
+        min_points=config.min_points,
+        merge_km=config.merge_km,
+    )
     member_coords: dict[int, list[np.ndarray]] = {}
-    for name, (uniq, _labels), new in zip(("patent", "article"), groups, merged, strict=True):
-        idx, inverse = layer_points[name]
-        cluster[idx] = new[inverse]
+    for name, (idx, uniq, inverse, _w), new in zip(
+        ("patent", "article"), layer_inputs, merged, strict=True
+    ):
         for cid in np.unique(new[new >= 0]):
             member_coords.setdefault(int(cid), []).append(uniq[new == cid])
         w_in = int(np.count_nonzero(new[inverse] >= 0))
@@ -435,6 +462,35 @@ def run(
             r.growth = (now / before - 1.0) if before > 0 else None
     stage.end(f"top {len(top)} of {len(cluster_rows):,} clusters")
 
+    # ---- sensitivity of the ranks to the clustering settings
+    sensitivity: dict[int, dict[str, Any]] = {}
+    if config.sensitivity:
+        stage.begin("sensitivity")
+        step = config.sensitivity_step
+        variants = []
+        settings_used = []
+        for eps_f, mp_f in ((1 - step, 1), (1 + step, 1), (1, 1 - step), (1, 1 + step)):
+            var, _ = _cluster_layers(
+                layer_inputs,
+                n=n,
+                eps_km=config.eps_km * eps_f,
+                min_points=config.min_points * mp_f,
+                merge_km=config.merge_km,
+            )
+            variants.append(var)
+            settings_used.append(
+                f"eps_km {config.eps_km * eps_f:g}, min_points {config.min_points * mp_f:g}"
+            )
+        sensitivity = rank_ranges(
+            cluster,
+            variants,
+            weight,
+            clusters=[r.cluster_id for r in top],
+            note="reruns with " + "; ".join(settings_used),
+        )
+        moved = sum(1 for v in sensitivity.values() if v["rank_min"] != v["rank_max"])
+        stage.end(f"{moved} of {len(top)} published clusters change rank in 4 variant runs")
+
     # ---- profiles
     stage.begin("profile")
     tech_map, science_map = classify.field_maps(con)
@@ -451,6 +507,7 @@ def run(
     )
     for profile in profiles:
         profile["top_n"] = config.top_n
+        profile["sensitivity"] = sensitivity.get(int(profile["cluster_id"]))
     stage.end(f"{len(profiles)} profiles")
 
     # ---- accounts

@@ -392,8 +392,18 @@ def sensitivity_sentence(profile: Profile) -> Sentence | None:
     low, high = int(sens["rank_min"]), int(sens["rank_max"])
     span = f"{low}" if low == high else f"{low} to {high}"
     note = str(sens.get("note") or "").strip()
-    tail = f" ({note.rstrip('.')})." if note else "."
-    return _s("Across the settings tried, the cluster's size rank ranges from ", _b(span), tail)
+    tail = f" ({note.rstrip('.')})" if note else ""
+    lost = int(sens.get("lost_in") or 0)
+    if lost:
+        runs = "run" if lost == 1 else "runs"
+        tail += f"; in {lost} {runs} it is not found as a cluster"
+    if low == high:
+        return _s(
+            "Across the settings tried, the cluster keeps its size rank, ", _b(span), tail + "."
+        )
+    return _s(
+        "Across the settings tried, the cluster's size rank ranges from ", _b(span), tail + "."
+    )
 
 
 def _rows(items: Iterable[Mapping[str, Any]], cells: Sequence[str]) -> tuple[tuple[str, ...], ...]:
