@@ -207,3 +207,16 @@ def test_bad_input_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         run([tmp_path / "missing"], out=tmp_path / "o", config=CONFIG)
     assert not (tmp_path / "o").exists()
+
+
+def test_sensitivity_ranges_hold_the_published_rank(tmp_path: Path) -> None:
+    folder = write_records(small_world(), tmp_path / "world")
+    result = run(
+        [folder], out=tmp_path / "out", config=CONFIG.replace(sensitivity=True), write_site=False
+    )
+    for p in result.profiles:
+        sens = p["sensitivity"]
+        assert sens is not None
+        assert sens["rank_min"] <= p["rank"] <= sens["rank_max"]
+        assert 0 <= sens["lost_in"] <= 4
+        assert "eps_km 12" in sens["note"] and "min_points 48" in sens["note"]
