@@ -44,8 +44,14 @@ browser-deps:
 test-browser: $(STAMP) browser-deps
 	$(BIN)/pytest -q -m browser tests/report
 
+# Benchmarks print their figures (medians of several runs); they are not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_synth.py
+	$(BIN)/python benchmarks/bench_pipeline.py --runs 3
+	$(BIN)/python benchmarks/bench_cluster.py
+	$(BIN)/python benchmarks/bench_geocode.py
+	$(BIN)/python benchmarks/bench_readers.py
+	$(BIN)/python benchmarks/bench_report.py
 
 bench-report: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py

@@ -63,3 +63,10 @@ def test_run_rejects_bad_setting_before_any_work(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "'eps_km' setting" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_public_api_names_resolve() -> None:
+    import stclusters
+
+    for name in stclusters.__all__:
+        assert getattr(stclusters, name) is not None, name

@@ -9,20 +9,48 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
+from typing import Any
+
 from stclusters.config import Config, load_config
 from stclusters.errors import ConfigError, InputError, StclustersError, ValidationError
 from stclusters.records import Records, read_records, validate, write_records
 
+#: Stage entry points imported on first use, so that ``import stclusters`` stays light.
+_LAZY = {
+    "run": "stclusters.pipeline",
+    "read_inputs": "stclusters.readers",
+    "geocode_records": "stclusters.geocode",
+    "GeoDBSCAN": "stclusters.cluster",
+    "make_world": "stclusters.synth",
+    "write_world": "stclusters.synth",
+    "write_site": "stclusters.report",
+}
+
 __all__ = [
     "Config",
     "ConfigError",
+    "GeoDBSCAN",
     "InputError",
     "Records",
     "StclustersError",
     "ValidationError",
     "__version__",
+    "geocode_records",
     "load_config",
+    "make_world",
+    "read_inputs",
     "read_records",
+    "run",
     "validate",
     "write_records",
+    "write_site",
+    "write_world",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'stclusters' has no attribute {name!r}")
