@@ -62,6 +62,7 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("profile_top", "100", "at most 50"),
         ("seed", "-1", "at least 0"),
         ("sensitivity_step", "0", "above 0"),
+        ("memory_limit_gb", "0", "at least 0.1"),
         ("sensitivity", "often", "true or false"),
         ("patent_lag", "11", "at most 10"),
         ("article_lag", "-1", "at least 0"),

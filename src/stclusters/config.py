@@ -221,6 +221,14 @@ class Config:
         maximum=35,
     )
     # --- run
+    memory_limit_gb: float | None = _s(
+        None,
+        "run",
+        "Memory the table engine (DuckDB) may use before it spills to disk, in GB; "
+        "empty means DuckDB's default (80% of the machine's memory).",
+        minimum=0.1,
+        nullable=True,
+    )
     seed: int = _s(0, "run", "Seed for every random choice (the synthetic world).", minimum=0)
 
     # ----------------------------------------------------------------------------------------
@@ -311,7 +319,7 @@ def _num(x: float) -> str:
 
 
 def _kind(f: dataclasses.Field[Any]) -> str:
-    t = str(f.type)
+    t = str(f.type).replace(" | None", "")
     if t.startswith("tuple"):
         return "a list of text values"
     if t.startswith("str"):

@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 
 from stclusters import __version__
 from stclusters.config import Config
-from stclusters.errors import InputError
+from stclusters.errors import InputError, ValidationError
 from stclusters.measure import counting
 from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters
-from stclusters.records import MANIFEST, Records, concat_records, content_checksum, read_records
+from stclusters.records import MANIFEST, Records, content_checksum, read_manifest
 from stclusters.records import validate as validate_records
 
 __all__ = ["RunResult", "run"]
@@ -72,8 +72,9 @@ class _Stage:
 
 def _load_inputs(
     inputs: Sequence[str | Path], *, fmt: str | None
-) -> tuple[Records, dict[str, Any]]:
-    """Read records folders directly and every other input through the readers."""
+) -> tuple[list[Path], Records | None, dict[str, Any]]:
+    """Check records folders in place (they are scanned by DuckDB, never loaded whole) and read
+    every other input through the readers into memory."""
     folders, others = [], []
     for item in inputs:
         path = Path(item)
@@ -81,18 +82,14 @@ def _load_inputs(
             folders.append(path)
         else:
             others.append(item)
-    parts: list[Records] = []
     accounts: dict[str, Any] = {"records_folders": [], "files": []}
     for folder in folders:
-        recs = read_records(folder)
-        parts.append(recs)
+        read_manifest(folder)
+        rows = validate_records(folder)
         accounts["records_folders"].append(
-            {
-                "path": str(folder),
-                "content_checksum": content_checksum(folder),
-                "rows": recs.counts(),
-            }
+            {"path": str(folder), "content_checksum": content_checksum(folder), "rows": rows}
         )
+    records = None
     if others:
         try:
             from stclusters.readers import read_inputs
@@ -101,11 +98,50 @@ def _load_inputs(
                 f"{others[0]}: not a records folder, and no readers are installed"
             ) from exc
         result = read_inputs([str(o) for o in others], format=fmt)
-        parts.append(result.records)
+        records = result.records
+        validate_records(records)
         accounts.update(result.to_dict())
-    if not parts:
+    if not folders and records is None:
         raise InputError("no inputs given: name records folders or input files")
-    return concat_records(parts), accounts
+    return folders, records, accounts
+
+
+def _register_inputs(
+    con: duckdb.DuckDBPyConnection, folders: Sequence[Path], records: Records | None
+) -> dict[str, int]:
+    """Make the four canonical tables views over the folders' Parquet files and ``records``.
+
+    Raises
+    ------
+    ValidationError
+        When a document id occurs in more than one input.
+    """
+    for name in counting.TABLES:
+        parts = []
+        for folder in folders:
+            quoted = str(folder / f"{name}.parquet").replace("'", "''")
+            parts.append(f"SELECT * FROM read_parquet('{quoted}')")
+        if records is not None:
+            con.register(f"{name}_mem", records.table(name))
+            parts.append(f"SELECT * FROM {name}_mem")
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS " + " UNION ALL BY NAME ".join(parts))
+    if len(folders) + (records is not None) > 1:
+        dup = con.execute(
+            "SELECT count(*), any_value(doc_id) FROM "
+            "(SELECT doc_id FROM documents GROUP BY doc_id HAVING count(*) > 1)"
+        ).fetchall()[0]
+        if dup[0]:
+            raise ValidationError(
+                [
+                    f"documents: {dup[0]:,} doc_id value(s) occur in more than one input "
+                    f"(for example {dup[1]}); give each document once"
+                ],
+                where="inputs",
+            )
+    return {
+        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])
+        for name in counting.TABLES
+    }
 
 
 def _unique_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,34 +249,54 @@ def run(
 
     # ---- read
     stage.begin("read")
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    spill: tempfile.TemporaryDirectory[str] | None = None
+    if config.memory_limit_gb is not None:
+        # removed when the run ends, whether it succeeds or not
+        spill = tempfile.TemporaryDirectory(prefix="stclusters-spill-")
+        con.execute(f"SET memory_limit = '{config.memory_limit_gb:g}GB'")
+        con.execute(f"SET temp_directory = '{spill.name.replace(chr(39), chr(39) * 2)}'")
     if isinstance(inputs, Records):
-        records = inputs
+        validate_records(inputs)
+        folders: list[Path] = []
+        in_memory: Records | None = inputs
         input_accounts = {
             "records_folders": [],
             "files": [],
             "in_memory": {"content_checksum": content_checksum(inputs), "rows": inputs.counts()},
         }
     else:
-        records, input_accounts = _load_inputs(inputs, fmt=input_format)
-    validate_records(records)
-    counts = records.counts()
+        folders, in_memory, input_accounts = _load_inputs(inputs, fmt=input_format)
+    counts = _register_inputs(con, folders, in_memory)
     stage.end(f"{counts['documents']:,} documents, {counts['people']:,} people rows")
 
     # ---- geocode
     stage.begin("geocode")
     geocode_accounts: dict[str, Any] = {}
-    missing = int(pc.sum(pc.is_null(records.people.column("lat"))).as_py() or 0)
+    missing = int(
+        con.execute("SELECT count(*) FROM people WHERE lat IS NULL OR lon IS NULL").fetchall()[0][0]
+    )
     if missing:
         try:
             from stclusters.geocode import geocode_records
-        except ImportError:
+        except ImportError:  # pragma: no cover - the geocoder is part of the package
             geocode_accounts = {"skipped": "no geocoder installed"}
         else:
-            records, report = geocode_records(
-                records,
+            # the geocoder works on the records in memory: load them once, then scan the result
+            loaded = Records.from_tables(
+                **{
+                    name: con.sql(f"SELECT * FROM {name}").to_arrow_table()
+                    for name in counting.TABLES
+                }
+            )
+            located, report = geocode_records(
+                loaded,
                 cache_dir=Path(config.cache_dir) if config.cache_dir else None,
                 fuzzy_threshold=config.fuzzy_threshold,
             )
+            del loaded
+            _register_inputs(con, [], located)
             geocode_accounts = report.to_dict()
             # run-dependent figures go to the log, not to the (deterministic) accounts
             cache_hits = geocode_accounts.pop("cache_hits", 0)
@@ -251,12 +307,6 @@ def run(
 
     # ---- filter and shares
     stage.begin("count")
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    counting.register_records(
-        con,
-        {name: records.table(name) for name in ("documents", "people", "classes", "applicants")},
-    )
     doc_accounts = counting.filter_documents(con, config, is_ssh=classify.is_ssh_code)
     counting.person_shares(con)
     world = counting.world_totals(con)
@@ -273,14 +323,20 @@ def run(
     # ---- cluster
     stage.begin("cluster")
     n = rows.num_rows
-    layer = np.asarray(rows.column("layer").to_numpy(zero_copy_only=False))
+    layer = np.where(
+        np.asarray(pc.equal(rows.column("layer"), "patent").to_numpy(zero_copy_only=False)),
+        "patent",
+        "article",
+    )
     current = np.asarray(rows.column("current").to_numpy(zero_copy_only=False), dtype=bool)
     previous = np.asarray(rows.column("previous").to_numpy(zero_copy_only=False), dtype=bool)
     lat = rows.column("lat").to_numpy(zero_copy_only=False).astype(np.float64)
     lon = rows.column("lon").to_numpy(zero_copy_only=False).astype(np.float64)
-    precision = np.asarray(rows.column("precision").to_numpy(zero_copy_only=False))
     located = ~np.isnan(lat)
-    fine = located & np.isin(precision, list(config.cluster_precisions))
+    fine_precision = pc.is_in(
+        rows.column("precision"), value_set=pa.array(list(config.cluster_precisions))
+    )
+    fine = located & np.asarray(fine_precision.to_numpy(zero_copy_only=False), dtype=bool)
     layer_inputs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     cluster_accounts: dict[str, Any] = {}
     warnings: list[str] = []
@@ -370,14 +426,15 @@ def run(
         overrides=overrides,
     )
     countries = country_names()
-    country_arr = np.asarray(rows.column("country").to_numpy(zero_copy_only=False))
+
     loc_label = np.full(n, None, dtype=object)
     in_cluster = cluster >= 0
     loc_label[in_cluster] = [names[int(c)] for c in cluster[in_cluster]]
     by_city = located & current & ~in_cluster & fine
     loc_label[by_city] = places.name[main_place[by_city]]
     coarse = located & current & ~fine
-    loc_label[coarse] = [countries.get(str(c), str(c)) if c else None for c in country_arr[coarse]]
+    coarse_countries = rows.column("country").take(pa.array(np.flatnonzero(coarse))).to_pylist()
+    loc_label[coarse] = [countries.get(str(c), str(c)) if c else None for c in coarse_countries]
     location_coords: dict[str, tuple[float, float]] = {}
     for i in np.unique(main_place[by_city]):
         location_coords[str(places.name[i])] = (float(places.lat[i]), float(places.lon[i]))
@@ -560,6 +617,8 @@ def run(
     )
     stage.end(f"wrote {out}")
     con.close()
+    if spill is not None:
+        spill.cleanup()
     seconds = time.perf_counter() - t0
     return RunResult(
         out=out,

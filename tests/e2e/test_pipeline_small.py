@@ -220,3 +220,13 @@ def test_sensitivity_ranges_hold_the_published_rank(tmp_path: Path) -> None:
         assert sens["rank_min"] <= p["rank"] <= sens["rank_max"]
         assert 0 <= sens["lost_in"] <= 4
         assert "eps_km 12" in sens["note"] and "min_points 48" in sens["note"]
+
+
+def test_memory_limit_changes_nothing_but_memory(tmp_path: Path) -> None:
+    folder = write_records(small_world(), tmp_path / "world")
+    a = run([folder], out=tmp_path / "a", config=CONFIG, write_site=False)
+    b = run(
+        [folder], out=tmp_path / "b", config=CONFIG.replace(memory_limit_gb=0.2), write_site=False
+    )
+    assert (a.out / "ranking.csv").read_bytes() == (b.out / "ranking.csv").read_bytes()
+    assert (a.out / "profiles.json").read_bytes() == (b.out / "profiles.json").read_bytes()

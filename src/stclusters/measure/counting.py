@@ -162,10 +162,9 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
         )
         SELECT
             row_number() OVER (ORDER BY p.doc_id, p.person_seq NULLS LAST,
-                p.address_seq NULLS LAST, p.address, p.lat, p.lon, p.organisation,
-                p.name, p.country) - 1 AS row_id,
+                p.address_seq NULLS LAST, p.lat NULLS LAST, p.lon NULLS LAST) - 1 AS row_id,
             p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
-            p.organisation, p.address, p.city, p.country, p.lat, p.lon, p.precision,
+            p.organisation, p.country, p.lat, p.lon, p.precision,
             CASE WHEN s.n_unlinked > 0 THEN
                     CASE WHEN p.person_seq IS NULL THEN 1.0 / s.n_unlinked ELSE 0.0 END
                  ELSE 1.0 / (s.n_persons * ps.n_person_rows) END AS share
