@@ -429,7 +429,10 @@ def run(
 
     loc_label = np.full(n, None, dtype=object)
     in_cluster = cluster >= 0
-    loc_label[in_cluster] = [names[int(c)] for c in cluster[in_cluster]]
+    name_of = np.full(max(names, default=-1) + 1, None, dtype=object)
+    for cid, cname in names.items():
+        name_of[cid] = cname
+    loc_label[in_cluster] = name_of[cluster[in_cluster]]
     by_city = located & current & ~in_cluster & fine
     loc_label[by_city] = places.name[main_place[by_city]]
     coarse = located & current & ~fine

@@ -34,22 +34,28 @@ class MainPlaces:
     def assign(self, xyz: NDArray[np.float64], *, radius_km: float) -> NDArray[np.int64]:
         """For each point, the most populous main place within ``radius_km``, else the nearest.
 
-        Returns indices into ``places``. Ties in population go to the lower GeoNames id.
+        Returns indices into ``places``. Ties in population go to the lower GeoNames id. The
+        places are visited from the most populous down, each claiming the points still free
+        within its radius (a few thousand queries, however many points there are).
         """
-        out = np.empty(len(xyz), dtype=np.int64)
+        out = np.full(len(xyz), -1, dtype=np.int64)
         if len(xyz) == 0:
             return out
         pop = self.places.population[self.index]
         gid = self.places.geonameid[self.index]
-        neighbours = self.tree.query_ball_point(xyz, chord(radius_km))
-        _, nearest = self.tree.query(xyz)
-        for i, cand in enumerate(neighbours):
-            if cand:
-                c = np.asarray(cand)
-                best = c[np.lexsort((gid[c], -pop[c]))[0]]
-                out[i] = self.index[best]
-            else:
-                out[i] = self.index[nearest[i]]
+        point_tree = cKDTree(xyz)
+        radius = chord(radius_km)
+        for k in np.lexsort((gid, -pop)).tolist():
+            hits = np.asarray(
+                point_tree.query_ball_point(self.tree.data[k], radius), dtype=np.int64
+            )
+            if hits.size:
+                free = hits[out[hits] < 0]
+                out[free] = self.index[k]
+        lonely = np.flatnonzero(out < 0)
+        if lonely.size:
+            _, nearest = self.tree.query(xyz[lonely])
+            out[lonely] = self.index[np.asarray(nearest, dtype=np.int64)]
         return out
 
 
