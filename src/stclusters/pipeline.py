@@ -633,10 +633,6 @@ def run(
     )
 
 
-def _json_dump(obj: Any, path: Path) -> None:
-    path.write_text(json.dumps(obj, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
-
-
 def _write_outputs(
     out: Path,
     *,
