@@ -86,6 +86,33 @@ class CellBoxes:
         return box_distances(self.lo[a], self.hi[a], self.lo[b], self.hi[b])
 
 
+class SubCells:
+    """The points of every grid cell split by octant (cubes of half the side), with boxes.
+
+    Sub-cells of one cell are numbered consecutively: those of cell ``c`` are
+    ``first[c] : first[c] + count[c]``. Only the bounding boxes of the points matter for
+    correctness, so the split needs no exact geometry.
+    """
+
+    def __init__(self, xyz: FloatArray, grid: Grid, weights: FloatArray) -> None:
+        octant = np.floor(xyz / (0.5 * grid.side)).astype(np.int64) & 1
+        sub = grid.cell_of * 8 + ((octant[:, 0] * 2 + octant[:, 1]) * 2 + octant[:, 2])
+        ids, inverse = np.unique(sub, return_inverse=True)
+        self.n = int(ids.size)
+        n_cells = int(grid.keys.size)
+        self.count: IntArray = np.bincount(ids // 8, minlength=n_cells).astype(np.int64)
+        self.first: IntArray = np.cumsum(self.count) - self.count
+        self.members: IntArray = np.argsort(inverse, kind="stable").astype(np.int64)
+        self.size: IntArray = np.bincount(inverse, minlength=self.n).astype(np.int64)
+        self.start: IntArray = np.cumsum(self.size) - self.size
+        self.weight: FloatArray = np.asarray(
+            np.bincount(inverse, weights=weights, minlength=self.n), dtype=np.float64
+        )
+        pts = xyz[self.members]
+        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
+        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+
+
 def box_distances(
     lo_a: FloatArray, hi_a: FloatArray, lo_b: FloatArray, hi_b: FloatArray
 ) -> tuple[FloatArray, FloatArray]:

@@ -40,7 +40,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from stclusters.cluster._grid import CellBoxes, CoreCells, Grid, box_distances
+from stclusters.cluster._grid import CellBoxes, CoreCells, Grid, SubCells, box_distances
 from stclusters.cluster._sphere import (
     EARTH_RADIUS_KM,
     BoolArray,
@@ -239,6 +239,7 @@ def _core_points(
     if light_cells.size == 0:
         return core
     boxes = CellBoxes(sphere.xyz, grid)
+    subs = SubCells(sphere.xyz, grid, wsum)
     a, b = boxes.neighbours(light_cells)
     dmin, dmax = boxes.box_distances(a, b)
     near = dmin <= r_hi
@@ -270,7 +271,18 @@ def _core_points(
         upper = lower + np.bincount(row[band], weights=w[band], minlength=pos.size)
         undecided = (lower < min_points) & (upper >= min_points)
         band = band[undecided[row[band]]]
-        lower += _weight_in_cells(sphere, wsum, boxes, row[band], q[band], tb[band], pos.size, thr)
+        lower += _weight_in_cells(
+            sphere,
+            wsum,
+            subs,
+            row[band],
+            q[band],
+            tb[band],
+            pos.size,
+            r_lo=r_lo,
+            r_hi=r_hi,
+            thr=thr,
+        )
         density[pos] = lower
     core[light] = density >= min_points
     return core
@@ -279,21 +291,38 @@ def _core_points(
 def _weight_in_cells(
     sphere: Sphere,
     wsum: FloatArray,
-    boxes: CellBoxes,
+    subs: SubCells,
     row: IntArray,
     point: IntArray,
     cell: IntArray,
     n_rows: int,
+    *,
+    r_lo: float,
+    r_hi: float,
     thr: float,
 ) -> FloatArray:
-    """Per row, the total weight of the points of ``cell`` within eps of ``point``."""
+    """Per row, the total weight of the points of ``cell`` within eps of ``point``.
+
+    The cell's sub-cells are sorted out by their boxes like whole cells; the points of the
+    partly covered ones get the exact haversine test.
+    """
     out = np.zeros(n_rows, dtype=np.float64)
-    size = boxes.size[cell]
-    for start, stop in chunks_by_cost(size, _MAX_PAIRS_PER_CHUNK):
-        entry, k = _expand(boxes.start[cell[start:stop]], size[start:stop])
-        j = boxes.members[k]
-        ok = sphere.rdist(point[start:stop][entry], j) <= thr
-        out += np.bincount(row[start:stop][entry[ok]], weights=wsum[j[ok]], minlength=n_rows)
+    count = subs.count[cell]
+    for start, stop in chunks_by_cost(count, _MAX_PAIRS_PER_CHUNK):
+        entry, sub = _expand(subs.first[cell[start:stop]], count[start:stop])
+        q, r = point[start:stop][entry], row[start:stop][entry]
+        x = sphere.xyz[q]
+        pmin, pmax = box_distances(x, x, subs.lo[sub], subs.hi[sub])
+        inside = pmax <= r_lo
+        out += np.bincount(r[inside], weights=subs.weight[sub[inside]], minlength=n_rows)
+        band = np.flatnonzero((pmin <= r_hi) & ~inside)
+        q, r, sub = q[band], r[band], sub[band]
+        size = subs.size[sub]
+        for lo, hi in chunks_by_cost(size, _MAX_PAIRS_PER_CHUNK):
+            pair, k = _expand(subs.start[sub[lo:hi]], size[lo:hi])
+            j = subs.members[k]
+            ok = sphere.rdist(q[lo:hi][pair], j) <= thr
+            out += np.bincount(r[lo:hi][pair[ok]], weights=wsum[j[ok]], minlength=n_rows)
     return out
 
 
