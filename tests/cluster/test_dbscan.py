@@ -275,13 +275,13 @@ def test_dense_distinct_points_equal_sklearn(min_points: int) -> None:
     X = np.round(centres[city] + spread, 5)
     w = rng.integers(1, 4, 5000).astype(float)
     calls: list[int] = []
-    real = engine._weight_in_cells
+    real = engine._settle_weights
 
     def spy(*args: object, **kwargs: object) -> np.ndarray:
         calls.append(len(args[3]))  # type: ignore[arg-type]
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    with mock.patch.object(engine, "_weight_in_cells", spy):
+    with mock.patch.object(engine, "_settle_weights", spy):
         core, labels = dbscan_geo(X, eps_km=2.0, min_points=min_points, sample_weight=w)
     ref_core, ref_labels = sklearn_dbscan(X, 2.0, min_points, w)
     assert 0 < core.sum() < core.size

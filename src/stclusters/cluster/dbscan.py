@@ -228,8 +228,9 @@ def _core_points(
     by their bounding boxes: a cell wholly within eps of the whole light cell adds its weight
     to every point of it at once, a cell wholly out of reach adds nothing. The cells in
     between are sorted out point by point the same way, which bounds each point's weight from
-    below and above; only the points whose bounds straddle ``min_points`` test their
-    neighbours in the partly covered cells one by one (exact haversine test).
+    below and above; the points whose bounds straddle ``min_points`` do the same with the
+    octants of the partly covered cells, and only those still undecided test the points of
+    the partly covered octants one by one (exact haversine test).
     """
     cell_weight = np.asarray(
         np.bincount(grid.cell_of, weights=wsum, minlength=grid.keys.size), dtype=np.float64
@@ -256,7 +257,8 @@ def _core_points(
     cell = grid.cell_of[light]
     cost = n_part[cell]
     density = base[cell]
-    for start, stop in chunks_by_cost(cost, _MAX_PAIRS_PER_CHUNK):
+    # Each partly covered cell has up to eight sub-cells: smaller chunks keep memory bounded.
+    for start, stop in chunks_by_cost(cost, max(1, _MAX_PAIRS_PER_CHUNK // 8)):
         pos = np.arange(start, stop, dtype=np.int64)
         row, k = _expand(part_start[cell[pos]], cost[pos])
         q, tb = light[pos[row]], part_cell[k]
@@ -271,58 +273,62 @@ def _core_points(
         upper = lower + np.bincount(row[band], weights=w[band], minlength=pos.size)
         undecided = (lower < min_points) & (upper >= min_points)
         band = band[undecided[row[band]]]
-        lower += _weight_in_cells(
+        density[pos] = _settle_weights(
             sphere,
             wsum,
             subs,
             row[band],
             q[band],
             tb[band],
-            pos.size,
+            lower,
+            min_points=min_points,
             r_lo=r_lo,
             r_hi=r_hi,
             thr=thr,
         )
-        density[pos] = lower
     core[light] = density >= min_points
     return core
 
 
-def _weight_in_cells(
+def _settle_weights(
     sphere: Sphere,
     wsum: FloatArray,
     subs: SubCells,
     row: IntArray,
     point: IntArray,
     cell: IntArray,
-    n_rows: int,
+    lower: FloatArray,
     *,
+    min_points: float,
     r_lo: float,
     r_hi: float,
     thr: float,
 ) -> FloatArray:
-    """Per row, the total weight of the points of ``cell`` within eps of ``point``.
+    """Add to ``lower`` (one value per row) the weight of the points of ``cell`` within eps of
+    ``point``, as far as needed to compare the sum with ``min_points``.
 
-    The cell's sub-cells are sorted out by their boxes like whole cells; the points of the
-    partly covered ones get the exact haversine test.
+    The cells' sub-cells are sorted out by their boxes like whole cells; rows still undecided
+    then test the points of the partly covered sub-cells exactly (haversine). Rows already
+    decided keep a bound on the right side of ``min_points``.
     """
-    out = np.zeros(n_rows, dtype=np.float64)
-    count = subs.count[cell]
-    for start, stop in chunks_by_cost(count, _MAX_PAIRS_PER_CHUNK):
-        entry, sub = _expand(subs.first[cell[start:stop]], count[start:stop])
-        q, r = point[start:stop][entry], row[start:stop][entry]
-        x = sphere.xyz[q]
-        pmin, pmax = box_distances(x, x, subs.lo[sub], subs.hi[sub])
-        inside = pmax <= r_lo
-        out += np.bincount(r[inside], weights=subs.weight[sub[inside]], minlength=n_rows)
-        band = np.flatnonzero((pmin <= r_hi) & ~inside)
-        q, r, sub = q[band], r[band], sub[band]
-        size = subs.size[sub]
-        for lo, hi in chunks_by_cost(size, _MAX_PAIRS_PER_CHUNK):
-            pair, k = _expand(subs.start[sub[lo:hi]], size[lo:hi])
-            j = subs.members[k]
-            ok = sphere.rdist(q[lo:hi][pair], j) <= thr
-            out += np.bincount(r[lo:hi][pair[ok]], weights=wsum[j[ok]], minlength=n_rows)
+    n_rows = lower.size
+    entry, sub = _expand(subs.first[cell], subs.count[cell])
+    q, r = point[entry], row[entry]
+    x = sphere.xyz[q]
+    pmin, pmax = box_distances(x, x, subs.lo[sub], subs.hi[sub])
+    inside = pmax <= r_lo
+    out = lower + np.bincount(r[inside], weights=subs.weight[sub[inside]], minlength=n_rows)
+    band = np.flatnonzero((pmin <= r_hi) & ~inside)
+    upper = out + np.bincount(r[band], weights=subs.weight[sub[band]], minlength=n_rows)
+    undecided = (out < min_points) & (upper >= min_points)
+    band = band[undecided[r[band]]]
+    q, r, sub = q[band], r[band], sub[band]
+    size = subs.size[sub]
+    for start, stop in chunks_by_cost(size, _MAX_PAIRS_PER_CHUNK):
+        pair, k = _expand(subs.start[sub[start:stop]], size[start:stop])
+        j = subs.members[k]
+        ok = sphere.rdist(q[start:stop][pair], j) <= thr
+        out += np.bincount(r[start:stop][pair[ok]], weights=wsum[j[ok]], minlength=n_rows)
     return out
 
 
