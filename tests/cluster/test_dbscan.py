@@ -8,7 +8,7 @@ from unittest import mock
 import numpy as np
 import pytest
 from _geo import exact_eps_km, same_partition, sklearn_dbscan
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import stclusters.cluster.dbscan as engine
@@ -202,15 +202,16 @@ def test_equals_sklearn(data: tuple[np.ndarray, np.ndarray | None, float, int]) 
 def test_equals_sklearn_through_every_engine_path(
     data: tuple[np.ndarray, np.ndarray | None, float, int],
 ) -> None:
-    # Force the slow paths (per-point KD-tree sums, cell pairs one by one) on small data.
+    # Force the slow paths (work chunks of one item, cell pairs one by one) on small data.
     with (
-        mock.patch.object(engine, "_MANY_NEIGHBOURS", 0),
+        mock.patch.object(engine, "_MAX_PAIRS_PER_CHUNK", 1),
         mock.patch.object(engine, "_SMALL_CELL_PAIR", 0),
     ):
         _check_against_sklearn(*data)
 
 
-@settings(max_examples=80, deadline=None)
+# Most draws have no exactly representable eps: filtering is expected here.
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(datasets(), st.data())
 def test_equals_sklearn_with_points_exactly_at_eps(
     data: tuple[np.ndarray, np.ndarray | None, float, int], draw: st.DataObject
@@ -224,7 +225,7 @@ def test_equals_sklearn_with_points_exactly_at_eps(
     assert eps is not None
     _check_against_sklearn(X, weights, eps, min_points)
     with (
-        mock.patch.object(engine, "_MANY_NEIGHBOURS", 0),
+        mock.patch.object(engine, "_MAX_PAIRS_PER_CHUNK", 1),
         mock.patch.object(engine, "_SMALL_CELL_PAIR", 0),
     ):
         _check_against_sklearn(X, weights, eps, min_points)
@@ -257,3 +258,34 @@ def test_shuffling_rows_changes_nothing(
     core2, labels2 = dbscan_geo(X[perm], eps_km=eps_km, min_points=min_points, sample_weight=w2)
     assert core2.tobytes() == core[perm].tobytes()
     assert labels2.tobytes() == labels[perm].tobytes()
+
+
+# ---------------------------------------------------------------- dense data (grid counting)
+
+
+@pytest.mark.parametrize("min_points", [25, 100, 200])
+def test_dense_distinct_points_equal_sklearn(min_points: int) -> None:
+    # Nearly every point distinct and dense: light cells are counted from their neighbouring
+    # cells' boxes (wholly inside, out of reach or partly covered) and the undecided points
+    # are tested one by one. All three kinds must occur, and the result must match sklearn.
+    rng = np.random.default_rng(7)
+    centres = np.array([[35.7, 139.7], [22.5, 114.1], [-33.9, 151.2], [64.1, -21.9]])
+    city = rng.integers(0, len(centres), 5000)
+    spread = rng.normal(0.0, 0.04, (5000, 2)) * [1.0, 2.0]
+    X = np.round(centres[city] + spread, 5)
+    w = rng.integers(1, 4, 5000).astype(float)
+    calls: list[int] = []
+    real = engine._settle_weights
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        calls.append(len(args[3]))  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    with mock.patch.object(engine, "_settle_weights", spy):
+        core, labels = dbscan_geo(X, eps_km=2.0, min_points=min_points, sample_weight=w)
+    ref_core, ref_labels = sklearn_dbscan(X, 2.0, min_points, w)
+    assert 0 < core.sum() < core.size
+    assert sum(calls) > 0  # some points needed the exact test
+    assert core.tolist() == ref_core.tolist()
+    assert same_partition(labels[core], ref_labels[core])
+    assert ((labels == -1) == (ref_labels == -1)).all()

@@ -14,6 +14,8 @@ from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, Sphere, 
 # eps_chord / sqrt(3), so two points within eps are at most two cells apart on each axis).
 # Only the lexicographically positive half: each unordered cell pair is produced once.
 _OFFSETS = [o for o in itertools.product(range(-2, 3), repeat=3) if o > (0, 0, 0)]
+# All the offsets, the cell itself included (for neighbourhoods of single cells).
+_ALL_OFFSETS = list(itertools.product(range(-2, 3), repeat=3))
 
 
 class Grid:
@@ -41,6 +43,88 @@ class Grid:
     def key_step(self, di: int, dj: int, dk: int) -> int:
         """Difference of the keys of two cells ``(di, dj, dk)`` apart."""
         return (di * self.base + dj) * self.base + dk
+
+
+class CellBoxes:
+    """Every occupied cell of a grid with its members and the bounding box of its points.
+
+    Parameters
+    ----------
+    xyz
+        (m, 3) unit vectors (those the grid was built on).
+    grid
+        The grid.
+    """
+
+    def __init__(self, xyz: FloatArray, grid: Grid) -> None:
+        self.grid = grid
+        self.n = int(grid.keys.size)
+        self.members: IntArray = np.argsort(grid.cell_of, kind="stable").astype(np.int64)
+        self.size: IntArray = np.bincount(grid.cell_of, minlength=self.n).astype(np.int64)
+        self.start: IntArray = np.cumsum(self.size) - self.size
+        pts = xyz[self.members]
+        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
+        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+
+    def neighbours(self, cells: IntArray) -> tuple[IntArray, IntArray]:
+        """Pairs (a, b): each cell ``a`` of ``cells`` with every occupied cell ``b`` (``a``
+        included) at most two cells away on each axis, where all points within eps lie."""
+        out_a: list[IntArray] = []
+        out_b: list[IntArray] = []
+        keys = self.grid.keys[cells]
+        for di, dj, dk in _ALL_OFFSETS:
+            target = keys + self.grid.key_step(di, dj, dk)
+            pos = np.searchsorted(self.grid.keys, target)
+            found = pos < self.n
+            found[found] = self.grid.keys[pos[found]] == target[found]
+            out_a.append(cells[found])
+            out_b.append(pos[found].astype(np.int64))
+        return np.concatenate(out_a), np.concatenate(out_b)
+
+    def box_distances(self, a: IntArray, b: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Smallest and largest distances between points of the boxes of cells ``a`` and ``b``."""
+        return box_distances(self.lo[a], self.hi[a], self.lo[b], self.hi[b])
+
+
+class SubCells:
+    """The points of every grid cell split by octant (cubes of half the side), with boxes.
+
+    Sub-cells of one cell are numbered consecutively: those of cell ``c`` are
+    ``first[c] : first[c] + count[c]``. Only the bounding boxes of the points matter for
+    correctness, so the split needs no exact geometry.
+    """
+
+    def __init__(self, xyz: FloatArray, grid: Grid, weights: FloatArray) -> None:
+        octant = np.floor(xyz / (0.5 * grid.side)).astype(np.int64) & 1
+        sub = grid.cell_of * 8 + ((octant[:, 0] * 2 + octant[:, 1]) * 2 + octant[:, 2])
+        ids, inverse = np.unique(sub, return_inverse=True)
+        self.n = int(ids.size)
+        n_cells = int(grid.keys.size)
+        self.count: IntArray = np.bincount(ids // 8, minlength=n_cells).astype(np.int64)
+        self.first: IntArray = np.cumsum(self.count) - self.count
+        self.members: IntArray = np.argsort(inverse, kind="stable").astype(np.int64)
+        self.size: IntArray = np.bincount(inverse, minlength=self.n).astype(np.int64)
+        self.start: IntArray = np.cumsum(self.size) - self.size
+        self.weight: FloatArray = np.asarray(
+            np.bincount(inverse, weights=weights, minlength=self.n), dtype=np.float64
+        )
+        pts = xyz[self.members]
+        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
+        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+
+
+def box_distances(
+    lo_a: FloatArray, hi_a: FloatArray, lo_b: FloatArray, hi_b: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Smallest and largest Euclidean distances between a point of box A and a point of box B.
+
+    Boxes are given by their corners, one box per row; a point is a box with ``lo == hi``.
+    """
+    gap = np.maximum(0.0, np.maximum(lo_b - hi_a, lo_a - hi_b))
+    span = np.maximum(hi_b - lo_a, hi_a - lo_b)
+    dmin: FloatArray = np.sqrt((gap * gap).sum(axis=1))
+    dmax: FloatArray = np.sqrt((span * span).sum(axis=1))
+    return dmin, dmax
 
 
 class CoreCells:

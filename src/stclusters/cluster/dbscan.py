@@ -20,9 +20,13 @@ The rules (method.md section 3):
   their points (core and border), ties by their lexicographically smallest (lat, lon) core point.
   Labels therefore depend only on the multiset of (point, weight) rows, never on the row order.
 
-The engine works on the unique points: a KD-tree on 3-D unit vectors collects candidate pairs by
-chord length (with a small safety margin), then the exact haversine test decides. Pairs are
-produced in chunks of bounded size, so memory stays bounded on dense data.
+The engine works on the unique points, binned in a grid of cubes on their 3-D unit vectors (a
+cube's diagonal is just below eps). Core points are counted cell by cell: neighbouring cells wholly
+within eps (or wholly out of reach) of a cell or a point are settled from their bounding boxes with
+a small safety margin, and only points whose weight is still undecided get the exact haversine
+test against the points of the partly covered cells. Core cells are linked by KD-tree queries,
+border points find their nearest core point with a KD-tree. Work is done in chunks of bounded
+size, so memory stays bounded on dense data.
 """
 
 from __future__ import annotations
@@ -36,14 +40,13 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from stclusters.cluster._grid import CoreCells, Grid
+from stclusters.cluster._grid import CellBoxes, CoreCells, Grid, SubCells, box_distances
 from stclusters.cluster._sphere import (
     EARTH_RADIUS_KM,
     BoolArray,
     FloatArray,
     IntArray,
     Sphere,
-    candidate_pairs,
     check_distance,
     check_latlon,
     check_weights,
@@ -63,8 +66,6 @@ log = logging.getLogger(__name__)
 _MAX_PAIRS_PER_CHUNK = 4_000_000
 #: Pairs of core cells whose product of sizes is at most this are tested all at once.
 _SMALL_CELL_PAIR = 4096
-#: Points with more candidate neighbours than this get their weighted count from KD-tree sums.
-_MANY_NEIGHBOURS = 2000
 #: Chord distances this close to the nearest one count as possible ties (tested exactly).
 _TIE_RTOL = 1e-8
 _TIE_ATOL = 1e-15
@@ -223,75 +224,119 @@ def _core_points(
     """Core mask: total weight within eps (the point included) at least ``min_points``.
 
     Every point of a grid cell whose total weight reaches ``min_points`` is core (a cell's
-    diagonal is shorter than eps). The other points sum their neighbours' weights exactly.
+    diagonal is shorter than eps). For the other points the neighbouring cells are sorted out
+    by their bounding boxes: a cell wholly within eps of the whole light cell adds its weight
+    to every point of it at once, a cell wholly out of reach adds nothing. The cells in
+    between are sorted out point by point the same way, which bounds each point's weight from
+    below and above; the points whose bounds straddle ``min_points`` do the same with the
+    octants of the partly covered cells, and only those still undecided test the points of
+    the partly covered octants one by one (exact haversine test).
     """
-    cell_weight = np.bincount(grid.cell_of, weights=wsum)
-    core: BoolArray = cell_weight[grid.cell_of] >= min_points
-    light = np.flatnonzero(~core)
-    if light.size == 0:
-        return core
-    tree = sphere.tree()
-    costs = np.asarray(
-        tree.query_ball_point(sphere.xyz[light], r_hi, return_length=True), dtype=np.int64
+    cell_weight = np.asarray(
+        np.bincount(grid.cell_of, weights=wsum, minlength=grid.keys.size), dtype=np.float64
     )
-    density = np.zeros(light.size, dtype=np.float64)
-    # Points with many neighbours: weighted counts from the KD-tree (node sums), exact
-    # haversine tests only for the rare points in the band between the two chord radii.
-    many = np.flatnonzero(costs > _MANY_NEIGHBOURS)
-    for k in many.tolist():
-        density[k] = _weighted_count(sphere, wsum, tree, int(light[k]), r_lo, r_hi, thr)
-    # Points with few neighbours: exact pairs, in chunks.
-    few = np.flatnonzero(costs <= _MANY_NEIGHBOURS)
-    for start, stop in chunks_by_cost(costs[few], _MAX_PAIRS_PER_CHUNK):
-        pos = few[start:stop]
-        qi, j = _exact_pairs(sphere, light[pos], tree, None, r_lo=r_lo, r_hi=r_hi, thr=thr)
-        density[pos] = np.bincount(qi, weights=wsum[j], minlength=pos.size)
+    core: BoolArray = cell_weight[grid.cell_of] >= min_points
+    light_cells = np.flatnonzero(cell_weight < min_points)
+    if light_cells.size == 0:
+        return core
+    boxes = CellBoxes(sphere.xyz, grid)
+    subs = SubCells(sphere.xyz, grid, wsum)
+    a, b = boxes.neighbours(light_cells)
+    dmin, dmax = boxes.box_distances(a, b)
+    near = dmin <= r_hi
+    full = near & (dmax <= r_lo)
+    partial = near & ~full
+    base = np.asarray(
+        np.bincount(a[full], weights=cell_weight[b[full]], minlength=boxes.n), dtype=np.float64
+    )
+    order = np.argsort(a[partial], kind="stable")
+    part_cell = b[partial][order]
+    n_part = np.bincount(a[partial], minlength=boxes.n).astype(np.int64)
+    part_start = np.cumsum(n_part) - n_part
+    light = np.flatnonzero(~core)
+    cell = grid.cell_of[light]
+    cost = n_part[cell]
+    density = base[cell]
+    # Each partly covered cell has up to eight sub-cells: smaller chunks keep memory bounded.
+    for start, stop in chunks_by_cost(cost, max(1, _MAX_PAIRS_PER_CHUNK // 8)):
+        pos = np.arange(start, stop, dtype=np.int64)
+        row, k = _expand(part_start[cell[pos]], cost[pos])
+        q, tb = light[pos[row]], part_cell[k]
+        x = sphere.xyz[q]
+        pmin, pmax = box_distances(x, x, boxes.lo[tb], boxes.hi[tb])
+        inside = pmax <= r_lo
+        band = np.flatnonzero((pmin <= r_hi) & ~inside)
+        w = cell_weight[tb]
+        lower: FloatArray = density[pos] + np.bincount(
+            row[inside], weights=w[inside], minlength=pos.size
+        )
+        upper = lower + np.bincount(row[band], weights=w[band], minlength=pos.size)
+        undecided = (lower < min_points) & (upper >= min_points)
+        band = band[undecided[row[band]]]
+        density[pos] = _settle_weights(
+            sphere,
+            wsum,
+            subs,
+            row[band],
+            q[band],
+            tb[band],
+            lower,
+            min_points=min_points,
+            r_lo=r_lo,
+            r_hi=r_hi,
+            thr=thr,
+        )
     core[light] = density >= min_points
     return core
 
 
-def _weighted_count(
+def _settle_weights(
     sphere: Sphere,
     wsum: FloatArray,
-    tree: cKDTree,
-    point: int,
-    r_lo: float,
-    r_hi: float,
-    thr: float,
-) -> float:
-    """Total weight within eps of ``point`` (itself included)."""
-    single = cKDTree(sphere.xyz[point : point + 1])
-    lo, hi = single.count_neighbors(tree, [r_lo, r_hi], weights=(None, wsum), cumulative=True)
-    if lo == hi:
-        return float(lo)
-    found = np.asarray(tree.query_ball_point(sphere.xyz[point], r_hi), dtype=np.int64)
-    near = sphere.rdist(np.full(found.size, point, dtype=np.int64), found) <= thr
-    return float(wsum[found[near]].sum())
-
-
-def _exact_pairs(
-    sphere: Sphere,
-    query: IntArray,
-    data_tree: cKDTree,
-    data_index: IntArray | None,
+    subs: SubCells,
+    row: IntArray,
+    point: IntArray,
+    cell: IntArray,
+    lower: FloatArray,
     *,
+    min_points: float,
     r_lo: float,
     r_hi: float,
     thr: float,
-) -> tuple[IntArray, IntArray]:
-    """Pairs within eps between ``query`` points and the tree's points.
+) -> FloatArray:
+    """Add to ``lower`` (one value per row) the weight of the points of ``cell`` within eps of
+    ``point``, as far as needed to compare the sum with ``min_points``.
 
-    Returns positions in ``query`` and global indices of the tree points (through
-    ``data_index`` when the tree holds a subset).
+    The cells' sub-cells are sorted out by their boxes like whole cells; rows still undecided
+    then test the points of the partly covered sub-cells exactly (haversine). Rows already
+    decided keep a bound on the right side of ``min_points``.
     """
-    query_tree = sphere.tree(query)
-    qi, tj, chord = candidate_pairs(query_tree, data_tree, r_hi)
-    gj = tj if data_index is None else data_index[tj]
-    # Pairs clearly inside need no exact test; the others (a thin band) get one.
-    band = np.flatnonzero(chord > r_lo)
-    ok = np.ones(qi.size, dtype=bool)
-    ok[band] = sphere.rdist(query[qi[band]], gj[band]) <= thr
-    return qi[ok], gj[ok]
+    n_rows = lower.size
+    entry, sub = _expand(subs.first[cell], subs.count[cell])
+    q, r = point[entry], row[entry]
+    x = sphere.xyz[q]
+    pmin, pmax = box_distances(x, x, subs.lo[sub], subs.hi[sub])
+    inside = pmax <= r_lo
+    out = lower + np.bincount(r[inside], weights=subs.weight[sub[inside]], minlength=n_rows)
+    band = np.flatnonzero((pmin <= r_hi) & ~inside)
+    upper = out + np.bincount(r[band], weights=subs.weight[sub[band]], minlength=n_rows)
+    undecided = (out < min_points) & (upper >= min_points)
+    band = band[undecided[r[band]]]
+    q, r, sub = q[band], r[band], sub[band]
+    size = subs.size[sub]
+    for start, stop in chunks_by_cost(size, _MAX_PAIRS_PER_CHUNK):
+        pair, k = _expand(subs.start[sub[start:stop]], size[start:stop])
+        j = subs.members[k]
+        ok = sphere.rdist(q[start:stop][pair], j) <= thr
+        out += np.bincount(r[start:stop][pair[ok]], weights=wsum[j[ok]], minlength=n_rows)
+    return out
+
+
+def _expand(start: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+    """Ranges ``start[r] : start[r] + count[r]`` laid end to end: (row r, index) per element."""
+    row = np.repeat(np.arange(count.size, dtype=np.int64), count)
+    offset = np.arange(row.size, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return row, start[row] + offset
 
 
 def _core_components(
