@@ -227,7 +227,7 @@ def _print_ranking(result: Any, *, limit: int = 15) -> None:
         table.add_column(
             col,
             justify="right" if col not in ("name", "economies") else "left",
-            min_width=28 if col == "name" else None,
+            min_width=22 if col == "name" else None,
             overflow="fold",
         )
     for r in result.ranking[:limit]:
