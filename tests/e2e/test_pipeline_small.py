@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from stclusters.config import Config
@@ -230,3 +231,26 @@ def test_memory_limit_changes_nothing_but_memory(tmp_path: Path) -> None:
     )
     assert (a.out / "ranking.csv").read_bytes() == (b.out / "ranking.csv").read_bytes()
     assert (a.out / "profiles.json").read_bytes() == (b.out / "profiles.json").read_bytes()
+
+
+def test_no_cluster_and_one_layer_only(tmp_path: Path) -> None:
+    world = small_world()
+    patents = world.documents.filter(pc.equal(world.documents.column("layer"), "patent"))
+    keep = pc.is_in(world.people.column("doc_id"), value_set=patents.column("doc_id"))
+    only = Records(
+        documents=patents,
+        people=world.people.filter(keep),
+        classes=world.classes.filter(
+            pc.is_in(world.classes.column("doc_id"), value_set=patents.column("doc_id"))
+        ),
+        applicants=world.applicants,
+    )
+    folder = write_records(only, tmp_path / "patents")
+    result = run([folder], out=tmp_path / "one", config=CONFIG, write_site=True)
+    assert result.ranking and all(r.articles == 0 for r in result.ranking)
+    assert result.accounts["world_totals"]["article"] == 0
+    assert any("article layer" in w for w in result.accounts["warnings"])
+    none = run([folder], out=tmp_path / "none", config=CONFIG.replace(min_points=1e9))
+    assert none.ranking == [] and none.profiles == []
+    assert (tmp_path / "none" / "index.html").exists()
+    assert (tmp_path / "none" / "ranking.csv").read_text().count("\n") == 1
