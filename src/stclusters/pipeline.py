@@ -323,11 +323,10 @@ def run(
     # ---- cluster
     stage.begin("cluster")
     n = rows.num_rows
-    layer = np.where(
-        np.asarray(pc.equal(rows.column("layer"), "patent").to_numpy(zero_copy_only=False)),
-        "patent",
-        "article",
+    is_patent = np.asarray(
+        pc.equal(rows.column("layer"), "patent").to_numpy(zero_copy_only=False), dtype=bool
     )
+    in_layer = {"patent": is_patent, "article": ~is_patent}
     current = np.asarray(rows.column("current").to_numpy(zero_copy_only=False), dtype=bool)
     previous = np.asarray(rows.column("previous").to_numpy(zero_copy_only=False), dtype=bool)
     lat = rows.column("lat").to_numpy(zero_copy_only=False).astype(np.float64)
@@ -341,7 +340,7 @@ def run(
     cluster_accounts: dict[str, Any] = {}
     warnings: list[str] = []
     for name in ("patent", "article"):
-        idx = np.flatnonzero(fine & current & (layer == name))
+        idx = np.flatnonzero(fine & current & in_layer[name])
         uniq, inverse, weights = _unique_points(lat[idx], lon[idx])
         layer_inputs.append((idx, uniq, inverse, weights))
         if weights.sum() < 10 * config.min_points:
@@ -404,7 +403,7 @@ def run(
     main_place[loc_idx] = main_of_unique[inv_loc]
     share = rows.column("share").to_numpy(zero_copy_only=False).astype(np.float64)
     unit = np.where(
-        layer == "patent",
+        is_patent,
         1.0 / max(world["patent"], 1),
         1.0 / max(world["article"], 1),
     )
@@ -427,19 +426,35 @@ def run(
     )
     countries = country_names()
 
-    loc_label = np.full(n, None, dtype=object)
+    # the location label of every located row, dictionary-encoded (codes into `vocab`):
+    # its cluster's name, else its main city (fine rows), else its country (coarse rows)
+    vocab: list[str] = []
+    code_of: dict[str, int] = {}
+
+    def code(label: str) -> int:
+        if label not in code_of:
+            code_of[label] = len(vocab)
+            vocab.append(label)
+        return code_of[label]
+
+    loc_code = np.full(n, -1, dtype=np.int32)
     in_cluster = cluster >= 0
-    name_of = np.full(max(names, default=-1) + 1, None, dtype=object)
+    cluster_code = np.full(max(names, default=-1) + 1, -1, dtype=np.int32)
     for cid, cname in names.items():
-        name_of[cid] = cname
-    loc_label[in_cluster] = name_of[cluster[in_cluster]]
+        cluster_code[cid] = code(cname)
+    loc_code[in_cluster] = cluster_code[cluster[in_cluster]]
     by_city = located & current & ~in_cluster & fine
-    loc_label[by_city] = places.name[main_place[by_city]]
-    coarse = located & current & ~fine
-    coarse_countries = rows.column("country").take(pa.array(np.flatnonzero(coarse))).to_pylist()
-    loc_label[coarse] = [countries.get(str(c), str(c)) if c else None for c in coarse_countries]
+    city_places = np.unique(main_place[by_city])
+    place_code = np.full(len(places), -1, dtype=np.int32)
+    for i in city_places.tolist():
+        place_code[i] = code(str(places.name[i]))
+    loc_code[by_city] = place_code[main_place[by_city]]
+    coarse = np.flatnonzero(located & current & ~fine)
+    coarse_countries = rows.column("country").take(pa.array(coarse)).to_pylist()
+    loc_code[coarse] = [code(countries.get(c, c)) if c else -1 for c in coarse_countries]
+    del rows
     location_coords: dict[str, tuple[float, float]] = {}
-    for i in np.unique(main_place[by_city]):
+    for i in city_places:
         location_coords[str(places.name[i])] = (float(places.lat[i]), float(places.lon[i]))
     stage.end(f"named {len(names):,} clusters")
 
@@ -447,15 +462,18 @@ def run(
     stage.begin("rank")
     extra = pa.table(
         {
-            "row_id": rows.column("row_id"),
+            "row_id": pa.array(np.arange(n, dtype=np.int64)),
             "cluster": pa.array(cluster, pa.int64(), mask=cluster < -1),
             "cluster_prev": pa.array(cluster_prev, pa.int64()),
-            "loc_label": pa.array(loc_label, pa.string()),
+            "loc_label": pa.DictionaryArray.from_arrays(
+                pa.array(loc_code, pa.int32(), mask=loc_code < 0), pa.array(vocab, pa.string())
+            ),
         }
     )
     con.register("extra_in", extra)
     con.execute(
-        "CREATE OR REPLACE TABLE rows AS SELECT r.*, e.cluster, e.cluster_prev, e.loc_label "
+        "CREATE OR REPLACE TABLE rows AS SELECT r.*, e.cluster, e.cluster_prev, "
+        "e.loc_label::VARCHAR AS loc_label "
         "FROM rows r JOIN extra_in e USING (row_id) ORDER BY row_id"
     )
     per_cluster = counting.cluster_counts(con)
@@ -574,7 +592,7 @@ def run(
     share_sums = counting.layer_share_sums(con)
     people_accounts: dict[str, dict[str, Any]] = {}
     for name in ("patent", "article"):
-        m = current & (layer == name)
+        m = current & in_layer[name]
         people_accounts[name] = {
             "rows": int(m.sum()),
             "located": int((m & fine).sum()),
