@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from stclusters.readers._common import clean, country_code, place_string, split_city
+from stclusters.readers._common import clean, country_code, format_ipc, place_string, split_city
 
 _DECL = re.compile(r"^\s*<\?xml\b")
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
@@ -184,3 +184,15 @@ def unique_parties(parties: list[Party]) -> list[Party]:
         seen.add(key)
         out.append(p)
     return out
+
+
+def classification_parts_code(elem: ET.Element) -> str | None:
+    """An IPC or CPC code from the section/class/subclass/main-group/subgroup children of an
+    ST.36-style classification element (``classification-ipcr``, ``classification-cpc``)."""
+    return format_ipc(
+        find_text(elem, "section") or "",
+        find_text(elem, "class") or "",
+        find_text(elem, "subclass") or "",
+        find_text(elem, "main-group") or "",
+        find_text(elem, "subgroup") or "",
+    )

@@ -13,7 +13,6 @@ from stclusters.readers._common import (
     Source,
     Where,
     clean,
-    format_ipc,
     open_text,
     parse_ipc,
     parse_year,
@@ -22,6 +21,7 @@ from stclusters.readers._common import (
 )
 from stclusters.readers._xml import (
     Party,
+    classification_parts_code,
     find_text,
     iter_documents,
     parse_front,
@@ -49,13 +49,7 @@ def _ipc_codes(biblio: ET.Element) -> list[str]:
         text = find_text(c, "text")
         code = parse_ipc(text) if text else None
         if code is None:
-            code = format_ipc(
-                find_text(c, "section") or "",
-                find_text(c, "class") or "",
-                find_text(c, "subclass") or "",
-                find_text(c, "main-group") or "",
-                find_text(c, "subgroup") or "",
-            )
+            code = classification_parts_code(c)
         if code:
             codes.append(code)
     for c in biblio.iterfind("classification-ipc"):

@@ -13,7 +13,6 @@ from stclusters.readers._common import (
     ReadResult,
     Source,
     Where,
-    format_ipc,
     open_text,
     parse_ipc,
     parse_year,
@@ -22,6 +21,7 @@ from stclusters.readers._common import (
 )
 from stclusters.readers._xml import (
     Party,
+    classification_parts_code,
     find_text,
     iter_documents,
     parse_front,
@@ -48,13 +48,7 @@ def patent_number(doc_number: str) -> str:
 def _ipc_codes(biblio: ET.Element) -> list[str]:
     codes: list[str] = []
     for c in biblio.iterfind("classifications-ipcr/classification-ipcr"):
-        code = format_ipc(
-            find_text(c, "section") or "",
-            find_text(c, "class") or "",
-            find_text(c, "subclass") or "",
-            find_text(c, "main-group") or "",
-            find_text(c, "subgroup") or "",
-        )
+        code = classification_parts_code(c)
         if code:
             codes.append(code)
     for c in biblio.iterfind("classification-ipc"):
@@ -69,13 +63,7 @@ def _ipc_codes(biblio: ET.Element) -> list[str]:
 def _cpc_codes(biblio: ET.Element) -> list[str]:
     codes: list[str] = []
     for c in biblio.iterfind("classifications-cpc//classification-cpc"):
-        code = format_ipc(
-            find_text(c, "section") or "",
-            find_text(c, "class") or "",
-            find_text(c, "subclass") or "",
-            find_text(c, "main-group") or "",
-            find_text(c, "subgroup") or "",
-        )
+        code = classification_parts_code(c)
         if code:
             codes.append(code)
     return list(dict.fromkeys(codes))
