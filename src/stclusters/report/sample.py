@@ -18,6 +18,8 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, mapping
 
+from stclusters.report.tables import GEOJSON_PROPERTIES
+
 __all__ = ["write_sample_run"]
 
 _ECONOMIES = [
@@ -267,20 +269,7 @@ def write_sample_run(
             {
                 "type": "Feature",
                 "geometry": _footprint(rng, r["lat"], r["lon"]),
-                "properties": {
-                    k: r[k]
-                    for k in (
-                        "cluster_id",
-                        "rank",
-                        "slug",
-                        "name",
-                        "economies",
-                        "patents",
-                        "articles",
-                        "size_score",
-                        "population",
-                    )
-                },
+                "properties": {k: r[k] for k in GEOJSON_PROPERTIES},
             }
         )
     ranking_rows = [

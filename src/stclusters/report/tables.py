@@ -14,7 +14,7 @@ from shapely.geometry import mapping
 
 from stclusters.measure.ranking import ClusterRow
 
-__all__ = ["RANKING_COLUMNS", "write_tables"]
+__all__ = ["GEOJSON_PROPERTIES", "RANKING_COLUMNS", "write_tables"]
 
 #: Columns of ranking.csv, in order (documented in the README and docs/method.md).
 RANKING_COLUMNS = [
@@ -38,6 +38,20 @@ RANKING_COLUMNS = [
     "lat",
     "lon",
 ]
+
+
+#: Properties of each feature of clusters.geojson (docs/outputs.md).
+GEOJSON_PROPERTIES = (
+    "cluster_id",
+    "rank",
+    "slug",
+    "name",
+    "economies",
+    "patents",
+    "articles",
+    "size_score",
+    "population",
+)
 
 
 def _dump(obj: Any, path: Path) -> None:
@@ -101,26 +115,13 @@ def write_tables(
     pq.write_table(table, out / "ranking.parquet", compression="zstd")
     _dump({"edition": edition, "rows": rows}, out / "ranking.json")
     features = []
-    for r in ranking:
+    for r, row in zip(ranking, rows, strict=True):
         geom = _round_geometry(geoms.get(r.cluster_id))
         features.append(
             {
                 "type": "Feature",
                 "geometry": mapping(geom) if geom is not None else None,
-                "properties": {
-                    k: r.to_row()[k]
-                    for k in (
-                        "cluster_id",
-                        "rank",
-                        "slug",
-                        "name",
-                        "economies",
-                        "patents",
-                        "articles",
-                        "size_score",
-                        "population",
-                    )
-                },
+                "properties": {k: row[k] for k in GEOJSON_PROPERTIES},
             }
         )
     _dump({"type": "FeatureCollection", "features": features}, out / "clusters.geojson")
