@@ -185,12 +185,7 @@ class Records:
 
     def concat(self, other: Records) -> Records:
         """These records followed by ``other``'s."""
-        return Records(
-            **{
-                name: pa.concat_tables([self.table(name), other.table(name)]).combine_chunks()
-                for name in TABLES
-            }
-        )
+        return concat_records([self, other])
 
     def validate(self) -> None:
         """Check the record model; raise :class:`ValidationError` listing every problem."""

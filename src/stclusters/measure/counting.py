@@ -19,7 +19,7 @@ written, so the same records in any order give the same output bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -225,8 +225,3 @@ def layer_share_sums(
     ).fetchall():
         out.setdefault(layer, {})[kind] = float(total)
     return out
-
-
-def iter_layers() -> Iterable[str]:
-    """The two layers, patents first."""
-    return ("patent", "article")

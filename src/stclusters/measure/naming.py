@@ -13,7 +13,7 @@ from scipy.spatial import cKDTree
 from stclusters.errors import ConfigError, InputError
 from stclusters.places import Places, chord, load_places
 
-__all__ = ["assign_main_places", "cluster_names", "read_name_overrides"]
+__all__ = ["MainPlaces", "cluster_names", "read_name_overrides"]
 
 EN_DASH = "\u2013"
 
@@ -57,18 +57,6 @@ class MainPlaces:
             _, nearest = self.tree.query(xyz[lonely])
             out[lonely] = self.index[np.asarray(nearest, dtype=np.int64)]
         return out
-
-
-def assign_main_places(
-    xyz: NDArray[np.float64],
-    *,
-    radius_km: float,
-    min_population: int,
-    places: Places | None = None,
-) -> NDArray[np.int64]:
-    """Main place (index into the places) of each point given as unit vectors."""
-    main = MainPlaces(places or load_places(), min_population=min_population)
-    return main.assign(xyz, radius_km=radius_km)
 
 
 def cluster_names(
