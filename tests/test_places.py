@@ -27,8 +27,10 @@ def test_cache_round_trip_and_corrupt_cache(
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     built = places_mod._build_places(15000)
-    path = places_mod._cache_file(15000)
+    path = places_mod._cache_file(15000, None)
     assert str(path).startswith(str(tmp_path))
+    elsewhere = tmp_path / "chosen"
+    assert places_mod._cache_file(15000, elsewhere).parent == elsewhere
     places_mod._to_cache(built, path)
     back = places_mod._from_cache(path)
     assert back is not None

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stclusters import __version__
+from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
 from stclusters.errors import StclustersError
 

@@ -22,7 +22,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stclusters import __version__
+from stclusters._sphere import chord, to_xyz, unique_points
+from stclusters._version import __version__
 from stclusters.config import Config
 from stclusters.errors import InputError, ValidationError
 from stclusters.measure import counting
@@ -144,23 +145,6 @@ def _register_inputs(
     }
 
 
-def _unique_points(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (lat, lon) pairs in lexicographic order, the index of each input, the counts."""
-    n = len(lat)
-    if n == 0:
-        return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0)
-    order = np.lexsort((lon, lat))
-    slat, slon = lat[order], lon[order]
-    new = np.ones(n, dtype=bool)
-    new[1:] = (slat[1:] != slat[:-1]) | (slon[1:] != slon[:-1])
-    group = np.cumsum(new) - 1
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = group
-    starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, n)).astype(np.float64)
-    return np.column_stack([slat[starts], slon[starts]]), inverse, counts
-
-
 def _cluster_layers(
     layer_inputs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
     *,
@@ -231,7 +215,7 @@ def run(
     from stclusters.measure.population import population_of
     from stclusters.measure.profiles import build_profiles
     from stclusters.measure.sensitivity import rank_ranges
-    from stclusters.places import country_names, load_places, to_xyz
+    from stclusters.places import country_names, load_places
 
     config = config or Config()
     say = say or (lambda _line: None)
@@ -341,7 +325,7 @@ def run(
     warnings: list[str] = []
     for name in ("patent", "article"):
         idx = np.flatnonzero(fine & current & in_layer[name])
-        uniq, inverse, weights = _unique_points(lat[idx], lon[idx])
+        uniq, inverse, weights = unique_points(lat[idx], lon[idx])
         layer_inputs.append((idx, uniq, inverse, weights))
         if weights.sum() < 10 * config.min_points:
             warnings.append(
@@ -382,8 +366,6 @@ def run(
     if members and prev_mask.any() and world_prev["patent"] + world_prev["article"] > 0:
         from scipy.spatial import cKDTree
 
-        from stclusters.places import chord
-
         all_members = np.vstack([members[c] for c in sorted(members)])
         owner = np.concatenate([np.full(len(members[c]), c) for c in sorted(members)])
         tree = cKDTree(to_xyz(all_members[:, 0], all_members[:, 1]))
@@ -394,10 +376,10 @@ def run(
 
     # ---- names and location labels
     stage.begin("name")
-    places = load_places()
+    places = load_places(cache_dir=config.cache_dir)
     main = MainPlaces(places, min_population=config.name_min_population)
     loc_idx = np.flatnonzero(located & current)
-    uniq_loc, inv_loc, _ = _unique_points(lat[loc_idx], lon[loc_idx])
+    uniq_loc, inv_loc, _ = unique_points(lat[loc_idx], lon[loc_idx])
     main_of_unique = main.assign(to_xyz(uniq_loc[:, 0], uniq_loc[:, 1]), radius_km=config.eps_km)
     main_place = np.full(n, -1, dtype=np.int64)
     main_place[loc_idx] = main_of_unique[inv_loc]

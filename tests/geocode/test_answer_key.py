@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from stclusters._sphere import haversine_km
 from stclusters.geocode import Geocoder
 from stclusters.geocode._text import key
-from stclusters.places import haversine_km
 
 KEY = Path(__file__).parent / "data" / "answer_key.csv"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from stclusters._sphere import haversine_km
 from stclusters.geocode import Geocoder, GeocodeResult
 from stclusters.geocode.countries import country_code
-from stclusters.places import haversine_km
 
 # (address, style, city, country) read by a person
 CASES = [

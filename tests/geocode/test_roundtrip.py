@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from unidecode import unidecode
 
+from stclusters._sphere import haversine_km
 from stclusters.geocode import Geocoder
-from stclusters.places import country_names, haversine_km
+from stclusters.places import country_names
 
 WOS = {"CN": "Peoples R China", "US": "USA", "KR": "South Korea", "AE": "U Arab Emirates"}
 GB_NATIONS = {"ENG": "England", "SCT": "Scotland", "WLS": "Wales", "NIR": "North Ireland"}

@@ -11,9 +11,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from stclusters._sphere import haversine_km
 from stclusters.geocode import Geocoder
 from stclusters.geocode.stage import geocode_records
-from stclusters.places import haversine_km
 from stclusters.records import Records
 
 synth = pytest.importorskip("stclusters.synth", reason="stclusters.synth is not merged yet")

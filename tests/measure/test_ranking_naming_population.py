@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
+from stclusters._sphere import to_xyz
 from stclusters.errors import InputError
 from stclusters.measure.naming import (
     EN_DASH,
@@ -19,7 +20,7 @@ from stclusters.measure.naming import (
 )
 from stclusters.measure.population import population_from_places, population_from_raster
 from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters, slugify
-from stclusters.places import load_places, to_xyz
+from stclusters.places import load_places
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
+from stclusters._sphere import haversine_km
 from stclusters.config import Config
-from stclusters.places import haversine_km, load_places
+from stclusters.places import load_places
 from stclusters.records import validate
 from stclusters.synth import World, load_calibration
 from stclusters.synth.vocab import SSH_CATEGORIES, WOS_COUNTRY

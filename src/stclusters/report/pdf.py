@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from reportlab.platypus.flowables import Flowable
 from unidecode import unidecode
 
-from stclusters import __version__
+from stclusters._version import __version__
 from stclusters.report import maps, text
 from stclusters.report.charts import Bar, field_bars
 

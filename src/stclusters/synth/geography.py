@@ -26,8 +26,9 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from stclusters._sphere import chord, haversine_km, to_xyz
 from stclusters.errors import InputError
-from stclusters.places import URBAN_DENSITY, Places, haversine_km, to_xyz
+from stclusters.places import URBAN_DENSITY, Places
 from stclusters.synth.calibration import Calibration, Hub
 from stclusters.synth.sampling import largest_remainder
 
@@ -479,9 +480,7 @@ def plan_geography(
     hub_lat = np.concatenate([r[1] for r in site_rows])
     hub_lon = np.concatenate([r[2] for r in site_rows])
     near_hub = np.zeros(len(places), dtype=bool)
-    for idx in places.tree.query_ball_point(
-        to_xyz(hub_lat, hub_lon), 2.0 * math.sin(HUB_BUFFER_KM / 6371.0088 / 2.0)
-    ):
+    for idx in places.tree.query_ball_point(to_xyz(hub_lat, hub_lon), chord(HUB_BUFFER_KM)):
         near_hub[idx] = True
     base_noise = rng.lognormal(0.0, place_noise, len(places))
     layer_noise = {layer: rng.lognormal(0.0, LAYER_NOISE, len(places)) for layer in LAYERS}
