@@ -14,7 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from stclusters.cli import app
-from stclusters.report import profile_markdown, text, write_sample_run, write_site
+from stclusters.report import profile_markdown, text, write_site
+
+from .sample_run import write_sample_run
 
 
 class Page(HTMLParser):

@@ -1,17 +1,16 @@
 """Fractional counting (method.md sections 1 and 4) as relational steps over Arrow tables in DuckDB.
 
 Every step is one SQL statement over named tables, so that the same steps can run on a distributed
-engine. The tables, in order:
+engine. The stage function is :func:`count_shares`; the tables it creates, in order:
 
 ``docs``
     one row per input document with its window flags and filter outcome;
 ``rows``
     one row per people row of a kept document (current or previous window), in a canonical order
-    (``row_id``), with its fractional ``share`` of the document;
-``points``
-    (added by the caller) the cluster of every clustered row;
-``cluster_counts``
-    each cluster's patent and article counts.
+    (``row_id``), with its fractional ``share`` of the document. The measure stage adds the
+    columns ``cluster``, ``cluster_prev`` and ``loc_label`` (see
+    :func:`stclusters.measure.stage.label_rows`), from which :func:`cluster_counts` and the
+    profiles count.
 
 Sums use Kahan summation over canonically ordered rows and results are rounded before they are
 written, so the same records in any order give the same output bytes.
@@ -20,6 +19,7 @@ written, so the same records in any order give the same output bytes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -30,20 +30,91 @@ from stclusters.config import Config
 TABLES = ("documents", "people", "classes", "applicants")
 
 __all__ = [
+    "ROWS_COLUMNS",
+    "Shares",
     "cluster_counts",
+    "count_shares",
     "filter_documents",
     "person_shares",
-    "register_records",
     "share_sums_by_document",
     "world_totals",
 ]
 
 
-def register_records(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
-    """Register the canonical tables (documents, people, classes, applicants) in ``con``."""
-    for name, table in tables.items():
-        con.register(f"{name}_in", table)
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {name}_in")
+#: Columns of table ``rows`` as :func:`person_shares` creates it.
+ROWS_COLUMNS = (
+    "row_id",
+    "doc_id",
+    "layer",
+    "current",
+    "previous",
+    "person_seq",
+    "address_seq",
+    "organisation",
+    "country",
+    "lat",
+    "lon",
+    "precision",
+    "share",
+)
+
+
+@dataclass(frozen=True)
+class Shares:
+    """The counting stage's hand-off: kept documents and fractional shares of their people.
+
+    Attributes
+    ----------
+    con
+        The connection holding table ``docs`` (one row per document: window flags and filter
+        outcome) and table ``rows`` (:data:`ROWS_COLUMNS`: one row per people row of a kept
+        document of the current or previous window, ``row_id`` 0..n-1 in canonical order,
+        ``share`` its fraction of the document), beside the canonical input views.
+    world, world_previous
+        Documents kept per layer (``patent``, ``article``) in the current and previous windows.
+    documents
+        The filter accounts of :func:`filter_documents`.
+    n_rows
+        Rows of table ``rows``.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    world: dict[str, int]
+    world_previous: dict[str, int]
+    documents: dict[str, Any]
+    n_rows: int
+
+
+def count_shares(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    is_ssh: Callable[[str, str], bool | None],
+) -> Shares:
+    """Filter the documents and split each kept document among its people (method.md 1 and 4).
+
+    Parameters
+    ----------
+    con
+        A connection holding the canonical views ``documents``, ``people``, ``classes`` and
+        ``applicants`` (:class:`stclusters.inputs.InputTables`).
+    config
+        The windows and filters (``patent_years``, ``article_years``, ``article_doc_types``,
+        ``exclude_ssh_only``).
+    is_ssh
+        Whether a (code, scheme) science category is social sciences, arts or humanities (None
+        when unknown): :func:`stclusters.measure.classify.is_ssh_code`.
+    """
+    documents = filter_documents(con, config, is_ssh=is_ssh)
+    person_shares(con)
+    n_rows = int(con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
+    return Shares(
+        con=con,
+        world=world_totals(con),
+        world_previous=world_totals(con, window="previous"),
+        documents=documents,
+        n_rows=n_rows,
+    )
 
 
 def _ssh_table(con: duckdb.DuckDBPyConnection, is_ssh: Callable[[str, str], bool | None]) -> None:

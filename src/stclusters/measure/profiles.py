@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from stclusters.measure.ranking import ClusterRow
+from stclusters.results import ClusterRow, Collaboration, Profile
 
 __all__ = ["build_profiles", "normalise_applicant", "normalise_organisation"]
 
@@ -229,7 +229,7 @@ def _collaboration(
     limit: int,
     coords: Mapping[str, tuple[float, float]],
     cluster_ids_by_label: Mapping[str, int],
-) -> dict[tuple[int, str], dict[str, Any]]:
+) -> dict[tuple[int, str], Collaboration]:
     econ = pa.table(
         {
             "c": pa.array([r.cluster_id for r in clusters for _ in r.economies], pa.int64()),
@@ -289,7 +289,7 @@ def _collaboration(
                 "lon": lon,
             }
         )
-    out: dict[tuple[int, str], dict[str, Any]] = {}
+    out: dict[tuple[int, str], Collaboration] = {}
     for key, acc in base.items():
         docs = acc["documents"]
         out[key] = {
@@ -312,11 +312,14 @@ def build_profiles(
     science_fields: Mapping[tuple[str, str], tuple[str, str]],
     economy_names: Mapping[str, str],
     location_coords: Mapping[str, tuple[float, float]],
-) -> list[dict[str, Any]]:
-    """One profile dict per cluster (in the order given), from tables ``rows``, ``applicants``
+    top_n: int,
+    sensitivity: Mapping[int, dict[str, Any]] | None = None,
+) -> list[Profile]:
+    """One profile per cluster (in the order given), from tables ``rows``, ``applicants``
     and ``classes`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label`` columns.
 
-    ``tech_fields`` and ``science_fields`` map (scheme, code) to (field, sector).
+    ``tech_fields`` and ``science_fields`` map (scheme, code) to (field, sector);
+    ``sensitivity`` gives the rank range of each cluster when the sensitivity reruns were made.
     """
     ids = pa.table({"c": pa.array([r.cluster_id for r in clusters], pa.int64())})
     con.register("top_ids_in", ids)
@@ -374,25 +377,29 @@ def build_profiles(
     collab = _collaboration(
         con, clusters, limit=top, coords=location_coords, cluster_ids_by_label=label_ids
     )
-    empty = {"documents": 0, "share": 0.0, "international_share": 0.0, "top_locations": []}
-    profiles = []
+    sensitivity = sensitivity or {}
+
+    def empty() -> Collaboration:
+        return {"documents": 0, "share": 0.0, "international_share": 0.0, "top_locations": []}
+
+    profiles: list[Profile] = []
     for r in clusters:
         row = r.to_row()
-        row.update(
-            {
-                "edition": edition,
-                "economies_list": list(r.economies),
-                "economy_names": [economy_names.get(e, e) for e in r.economies],
-                "primary_economy_name": economy_names.get(r.primary_economy or "", ""),
-                "economy_shares": r.economy_shares,
-                "top_applicants": applicants.get(r.cluster_id, []),
-                "top_organisations": organisations.get(r.cluster_id, []),
-                "top_tech_fields": tech.get(r.cluster_id, []),
-                "top_science_fields": science.get(r.cluster_id, []),
-                "patent_collaboration": collab.get((r.cluster_id, "patent"), dict(empty)),
-                "article_collaboration": collab.get((r.cluster_id, "article"), dict(empty)),
-                "sensitivity": None,
-            }
-        )
-        profiles.append(row)
+        profile: Profile = {
+            **row,  # type: ignore[typeddict-item]
+            "edition": edition,
+            "economies_list": list(r.economies),
+            "economy_names": [economy_names.get(e, e) for e in r.economies],
+            "primary_economy_name": economy_names.get(r.primary_economy or "", ""),
+            "economy_shares": dict(r.economy_shares),
+            "top_applicants": applicants.get(r.cluster_id, []),
+            "top_organisations": organisations.get(r.cluster_id, []),
+            "top_tech_fields": tech.get(r.cluster_id, []),
+            "top_science_fields": science.get(r.cluster_id, []),
+            "patent_collaboration": collab.get((r.cluster_id, "patent")) or empty(),
+            "article_collaboration": collab.get((r.cluster_id, "article")) or empty(),
+            "sensitivity": sensitivity.get(r.cluster_id),
+            "top_n": top_n,
+        }
+        profiles.append(profile)
     return profiles

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from stclusters.report.inputs import SiteInputs, read_site_inputs
 from stclusters.report.pages import write_site
-from stclusters.report.sample import write_sample_run
 from stclusters.report.text import profile_markdown
 
 __all__ = [
     "SiteInputs",
     "profile_markdown",
     "read_site_inputs",
-    "write_sample_run",
     "write_site",
 ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from stclusters.errors import InputError, ValidationError
+from stclusters.results import RANKING_FIELDS, json_types
 
 __all__ = ["RANKING_KEYS", "SLUG_PATTERN", "SiteInputs", "read_site_inputs"]
 
@@ -24,20 +25,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 """A slug is lower-case letters, digits and inner hyphens (it becomes a file name)."""
 
 RANKING_KEYS: dict[str, tuple[type, ...]] = {
-    "cluster_id": (int,),
-    "rank": (int,),
-    "slug": (str,),
-    "name": (str,),
-    "economies": (str,),
-    "primary_economy": (str,),
-    "patents": (int, float),
-    "articles": (int, float),
-    "size_score": (int, float),
-    "population": (int, float),
-    "patents_per_million": (int, float),
-    "articles_per_million": (int, float),
-    "lat": (int, float),
-    "lon": (int, float),
+    f.name: json_types(f.type) for f in RANKING_FIELDS if f.required
 }
 """Keys every ranking row and profile must have, with their JSON types."""
 

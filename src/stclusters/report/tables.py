@@ -12,46 +12,9 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
-from stclusters.measure.ranking import ClusterRow
+from stclusters.results import GEOJSON_PROPERTIES, RANKING_COLUMNS, RANKING_SCHEMA, Results
 
-__all__ = ["GEOJSON_PROPERTIES", "RANKING_COLUMNS", "write_tables"]
-
-#: Columns of ranking.csv, in order (documented in the README and docs/method.md).
-RANKING_COLUMNS = [
-    "rank",
-    "name",
-    "economies",
-    "patents",
-    "articles",
-    "size_score",
-    "population",
-    "patents_per_million",
-    "articles_per_million",
-    "intensity_score",
-    "intensity_rank",
-    "economy_rank",
-    "economy_clusters",
-    "primary_economy",
-    "growth",
-    "cluster_id",
-    "slug",
-    "lat",
-    "lon",
-]
-
-
-#: Properties of each feature of clusters.geojson (docs/outputs.md).
-GEOJSON_PROPERTIES = (
-    "cluster_id",
-    "rank",
-    "slug",
-    "name",
-    "economies",
-    "patents",
-    "articles",
-    "size_score",
-    "population",
-)
+__all__ = ["write_outputs"]
 
 
 def _dump(obj: Any, path: Path) -> None:
@@ -70,53 +33,23 @@ def _round_geometry(geom: Any, digits: int = 5) -> Any:
     return shapely.set_precision(geom, 10.0**-digits) if geom is not None else None
 
 
-def write_tables(
-    out: Path,
-    *,
-    ranking: list[ClusterRow],
-    all_clusters: list[ClusterRow],
-    profiles: list[dict[str, Any]],
-    geoms: dict[int, Any],
-    accounts: dict[str, Any],
-    edition: int,
-) -> None:
-    """Write every machine-readable output and the Markdown profiles into ``out``."""
+def write_outputs(results: Results, folder: Path) -> None:
+    """Write every machine-readable output of ``results`` and the Markdown profiles into
+    ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,
+    clusters.geojson, profiles.json, accounts.json and profiles/<slug>.md (docs/outputs.md)."""
     from stclusters.report.text import profile_markdown
 
-    rows = [r.to_row() for r in ranking]
-    _csv(rows, out / "ranking.csv")
-    _csv([r.to_row() for r in all_clusters], out / "all_clusters.csv")
+    rows = [r.to_row() for r in results.ranking]
+    _csv(rows, folder / "ranking.csv")
+    _csv([r.to_row() for r in results.all_clusters], folder / "all_clusters.csv")
     table = pa.Table.from_pylist(
-        [{k: row.get(k) for k in RANKING_COLUMNS} for row in rows],
-        schema=pa.schema(
-            [
-                ("rank", pa.int32()),
-                ("name", pa.string()),
-                ("economies", pa.string()),
-                ("patents", pa.float64()),
-                ("articles", pa.float64()),
-                ("size_score", pa.float64()),
-                ("population", pa.int64()),
-                ("patents_per_million", pa.float64()),
-                ("articles_per_million", pa.float64()),
-                ("intensity_score", pa.float64()),
-                ("intensity_rank", pa.int32()),
-                ("economy_rank", pa.int32()),
-                ("economy_clusters", pa.int32()),
-                ("primary_economy", pa.string()),
-                ("growth", pa.float64()),
-                ("cluster_id", pa.int64()),
-                ("slug", pa.string()),
-                ("lat", pa.float64()),
-                ("lon", pa.float64()),
-            ]
-        ),
+        [{k: row.get(k) for k in RANKING_COLUMNS} for row in rows], schema=RANKING_SCHEMA
     )
-    pq.write_table(table, out / "ranking.parquet", compression="zstd")
-    _dump({"edition": edition, "rows": rows}, out / "ranking.json")
+    pq.write_table(table, folder / "ranking.parquet", compression="zstd")
+    _dump({"edition": results.edition, "rows": rows}, folder / "ranking.json")
     features = []
-    for r, row in zip(ranking, rows, strict=True):
-        geom = _round_geometry(geoms.get(r.cluster_id))
+    for r, row in zip(results.ranking, rows, strict=True):
+        geom = _round_geometry(results.footprints.get(r.cluster_id))
         features.append(
             {
                 "type": "Feature",
@@ -124,11 +57,14 @@ def write_tables(
                 "properties": {k: row[k] for k in GEOJSON_PROPERTIES},
             }
         )
-    _dump({"type": "FeatureCollection", "features": features}, out / "clusters.geojson")
-    top_n = profiles[0].get("top_n") if profiles else None
-    _dump({"edition": edition, "top_n": top_n, "profiles": profiles}, out / "profiles.json")
-    _dump(accounts, out / "accounts.json")
-    folder = out / "profiles"
-    folder.mkdir(exist_ok=True)
-    for profile in profiles:
-        (folder / f"{profile['slug']}.md").write_text(profile_markdown(profile), encoding="utf-8")
+    _dump({"type": "FeatureCollection", "features": features}, folder / "clusters.geojson")
+    top_n = results.profiles[0]["top_n"] if results.profiles else None
+    _dump(
+        {"edition": results.edition, "top_n": top_n, "profiles": results.profiles},
+        folder / "profiles.json",
+    )
+    _dump(results.accounts, folder / "accounts.json")
+    (folder / "profiles").mkdir(exist_ok=True)
+    for profile in results.profiles:
+        text = profile_markdown(profile, top_n=results.top_n)
+        (folder / "profiles" / f"{profile['slug']}.md").write_text(text, encoding="utf-8")

@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, mapping
 
-from stclusters.report.tables import GEOJSON_PROPERTIES
+from stclusters.results import GEOJSON_PROPERTIES
 
 __all__ = ["write_sample_run"]
 
