@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import duckdb
-import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stclusters.config import Config
+from stclusters.inputs import register_tables
 from stclusters.measure import counting
 from stclusters.records import Records
 
@@ -18,10 +18,9 @@ def _ssh(code: str, scheme: str) -> bool | None:
 
 def _con(recs: Records, config: Config | None = None) -> tuple[duckdb.DuckDBPyConnection, dict]:
     con = duckdb.connect()
-    counting.register_records(con, {n: recs.table(n) for n in counting.TABLES})
-    acc = counting.filter_documents(con, config or Config(), is_ssh=_ssh)
-    counting.person_shares(con)
-    return con, acc
+    register_tables(con, [], recs)
+    shares = counting.count_shares(con, config or Config(), is_ssh=_ssh)
+    return con, shares.documents
 
 
 def _shares(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int | None, int | None], float]:
@@ -154,7 +153,29 @@ def test_every_document_shares_sum_to_one(
     assert all(abs(x - 1.0) < 1e-9 for x in sums.column("total").to_pylist())
 
 
-def test_register_records_accepts_arrow_tables() -> None:
+def test_count_shares_alone_gives_world_totals_and_rows() -> None:
+    """The stage function on its own: two patents in the window, one outside, one article."""
+    recs = Records.from_tables(
+        documents=[
+            {"doc_id": "P1", "layer": "patent", "year": 2020},
+            {"doc_id": "P2", "layer": "patent", "year": 2021},
+            {"doc_id": "P3", "layer": "patent", "year": 1990},
+            {"doc_id": "A1", "layer": "article", "year": 2020, "doc_type": "Article"},
+        ],
+        people=[
+            {"doc_id": d, "person_seq": i, "address_seq": i, "role": r}
+            for d, n, r in (("P1", 2, "inventor"), ("P2", 1, "inventor"), ("A1", 3, "author"))
+            for i in range(n)
+        ]
+        + [{"doc_id": "P3", "person_seq": 0, "address_seq": 0, "role": "inventor"}],
+    )
     con = duckdb.connect()
-    counting.register_records(con, {"documents": pa.table({"doc_id": ["x"]})})
-    assert con.execute("SELECT count(*) FROM documents").fetchall() == [(1,)]
+    register_tables(con, [], recs)
+    shares = counting.count_shares(con, Config(), is_ssh=_ssh)
+    assert shares.world == {"patent": 2, "article": 1}
+    assert shares.n_rows == 6
+    assert shares.documents["layers"]["patent"]["outside_window"] == 1
+    columns = [c[0] for c in con.execute("DESCRIBE rows").fetchall()]
+    assert tuple(columns) == counting.ROWS_COLUMNS
+    ids = [r[0] for r in con.execute("SELECT row_id FROM rows ORDER BY row_id").fetchall()]
+    assert ids == list(range(6))

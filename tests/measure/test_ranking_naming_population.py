@@ -35,7 +35,11 @@ def test_size_score_intensity_and_economy_ranks() -> None:
         ClusterRow(3, patents=50, articles=500, primary_economy="CN", population=0),
         ClusterRow(4, patents=1, articles=1, primary_economy="US", population=1e5),
     ]
-    top = rank_clusters(rows, world={"patent": 200, "article": 2000}, top_n=3)
+    top, ranked = rank_clusters(rows, world={"patent": 200, "article": 2000}, top_n=3)
+    assert ranked[:3] == top and [r.cluster_id for r in ranked] == [1, 2, 3, 4]
+    assert ranked[3].rank == 4 and ranked[3].intensity_rank is None
+    # the rows given are not changed
+    assert all(r.rank == 0 and r.size_score == 0.0 for r in rows)
     # every score is 0.5 (100/200, 1000/2000, 50/200 + 500/2000): ties go to the lower id
     assert [r.cluster_id for r in top] == [1, 2, 3]
     assert all(r.size_score == 0.5 for r in top)
@@ -180,8 +184,10 @@ def test_ranks_are_a_permutation(rows: list[tuple[float, float, float]], top_n: 
         ClusterRow(i, patents=p, articles=a, population=pop, primary_economy="XX")
         for i, (p, a, pop) in enumerate(rows)
     ]
-    top = rank_clusters(clusters, world={"patent": 1000, "article": 1000}, top_n=top_n)
+    top, ranked = rank_clusters(clusters, world={"patent": 1000, "article": 1000}, top_n=top_n)
     assert len(top) == min(top_n, len(rows))
+    assert sorted(r.rank for r in ranked) == list(range(1, len(rows) + 1))
+    assert len({r.slug for r in ranked}) == len(rows)
     assert sorted(r.intensity_rank or 0 for r in top) == list(range(1, len(top) + 1))
     scores = [r.size_score for r in top]
     assert scores == sorted(scores, reverse=True)

@@ -27,8 +27,6 @@ import pyarrow as pa
 
 from stclusters.config import Config
 
-TABLES = ("documents", "people", "classes", "applicants")
-
 __all__ = [
     "ROWS_COLUMNS",
     "Shares",

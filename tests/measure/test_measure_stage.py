@@ -1,0 +1,73 @@
+"""The measure stage alone, on the small hand-built world."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pytest
+
+from small_world import SMALL_CONFIG, SMALL_RANKING, small_world
+from stclusters._log import StageClock
+from stclusters.cluster.stage import cluster_people
+from stclusters.inputs import register_tables
+from stclusters.measure import classify
+from stclusters.measure.counting import count_shares
+from stclusters.measure.stage import Measured, assign_previous, measure_clusters, output_weights
+from stclusters.places import country_names, load_places
+
+
+@pytest.fixture(scope="module")
+def measured() -> tuple[Measured, StageClock, object]:
+    con = duckdb.connect()
+    register_tables(con, [], small_world())
+    shares = count_shares(con, SMALL_CONFIG, is_ssh=classify.is_ssh_code)
+    clustering = cluster_people(
+        shares,
+        eps_km=SMALL_CONFIG.eps_km,
+        min_points=SMALL_CONFIG.min_points,
+        merge_km=SMALL_CONFIG.merge_km,
+        precisions=SMALL_CONFIG.cluster_precisions,
+    )
+    clock = StageClock()
+    result = measure_clusters(
+        clustering,
+        shares=shares,
+        config=SMALL_CONFIG.replace(sensitivity=True),
+        places=load_places(),
+        countries=country_names(),
+        clock=clock,
+    )
+    return result, clock, (shares, clustering)
+
+
+def test_ranking_names_and_counts(measured) -> None:  # type: ignore[no-untyped-def]
+    result, clock, (shares, clustering) = measured
+    assert [r.name for r in result.ranking] == SMALL_RANKING
+    assert result.all_clusters[: len(result.ranking)] == result.ranking
+    # the clusters' counts are the sums of their rows' shares
+    weights = output_weights(clustering, shares.world)
+    for r in result.ranking:
+        mine = clustering.labels == r.cluster_id
+        assert r.size_score == pytest.approx(weights[mine].sum())
+    assert set(clock.times) == {"name", "rank", "sensitivity", "profile"}
+
+
+def test_profiles_follow_the_ranking(measured) -> None:  # type: ignore[no-untyped-def]
+    result, _, _ = measured
+    assert [p["cluster_id"] for p in result.profiles] == [r.cluster_id for r in result.ranking]
+    for p in result.profiles:
+        assert p["top_n"] == SMALL_CONFIG.top_n
+        assert p["sensitivity"] is not None
+        assert p["sensitivity"]["rank_min"] <= p["rank"] <= p["sensitivity"]["rank_max"]
+    assert set(result.footprints) == {r.cluster_id for r in result.ranking}
+
+
+def test_previous_window_rows_map_to_the_cluster_nearby(measured) -> None:  # type: ignore[no-untyped-def]
+    _, _, (_, clustering) = measured
+    prev = assign_previous(clustering, footprint_km=SMALL_CONFIG.footprint_km)
+    rows = clustering.rows
+    assert (prev[~(rows.previous & rows.fine)] == -2).all()
+    # a previous-window row standing on a member point of a cluster belongs to that cluster
+    both = rows.previous & rows.current & (clustering.labels >= 0)
+    assert both.any()
+    assert np.array_equal(prev[both], clustering.labels[both])
