@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +17,9 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from stclusters._sphere import unique_points
-from stclusters.measure.counting import Shares
+
+if TYPE_CHECKING:  # the measure package imports this stage: no import at run time
+    from stclusters.measure.counting import Shares
 
 __all__ = ["LAYERS", "Clustering", "LayerPoints", "PeopleRows", "cluster_people", "recluster"]
 

@@ -96,6 +96,62 @@ def _check_keys(
             problems.append(f"{where}: {key!r} must lie within ±{limit}, got {value!r}")
 
 
+def _checked_rows(ranking: Any, path: Path) -> list[dict[str, Any]]:
+    """The rows of ``ranking.json``, every problem reported at once."""
+    rows = ranking.get("rows") if isinstance(ranking, dict) else None
+    if not isinstance(rows, list):
+        raise ValidationError(["top level: expected an object with a 'rows' list"], where=str(path))
+    problems: list[str] = []
+    for i, row in enumerate(rows):
+        _check_keys(row, RANKING_KEYS, f"row {i + 1}", problems)
+    if problems:
+        raise ValidationError(problems, where=str(path))
+    return rows
+
+
+def _checked_profiles(doc: Any, path: Path) -> list[dict[str, Any]]:
+    """The profiles of ``profiles.json`` (keys and unique slugs), every problem at once."""
+    profiles = doc.get("profiles") if isinstance(doc, dict) else None
+    if not isinstance(profiles, list):
+        raise ValidationError(
+            ["top level: expected an object with a 'profiles' list"], where=str(path)
+        )
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, prof in enumerate(profiles):
+        where = f"profile {i + 1}"
+        if isinstance(prof, dict) and isinstance(prof.get("name"), str):
+            where += f" ({prof['name']})"
+        _check_keys(prof, {**RANKING_KEYS, **_PROFILE_KEYS}, where, problems)
+        slug = prof.get("slug") if isinstance(prof, dict) else None
+        if isinstance(slug, str):
+            if slug in seen:
+                problems.append(f"{where}: slug {slug!r} is used by an earlier profile")
+            seen.add(slug)
+    if problems:
+        raise ValidationError(problems, where=str(path))
+    return profiles
+
+
+def _footprints(path: Path) -> dict[int, dict[str, Any]]:
+    """Polygon footprints of ``clusters.geojson`` by cluster id (none when the file is absent)."""
+    footprints: dict[int, dict[str, Any]] = {}
+    if not path.exists():
+        return footprints
+    geo = _load(path)
+    problems: list[str] = []
+    for k, feat in enumerate(geo.get("features", []) if isinstance(geo, dict) else []):
+        props = feat.get("properties") or {}
+        geom = feat.get("geometry")
+        if "cluster_id" not in props:
+            problems.append(f"feature {k + 1}: properties have no 'cluster_id'")
+        elif geom and geom.get("type") in ("Polygon", "MultiPolygon"):
+            footprints[int(props["cluster_id"])] = geom
+    if problems:
+        raise ValidationError(problems, where=str(path))
+    return footprints
+
+
 def read_site_inputs(folder: Path | str) -> SiteInputs:
     """Read ``ranking.json``, ``profiles.json`` and the optional files of an output folder.
 
@@ -120,50 +176,11 @@ def read_site_inputs(folder: Path | str) -> SiteInputs:
         raise InputError(f"{folder}: not a folder; give the output folder of a run")
     ranking = _load(folder / "ranking.json")
     profiles_doc = _load(folder / "profiles.json")
-    problems: list[str] = []
-    rows = ranking.get("rows") if isinstance(ranking, dict) else None
-    if not isinstance(rows, list):
-        raise ValidationError(
-            ["top level: expected an object with a 'rows' list"], where=str(folder / "ranking.json")
-        )
-    for i, row in enumerate(rows):
-        _check_keys(row, RANKING_KEYS, f"row {i + 1}", problems)
-    if problems:
-        raise ValidationError(problems, where=str(folder / "ranking.json"))
-    profiles = profiles_doc.get("profiles") if isinstance(profiles_doc, dict) else None
-    if not isinstance(profiles, list):
-        raise ValidationError(
-            ["top level: expected an object with a 'profiles' list"],
-            where=str(folder / "profiles.json"),
-        )
-    seen: set[str] = set()
-    for i, prof in enumerate(profiles):
-        where = f"profile {i + 1}"
-        if isinstance(prof, dict) and isinstance(prof.get("name"), str):
-            where += f" ({prof['name']})"
-        _check_keys(prof, {**RANKING_KEYS, **_PROFILE_KEYS}, where, problems)
-        slug = prof.get("slug") if isinstance(prof, dict) else None
-        if isinstance(slug, str):
-            if slug in seen:
-                problems.append(f"{where}: slug {slug!r} is used by an earlier profile")
-            seen.add(slug)
-    if problems:
-        raise ValidationError(problems, where=str(folder / "profiles.json"))
+    rows = _checked_rows(ranking, folder / "ranking.json")
+    profiles = _checked_profiles(profiles_doc, folder / "profiles.json")
     edition = profiles_doc.get("edition", ranking.get("edition"))
     top_n = profiles_doc.get("top_n") or len(profiles)
-    footprints: dict[int, dict[str, Any]] = {}
-    geo_path = folder / "clusters.geojson"
-    if geo_path.exists():
-        geo = _load(geo_path)
-        for k, feat in enumerate(geo.get("features", []) if isinstance(geo, dict) else []):
-            props = feat.get("properties") or {}
-            geom = feat.get("geometry")
-            if "cluster_id" not in props:
-                problems.append(f"feature {k + 1}: properties have no 'cluster_id'")
-            elif geom and geom.get("type") in ("Polygon", "MultiPolygon"):
-                footprints[int(props["cluster_id"])] = geom
-        if problems:
-            raise ValidationError(problems, where=str(geo_path))
+    footprints = _footprints(folder / "clusters.geojson")
     accounts: dict[str, Any] = {}
     acc_path = folder / "accounts.json"
     if acc_path.exists():
