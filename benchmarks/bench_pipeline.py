@@ -1,6 +1,10 @@
 """Time the whole method on a synthetic world: world generation, then `run` stage by stage.
 
-Usage: python benchmarks/bench_pipeline.py [--scale 0.05] [--runs 3] [--no-site]
+Usage: python benchmarks/bench_pipeline.py [--scale 0.05] [--runs 3] [--no-site] [--world PATH]
+
+``--world`` times the runs on an existing records folder (a world of the given scale) instead of
+building one, so that two versions of the code can be timed on the same world, for example the
+code of an earlier commit with ``PYTHONPATH=<its src>`` beside the current one.
 
 Prints the median of several runs of each stage and of the whole run (machines here are shared
 and noisy: read the medians, not single runs).
@@ -25,12 +29,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-site", action="store_true")
+    parser.add_argument("--world", type=Path, help="an existing records folder of that scale")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        world = Path(tmp) / "world"
-        t0 = time.perf_counter()
-        write_world(world, scale=args.scale, seed=args.seed)
-        print(f"world (scale {args.scale}): {time.perf_counter() - t0:.1f} s")
+        world = args.world or Path(tmp) / "world"
+        if args.world is None:
+            t0 = time.perf_counter()
+            write_world(world, scale=args.scale, seed=args.seed)
+            print(f"world (scale {args.scale}): {time.perf_counter() - t0:.1f} s")
         config = Config(min_points=Config().min_points * args.scale)
         totals, stages = [], {}
         for i in range(args.runs):
