@@ -41,3 +41,13 @@ def test_cache_round_trip_and_corrupt_cache(
     assert back.alternatenames == built.alternatenames
     path.write_bytes(b"not a zip file")
     assert places_mod._from_cache(path) is None
+
+
+def test_load_places_caches_in_the_cache_dir_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "default"))
+    chosen = tmp_path / "chosen"
+    places_mod.load_places(15000, cache_dir=chosen)
+    assert [p.suffix for p in chosen.iterdir()] == [".npz"]
+    assert not (tmp_path / "default").exists()

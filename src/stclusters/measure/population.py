@@ -84,12 +84,20 @@ def population_from_raster(geometry: BaseGeometry, raster: str | Path) -> float:
 
 
 def population_of(
-    geometries: dict[int, BaseGeometry], *, source: str = "geonames", raster: Any = None
+    geometries: dict[int, BaseGeometry],
+    *,
+    source: str = "geonames",
+    raster: Any = None,
+    places: Places | None = None,
 ) -> dict[int, float]:
-    """Population of each footprint, by cluster id."""
+    """Population of each footprint, by cluster id.
+
+    ``source`` is "geonames" (the places of ``places``, by default :func:`load_places`) or
+    "raster" (the GeoTIFF ``raster``).
+    """
     if source == "raster":
         if raster is None:
             raise ConfigError("population_source = 'raster' needs the 'population_raster' setting")
         return {cid: population_from_raster(g, raster) for cid, g in geometries.items()}
-    places = load_places()
+    places = places or load_places()
     return {cid: population_from_places(g, places=places) for cid, g in geometries.items()}

@@ -331,6 +331,7 @@ def _rank(
     world: Mapping[str, int],
     world_previous: Mapping[str, int],
     config: Config,
+    places: Places,
 ) -> tuple[list[ClusterRow], list[ClusterRow], dict[int, Any]]:
     """Counts, footprints and population of the candidates, ranks and growth."""
     from stclusters.measure.population import population_of
@@ -340,7 +341,9 @@ def _rank(
     )
     candidates = _candidates(rows, world, config.top_n)
     geoms = footprints_of(clustering, candidates, radius_km=config.footprint_km)
-    pops = population_of(geoms, source=config.population_source, raster=config.population_raster)
+    pops = population_of(
+        geoms, source=config.population_source, raster=config.population_raster, places=places
+    )
     wanted = set(candidates)
     rows = [
         replace(r, population=pops.get(r.cluster_id, 0.0)) if r.cluster_id in wanted else r
@@ -392,7 +395,13 @@ def measure_clusters(
     clock.begin("rank")
     label_rows(con, clustering, cluster_prev, naming)
     top, ranked, geoms = _rank(
-        con, clustering, naming, world=world, world_previous=shares.world_previous, config=config
+        con,
+        clustering,
+        naming,
+        world=world,
+        world_previous=shares.world_previous,
+        config=config,
+        places=places,
     )
     clock.end(f"top {len(top)} of {len(ranked):,} clusters")
     sensitivity: dict[int, dict[str, Any]] = {}
