@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from small_world import SMALL_CONFIG, SMALL_RANKING, small_world
 from stclusters.errors import InputError
 from stclusters.pipeline import run
 from stclusters.records import Records, write_records
+from stclusters.results import RANKING_COLUMNS, RANKING_SCHEMA
 
 CONFIG = SMALL_CONFIG
 
@@ -61,21 +63,12 @@ def test_outputs_are_written(result) -> None:  # type: ignore[no-untyped-def]
         "all_clusters.csv",
     ):
         assert (out / name).exists(), name
-    header = (out / "ranking.csv").read_text().splitlines()[0].split(",")
-    for col in (
-        "rank",
-        "name",
-        "economies",
-        "patents",
-        "articles",
-        "size_score",
-        "population",
-        "patents_per_million",
-        "articles_per_million",
-        "intensity_rank",
-        "economy_rank",
-    ):
-        assert col in header
+    for name in ("ranking.csv", "all_clusters.csv"):
+        header = (out / name).read_text().splitlines()[0].split(",")
+        assert tuple(header) == RANKING_COLUMNS
+    assert pq.read_schema(out / "ranking.parquet").equals(RANKING_SCHEMA)
+    rows = json.loads((out / "ranking.json").read_text())["rows"]
+    assert all(set(r) == set(RANKING_COLUMNS) for r in rows) and len(rows) == len(result.ranking)
     profiles = json.loads((out / "profiles.json").read_text())["profiles"]
     assert len(profiles) == len(result.ranking)
     munich = next(p for p in profiles if p["name"] == "Munich")
