@@ -100,6 +100,19 @@ def test_across_the_antimeridian() -> None:
     assert labels.tolist() == [0, 0, 0, 0]
 
 
+def test_all_zero_weights_make_every_point_noise() -> None:
+    # Three identical points and a near one: with weight 1 each they form a cluster, with weight
+    # 0 no point has a positive total weight within eps, so none is core and all are noise.
+    X = np.array([[48.0, 2.0], [48.0, 2.0], [48.0, 2.0], [48.0, 2.01]])
+    _, labels = dbscan_geo(X, eps_km=5.0, min_points=1e-9, sample_weight=np.ones(4))
+    assert labels.tolist() == [0, 0, 0, 0]
+    est = GeoDBSCAN(eps_km=5.0, min_points=1e-9).fit(X, sample_weight=np.zeros(4))
+    assert est.core_mask_.tolist() == [False] * 4
+    assert est.labels_.tolist() == [-1] * 4
+    assert est.n_clusters_ == 0
+    assert est.components_.shape == (0, 2)
+
+
 def test_empty_input() -> None:
     est = GeoDBSCAN(eps_km=5, min_points=2).fit(np.empty((0, 2)))
     assert est.labels_.shape == (0,)
@@ -204,6 +217,12 @@ def _check_against_sklearn(
     min_points: int,
 ) -> None:
     core, labels = dbscan_geo(X, eps_km=eps_km, min_points=min_points, sample_weight=weights)
+    if weights is not None and not weights.any():
+        # scikit-learn refuses all-zero weights; by the definition no point reaches min_points
+        # (above 0): every point is noise (see test_all_zero_weights_make_every_point_noise).
+        assert not core.any()
+        assert (labels == -1).all()
+        return
     ref_core, ref_labels = sklearn_dbscan(X, eps_km, min_points, weights)
     assert core.tolist() == ref_core.tolist()
     assert same_partition(labels[core], ref_labels[core])

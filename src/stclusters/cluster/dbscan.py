@@ -59,6 +59,7 @@ from stclusters.cluster._sphere import (
     join_linked,
     rdist_threshold,
 )
+from stclusters.errors import InputError
 
 __all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo"]
 
@@ -152,9 +153,12 @@ class GeoDBSCAN(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # sklearn h
         check_params(self._parameter_constraints, self.get_params(), caller="GeoDBSCAN")
         # scikit-learn's own input checks (array-like, no sparse or complex data, at least one
         # column) and n_features_in_; the coordinates are then checked by the project's rules.
-        arr = validate_data(
-            self, X, dtype=np.float64, ensure_all_finite=False, ensure_min_samples=0
-        )
+        try:
+            arr = validate_data(
+                self, X, dtype=np.float64, ensure_all_finite=False, ensure_min_samples=0
+            )
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"X must be an (n, 2) array of (latitude, longitude): {exc}") from None
         core_mask, labels, n_unique = _fit(
             arr,
             eps_km=float(self.eps_km),
