@@ -32,7 +32,7 @@ class Grid:
         self.side = side
         self.offset = math.ceil(1.0 / side) + 3
         self.base = 2 * self.offset + 1
-        if self.base**3 >= 2**62:  # pragma: no cover - prevented by the minimum eps
+        if self.base**3 >= 2**62:  # pragma: no cover - eps_km >= its lower bound
             raise ValueError(f"grid side {side!r} too small for 64-bit cell keys")
         ijk = np.floor(xyz / side).astype(np.int64) + self.offset
         keys = (ijk[:, 0] * self.base + ijk[:, 1]) * self.base + ijk[:, 2]

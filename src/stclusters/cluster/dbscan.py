@@ -1,4 +1,4 @@
-"""DBSCAN with great-circle distance on weighted points: a scikit-learn-style estimator.
+"""DBSCAN with great-circle distance on weighted points, as a scikit-learn estimator.
 
 The rules (method.md section 3):
 
