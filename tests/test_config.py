@@ -44,8 +44,12 @@ def test_file_then_overrides(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("eps_km", "-3", r"'eps_km' setting must be a number above 0 and at most 500; got -3"),
-        ("eps_km", "0", "above 0"),
+        (
+            "eps_km",
+            "-3",
+            r"'eps_km' setting must be a number at least 0.05 and at most 500; got -3",
+        ),
+        ("eps_km", "0.01", "at least 0.05"),
         ("min_points", "lots", "'min_points' setting must be a number above 0"),
         ("edition", "1900", "at least 1990"),
         ("edition", "2024.5", "whole number"),

@@ -61,9 +61,19 @@ def centroid(points: NDArray[np.float64]) -> tuple[float, float]:
 
 
 def unique_points(
-    lat: NDArray[np.float64], lon: NDArray[np.float64]
+    lat: NDArray[np.float64],
+    lon: NDArray[np.float64],
+    *,
+    weights: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
-    """The distinct (lat, lon) pairs of two coordinate arrays.
+    """The distinct (lat, lon) pairs of two coordinate arrays, with their summed weights.
+
+    Parameters
+    ----------
+    lat, lon
+        (n,) coordinates in degrees. -0.0 and 0.0 are one coordinate.
+    weights
+        (n,) weight of each pair; None counts each pair once.
 
     Returns
     -------
@@ -72,12 +82,18 @@ def unique_points(
     inverse
         (n,) index into ``points`` of each input pair.
     counts
-        (m,) how many input pairs each distinct pair stands for (float64, usable as weights).
+        (m,) float64: how many input pairs each distinct pair stands for, or the sum of their
+        weights. Weights are summed in (lat, lon, weight) order, so the sums do not depend on the
+        order of the input rows (floating-point addition is not associative).
     """
+    # Adding 0.0 turns -0.0 into 0.0, so that the stored coordinate does not depend on row order.
+    lat = np.asarray(lat, dtype=np.float64) + 0.0
+    lon = np.asarray(lon, dtype=np.float64) + 0.0
     n = len(lat)
     if n == 0:
         return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0)
-    order = np.lexsort((lon, lat))
+    keys = (lon, lat) if weights is None else (np.asarray(weights, dtype=np.float64), lon, lat)
+    order = np.lexsort(keys)
     slat, slon = lat[order], lon[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (slat[1:] != slat[:-1]) | (slon[1:] != slon[:-1])
@@ -85,5 +101,8 @@ def unique_points(
     inverse = np.empty(n, dtype=np.int64)
     inverse[order] = group
     starts = np.flatnonzero(new)
-    counts = np.diff(np.append(starts, n)).astype(np.float64)
+    if weights is None:
+        counts = np.diff(np.append(starts, n)).astype(np.float64)
+    else:
+        counts = np.add.reduceat(keys[0][order], starts).astype(np.float64)
     return np.column_stack([slat[starts], slon[starts]]), inverse, counts

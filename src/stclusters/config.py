@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from stclusters._limits import EPS_KM, FOOTPRINT_KM, MERGE_KM, MIN_POINTS, Bound
 from stclusters.errors import ConfigError
 
 __all__ = ["Config", "Setting", "load_config", "settings_table"]
@@ -50,6 +51,15 @@ def _s(default: Any, group: str, help: str, **kw: Any) -> Any:
         value = tuple(default)
         return field(default=value, metadata={"setting": meta})  # type: ignore[arg-type]
     return field(default=default, metadata={"setting": meta})
+
+
+def _bounds(bound: Bound) -> dict[str, Any]:
+    """The range of a setting from its one source (:mod:`stclusters._limits`)."""
+    return {
+        "minimum": bound.minimum,
+        "maximum": bound.maximum,
+        "exclusive_minimum": bound.exclusive_minimum,
+    }
 
 
 PRECISION_CHOICES = ("street", "postcode", "city", "region", "country")
@@ -121,31 +131,25 @@ class Config:
         15.0,
         "clustering",
         "DBSCAN radius in kilometres (great-circle distance).",
-        minimum=0,
-        exclusive_minimum=True,
-        maximum=500,
+        **_bounds(EPS_KM),
     )
     min_points: float = _s(
         4500.0,
         "clustering",
         "Total weight within eps_km (the point included) that makes a core point.",
-        minimum=0,
-        exclusive_minimum=True,
+        **_bounds(MIN_POINTS),
     )
     merge_km: float = _s(
         5.0,
         "clustering",
-        "Clusters with member points closer than this are merged (transitively).",
-        minimum=0,
-        maximum=500,
+        "Clusters with member points this close or closer are merged (transitively).",
+        **_bounds(MERGE_KM),
     )
     footprint_km: float = _s(
         5.0,
         "clustering",
         "Radius of the discs around member points whose union is a cluster's footprint.",
-        minimum=0,
-        exclusive_minimum=True,
-        maximum=100,
+        **_bounds(FOOTPRINT_KM),
     )
     economy_share: float = _s(
         0.10,
@@ -241,6 +245,21 @@ class Config:
                 "The 'population_raster' setting must name a GeoTIFF file when "
                 "population_source = 'raster'; got none"
             )
+        if self.sensitivity:
+            self._check_sensitivity_runs()
+
+    def _check_sensitivity_runs(self) -> None:
+        """The sensitivity reruns scale eps_km and min_points by 1 -+ sensitivity_step: the
+        scaled values must be allowed too, or the runs would fail after the main one."""
+        for bound, value in ((EPS_KM, self.eps_km), (MIN_POINTS, self.min_points)):
+            for factor in (1.0 - self.sensitivity_step, 1.0 + self.sensitivity_step):
+                if not bound.contains(value * factor):
+                    raise ConfigError(
+                        f"The sensitivity runs would use {bound.name} = {value * factor:g}"
+                        f" ({bound.name} {value:g} times {factor:g}), outside its allowed"
+                        f" range: {_allowed(_fields()[bound.name])}; change {bound.name} or"
+                        " sensitivity_step, or turn sensitivity off"
+                    )
 
     @property
     def patent_years(self) -> tuple[int, int]:

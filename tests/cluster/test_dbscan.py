@@ -10,6 +10,7 @@ import pytest
 from _geo import exact_eps_km, same_partition, sklearn_dbscan
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from sklearn.utils._param_validation import InvalidParameterError
 
 import stclusters.cluster.dbscan as engine
 from stclusters.cluster import GeoDBSCAN, dbscan_geo
@@ -99,6 +100,19 @@ def test_across_the_antimeridian() -> None:
     assert labels.tolist() == [0, 0, 0, 0]
 
 
+def test_all_zero_weights_make_every_point_noise() -> None:
+    # Three identical points and a near one: with weight 1 each they form a cluster, with weight
+    # 0 no point has a positive total weight within eps, so none is core and all are noise.
+    X = np.array([[48.0, 2.0], [48.0, 2.0], [48.0, 2.0], [48.0, 2.01]])
+    _, labels = dbscan_geo(X, eps_km=5.0, min_points=1e-9, sample_weight=np.ones(4))
+    assert labels.tolist() == [0, 0, 0, 0]
+    est = GeoDBSCAN(eps_km=5.0, min_points=1e-9).fit(X, sample_weight=np.zeros(4))
+    assert est.core_mask_.tolist() == [False] * 4
+    assert est.labels_.tolist() == [-1] * 4
+    assert est.n_clusters_ == 0
+    assert est.components_.shape == (0, 2)
+
+
 def test_empty_input() -> None:
     est = GeoDBSCAN(eps_km=5, min_points=2).fit(np.empty((0, 2)))
     assert est.labels_.shape == (0,)
@@ -117,18 +131,36 @@ def test_repr_and_fit_predict() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"eps_km": 0.0}, "eps_km must be a number of kilometres above"),
-        ({"eps_km": -3}, "eps_km must be .* got -3"),
-        ({"eps_km": "15"}, "eps_km must be a number of kilometres; got '15'"),
-        ({"eps_km": math.nan}, "eps_km must be"),
-        ({"min_points": 0}, "min_points must be a number above 0; got 0"),
-        ({"min_points": True}, "min_points must be a number above 0"),
+        (
+            {"eps_km": 0.0},
+            r"'eps_km' parameter of GeoDBSCAN must be a float in the range"
+            r" \[0.05, 500.0\]. Got 0.0 instead",
+        ),
+        ({"eps_km": 0.049}, r"'eps_km' .* Got 0.049 instead"),
+        ({"eps_km": 500.5}, r"'eps_km' .* Got 500.5 instead"),
+        ({"eps_km": -3}, "'eps_km' .* Got -3 instead"),
+        ({"eps_km": "15"}, "'eps_km' .* Got '15' instead"),
+        ({"eps_km": math.nan}, "'eps_km' .* Got nan instead"),
+        ({"min_points": 0}, r"'min_points' .* range \(0.0, inf\). Got 0 instead"),
+        ({"min_points": math.inf}, "'min_points' .* Got inf instead"),
+        ({"min_points": True}, "'min_points' .* Got True instead"),
+        ({"eps_km": np.bool_(True)}, "'eps_km' .* Got np.True_ instead"),
     ],
 )
 def test_bad_settings(kwargs: dict[str, object], message: str) -> None:
     args: dict[str, object] = {"eps_km": 15.0, "min_points": 2.0} | kwargs
+    # Both the project's ConfigError and scikit-learn's InvalidParameterError.
     with pytest.raises(ConfigError, match=message):
         dbscan_geo(np.zeros((2, 2)), **args)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match=message):
+        GeoDBSCAN(**args).fit(np.zeros((2, 2)))  # type: ignore[arg-type]
+
+
+def test_bounds_are_inclusive_where_documented() -> None:
+    X = np.zeros((2, 2))
+    assert dbscan_geo(X, eps_km=0.05, min_points=2)[1].tolist() == [0, 0]
+    assert dbscan_geo(X, eps_km=500, min_points=2)[1].tolist() == [0, 0]
+    assert dbscan_geo(X, eps_km=15, min_points=1e-9)[1].tolist() == [0, 0]
 
 
 @pytest.mark.parametrize(
@@ -185,6 +217,12 @@ def _check_against_sklearn(
     min_points: int,
 ) -> None:
     core, labels = dbscan_geo(X, eps_km=eps_km, min_points=min_points, sample_weight=weights)
+    if weights is not None and not weights.any():
+        # scikit-learn refuses all-zero weights; by the definition no point reaches min_points
+        # (above 0): every point is noise (see test_all_zero_weights_make_every_point_noise).
+        assert not core.any()
+        assert (labels == -1).all()
+        return
     ref_core, ref_labels = sklearn_dbscan(X, eps_km, min_points, weights)
     assert core.tolist() == ref_core.tolist()
     assert same_partition(labels[core], ref_labels[core])

@@ -74,8 +74,15 @@ def test_footprints_per_label() -> None:
 def test_empty_and_bad_input() -> None:
     assert footprint(np.empty((0, 2))).is_empty
     assert area_km2(footprint(np.empty((0, 2)))) == 0.0
-    with pytest.raises(ConfigError, match="radius_km must be a number of kilometres above 0"):
-        footprint(np.zeros((1, 2)), radius_km=-1)
+    for bad in (0, -1, 100.5, np.inf):
+        with pytest.raises(
+            ConfigError,
+            match=r"'radius_km' parameter of footprint must be a"
+            r" float in the range \(0.0, 100.0\]. Got .* instead",
+        ):
+            footprint(np.zeros((1, 2)), radius_km=bad)
+    with pytest.raises(ConfigError, match="'radius_km' parameter of footprints"):
+        footprints(np.zeros((0, 2)), np.zeros(0, dtype=int), radius_km=0)
     with pytest.raises(InputError, match=r"latlon row 0 is outside latitude"):
         footprint(np.array([[100.0, 0.0]]))
     with pytest.raises(InputError, match="labels must be a 1-D array of 2 labels"):

@@ -71,6 +71,18 @@ def test_point_exactly_at_merge_km_merges() -> None:
     assert labels.tolist() == [0, 1]
 
 
+def test_merge_km_zero_merges_only_clusters_sharing_a_coordinate() -> None:
+    # Patent cluster 0 and article cluster 0 share (0, 0); patent cluster 1 is 1.1 m away from
+    # article cluster 1 (1e-5 degree of longitude): with merge_km = 0 they stay apart.
+    patents = (np.array([[0.0, 0.0], [0.0, 1.0]]), np.array([0, 1]))
+    articles = (np.array([[0.0, 0.0], [0.0, 1.00001]]), np.array([0, 1]))
+    new_p, new_a = merge_labels([patents, articles], merge_km=0.0)
+    assert new_p[0] == new_a[0]
+    assert len({new_p[0], new_p[1], new_a[1]}) == 3
+    new_p, new_a = merge_labels([patents, articles], merge_km=0.01)
+    assert new_p.tolist() == [0, 1] and new_a.tolist() == [0, 1]
+
+
 def test_weights_decide_the_numbering() -> None:
     X = np.array([[0.0, 0.0], [0.0, 1.0]])
     (labels,) = merge_labels([(X, np.array([0, 1]))], merge_km=5.0, weights=[np.array([1, 5])])
@@ -87,8 +99,13 @@ def test_all_noise_and_empty_layers() -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(ConfigError, match="merge_km must be a number of kilometres above 0"):
-        merge_labels([(np.zeros((1, 2)), np.array([0]))], merge_km=0)
+    for bad in (-1, 500.5, "5", np.nan, True):
+        with pytest.raises(
+            ConfigError,
+            match=r"'merge_km' parameter of merge_labels must be a"
+            r" float in the range \[0.0, 500.0\]. Got .* instead",
+        ):
+            merge_labels([(np.zeros((1, 2)), np.array([0]))], merge_km=bad)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="layer 0 labels must be a 1-D integer array of 1"):
         merge_labels([(np.zeros((1, 2)), np.array([0.5]))], merge_km=5)
     with pytest.raises(InputError, match="layer 1 labels must be -1"):

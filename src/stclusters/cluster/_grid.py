@@ -6,9 +6,8 @@ import itertools
 import math
 
 import numpy as np
-from scipy.spatial import cKDTree
 
-from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, Sphere, any_pair_within
+from stclusters.cluster._sphere import BoolArray, FloatArray, IntArray, PointGroups, Sphere
 
 # Offsets to the neighbouring cells that can hold points within eps (a cell's side is
 # eps_chord / sqrt(3), so two points within eps are at most two cells apart on each axis).
@@ -33,7 +32,7 @@ class Grid:
         self.side = side
         self.offset = math.ceil(1.0 / side) + 3
         self.base = 2 * self.offset + 1
-        if self.base**3 >= 2**62:  # pragma: no cover - prevented by the minimum eps
+        if self.base**3 >= 2**62:  # pragma: no cover - eps_km >= its lower bound
             raise ValueError(f"grid side {side!r} too small for 64-bit cell keys")
         ijk = np.floor(xyz / side).astype(np.int64) + self.offset
         keys = (ijk[:, 0] * self.base + ijk[:, 1]) * self.base + ijk[:, 2]
@@ -59,12 +58,8 @@ class CellBoxes:
     def __init__(self, xyz: FloatArray, grid: Grid) -> None:
         self.grid = grid
         self.n = int(grid.keys.size)
-        self.members: IntArray = np.argsort(grid.cell_of, kind="stable").astype(np.int64)
-        self.size: IntArray = np.bincount(grid.cell_of, minlength=self.n).astype(np.int64)
-        self.start: IntArray = np.cumsum(self.size) - self.size
-        pts = xyz[self.members]
-        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
-        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+        self.members, self.start, self.size = _slices(grid.cell_of, self.n)
+        self.lo, self.hi = _boxes(xyz[self.members], self.start)
 
     def neighbours(self, cells: IntArray) -> tuple[IntArray, IntArray]:
         """Pairs (a, b): each cell ``a`` of ``cells`` with every occupied cell ``b`` (``a``
@@ -73,10 +68,7 @@ class CellBoxes:
         out_b: list[IntArray] = []
         keys = self.grid.keys[cells]
         for di, dj, dk in _ALL_OFFSETS:
-            target = keys + self.grid.key_step(di, dj, dk)
-            pos = np.searchsorted(self.grid.keys, target)
-            found = pos < self.n
-            found[found] = self.grid.keys[pos[found]] == target[found]
+            found, pos = _find(self.grid.keys, keys + self.grid.key_step(di, dj, dk))
             out_a.append(cells[found])
             out_b.append(pos[found].astype(np.int64))
         return np.concatenate(out_a), np.concatenate(out_b)
@@ -102,15 +94,11 @@ class SubCells:
         n_cells = int(grid.keys.size)
         self.count: IntArray = np.bincount(ids // 8, minlength=n_cells).astype(np.int64)
         self.first: IntArray = np.cumsum(self.count) - self.count
-        self.members: IntArray = np.argsort(inverse, kind="stable").astype(np.int64)
-        self.size: IntArray = np.bincount(inverse, minlength=self.n).astype(np.int64)
-        self.start: IntArray = np.cumsum(self.size) - self.size
+        self.members, self.start, self.size = _slices(inverse, self.n)
         self.weight: FloatArray = np.asarray(
             np.bincount(inverse, weights=weights, minlength=self.n), dtype=np.float64
         )
-        pts = xyz[self.members]
-        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
-        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
+        self.lo, self.hi = _boxes(xyz[self.members], self.start)
 
 
 def box_distances(
@@ -127,28 +115,21 @@ def box_distances(
     return dmin, dmax
 
 
-class CoreCells:
-    """The grid cells that hold core points, with their members and bounding boxes."""
+class CoreCells(PointGroups):
+    """The grid cells that hold core points, with their core points and bounding boxes.
+
+    Groups of :class:`PointGroups`: group ``c`` is the core points of the ``c``-th such cell.
+    """
 
     def __init__(self, sphere: Sphere, grid: Grid, core_idx: IntArray) -> None:
-        self.sphere = sphere
         self.grid = grid
         cells, local = np.unique(grid.cell_of[core_idx], return_inverse=True)
         self.n = int(cells.size)
         self.keys: IntArray = grid.keys[cells]
         self.cell_of_core: IntArray = local.astype(np.int64)
-        order = np.argsort(local, kind="stable")
-        self.members: IntArray = core_idx[order]
-        self.size: IntArray = np.bincount(local, minlength=self.n).astype(np.int64)
-        self.start: IntArray = np.cumsum(self.size) - self.size
-        pts = sphere.xyz[self.members]
-        self.lo: FloatArray = np.minimum.reduceat(pts, self.start, axis=0)
-        self.hi: FloatArray = np.maximum.reduceat(pts, self.start, axis=0)
-
-    def points(self, cell: int) -> IntArray:
-        """Global indices of the core points of ``cell``."""
-        s = int(self.start[cell])
-        return self.members[s : s + int(self.size[cell])]
+        order, start, size = _slices(self.cell_of_core, self.n)
+        super().__init__(sphere, core_idx[order], start, size)
+        self.lo, self.hi = _boxes(sphere.xyz[self.members], self.start)
 
     def candidate_pairs(self, r_hi: float) -> tuple[IntArray, IntArray]:
         """Pairs of distinct cells (a < b in grid order) whose bounding boxes are within r_hi."""
@@ -156,10 +137,7 @@ class CoreCells:
         out_b: list[IntArray] = []
         idx = np.arange(self.n, dtype=np.int64)
         for di, dj, dk in _OFFSETS:
-            target = self.keys + self.grid.key_step(di, dj, dk)
-            pos = np.searchsorted(self.keys, target)
-            found = pos < self.n
-            found[found] = self.keys[pos[found]] == target[found]
+            found, pos = _find(self.keys, self.keys + self.grid.key_step(di, dj, dk))
             out_a.append(idx[found])
             out_b.append(pos[found])
         a = np.concatenate(out_a)
@@ -170,22 +148,25 @@ class CoreCells:
         order = np.lexsort((b, a))
         return a[order], b[order]
 
-    def linked(
-        self,
-        ca: int,
-        cb: int,
-        trees: dict[int, cKDTree],
-        *,
-        r_lo: float,
-        r_hi: float,
-        thr: float,
-    ) -> bool:
-        """Whether some core point of cell ``ca`` is within eps of some core point of ``cb``."""
-        if self.size[ca] > self.size[cb]:
-            ca, cb = cb, ca
-        query = self.points(ca)
-        target = self.points(cb)
-        tree = trees.get(cb)
-        if tree is None:
-            tree = trees[cb] = cKDTree(self.sphere.xyz[target])
-        return any_pair_within(self.sphere, query, target, tree, r_lo=r_lo, r_hi=r_hi, thr=thr)
+
+def _slices(group_of: IntArray, n_groups: int) -> tuple[IntArray, IntArray, IntArray]:
+    """Items sorted by group (stable), with where each group starts and its size."""
+    members: IntArray = np.argsort(group_of, kind="stable").astype(np.int64)
+    size: IntArray = np.bincount(group_of, minlength=n_groups).astype(np.int64)
+    start: IntArray = np.cumsum(size) - size
+    return members, start, size
+
+
+def _boxes(points: FloatArray, start: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper corners of the bounding box of each group of consecutive ``points``."""
+    lo: FloatArray = np.minimum.reduceat(points, start, axis=0)
+    hi: FloatArray = np.maximum.reduceat(points, start, axis=0)
+    return lo, hi
+
+
+def _find(keys: IntArray, target: IntArray) -> tuple[BoolArray, IntArray]:
+    """Which ``target`` keys occur in the sorted ``keys``, and where (valid where found)."""
+    pos: IntArray = np.searchsorted(keys, target).astype(np.int64)
+    found: BoolArray = pos < keys.size
+    found[found] = keys[pos[found]] == target[found]
+    return found, pos

@@ -1,21 +1,31 @@
-"""Plumbing shared by the clustering modules: coordinates, unit vectors, exact haversine tests."""
+"""Plumbing shared by the clustering modules: parameter and input checks, points prepared for
+exact haversine tests, and the joining of groups of points that come within a distance.
+
+The sphere maths itself (Earth radius, unit vectors, chords, distinct points) is the project's
+ground floor, :mod:`stclusters._sphere`.
+"""
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable, Mapping
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 
-from stclusters._sphere import EARTH_RADIUS_KM
+from stclusters._limits import Bound
+from stclusters._sphere import EARTH_RADIUS_KM, chord, to_xyz
 from stclusters.errors import ConfigError, InputError
-
-#: Largest distance accepted for ``eps_km`` and ``merge_km`` (a quarter of a great circle), so
-#: that the haversine test stays monotonic.
-MAX_DISTANCE_KM = 10000.0
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -28,17 +38,49 @@ _CHORD_RTOL = 1e-9
 _CHORD_ATOL = 1e-12
 
 
-def check_distance(value: float, name: str, *, minimum: float = 0.0) -> float:
-    """Return ``value`` as a float or raise ConfigError when it is not a usable distance in km."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ConfigError(f"{name} must be a number of kilometres; got {value!r}")
-    out = float(value)
-    if not math.isfinite(out) or out <= minimum or out > MAX_DISTANCE_KM:
-        raise ConfigError(
-            f"{name} must be a number of kilometres above {minimum:g} and at most"
-            f" {MAX_DISTANCE_KM:g}; got {value!r}"
-        )
-    return out
+class ParameterError(ConfigError, InvalidParameterError):  # type: ignore[misc]
+    """A parameter of the clusterer out of its range or of the wrong type.
+
+    Both the project's :class:`~stclusters.errors.ConfigError` and scikit-learn's
+    ``InvalidParameterError`` (hence a ``ValueError``), so that either kind of caller catches it.
+    """
+
+
+class _Number(Interval):  # type: ignore[misc]  # scikit-learn ships no type information
+    """scikit-learn's ``Interval`` of reals that also refuses ``True`` and ``False``."""
+
+    def is_satisfied_by(self, val: Any) -> bool:
+        return not isinstance(val, bool | np.bool_) and bool(super().is_satisfied_by(val))
+
+
+def interval(bound: Bound) -> Any:
+    """The scikit-learn ``Interval`` constraint of a bound of :mod:`stclusters._limits`.
+
+    An open upper end is +inf excluded, so that infinity is refused as by ``Config``.
+    """
+    right = math.inf if bound.maximum is None else bound.maximum
+    closed = {
+        (False, True): "both",
+        (False, False): "left",
+        (True, True): "right",
+        (True, False): "neither",
+    }[(bound.exclusive_minimum, bound.maximum is not None)]
+    return _Number(Real, bound.minimum, right, closed=closed)
+
+
+def check_params(
+    constraints: Mapping[str, list[Any]], params: Mapping[str, Any], *, caller: str
+) -> None:
+    """Check ``params`` against scikit-learn constraints; raise :class:`ParameterError`.
+
+    The message names the parameter, the allowed range and the value given, for instance
+    "The 'eps_km' parameter of GeoDBSCAN must be a float in the range [0.05, 500.0]. Got 0.01
+    instead."
+    """
+    try:
+        validate_parameter_constraints(dict(constraints), dict(params), caller_name=caller)
+    except InvalidParameterError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def check_latlon(points: Any, name: str = "X") -> FloatArray:
@@ -79,32 +121,6 @@ def check_weights(sample_weight: Any, n: int, name: str = "sample_weight") -> Fl
     return w
 
 
-def unique_points(
-    latlon: FloatArray, weights: FloatArray
-) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Merge identical coordinates into weighted unique points.
-
-    Returns the unique points sorted by (lat, lon), their summed weights and, for each input row,
-    the index of its unique point. Weights are summed in sorted order (by coordinate, then by
-    weight), so the sums do not depend on the order of the input rows.
-    """
-    n = latlon.shape[0]
-    if n == 0:
-        return np.empty((0, 2)), np.empty(0), np.empty(0, dtype=np.int64)
-    order = np.lexsort((weights, latlon[:, 1], latlon[:, 0]))
-    s = latlon[order]
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(s[1:, 0], s[:-1, 0], out=new[1:])
-    new[1:] |= s[1:, 1] != s[:-1, 1]
-    starts = np.flatnonzero(new)
-    uniq = np.ascontiguousarray(s[starts])
-    wsum = np.add.reduceat(weights[order], starts) if n else np.empty(0)
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    return uniq, np.asarray(wsum, dtype=np.float64), inverse
-
-
 class Sphere:
     """Points on the sphere prepared for exact radius tests and fast candidate search.
 
@@ -119,9 +135,7 @@ class Sphere:
         self.lat: FloatArray = np.ascontiguousarray(rad[:, 0])
         self.lon: FloatArray = np.ascontiguousarray(rad[:, 1])
         self.coslat: FloatArray = np.cos(self.lat)
-        self.xyz: FloatArray = np.column_stack(
-            (self.coslat * np.cos(self.lon), self.coslat * np.sin(self.lon), np.sin(self.lat))
-        )
+        self.xyz: FloatArray = to_xyz(latlon[:, 0], latlon[:, 1])
 
     def __len__(self) -> int:
         return int(self.lat.shape[0])
@@ -158,8 +172,7 @@ def chord_radius(distance_km: float) -> float:
 
     Every pair of points within ``distance_km`` has unit vectors closer than this.
     """
-    chord = 2.0 * math.sin(0.5 * (distance_km / EARTH_RADIUS_KM))
-    return chord * (1.0 + _CHORD_RTOL) + _CHORD_ATOL
+    return chord(distance_km) * (1.0 + _CHORD_RTOL) + _CHORD_ATOL
 
 
 def chord_radius_inner(distance_km: float) -> float:
@@ -168,16 +181,7 @@ def chord_radius_inner(distance_km: float) -> float:
     Every pair of points whose unit vectors are closer than this is within ``distance_km`` by the
     exact haversine test (the margin, 1e-6 relative, dwarfs every rounding error).
     """
-    chord = 2.0 * math.sin(0.5 * (distance_km / EARTH_RADIUS_KM))
-    return chord * (1.0 - 1e-6)
-
-
-def candidate_pairs(
-    query_tree: cKDTree, data_tree: cKDTree, radius: float
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """All (query, data) index pairs whose unit vectors lie within ``radius``, with the chords."""
-    pairs = query_tree.sparse_distance_matrix(data_tree, radius, output_type="ndarray")
-    return pairs["i"].astype(np.int64), pairs["j"].astype(np.int64), pairs["v"]
+    return chord(distance_km) * (1.0 - 1e-6)
 
 
 def chunks_by_cost(costs: IntArray, max_cost: int) -> list[tuple[int, int]]:
@@ -224,3 +228,79 @@ def any_pair_within(
         if (sphere.rdist(i, j) <= thr).any():
             return True
     return False
+
+
+class PointGroups:
+    """Points of a :class:`Sphere` in groups (a cluster's points, a grid cell's core points).
+
+    Parameters
+    ----------
+    sphere
+        The points.
+    members
+        (k,) indices into ``sphere``, group by group.
+    start, size
+        (g,) where each group's members begin in ``members`` and how many there are.
+    """
+
+    def __init__(self, sphere: Sphere, members: IntArray, start: IntArray, size: IntArray) -> None:
+        self.sphere = sphere
+        self.members = members
+        self.start = start
+        self.size = size
+        self._trees: dict[int, cKDTree] = {}
+
+    def points(self, group: int) -> IntArray:
+        """Indices into the sphere of the points of ``group``."""
+        s = int(self.start[group])
+        return self.members[s : s + int(self.size[group])]
+
+    def linked(self, a: int, b: int, *, r_lo: float, r_hi: float, thr: float) -> bool:
+        """Whether some point of group ``a`` is within the distance of some point of ``b``.
+
+        The smaller group queries a KD-tree of the larger one (kept for later pairs);
+        ``r_lo``, ``r_hi`` and ``thr`` are those of :func:`any_pair_within`.
+        """
+        if self.size[a] > self.size[b]:
+            a, b = b, a
+        target = self.points(b)
+        tree = self._trees.get(b)
+        if tree is None:
+            tree = self._trees[b] = cKDTree(self.sphere.xyz[target])
+        return any_pair_within(
+            self.sphere, self.points(a), target, tree, r_lo=r_lo, r_hi=r_hi, thr=thr
+        )
+
+
+def join_linked(
+    set_of: IntArray, a: IntArray, b: IntArray, linked: Callable[[int, int], bool]
+) -> IntArray:
+    """Join sets of items along the candidate pairs that pass a costly test.
+
+    Parameters
+    ----------
+    set_of
+        (n,) set number of each item, 0 .. s-1 (items already known to be connected share one).
+    a, b
+        (p,) candidate pairs of items, tested in this order.
+    linked
+        ``linked(i, j)``: whether items ``i`` and ``j`` are connected. Not called for a pair whose
+        sets are already joined (through earlier pairs).
+
+    Returns
+    -------
+    ndarray of int64, shape (s,)
+        The joined set of each set, numbered 0, 1, ... by the smallest set it holds.
+    """
+    n_sets = int(set_of.max()) + 1 if set_of.size else 0
+    sets = DisjointSet(range(n_sets))
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        si, sj = int(set_of[i]), int(set_of[j])
+        if not sets.connected(si, sj) and linked(i, j):
+            sets.merge(si, sj)
+    smallest = np.empty(n_sets, dtype=np.int64)
+    for subset in sets.subsets():
+        members = np.fromiter(subset, dtype=np.int64, count=len(subset))
+        smallest[members] = members.min()
+    out: IntArray = np.unique(smallest, return_inverse=True)[1].astype(np.int64)
+    return out

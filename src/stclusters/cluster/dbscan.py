@@ -1,4 +1,4 @@
-"""DBSCAN with great-circle distance on weighted points: a scikit-learn-style estimator.
+"""DBSCAN with great-circle distance on weighted points, as a scikit-learn estimator.
 
 The rules (method.md section 3):
 
@@ -33,30 +33,33 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import validate_data
 
-from stclusters._sphere import EARTH_RADIUS_KM
+from stclusters._limits import EPS_KM, MIN_POINTS
+from stclusters._sphere import EARTH_RADIUS_KM, unique_points
 from stclusters.cluster._grid import CellBoxes, CoreCells, Grid, SubCells, box_distances
 from stclusters.cluster._sphere import (
     BoolArray,
     FloatArray,
     IntArray,
     Sphere,
-    check_distance,
     check_latlon,
+    check_params,
     check_weights,
     chord_radius,
     chord_radius_inner,
     chunks_by_cost,
+    interval,
+    join_linked,
     rdist_threshold,
-    unique_points,
 )
-from stclusters.errors import ConfigError
+from stclusters.errors import InputError
 
 __all__ = ["EARTH_RADIUS_KM", "GeoDBSCAN", "dbscan_geo"]
 
@@ -69,20 +72,23 @@ _SMALL_CELL_PAIR = 4096
 #: Chord distances this close to the nearest one count as possible ties (tested exactly).
 _TIE_RTOL = 1e-8
 _TIE_ATOL = 1e-15
-#: Smallest eps accepted (the grid's integer keys must fit in 64 bits).
-MIN_EPS_KM = 0.05
 
 
-class GeoDBSCAN:
+class GeoDBSCAN(ClusterMixin, BaseEstimator):  # type: ignore[misc]  # sklearn has no types
     """DBSCAN on (lat, lon) points with great-circle distance and point weights.
+
+    A scikit-learn estimator (``get_params``, ``set_params``, ``clone``, pipelines and
+    ``check_estimator`` work); the parameters are checked when ``fit`` is called, against the
+    ranges of :mod:`stclusters._limits` (the ones ``Config`` uses).
 
     Parameters
     ----------
     eps_km
         Neighbourhood radius in kilometres (great-circle distance, sphere of radius
-        6371.0088 km). A point at exactly ``eps_km`` is a neighbour.
+        6371.0088 km), in [0.05, 500]. A point at exactly ``eps_km`` is a neighbour.
     min_points
-        Total weight within ``eps_km`` (the point itself included) that makes a core point.
+        Total weight within ``eps_km`` (the point itself included) that makes a core point;
+        any finite number above 0 (a weight, so it need not be whole).
 
     Attributes
     ----------
@@ -90,12 +96,29 @@ class GeoDBSCAN:
         Cluster number of each input row, -1 for noise. Numbered by descending total weight.
     core_mask_ : ndarray of bool, shape (n,)
         True for rows that are core points.
-    core_sample_indices_ : ndarray of int64
+    core_sample_indices_ : ndarray of int64, shape (n_core,)
         Indices of the core rows.
+    components_ : ndarray of float64, shape (n_core, 2)
+        The core rows' (lat, lon) in degrees.
     n_clusters_ : int
         Number of clusters.
     n_unique_ : int
         Number of distinct coordinates after merging identical points.
+    n_features_in_ : int
+        Always 2 (latitude, longitude).
+
+    Raises
+    ------
+    ParameterError
+        From ``fit``, for a parameter of the wrong type or out of range (a
+        :class:`~stclusters.errors.ConfigError` and scikit-learn ``InvalidParameterError``).
+    InputError
+        From ``fit``, for coordinates or weights that cannot be used, naming the first bad row.
+
+    Notes
+    -----
+    With all weights 0 no point reaches ``min_points`` (which is above 0): every point is noise,
+    as the definition of DBSCAN gives (scikit-learn's ``DBSCAN`` refuses such weights instead).
 
     Examples
     --------
@@ -106,28 +129,58 @@ class GeoDBSCAN:
     [0, 0, 0, -1]
     """
 
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "eps_km": [interval(EPS_KM)],
+        "min_points": [interval(MIN_POINTS)],
+    }
+
     def __init__(self, eps_km: float = 15.0, min_points: float = 4500.0) -> None:
         self.eps_km = eps_km
         self.min_points = min_points
 
-    def fit(self, X: Any, *, sample_weight: Any = None) -> Self:  # noqa: N803
-        """Cluster the points ``X`` ((n, 2) array of (lat, lon) degrees); return ``self``."""
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> Self:  # noqa: N803
+        """Cluster the points ``X`` and return ``self``.
+
+        Parameters
+        ----------
+        X
+            (n, 2) array-like of (latitude, longitude) in degrees; n may be 0.
+        y
+            Ignored (scikit-learn convention).
+        sample_weight
+            (n,) finite weights of at least 0; ones when None.
+        """
+        check_params(self._parameter_constraints, self.get_params(), caller="GeoDBSCAN")
+        # scikit-learn's own input checks (array-like, no sparse or complex data, at least one
+        # column) and n_features_in_; the coordinates are then checked by the project's rules.
+        try:
+            arr = validate_data(
+                self, X, dtype=np.float64, ensure_all_finite=False, ensure_min_samples=0
+            )
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"X must be an (n, 2) array of (latitude, longitude): {exc}") from None
         core_mask, labels, n_unique = _fit(
-            X, eps_km=self.eps_km, min_points=self.min_points, sample_weight=sample_weight
+            arr,
+            eps_km=float(self.eps_km),
+            min_points=float(self.min_points),
+            sample_weight=sample_weight,
         )
         self.labels_: IntArray = labels
         self.core_mask_: BoolArray = core_mask
         self.core_sample_indices_: IntArray = np.flatnonzero(core_mask).astype(np.int64)
+        self.components_: FloatArray = np.asarray(arr[core_mask], dtype=np.float64)
         self.n_clusters_: int = int(labels.max()) + 1 if labels.size else 0
         self.n_unique_: int = n_unique
         return self
 
-    def fit_predict(self, X: Any, *, sample_weight: Any = None) -> IntArray:  # noqa: N803
-        """Fit and return ``labels_``."""
+    def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> IntArray:  # noqa: N803
+        """Fit and return ``labels_`` (see :meth:`fit`)."""
         return self.fit(X, sample_weight=sample_weight).labels_
 
-    def __repr__(self) -> str:
-        return f"GeoDBSCAN(eps_km={self.eps_km!r}, min_points={self.min_points!r})"
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
 
 
 def dbscan_geo(
@@ -138,30 +191,17 @@ def dbscan_geo(
     sample_weight: Any = None,
 ) -> tuple[BoolArray, IntArray]:
     """Run :class:`GeoDBSCAN` and return ``(core_mask, labels)`` per input row."""
-    core_mask, labels, _ = _fit(
-        X, eps_km=eps_km, min_points=min_points, sample_weight=sample_weight
-    )
-    return core_mask, labels
-
-
-def _check_min_points(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ConfigError(f"min_points must be a number above 0; got {value!r}")
-    out = float(value)
-    if not math.isfinite(out) or out <= 0:
-        raise ConfigError(f"min_points must be a number above 0; got {value!r}")
-    return out
+    est = GeoDBSCAN(eps_km=eps_km, min_points=min_points).fit(X, sample_weight=sample_weight)
+    return est.core_mask_, est.labels_
 
 
 def _fit(
     points: Any, *, eps_km: float, min_points: float, sample_weight: Any
 ) -> tuple[BoolArray, IntArray, int]:
-    eps = check_distance(eps_km, "eps_km", minimum=MIN_EPS_KM)
-    threshold = _check_min_points(min_points)
     latlon = check_latlon(points)
     weights = check_weights(sample_weight, latlon.shape[0])
-    uniq, wsum, inverse = unique_points(latlon, weights)
-    core_u, labels_u = _cluster_unique(uniq, wsum, eps_km=eps, min_points=threshold)
+    uniq, inverse, wsum = unique_points(latlon[:, 0], latlon[:, 1], weights=weights)
+    core_u, labels_u = _cluster_unique(uniq, wsum, eps_km=eps_km, min_points=min_points)
     n_clusters = int(labels_u.max()) + 1 if labels_u.size else 0
     log.debug(
         "DBSCAN: %d points, %d distinct, %d core, %d clusters",
@@ -362,24 +402,14 @@ def _core_components(
     n = cells.n
     graph = coo_array((np.ones(linked[0].size, dtype=np.int8), linked), shape=(n, n))
     _, comp = connected_components(graph, directed=False)
-    parent = list(range(int(comp.max()) + 1))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    trees: dict[int, cKDTree] = {}
-    for ca, cb in zip(a[~small].tolist(), b[~small].tolist(), strict=True):
-        ra, rb = find(int(comp[ca])), find(int(comp[cb]))
-        if ra == rb:
-            continue
-        if cells.linked(ca, cb, trees, r_lo=r_lo, r_hi=r_hi, thr=thr):
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(x) for x in range(len(parent))], dtype=np.int64)
-    out: IntArray = np.unique(roots[comp], return_inverse=True)[1].astype(np.int64)
-    return out[cells.cell_of_core]
+    joined = join_linked(
+        comp.astype(np.int64),
+        a[~small],
+        b[~small],
+        lambda ca, cb: cells.linked(ca, cb, r_lo=r_lo, r_hi=r_hi, thr=thr),
+    )
+    out: IntArray = joined[comp][cells.cell_of_core]
+    return out
 
 
 def _linked_small_pairs(

@@ -31,13 +31,9 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.polygon import orient
 
-from stclusters.cluster._sphere import (
-    BoolArray,
-    FloatArray,
-    check_distance,
-    check_latlon,
-    unique_points,
-)
+from stclusters._limits import FOOTPRINT_KM
+from stclusters._sphere import centroid, unique_points
+from stclusters.cluster._sphere import BoolArray, FloatArray, check_latlon, check_params, interval
 from stclusters.errors import InputError
 
 __all__ = ["area_km2", "contains_points", "footprint", "footprints"]
@@ -45,6 +41,7 @@ __all__ = ["area_km2", "contains_points", "footprint", "footprints"]
 #: A shapely Polygon or MultiPolygon in (lon, lat) degrees (shapely ships no type information).
 Footprint: TypeAlias = Any
 
+_CONSTRAINTS = {"radius_km": [interval(FOOTPRINT_KM)]}
 _GEOD = Geod(ellps="WGS84")
 _WORLD = box(-180.0, -90.0, 180.0, 90.0)
 
@@ -63,7 +60,8 @@ def footprint(
     latlon
         (n, 2) array of member points (lat, lon) in degrees.
     radius_km
-        Disc radius in kilometres.
+        Disc radius in kilometres, in (0, 100] (the ``footprint_km`` setting, bounded by
+        :data:`stclusters._limits.FOOTPRINT_KM`).
     quad_segs
         Vertices per quarter circle of each disc.
     snap_above
@@ -74,18 +72,26 @@ def footprint(
     Polygon or MultiPolygon
         Coordinates are (lon, lat); an empty Polygon when there are no points.
 
+    Raises
+    ------
+    ParameterError
+        For ``radius_km`` out of range (a :class:`~stclusters.errors.ConfigError`).
+    InputError
+        For points that are not (lat, lon) degrees.
+
     Examples
     --------
     >>> import numpy as np
     >>> round(area_km2(footprint(np.array([[48.85, 2.35]]), radius_km=5.0)), 1)
     78.4
     """
-    radius = check_distance(radius_km, "radius_km")
+    check_params(_CONSTRAINTS, {"radius_km": radius_km}, caller="footprint")
+    radius = float(radius_km)
     points = check_latlon(latlon, "latlon")
     if points.shape[0] == 0:
         return Polygon()
-    uniq, _, _ = unique_points(points, np.zeros(points.shape[0]))
-    lat0, lon0 = _centre(uniq)
+    uniq, _, _ = unique_points(points[:, 0], points[:, 1])
+    lat0, lon0 = centroid(uniq)
     forward, backward = _transformers(round(lat0, 6), round(lon0, 6))
     x, y = forward.transform(uniq[:, 1], uniq[:, 0])
     xy = np.column_stack((x, y))
@@ -113,6 +119,7 @@ def footprints(
     latlon: Any, labels: Any, *, radius_km: float = 5.0, quad_segs: int = 16
 ) -> dict[int, Footprint]:
     """Footprint of every cluster (label >= 0), keyed by label in increasing order."""
+    check_params(_CONSTRAINTS, {"radius_km": radius_km}, caller="footprints")
     points = check_latlon(latlon, "latlon")
     lab = np.asarray(labels)
     if lab.shape != (points.shape[0],):
@@ -148,24 +155,6 @@ def contains_points(geom: Footprint, latlon: Any) -> BoolArray:
     shapely.prepare(geom)
     out: BoolArray = shapely.intersects_xy(geom, points[:, 1], points[:, 0])
     return out
-
-
-def _centre(points: FloatArray) -> tuple[float, float]:
-    """(lat, lon) of the normalised mean unit vector of the points (safe across +-180)."""
-    lat = np.radians(points[:, 0])
-    lon = np.radians(points[:, 1])
-    v = np.array(
-        [
-            float(np.mean(np.cos(lat) * np.cos(lon))),
-            float(np.mean(np.cos(lat) * np.sin(lon))),
-            float(np.mean(np.sin(lat))),
-        ]
-    )
-    if np.linalg.norm(v) < 1e-9:  # points spread all round the globe: any centre will do
-        return float(points[0, 0]), float(points[0, 1])
-    lat0 = float(np.degrees(np.arctan2(v[2], np.hypot(v[0], v[1]))))
-    lon0 = float(np.degrees(np.arctan2(v[1], v[0])))
-    return lat0, lon0
 
 
 @lru_cache(maxsize=256)

@@ -18,21 +18,26 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+from stclusters._limits import MERGE_KM
 from stclusters.cluster._sphere import (
     FloatArray,
     IntArray,
+    PointGroups,
     Sphere,
-    any_pair_within,
-    check_distance,
     check_latlon,
+    check_params,
     check_weights,
     chord_radius,
     chord_radius_inner,
+    interval,
+    join_linked,
     rdist_threshold,
 )
 from stclusters.errors import InputError
 
 __all__ = ["merge_clusters", "merge_labels"]
+
+_CONSTRAINTS = {"merge_km": [interval(MERGE_KM)]}
 
 
 def merge_labels(
@@ -49,7 +54,8 @@ def merge_labels(
         One ``(latlon, labels)`` pair per layer: an (n, 2) array of (lat, lon) degrees and the
         (n,) cluster labels of that layer (-1 for noise).
     merge_km
-        Clusters with member points this close (or closer) are merged.
+        Clusters with member points this close (or closer) are merged, in km; in [0, 500]
+        (:data:`stclusters._limits.MERGE_KM`). 0 merges only clusters that share a coordinate.
     weights
         Optional per-layer weights of the rows (ones when None); used only for numbering.
 
@@ -57,6 +63,13 @@ def merge_labels(
     -------
     list of ndarray
         For each layer, the merged cluster number of each row (-1 for noise).
+
+    Raises
+    ------
+    ParameterError
+        For ``merge_km`` out of range (a :class:`~stclusters.errors.ConfigError`).
+    InputError
+        For points, labels or weights that cannot be used, naming the layer.
 
     Examples
     --------
@@ -66,7 +79,8 @@ def merge_labels(
     >>> [x.tolist() for x in merge_labels([patents, articles], merge_km=5.0)]
     [[0, 1], [0]]
     """
-    distance = check_distance(merge_km, "merge_km")
+    check_params(_CONSTRAINTS, {"merge_km": merge_km}, caller="merge_labels")
+    distance = float(merge_km)
     if weights is not None and len(weights) != len(groups):
         raise InputError(
             f"weights must hold one entry per layer ({len(groups)}); got {len(weights)}"
@@ -128,59 +142,50 @@ def merge_clusters(
 
 
 def _merged_groups(pts: FloatArray, cid: IntArray, n_ids: int, distance_km: float) -> IntArray:
-    """Union-find root (smallest id) of every global cluster id after merging."""
-    parent = list(range(n_ids))
+    """Merged group of every global cluster id (ids without member points: their own)."""
+    group = np.arange(n_ids, dtype=np.int64)
     if pts.shape[0] == 0:
-        return np.arange(n_ids, dtype=np.int64)
+        return group
     # Unique (cluster, coordinate) rows, grouped by cluster.
     order = np.lexsort((pts[:, 1], pts[:, 0], cid))
     p, c = pts[order], cid[order]
     keep = np.ones(c.size, dtype=bool)
     keep[1:] = (c[1:] != c[:-1]) | (p[1:, 0] != p[:-1, 0]) | (p[1:, 1] != p[:-1, 1])
     p, c = p[keep], c[keep]
-    sphere = Sphere(p)
     ids, start, size = np.unique(c, return_index=True, return_counts=True)
+    clusters = PointGroups(Sphere(p), np.arange(c.size, dtype=np.int64), start, size)
+    a, b = _close_pairs(clusters, chord_radius(distance_km))
+    r_lo, r_hi = chord_radius_inner(distance_km), chord_radius(distance_km)
+    thr = rdist_threshold(distance_km)
+    joined = join_linked(
+        np.arange(ids.size, dtype=np.int64),
+        a,
+        b,
+        lambda x, y: clusters.linked(x, y, r_lo=r_lo, r_hi=r_hi, thr=thr),
+    )
+    # Merged groups numbered past the ids, so that they never collide with a lone id.
+    group[ids] = n_ids + joined
+    return group
+
+
+def _close_pairs(clusters: PointGroups, r_hi: float) -> tuple[IntArray, IntArray]:
+    """Pairs (a < b) of clusters whose bounding caps come within the chord ``r_hi``, sorted."""
+    xyz = clusters.sphere.xyz
+    start, size = clusters.start, clusters.size
     # Bounding caps: centre direction and chord radius of each cluster.
-    centre = np.add.reduceat(sphere.xyz, start, axis=0)
+    centre = np.add.reduceat(xyz, start, axis=0)
     norm = np.linalg.norm(centre, axis=1, keepdims=True)
     centre = np.where(norm > 0, centre / np.where(norm > 0, norm, 1.0), np.array([1.0, 0.0, 0.0]))
-    radius = np.maximum.reduceat(
-        np.linalg.norm(sphere.xyz - centre[np.repeat(np.arange(ids.size), size)], axis=1), start
-    )
-    r_hi = chord_radius(distance_km)
-    r_lo = chord_radius_inner(distance_km)
-    thr = rdist_threshold(distance_km)
-    centre_tree = cKDTree(centre)
+    owner = np.repeat(np.arange(start.size), size)
+    radius = np.maximum.reduceat(np.linalg.norm(xyz - centre[owner], axis=1), start)
     reach = radius + float(radius.max()) + r_hi
-    candidates = centre_tree.query_ball_point(centre, reach)
-    pairs: list[tuple[int, int]] = []
-    for a, found in enumerate(candidates):
-        for b in found:
-            if b > a and np.linalg.norm(centre[a] - centre[b]) <= radius[a] + radius[b] + r_hi:
-                pairs.append((a, b))
-    pairs.sort()
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    trees: dict[int, cKDTree] = {}
-    for a, b in pairs:
-        ra, rb = find(int(ids[a])), find(int(ids[b]))
-        if ra == rb:
-            continue
-        if size[a] > size[b]:
-            a, b = b, a
-        query = np.arange(start[a], start[a] + size[a], dtype=np.int64)
-        target = np.arange(start[b], start[b] + size[b], dtype=np.int64)
-        tree = trees.get(b)
-        if tree is None:
-            tree = trees[b] = cKDTree(sphere.xyz[target])
-        if any_pair_within(sphere, query, target, tree, r_lo=r_lo, r_hi=r_hi, thr=thr):
-            parent[max(ra, rb)] = min(ra, rb)
-    return np.array([find(x) for x in range(n_ids)], dtype=np.int64)
+    candidates = cKDTree(centre).query_ball_point(centre, reach)
+    a = np.repeat(np.arange(start.size, dtype=np.int64), [len(f) for f in candidates])
+    b = np.concatenate([np.asarray(f, dtype=np.int64) for f in candidates])
+    keep = (b > a) & (np.linalg.norm(centre[a] - centre[b], axis=1) <= radius[a] + radius[b] + r_hi)
+    a, b = a[keep], b[keep]
+    order = np.lexsort((b, a))
+    return a[order], b[order]
 
 
 def _canonical_numbers(
