@@ -352,6 +352,44 @@ def _fail(f: dataclasses.Field[Any], value: Any, where: str) -> ConfigError:
     return ConfigError(f"The '{f.name}' setting must be {_allowed(f)}; got {shown}{loc}")
 
 
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+def _to_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
+        return value.lower() in _TRUE
+    return None
+
+
+def _to_number(value: Any, kind: type[int] | type[float]) -> int | float | None:
+    """``value`` as an int or float (text with ``_`` separators accepted), None when it is
+    not one; True and False are not numbers, and an int setting takes only whole floats."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            return kind(value.replace("_", ""))
+        except ValueError:
+            return None
+    if kind is float and isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _to_texts(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
 def _coerce(f: dataclasses.Field[Any], value: Any, where: str) -> Any:
     """Convert ``value`` (possibly text from the command line) to the type of ``f``."""
     kind = _kind(f)
@@ -360,46 +398,18 @@ def _coerce(f: dataclasses.Field[Any], value: Any, where: str) -> Any:
         if meta.nullable:
             return None
         raise _fail(f, value, where)
+    out: Any
     if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "yes", "1", "false", "no", "0"):
-            return value.lower() in ("true", "yes", "1")
+        out = _to_bool(value)
+    elif kind in ("int", "float"):
+        out = _to_number(value, int if kind == "int" else float)
+    elif kind == "text":
+        out = value if isinstance(value, str) else None
+    else:  # list of text
+        out = _to_texts(value)
+    if out is None:
         raise _fail(f, value, where)
-    if kind == "int":
-        if isinstance(value, bool):
-            raise _fail(f, value, where)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.replace("_", ""))
-            except ValueError:
-                raise _fail(f, value, where) from None
-        raise _fail(f, value, where)
-    if kind == "float":
-        if isinstance(value, bool):
-            raise _fail(f, value, where)
-        if isinstance(value, int | float):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value.replace("_", ""))
-            except ValueError:
-                raise _fail(f, value, where) from None
-        raise _fail(f, value, where)
-    if kind == "text":
-        if isinstance(value, str):
-            return value
-        raise _fail(f, value, where)
-    # list of text
-    if isinstance(value, str):
-        value = [v.strip() for v in value.split(",") if v.strip()]
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise _fail(f, value, where)
+    return out
 
 
 def _check(f: dataclasses.Field[Any], value: Any, *, where: str) -> None:
