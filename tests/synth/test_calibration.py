@@ -24,7 +24,7 @@ def test_table_matches_the_calibration_notes(calibration_dir: Path) -> None:
         assert eco.name == row["economy"]
         assert eco.patents == int(row["pct_applications_2019_2023"])
         assert eco.articles == int(row["articles_2018_2022"])
-    with (calibration_dir / "hubs.csv").open(encoding="utf-8") as fh:
+    with (calibration_dir / "hubs_gii2023.csv").open(encoding="utf-8") as fh:
         hubs = list(csv.DictReader(fh))
     assert [h.name for h in cal.hubs] == [r["hub"] for r in hubs]
     for hub, row in zip(cal.hubs, hubs, strict=True):
