@@ -12,7 +12,8 @@ Proportions (documented defaults, roughly those of PCT applications and SCIE art
   elsewhere in the economy, or *international* (13%, 19%), then 30% (35%) of them are abroad;
   an international (domestic) document has at least one person abroad (elsewhere). This gives
   about 10% of applications with a foreign co-inventor and about 23% of articles with an author
-  address abroad.
+  address abroad. An economy may set its own P(international) and share abroad
+  (``collaboration`` in ``data/world.toml``; the ``international`` option of :func:`compose`).
 """
 
 from __future__ import annotations
