@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from stclusters.errors import InputError
 from stclusters.places import load_places
 from stclusters.synth import load_calibration
 from stclusters.synth.calibration import _parse
-from stclusters.synth.geography import find_place
+from stclusters.synth.geography import find_place, keep_factor
+from stclusters.synth.teams import abroad_share
 
 
 def test_table_matches_the_calibration_notes(calibration_dir: Path) -> None:
@@ -24,7 +26,7 @@ def test_table_matches_the_calibration_notes(calibration_dir: Path) -> None:
         assert eco.name == row["economy"]
         assert eco.patents == int(row["pct_applications_2019_2023"])
         assert eco.articles == int(row["articles_2018_2022"])
-    with (calibration_dir / "hubs.csv").open(encoding="utf-8") as fh:
+    with (calibration_dir / "hubs_gii2023.csv").open(encoding="utf-8") as fh:
         hubs = list(csv.DictReader(fh))
     assert [h.name for h in cal.hubs] == [r["hub"] for r in hubs]
     for hub, row in zip(cal.hubs, hubs, strict=True):
@@ -78,3 +80,34 @@ def test_malformed_tables_are_rejected_with_a_clear_message() -> None:
     twice = {**good, "economies": good["economies"] * 2}
     with pytest.raises(InputError, match="listed twice"):
         _parse(twice, "t.toml")
+
+
+def test_an_economy_may_collaborate_abroad_more_than_the_default() -> None:
+    base = {"iso2": "SG", "name": "Singapore", "patents": 1, "articles": 2}
+    own = _parse(
+        {"economies": [{**base, "collaboration": {"article": [1.0, 0.76]}}], "hubs": []}, "t"
+    )
+    sg = own.economies[0]
+    assert sg.international("article") == (1.0, 0.76)
+    assert sg.international("patent") is None
+    for bad, message in (
+        ({"articles": [1.0, 0.5]}, r"t: economy 'SG': collaboration layer 'articles' is not one"),
+        ({"article": [1.2, 0.5]}, r"t: economy 'SG': collaboration\.article must be two shares"),
+        ({"article": [0.5]}, r"t: economy 'SG': collaboration\.article must be two shares"),
+    ):
+        with pytest.raises(InputError, match=message):
+            _parse({"economies": [{**base, "collaboration": bad}], "hubs": []}, "t")
+
+
+def test_singapore_collaboration_gives_its_hub_figure() -> None:
+    """Singapore is one city, so its expected fractional article output (home documents times the
+    keep factor of the geography, visitors from abroad included) is its hub's published figure."""
+    cal = load_calibration()
+    total = np.array([e.articles for e in cal.economies], dtype=float)
+    sent = np.array([abroad_share("article", e.international("article")) for e in cal.economies])
+    keep = keep_factor(total, sent)
+    i = [e.iso2 for e in cal.economies].index("SG")
+    (hub,) = [h for h in cal.hubs if h.economies == ("SG",)]
+    assert keep[i] * total[i] == pytest.approx(hub.articles, rel=0.02)
+    # the default team model keeps nearly all of a document's weight at home
+    assert np.median(keep) > 0.99

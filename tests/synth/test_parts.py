@@ -15,7 +15,7 @@ from stclusters.places import load_places
 from stclusters.synth.geography import effective_shares, place_weights
 from stclusters.synth.names import long_form, org_names
 from stclusters.synth.sampling import GroupSampler, largest_remainder, zipf_weights
-from stclusters.synth.teams import CAT_HOME, compose
+from stclusters.synth.teams import CAT_ABROAD, CAT_HOME, COLLABORATION, abroad_share, compose
 from stclusters.synth.vocab import IPC_FIELDS, SSH_CATEGORIES, STM_CATEGORIES
 
 weights_st = st.lists(st.floats(0, 10, allow_nan=False), min_size=1, max_size=30)
@@ -174,3 +174,22 @@ def test_wos_categories_are_distinct_and_ssh_apart() -> None:
     assert len(set(stm)) == len(stm)
     assert not set(stm) & set(SSH_CATEGORIES)
     assert all(re.fullmatch(r"[A-Z][A-Za-z ,&-]+", c) for c in stm + list(SSH_CATEGORIES))
+
+
+@pytest.mark.parametrize("layer", ["patent", "article"])
+def test_an_economy_s_own_collaboration_moves_weight_abroad(layer: str) -> None:
+    """``collaboration`` of data/world.toml: with the default values per document the team is the
+    same draw for draw; with more international teams more weight lies abroad."""
+    n = 5_000
+    p, _, q, _ = COLLABORATION[layer]
+    plain = compose(layer, n, np.random.default_rng(3))
+    same = compose(layer, n, np.random.default_rng(3), international=(np.full(n, p), np.full(n, q)))
+    assert np.array_equal(plain.cat, same.cat) and np.array_equal(plain.size, same.size)
+    default = abroad_share(layer)
+    assert 0 < default < abroad_share(layer, (1.0, 0.5)) < abroad_share(layer, (1.0, 0.76))
+    # every team of two or more is international: each has someone abroad, single people none
+    team = compose(layer, n, np.random.default_rng(4), international=(np.ones(n), np.full(n, 0.5)))
+    has_abroad = np.bincount(team.doc, weights=team.cat == CAT_ABROAD, minlength=n) > 0
+    assert np.array_equal(has_abroad & (team.size >= 2), team.size >= 2)
+    first_abroad = (team.cat == CAT_ABROAD) & team.first
+    assert not first_abroad.any()

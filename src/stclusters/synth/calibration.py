@@ -23,10 +23,20 @@ class Economy:
     name: str
     patents: int
     articles: int
+    #: ``(layer, P(international | 2+ people), share of co-people abroad)`` for the layers where
+    #: the economy's documents collaborate abroad more than the team model's default
+    collaboration: tuple[tuple[str, float, float], ...] = ()
 
     def output(self, layer: str) -> int:
         """The total of ``layer`` ('patent' or 'article')."""
         return self.patents if layer == "patent" else self.articles
+
+    def international(self, layer: str) -> tuple[float, float] | None:
+        """The economy's own collaboration abroad in ``layer``, or None for the default."""
+        for name, p_intl, q_abroad in self.collaboration:
+            if name == layer:
+                return (p_intl, q_abroad)
+        return None
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,25 @@ class Calibration:
         raise KeyError(iso2)
 
 
+def _collaboration(entry: dict[str, Any], where: str) -> tuple[tuple[str, float, float], ...]:
+    """The optional ``collaboration = { article = [p, q] }`` of an economy, checked."""
+    out = []
+    for layer, pair in sorted(dict(entry.get("collaboration", {})).items()):
+        values = [float(x) for x in pair]
+        if layer not in LAYER_KEYS:
+            raise InputError(
+                f"{where}: economy {entry['iso2']!r}: collaboration layer {layer!r} is not "
+                f"one of {sorted(LAYER_KEYS)}"
+            )
+        if len(values) != 2 or not all(0.0 <= v <= 1.0 for v in values):
+            raise InputError(
+                f"{where}: economy {entry['iso2']!r}: collaboration.{layer} must be two shares "
+                f"between 0 and 1 ([P(international), share of co-people abroad]); got {pair!r}"
+            )
+        out.append((str(layer), values[0], values[1]))
+    return tuple(out)
+
+
 def _parse(data: dict[str, Any], where: str) -> Calibration:
     try:
         economies = tuple(
@@ -68,6 +97,7 @@ def _parse(data: dict[str, Any], where: str) -> Calibration:
                 name=str(e["name"]),
                 patents=int(e["patents"]),
                 articles=int(e["articles"]),
+                collaboration=_collaboration(e, where),
             )
             for e in data["economies"]
         )

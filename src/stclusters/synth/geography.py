@@ -10,7 +10,7 @@ The world is made of *units*, each with *sites* (points where people are placed)
   districts that lie inside it), which is a unit of its own. A city group's weight is its city's
   population to the power ``place_exponent`` times lognormal noise; its districts share that
   weight (they are not counted on top of it). Places within :data:`HUB_BUFFER_KM` of a hub are
-  left to the hub.
+  left to the hub, and the weight of places beyond fades in up to :data:`HUB_FADE_KM`.
 
 Each unit receives a whole number of *home* documents (documents whose first-listed person is
 there) per layer: hub units get their planted output (corrected for what collaborators take away
@@ -25,14 +25,22 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
-from stclusters._sphere import chord, haversine_km, to_xyz
+from stclusters._sphere import EARTH_RADIUS_KM, haversine_km, to_xyz
 from stclusters.errors import InputError
 from stclusters.places import URBAN_DENSITY, Places
 from stclusters.synth.calibration import Calibration, Hub
 from stclusters.synth.sampling import largest_remainder
 
-__all__ = ["LAYERS", "Geography", "effective_shares", "place_weights", "plan_geography"]
+__all__ = [
+    "LAYERS",
+    "Geography",
+    "effective_shares",
+    "keep_factor",
+    "place_weights",
+    "plan_geography",
+]
 
 LAYERS = ("patent", "article")
 
@@ -65,6 +73,11 @@ PEOPLE_PER_DOC = {"patent": 3.3, "article": 6.0}
 MAIN_WEIGHTS = (1.0, 0.55, 0.2)
 #: Places this close to a hub site are not used for the rest of the economy's output.
 HUB_BUFFER_KM = 20.0
+#: Beyond the buffer, a place's share of the rest of its economy's output fades in linearly up to
+#: this distance from the nearest hub site: a published hub figure already holds the output of
+#: the edges of its real cluster (Nagoya's holds the Toyota-Kariya-Okazaki area), so the world
+#: must not pile more output there, where it chains into the hub's cluster.
+HUB_FADE_KM = 50.0
 #: A hub covering several economies takes at most this share of a non-first economy's output.
 ECONOMY_CAP = 0.8
 #: Extra lognormal noise per layer on city-group weights (patent towns and university towns).
@@ -91,6 +104,39 @@ def city_radius_km(population: NDArray[np.int64] | FloatArray) -> FloatArray:
     """Nominal radius of places of a given population (as in :mod:`stclusters.places`)."""
     r = np.sqrt(np.asarray(population, dtype=np.float64) / (math.pi * URBAN_DENSITY))
     return np.asarray(np.minimum(r, 50.0))
+
+
+def _distance_to_sites_km(places: Places, lat: FloatArray, lon: FloatArray) -> FloatArray:
+    """Great-circle distance (km) from every place to the nearest of the given sites."""
+    tree = cKDTree(to_xyz(lat, lon))
+    chords, _ = tree.query(to_xyz(places.lat, places.lon))
+    ratio = np.clip(np.asarray(chords, dtype=np.float64) / 2.0, 0.0, 1.0)
+    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(ratio))
+
+
+def keep_factor(total: FloatArray, abroad: FloatArray) -> FloatArray:
+    """Expected fractional output of one home document of each economy.
+
+    Its collaborators abroad take the share ``abroad[e]`` of its weight away; visitors from
+    abroad arrive in proportion to the economy's size (economy f sends ``abroad[f] * total[f]``,
+    spread over the other economies by their totals, as ``_abroad_units`` of the world draws
+    them): ``k_e = 1 - a_e + sum_{f != e} a_f r_f`` with ``r_f = total_f / (world - total_f)``.
+
+    Parameters
+    ----------
+    total
+        Home documents per economy, shape (n_economies,).
+    abroad
+        Expected share of a home document's weight abroad per economy, shape (n_economies,).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_economies,), the factor per economy (1 when nothing goes abroad).
+    """
+    ratio = total / np.maximum(total.sum() - total, 1.0)
+    sent = abroad * ratio
+    return np.asarray(1.0 - abroad + (sent.sum() - sent))
 
 
 def place_weights(population: FloatArray, exponent: float, layer: str) -> FloatArray:
@@ -361,16 +407,18 @@ def plan_geography(
     rng: np.random.Generator,
     place_exponent: float,
     place_noise: float,
-    abroad_share: dict[str, float],
+    abroad_share: dict[str, FloatArray],
 ) -> Geography:
     """Build the units and sites of the world and count each unit's home documents per layer.
 
     Parameters
     ----------
     abroad_share
-        Per layer, the expected share of a document's fractional weight given to people abroad
-        (from the team model); hub home counts are set so that the expected fractional output,
-        after collaborators come and go, equals the planted figure.
+        Per layer, for each economy of ``calibration`` (in its order), the expected share of a
+        home document's fractional weight given to people abroad (from the team model, with the
+        economy's own ``collaboration`` where it has one); hub home counts are set so that the
+        expected fractional output, after collaborators come and go (:func:`keep_factor`),
+        equals the planted figure.
     """
     economies = [e.iso2 for e in calibration.economies]
     econ_index = {c: i for i, c in enumerate(economies)}
@@ -396,14 +444,8 @@ def plan_geography(
         hub_sites.append(sites)
         hub_corridor.append(corridor)
 
-    # expected fractional output per home document of an economy (collaborators abroad leave,
-    # visitors from abroad arrive in proportion to the economy's size)
-    def keep_factor(layer: str) -> FloatArray:
-        c = econ_total[layer].astype(np.float64)
-        world = c.sum()
-        ratio = c / np.maximum(world - c, 1.0)
-        g = ratio.sum() - ratio
-        return np.asarray(1.0 - abroad_share[layer] * (1.0 - g))
+    def keep(layer: str) -> FloatArray:
+        return keep_factor(econ_total[layer].astype(np.float64), abroad_share[layer])
 
     site_rows: list[tuple[IntArray, FloatArray, FloatArray, FloatArray, IntArray]] = []
     unit_econ: list[int] = []
@@ -441,7 +483,7 @@ def plan_geography(
         counts: dict[str, IntArray] = {}
         for layer in LAYERS:
             shares = np.array([layer_w[layer][site_econ == e].sum() for e in econs])
-            k = keep_factor(layer)[np.array(econs)]
+            k = keep(layer)[np.array(econs)]
             home = hub_target[layer][h] / max(float((shares * k).sum()), 1e-9)
             counts[layer] = largest_remainder(round(home), shares)
         for j, e in enumerate(econs):
@@ -479,9 +521,9 @@ def plan_geography(
     # ---------------------------------------------------------------- the other places
     hub_lat = np.concatenate([r[1] for r in site_rows])
     hub_lon = np.concatenate([r[2] for r in site_rows])
-    near_hub = np.zeros(len(places), dtype=bool)
-    for idx in places.tree.query_ball_point(to_xyz(hub_lat, hub_lon), chord(HUB_BUFFER_KM)):
-        near_hub[idx] = True
+    hub_km = _distance_to_sites_km(places, hub_lat, hub_lon)
+    near_hub = hub_km < HUB_BUFFER_KM
+    hub_fade = np.clip((hub_km - HUB_BUFFER_KM) / (HUB_FADE_KM - HUB_BUFFER_KM), 0.0, 1.0)
     base_noise = rng.lognormal(0.0, place_noise, len(places))
     layer_noise = {layer: rng.lognormal(0.0, LAYER_NOISE, len(places)) for layer in LAYERS}
     {layer: [] for layer in LAYERS}
@@ -503,6 +545,8 @@ def plan_geography(
             rest = int(econ_total[layer][e] - hub_portion[layer][e])
             weight = place_weights(pop_head, place_exponent, layer) * base_noise[heads]
             weight = weight * layer_noise[layer][heads]
+            if (hub_fade[heads] > 0).any():  # else the economy is all within the buffer
+                weight = weight * hub_fade[heads]
             per_layer[layer] = rng.multinomial(max(rest, 0), weight / weight.sum())
         used = np.flatnonzero((per_layer["patent"] + per_layer["article"]) > 0)
         order = np.argsort(inverse, kind="stable")

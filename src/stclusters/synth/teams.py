@@ -12,7 +12,8 @@ Proportions (documented defaults, roughly those of PCT applications and SCIE art
   elsewhere in the economy, or *international* (13%, 19%), then 30% (35%) of them are abroad;
   an international (domestic) document has at least one person abroad (elsewhere). This gives
   about 10% of applications with a foreign co-inventor and about 23% of articles with an author
-  address abroad.
+  address abroad. An economy may set its own P(international) and share abroad
+  (``collaboration`` in ``data/world.toml``; the ``international`` option of :func:`compose`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ SECOND_WHERE = (0.70, 0.22, 0.08)
 UNLINKED = 0.02
 
 IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
 
 
 @dataclass
@@ -88,19 +90,39 @@ def _within(counts: IntArray) -> IntArray:
     return np.asarray(np.arange(int(counts.sum())) - np.repeat(starts, counts))
 
 
-def compose(layer: str, n_docs: int, rng: np.random.Generator) -> Team:
-    """Draw team sizes, affiliations and where each person is for ``n_docs`` documents."""
+def compose(
+    layer: str,
+    n_docs: int,
+    rng: np.random.Generator,
+    *,
+    international: tuple[FloatArray, FloatArray] | None = None,
+) -> Team:
+    """Draw team sizes, affiliations and where each person is for ``n_docs`` documents.
+
+    Parameters
+    ----------
+    international
+        Optional per-document ``(P(international | 2+ people), share of co-people abroad in an
+        international document)``, two arrays of length ``n_docs``, for documents whose home
+        economy collaborates abroad more than the default (:data:`COLLABORATION`; see
+        ``collaboration`` in ``data/world.toml``). The random draws are the same either way.
+    """
     sizes = PATENT_SIZES if layer == "patent" else ARTICLE_SIZES
     size = rng.choice(len(sizes), size=n_docs, p=sizes).astype(np.int64) + 1
     p_intl, p_dom, q_abroad, q_econ = COLLABORATION[layer]
+    p_intl_doc: FloatArray | float = p_intl
+    q_abroad_doc: FloatArray | float = q_abroad
+    if international is not None:
+        p_intl_doc, q_abroad_doc = international
     multi = size >= 2
-    intl = multi & (rng.random(n_docs) < p_intl)
+    intl = multi & (rng.random(n_docs) < p_intl_doc)
     dom = multi & (rng.random(n_docs) < p_dom)
     doc = np.repeat(np.arange(n_docs, dtype=np.int64), size)
     person = _within(size)
     u = rng.random(len(doc))
     cat = np.full(len(doc), CAT_SAME, dtype=np.int8)
-    p_a = np.where(intl[doc], q_abroad, 0.0)
+    q_a = q_abroad_doc[doc] if isinstance(q_abroad_doc, np.ndarray) else q_abroad_doc
+    p_a = np.where(intl[doc], q_a, 0.0)
     p_e = np.where(dom[doc], q_econ, 0.0)
     cat[u < p_a + p_e] = CAT_ECON
     cat[u < p_a] = CAT_ABROAD
@@ -145,10 +167,20 @@ def compose(layer: str, n_docs: int, rng: np.random.Generator) -> Team:
     )
 
 
-@lru_cache(maxsize=4)
-def abroad_share(layer: str) -> float:
-    """Expected share of a document's fractional weight that sits abroad (Monte Carlo, fixed)."""
-    team = compose(layer, 200_000, np.random.Generator(np.random.PCG64(20240601)))
+@lru_cache(maxsize=16)
+def abroad_share(layer: str, international: tuple[float, float] | None = None) -> float:
+    """Expected share of a document's fractional weight that sits abroad (Monte Carlo, fixed).
+
+    ``international`` overrides ``(P(international | 2+ people), share of co-people abroad)`` of
+    :data:`COLLABORATION` for the documents of one economy.
+    """
+    n = 200_000
+    rng = np.random.Generator(np.random.PCG64(20240601))
+    if international is None:
+        team = compose(layer, n, rng)
+    else:
+        p, q = international
+        team = compose(layer, n, rng, international=(np.full(n, p), np.full(n, q)))
     w = team.weight()
     abroad = team.cat == CAT_ABROAD
     # a second affiliation "in the same city" as an author abroad is abroad too

@@ -44,6 +44,7 @@ from stclusters.synth.teams import (
     CAT_ECON,
     CAT_HOME,
     CAT_SAME,
+    COLLABORATION,
     abroad_share,
     compose,
 )
@@ -63,7 +64,7 @@ log = logging.getLogger(__name__)
 #: Documents generated per chunk.
 CHUNK_DOCS = 200_000
 #: Version of the generator (part of the manifest; bump when the output changes).
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 #: Extra documents per kept article: other document types and social-science-only articles.
 OTHER_TYPE_SHARE = 0.045
 SSH_SHARE = 0.025
@@ -154,6 +155,24 @@ class _Plan:
     hub_names: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
 
 
+def _abroad_shares(layer: str) -> FloatArray:
+    """Per economy of the calibration, the expected share of a home document's weight abroad."""
+    return np.array(
+        [abroad_share(layer, e.international(layer)) for e in load_calibration().economies]
+    )
+
+
+def _international(layer: str) -> tuple[FloatArray, FloatArray] | None:
+    """Per economy, ``(P(international | 2+ people), share of co-people abroad)``, or None when
+    every economy has the default of the team model."""
+    own = [e.international(layer) for e in load_calibration().economies]
+    if all(x is None for x in own):
+        return None
+    p_default, _, q_default, _ = COLLABORATION[layer]
+    pairs = [x if x is not None else (p_default, q_default) for x in own]
+    return np.array([p for p, _ in pairs]), np.array([q for _, q in pairs])
+
+
 def _plan(settings: WorldSettings) -> _Plan:
     root = np.random.SeedSequence(settings.seed)
     plan_seq, pat_seq, art_seq = root.spawn(3)
@@ -166,7 +185,7 @@ def _plan(settings: WorldSettings) -> _Plan:
         rng=rng,
         place_exponent=settings.place_exponent,
         place_noise=settings.place_noise,
-        abroad_share={layer: abroad_share(layer) for layer in LAYERS},
+        abroad_share={layer: _abroad_shares(layer) for layer in LAYERS},
     )
     lex = build_lexicon(geo, rng)
     content = ct.build_content(geo.n_units, rng)
@@ -316,7 +335,11 @@ def _chunk(
     kind = plan.kind[layer][start:stop]
     n = stop - start
     kept_doc = kind == ct.KIND_KEPT
-    team = compose(layer, n, rng)
+    own = _international(layer)
+    econ = geo.unit_econ[home]
+    team = compose(
+        layer, n, rng, international=None if own is None else (own[0][econ], own[1][econ])
+    )
     unit = _units(plan, layer, team, home, rng)
     weight = team.weight()
     # --- keep each hub on its planted fractional output
