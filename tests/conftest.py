@@ -36,16 +36,12 @@ def calibration_dir(shared_dir: Path) -> Path:
     return path
 
 
-#: Scale and seed of the demo world (`stclusters demo` builds the same).
-DEMO_SCALE = 0.05
-DEMO_SEED = 0
-
-
 @pytest.fixture(scope="session")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's synthetic world (scale 0.05, seed 0) as a records folder, built once per test
     session: tests using it carry ``@pytest.mark.xdist_group("demo_world")`` so that they run on
     one worker (``make test`` runs pytest with ``--dist loadgroup``)."""
     from stclusters.synth import write_world
+    from worlds import DEMO_SCALE, DEMO_SEED
 
     return write_world(tmp_path_factory.mktemp("demo") / "world", scale=DEMO_SCALE, seed=DEMO_SEED)

@@ -6,11 +6,11 @@ import duckdb
 import numpy as np
 import pytest
 
-from small_world import SMALL_CONFIG, small_world
 from stclusters.cluster.stage import Clustering, cluster_people, recluster
 from stclusters.inputs import register_tables
 from stclusters.measure import classify
 from stclusters.measure.counting import Shares, count_shares
+from worlds import SMALL_CONFIG, small_world
 
 
 @pytest.fixture(scope="module")

@@ -21,20 +21,17 @@ from shapely.geometry import Point, shape
 from stclusters.config import Config
 from stclusters.pipeline import RunResult, run
 from stclusters.places import load_places
+from worlds import DEMO_SCALE as SCALE
 
-SCALE = 0.05
-
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_world")]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
-    synth = pytest.importorskip("stclusters.synth")
-    world = tmp_path_factory.mktemp("demo") / "world"
-    synth.write_world(world, scale=SCALE, seed=0)
+def demo(demo_world: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
     config = Config(min_points=Config().min_points * SCALE, top_n=400)
-    result = run([world], out=world.parent / "out", config=config, write_site=False)
-    return world, result
+    out = tmp_path_factory.mktemp("demo-out") / "out"
+    result = run([demo_world], out=out, config=config, write_site=False)
+    return demo_world, result
 
 
 def _hub_places(world: Path) -> dict[str, list[tuple[str, str]]]:

@@ -11,11 +11,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from small_world import SMALL_CONFIG, SMALL_RANKING, small_world
 from stclusters.errors import InputError
 from stclusters.pipeline import run
 from stclusters.records import Records, write_records
 from stclusters.results import RANKING_COLUMNS, RANKING_SCHEMA
+from worlds import SMALL_CONFIG, SMALL_RANKING, small_world
 
 CONFIG = SMALL_CONFIG
 

@@ -22,6 +22,7 @@ import pytest
 
 from stclusters.config import Config
 from stclusters.pipeline import run
+from worlds import DEMO_SCALE, DEMO_SEED
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = "68cde490b455d134d5a6c11f1f1783a52d08ca34"
@@ -35,8 +36,10 @@ RUN_REFERENCE = """
 import sys
 from stclusters.config import Config
 from stclusters.pipeline import run
+from worlds import DEMO_SCALE, DEMO_SEED
 assert sys.argv[3] in __import__("stclusters").__file__, "the reference tree is not imported"
-cfg = Config().replace(min_points=Config().min_points * 0.05, seed=0, sensitivity=True)
+scale, seed = float(sys.argv[4]), int(sys.argv[5])
+cfg = Config().replace(min_points=Config().min_points * scale, seed=seed, sensitivity=True)
 run([sys.argv[1]], out=sys.argv[2], config=cfg)
 """
 
@@ -72,13 +75,24 @@ def test_demo_outputs_are_byte_identical_to_the_reference(demo_world: Path, tmp_
     env = {**os.environ, "PYTHONPATH": str(src)}
     before = tmp_path / "before"
     subprocess.run(
-        [sys.executable, "-c", RUN_REFERENCE, str(demo_world), str(before), str(src)],
+        [
+            sys.executable,
+            "-c",
+            RUN_REFERENCE,
+            str(demo_world),
+            str(before),
+            str(src),
+            str(DEMO_SCALE),
+            str(DEMO_SEED),
+        ],
         env=env,
         check=True,
         capture_output=True,
     )
     after = tmp_path / "after"
-    config = Config().replace(min_points=Config().min_points * 0.05, seed=0, sensitivity=True)
+    config = Config().replace(
+        min_points=Config().min_points * DEMO_SCALE, seed=DEMO_SEED, sensitivity=True
+    )
     run([demo_world], out=after, config=config)
     old, new = _files(before), _files(after)
     assert len(old) > 200  # tables, site, 100 profiles in three formats

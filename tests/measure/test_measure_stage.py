@@ -6,7 +6,6 @@ import duckdb
 import numpy as np
 import pytest
 
-from small_world import SMALL_CONFIG, SMALL_RANKING, small_world
 from stclusters._log import StageClock
 from stclusters.cluster.stage import cluster_people
 from stclusters.inputs import register_tables
@@ -14,6 +13,7 @@ from stclusters.measure import classify
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import Measured, assign_previous, measure_clusters, output_weights
 from stclusters.places import country_names, load_places
+from worlds import SMALL_CONFIG, SMALL_RANKING, small_world
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from stclusters.errors import ConfigError
 from stclusters.records import read_records, validate
 from stclusters.synth import TRUTH_HUBS, TRUTH_PEOPLE, load_calibration, write_world
 from stclusters.synth.world import WorldSettings
+from worlds import DEMO_SCALE
 
 from .conftest import connect
 
@@ -123,10 +124,11 @@ def test_command_line_rejects_a_bad_scale(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_scale_meets_the_issue_criteria(tmp_path: Path) -> None:
+@pytest.mark.xdist_group("demo_world")
+def test_demo_scale_meets_the_issue_criteria(demo_world: Path) -> None:
     """Scale 0.05: economies with 2,000+ first-listed documents within 2%, every hub within 5%."""
-    scale = 0.05
-    folder = write_world(tmp_path / "demo", scale=scale, seed=0)
+    scale = DEMO_SCALE
+    folder = demo_world
     validate(folder)
     con = connect(folder)
     first = {

@@ -1,4 +1,4 @@
-"""A small hand-built world shared by the stage tests and the small end-to-end test.
+"""Worlds shared by the tests: a small hand-built one, and the demo world's scale and seed.
 
 Blobs of inventors and authors around Munich, Lyon and Basel, a far co-inventor in Lisbon,
 co-authors in Paris, some coarse and unlocated rows, an article without people and an unlinked
@@ -111,3 +111,8 @@ SMALL_CONFIG = Config(min_points=40, top_n=10)
 
 #: The clusters of the small world in size order (see the module docstring).
 SMALL_RANKING = ["Munich", "Lyon", "Basel", "Paris", "Lisbon"]
+
+#: Scale and seed of the demo world (`stclusters demo` builds the same; see the ``demo_world``
+#: fixture of tests/conftest.py).
+DEMO_SCALE = 0.05
+DEMO_SEED = 0
