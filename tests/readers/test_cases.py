@@ -5,9 +5,16 @@ The inputs are in ../shared/data/cases (see the README there); the tests skip wh
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from stclusters.readers import pct, uspto
+from typer.testing import CliRunner
+
+from stclusters._countries import iso_alpha2_codes
+from stclusters.cli import app
+from stclusters.readers import pct, read_table, uspto
+from stclusters.readers._common import MAPPED_NOTE
+from stclusters.records import Records, write_records
 
 
 def _inventors(records_people: list[dict[str, object]], doc_id: str) -> list[dict[str, object]]:
@@ -38,3 +45,83 @@ def test_pct_same_name_inventors_are_distinct(cases: Path) -> None:
     assert [p["name"] for p in people].count("WANG, Wei") == 2
     assert [p["city"] for p in people].count("Shanghai") == 1
     assert len({p["person_seq"] for p in people}) == 3
+
+
+# ---- item 5: country codes that are not ISO 3166-1
+
+
+def test_table_legacy_country_codes(cases: Path) -> None:
+    result = read_table(cases / "table_legacy_country_codes.csv")
+    people = {
+        (p["doc_id"], p["person_seq"]): p["country"] for p in result.records.people.to_pylist()
+    }
+    assert people == {
+        ("US-4000001-A", 0): "JP",
+        ("US-4000001-A", 1): "JP",
+        ("US-4000002-A", 0): "DE",
+        ("US-4000003-A", 0): None,
+        ("US-4000004-A", 0): "SE",
+        ("US-4000005-A", 0): "FI",
+        ("US-4000006-A", 0): "GB",
+    }
+    account = result.accounts[0]
+    assert account.records_kept == 6
+    (note,) = [n for n in account.notes if n.startswith(MAPPED_NOTE)]
+    for pair in ("JA->JP (2)", "DT->DE (1)", "SW->SE (1)", "SF->FI (1)", "UK->GB (1)"):
+        assert pair in note
+    (problem,) = account.problems
+    assert problem.record_id == "US-4000003-A" and problem.line == 5
+    assert "'NY' is not an ISO 3166-1 alpha-2 country code" in problem.message
+    assert not problem.skipped
+    assert all(
+        c is None or c in iso_alpha2_codes() for c in result.records.people["country"].to_pylist()
+    )
+
+
+def test_read_then_validate_legacy_country_codes(cases: Path, tmp_path: Path) -> None:
+    out = tmp_path / "records"
+    run = CliRunner().invoke(
+        app, ["read", str(cases / "table_legacy_country_codes.csv"), "-o", str(out)]
+    )
+    assert run.exit_code == 0, run.output
+    accounts = json.loads((out / "accounts.json").read_text())
+    assert any(n.startswith(MAPPED_NOTE) for n in accounts["files"][0]["notes"])
+    assert CliRunner().invoke(app, ["validate", str(out)]).exit_code == 0
+
+
+def test_validate_rejects_codes_that_are_not_iso(tmp_path: Path) -> None:
+    """Records written by another tool, with the raw codes: validate names each record."""
+    records = Records.from_tables(
+        documents=[{"doc_id": d, "layer": "patent"} for d in ("P1", "P2", "P3")],
+        people=[
+            {
+                "doc_id": "P1",
+                "person_seq": 0,
+                "address_seq": 0,
+                "role": "inventor",
+                "country": "NY",
+            },
+            {
+                "doc_id": "P2",
+                "person_seq": 0,
+                "address_seq": 0,
+                "role": "inventor",
+                "country": "UK",
+            },
+            {
+                "doc_id": "P3",
+                "person_seq": 0,
+                "address_seq": 0,
+                "role": "inventor",
+                "country": "JP",
+            },
+        ],
+        applicants=[{"doc_id": "P3", "name": "Acme", "country": "DT"}],
+    )
+    write_records(records, tmp_path / "bad")
+    run = CliRunner().invoke(app, ["validate", str(tmp_path / "bad")])
+    assert run.exit_code != 0
+    text = " ".join(run.output.split())
+    assert "people: 2 country value(s) that are not ISO 3166-1" in text
+    assert "P1: NY" in text and "P2: UK (old code of GB)" in text
+    assert "applicants: 1 country value(s)" in text and "P3: DT (old code of DE)" in text

@@ -15,7 +15,6 @@ from stclusters.readers._common import (
     Source,
     Where,
     clean,
-    country_code,
     format_ipc,
     open_text,
     parse_ipc,
@@ -240,8 +239,13 @@ class Party:
         return re.sub(r"\W", "", (self.name or "").casefold())
 
 
-def party_of(elem: ET.Element) -> Party:
-    """Read the ``addressbook`` of an ST.36 applicant, inventor or assignee element."""
+def party_of(elem: ET.Element, country_of: Callable[[str | None], str | None]) -> Party:
+    """Read the ``addressbook`` of an ST.36 applicant, inventor or assignee element.
+
+    ``country_of`` turns the country field into an ISO 3166-1 code (usually
+    :meth:`Collector.country`, which notes old codes and reports bad ones); the residence
+    country is the fallback when the address has none.
+    """
     book = elem.find("addressbook")
     if book is None:
         book = elem
@@ -255,9 +259,9 @@ def party_of(elem: ET.Element) -> Party:
     city, region, postcode = split_city(city_text)
     state = find_text(addr, "state")
     post = find_text(addr, "postcode")
-    country = country_code(find_text(addr, "country"))
+    country = country_of(find_text(addr, "country"))
     if country is None:
-        country = country_code(find_text(elem, "residence/country"))
+        country = country_of(find_text(elem, "residence/country"))
     return Party(
         name=name,
         is_org=org is not None,

@@ -12,7 +12,6 @@ from stclusters.readers._common import (
     Source,
     Where,
     clean,
-    country_code,
     parse_year,
     place_string,
     read_with,
@@ -76,7 +75,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     for i, inv in enumerate(sdobi.iterfind("B700/B720/B721")):
         adr = inv.find("adr")
         city, region, postcode = split_city(find_text(adr, "city"))
-        country = country_code(find_text(adr, "ctry"))
+        country = col.country(find_text(adr, "ctry"), record_id=doc_id, **where)
         col.person(
             doc_id,
             i,
@@ -95,7 +94,8 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         name = find_text(elem, "snm")
         if name and name not in seen:
             seen.add(name)
-            col.applicant(doc_id, name, country_code(find_text(elem, "adr/ctry")))
+            country = col.country(find_text(elem, "adr/ctry"), record_id=doc_id, **where)
+            col.applicant(doc_id, name, country)
 
 
 EPO = PatentXml((ROOT,), ("</SDOBI>",), _emit, "EPO patent documents")

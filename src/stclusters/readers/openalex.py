@@ -327,7 +327,7 @@ def _emit_work(
                 iid = _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
                 org = clean(inst.get("display_name"))
                 ror = _short_id(inst.get("ror"))
-                country = country_code(inst.get("country_code"))
+                country = col.country(inst.get("country_code"), record_id=wid, **where)
                 found = lookup.find(_short_id(inst.get("id")), ror, org)
                 city = found.city if found else None
                 address = raw_for.get(iid) or place_string(org, city, country)
@@ -347,7 +347,10 @@ def _emit_work(
                     precision="city" if found else None,
                 )
         elif raw:
-            countries = [country_code(x) for x in _as_list(authorship.get("countries"))]
+            countries = [
+                col.country(x, record_id=wid, **where)
+                for x in _as_list(authorship.get("countries"))
+            ]
             country = countries[0] if len(countries) == 1 else None
             for text in raw:
                 seq = addresses.setdefault(f"raw:{text}", len(addresses))

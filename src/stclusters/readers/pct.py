@@ -76,15 +76,19 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         col.klass(doc_id, "ipc", code)
     inventors: list[Party] = []
     applicants: list[Party] = []
+
+    def country_of(value: str | None) -> str | None:
+        return col.country(value, record_id=doc_id, **where)
+
     parties = biblio.find("parties")
     if parties is not None:
         for elem in parties.iterfind("applicants/applicant"):
-            party = party_of(elem)
+            party = party_of(elem, country_of)
             applicants.append(party)
             if elem.get("app-type") == "applicant-inventor":
                 inventors.append(party)
         for elem in parties.iterfind("inventors/inventor"):
-            inventors.append(party_of(elem))
+            inventors.append(party_of(elem, country_of))
     add_inventors(col, doc_id, inventors)
     for p in unique_parties([a for a in applicants if a.name]):
         col.applicant(doc_id, p.name or "", p.country)

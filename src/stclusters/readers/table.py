@@ -20,7 +20,7 @@ from stclusters.readers._common import (
     ReadResult,
     Source,
     clean,
-    country_code,
+    country_column,
     normalise_doi,
     parse_year,
     start,
@@ -188,9 +188,7 @@ def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) 
         precision = None
     elif precision not in PRECISIONS:
         precision = "city"
-    country = country_code(values["country"])
-    if values["country"] and country is None:
-        col.warn(f"country {values['country']!r} is not an ISO alpha-2 code; ignored", line=line)
+    country = col.country(values["country"], any_text=True, line=line, record_id=doc_id)
     col.person(
         doc_id,
         person_seq,
@@ -291,7 +289,7 @@ def iter_canonical(
             mask = pc.is_in(table.column("doc_id"), value_set=keep)
             mask = pc.fill_null(mask, False)
             dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
-            yield Records(**{name: table.filter(mask)})
+            yield Records(**{name: country_column(table.filter(mask), col.account)})
         if dropped:
             col.account.problem(
                 f"{dropped:,} {name} row(s) whose document was not kept were dropped"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from stclusters.readers._common import (
@@ -53,7 +53,9 @@ def _cpc_codes(biblio: ET.Element) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _parties(biblio: ET.Element) -> tuple[list[Party], list[Party]]:
+def _parties(
+    biblio: ET.Element, country_of: Callable[[str | None], str | None]
+) -> tuple[list[Party], list[Party]]:
     """(inventors, applicants) of a grant or application, for every DTD version."""
     parties = biblio.find("us-parties")
     if parties is None:
@@ -63,17 +65,17 @@ def _parties(biblio: ET.Element) -> tuple[list[Party], list[Party]]:
     applicants: list[Party] = []
     if parties is not None:
         for elem in parties.iterfind("inventors/inventor"):
-            inventors.append(party_of(elem))
+            inventors.append(party_of(elem, country_of))
         for path in ("us-applicants/us-applicant", "applicants/applicant"):
             for elem in parties.iterfind(path):
-                party = party_of(elem)
+                party = party_of(elem, country_of)
                 if elem.get("app-type") == "applicant-inventor":
                     applicant_inventors.append(party)
                 else:
                     applicants.append(party)
     if not inventors:
         inventors = applicant_inventors
-    assignees = [party_of(e) for e in biblio.iterfind("assignees/assignee")]
+    assignees = [party_of(e, country_of) for e in biblio.iterfind("assignees/assignee")]
     owners = unique_parties([p for p in assignees + applicants if p.name])
     if not owners:
         owners = unique_parties([p for p in applicant_inventors if p.name])
@@ -111,7 +113,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         col.klass(doc_id, "ipc", code)
     for code in _cpc_codes(biblio):
         col.klass(doc_id, "cpc", code)
-    inventors, owners = _parties(biblio)
+    inventors, owners = _parties(biblio, lambda v: col.country(v, record_id=doc_id, **where))
     add_inventors(col, doc_id, inventors)
     for p in owners:
         col.applicant(doc_id, p.name or "", p.country)

@@ -1,0 +1,84 @@
+"""The one list of country codes (stclusters._countries) and how the readers apply it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stclusters._countries import (
+    LEGACY,
+    NOT_COUNTRIES,
+    iso_alpha2,
+    iso_alpha2_codes,
+    legacy_alpha2,
+    why_not_alpha2,
+)
+from stclusters.readers import read_inputs
+from stclusters.readers._common import MAPPED_NOTE
+
+
+def test_iso_set_is_iso_3166_1() -> None:
+    codes = iso_alpha2_codes()
+    assert len(codes) == 249  # officially assigned ISO 3166-1 alpha-2 codes (2024)
+    assert {"US", "GB", "DE", "JP", "SS", "BQ", "CW", "SX", "AQ", "TW", "PS"} <= codes
+    assert not {"UK", "XK", "AN", "CS", "SU", "YU", "EP", "WO", "EU", "NY"} & codes
+
+
+def test_legacy_codes_map_to_iso_and_never_shadow_one() -> None:
+    codes = iso_alpha2_codes()
+    assert not set(LEGACY) & codes
+    assert set(LEGACY.values()) <= codes
+    assert not set(LEGACY) & set(NOT_COUNTRIES)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("JP", "JP"),
+        (" de ", "DE"),
+        ("JA", "JP"),
+        ("DT", "DE"),
+        ("SW", "SE"),
+        ("SF", "FI"),
+        ("uk", "GB"),
+        ("NY", None),
+        ("EP", None),
+        ("SU", None),
+        ("XK", None),
+        ("omitted", None),
+        ("USA", None),
+        ("", None),
+        (None, None),
+        (49, None),
+    ],
+)
+def test_iso_alpha2(value: object, expected: str | None) -> None:
+    assert iso_alpha2(value) == expected
+
+
+def test_legacy_and_messages() -> None:
+    assert legacy_alpha2("ja") and not legacy_alpha2("JP") and not legacy_alpha2("NY")
+    assert "several successor states" in why_not_alpha2("SU")
+    assert "not an ISO 3166-1 alpha-2 country code" in why_not_alpha2("NY")
+
+
+def test_canonical_tables_map_and_report_countries(tmp_path: Path) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "documents.csv").write_text("doc_id,layer\nP1,patent\nP2,patent\nP3,patent\n")
+    (folder / "people.csv").write_text(
+        "doc_id,person_seq,address_seq,role,country\n"
+        "P1,0,0,inventor,JA\nP1,1,1,inventor,ja\nP2,0,0,inventor,NY\nP3,0,0,inventor,US\n"
+    )
+    (folder / "applicants.csv").write_text("doc_id,name,country\nP1,Acme,UK\nP2,Beta,EP\n")
+    result = read_inputs([folder])
+    result.records.validate()
+    assert result.records.people["country"].to_pylist() == ["JP", "JP", None, "US"]
+    assert result.records.applicants["country"].to_pylist() == ["GB", None]
+    account = result.accounts[0]
+    (note,) = [n for n in account.notes if n.startswith(MAPPED_NOTE)]
+    assert "JA->JP (2)" in note and "UK->GB (1)" in note
+    messages = [p.message for p in account.problems]
+    assert any("'NY'" in m and "first in P2" in m for m in messages)
+    assert any("European Patent Office" in m for m in messages)
