@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stclusters._countries import iso_alpha2_codes
 from stclusters.cli import app
-from stclusters.readers import pct, read_table, uspto
-from stclusters.readers._common import MAPPED_NOTE
+from stclusters.errors import InputError
+from stclusters.readers import pct, read_table, scopus, uspto, wos
+from stclusters.readers._common import MAPPED_NOTE, REPEATED_HEADER_NOTE
 from stclusters.records import Records, write_records
 
 
@@ -125,3 +127,72 @@ def test_validate_rejects_codes_that_are_not_iso(tmp_path: Path) -> None:
     assert "people: 2 country value(s) that are not ISO 3166-1" in text
     assert "P1: NY" in text and "P2: UK (old code of GB)" in text
     assert "applicants: 1 country value(s)" in text and "P3: DT (old code of DE)" in text
+
+
+# ---- item 1: exports joined with `cat` repeat their byte-order mark and header
+
+
+def _repeated_header_lines(notes: list[str]) -> list[int]:
+    (note,) = [n for n in notes if REPEATED_HEADER_NOTE in n]
+    return [int(x.replace(",", "")) for x in note.split("line", 1)[1].split(", ")]
+
+
+def test_wos_tab_concatenated_utf16(cases: Path) -> None:
+    result = wos.read_wos(cases / "wos_tab_concatenated_utf16.txt")
+    ids = result.records.documents["doc_id"].to_pylist()
+    assert len(ids) == 4 and all(i.startswith("WOS:000") for i in ids)
+    account = result.accounts[0]
+    assert (account.records_read, account.records_kept, account.records_rejected) == (4, 4, 0)
+    assert _repeated_header_lines(account.notes) == [4]
+    assert not account.problems
+
+
+def _joined(tmp_path: Path, first: Path, second: Path) -> Path:
+    path = tmp_path / f"joined{first.suffix}"
+    path.write_bytes(first.read_bytes() + second.read_bytes())
+    return path
+
+
+def test_wos_plain_text_concatenated(samples: Path, tmp_path: Path) -> None:
+    """OnePaper.isi + TwoPaper.isi (each with BOM, FN, VR ... EF) joined with `cat`."""
+    path = _joined(tmp_path, samples / "wos" / "OnePaper.isi", samples / "wos" / "TwoPaper.isi")
+    result = wos.read_wos(path)
+    account = result.accounts[0]
+    assert (account.records_read, account.records_kept, account.records_rejected) == (3, 3, 0)
+    assert not account.problems
+    first_lines = (samples / "wos" / "OnePaper.isi").read_bytes().count(b"\n")
+    assert _repeated_header_lines(account.notes) == [first_lines + 1]
+
+
+def test_scopus_concatenated(samples: Path, tmp_path: Path) -> None:
+    one, two = (
+        samples / "scopus" / "litstudy_scopus.csv",
+        samples / "scopus" / "litstudy_scopus_v2.csv",
+    )
+    alone = [scopus.read_scopus(p).records.documents.num_rows for p in (one, two)]
+    result = scopus.read_scopus(_joined(tmp_path, one, two))
+    ids = result.records.documents["doc_id"].to_pylist()
+    assert "EID" not in ids and all(i.startswith("2-s2.0-") for i in ids)
+    account = result.accounts[0]
+    assert account.records_kept + account.duplicates_dropped == sum(alone)
+    assert account.records_rejected == 0
+    assert len(_repeated_header_lines(account.notes)) == 1
+
+
+def test_table_concatenated(cases: Path, tmp_path: Path) -> None:
+    path = tmp_path / "joined.csv"
+    text = (cases / "table_legacy_country_codes.csv").read_text()
+    second = text.replace("US-4000", "US-5000")
+    path.write_text(text + "\ufeff" + second)
+    result = read_table(path)
+    account = result.accounts[0]
+    assert (account.records_read, account.records_kept, account.records_rejected) == (12, 12, 0)
+    assert _repeated_header_lines(account.notes) == [len(text.splitlines()) + 1]
+    assert "doc_id" not in result.records.documents["doc_id"].to_pylist()
+
+
+def test_table_header_in_another_order_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "joined.csv"
+    path.write_text("doc_id,layer,name\nP1,patent,Ann\ndoc_id,name,layer\nP2,Bob,patent\n")
+    with pytest.raises(InputError, match="line 3 is a header with the columns in another order"):
+        read_table(path)

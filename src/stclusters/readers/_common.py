@@ -206,6 +206,23 @@ def country_column(table: pa.Table, account: FileAccount) -> pa.Table:
     return table.set_column(index, table.schema.field(index), code)
 
 
+#: How the note counting the header lines repeated inside a file begins.
+REPEATED_HEADER_NOTE = "header repeated inside the file (exports joined with `cat`?), not read as"
+
+
+def repeated_header(account: FileAccount, line: int) -> None:
+    """Note a header line found again inside a file (kept as one note listing the lines).
+
+    Exports are often joined with ``cat``, which repeats each batch's byte-order mark and
+    header; such a line is never a record.
+    """
+    for i, note in enumerate(account.notes):
+        if note.startswith(REPEATED_HEADER_NOTE):
+            account.notes[i] = f"{note}, {line:,}"
+            return
+    account.notes.append(f"{REPEATED_HEADER_NOTE} a record: line {line:,}")
+
+
 # --------------------------------------------------------------------------------------------
 # collecting rows into chunks of Records
 

@@ -22,6 +22,7 @@ from stclusters.readers._common import (
     parse_year,
     read_with,
     repair_text,
+    repeated_header,
     start,
 )
 from stclusters.records import Records
@@ -58,6 +59,28 @@ def organisation_of(affiliation: str) -> str | None:
             if pattern.search(part):
                 return part
     return candidates[0]
+
+
+def _cells(values: list[str]) -> list[str]:
+    """Header cells without spaces, byte-order mark or stray quotes (a BOM before a quote
+    leaves the quotes in the cell)."""
+    return [v.strip().lstrip("\ufeff").strip('"') for v in values]
+
+
+def _is_header(values: list[str]) -> bool:
+    """Whether a row is a Scopus header (one found inside a file: exports joined together)."""
+    cells = _cells(values)
+    return "EID" in cells and any(c in cells for c in ("Authors", "Title", "DOI", "Year"))
+
+
+def _layout(header: list[str]) -> tuple[bool, int | None]:
+    """(whether the header is the 2023+ layout, where unnamed "Funding Text" columns end).
+
+    Scopus adds "Funding Text 2, 3..." columns to some rows without a header for them; they
+    are cut out after the last named one.
+    """
+    funding = [i for i, h in enumerate(header) if h.startswith("Funding Text")]
+    return "Author full names" in header, (funding[-1] + 1 if funding else None)
 
 
 def _author_names(row: dict[str, str], new_layout: bool) -> list[str]:
@@ -274,16 +297,13 @@ def iter_scopus(
             header = next(reader, None)
             if not header:
                 raise InputError(f"{src.name}: the file is empty")
-            header = [h.strip().lstrip("\ufeff").strip('"') for h in header]
+            header = _cells(header)
             if "EID" not in header:
                 raise InputError(
                     f"{src.name}: not a Scopus CSV export (no EID column in the header); "
                     "export with 'All available information' or pass --format"
                 )
-            new_layout = "Author full names" in header
-            # Scopus adds "Funding Text 2, 3..." columns to some rows without a header for them
-            funding = [i for i, h in enumerate(header) if h.startswith("Funding Text")]
-            gap = funding[-1] + 1 if funding else None
+            new_layout, gap = _layout(header)
             realigned = 0
             number = 0
             start_line = reader.line_num + 1
@@ -291,6 +311,12 @@ def iter_scopus(
                 line = start_line
                 start_line = reader.line_num + 1
                 if not any(v.strip() for v in values):
+                    continue
+                if _is_header(values):
+                    # another export's header: files joined with `cat` (each has its own)
+                    header = _cells(values)
+                    new_layout, gap = _layout(header)
+                    repeated_header(col.account, line)
                     continue
                 number += 1
                 if any(has_bad_bytes(v) for v in values):

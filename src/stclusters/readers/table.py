@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from stclusters.errors import InputError
 from stclusters.readers._common import (
+    REPEATED_HEADER_NOTE,
     Collector,
     FileAccount,
     ReadResult,
@@ -23,6 +24,7 @@ from stclusters.readers._common import (
     country_column,
     normalise_doi,
     parse_year,
+    repeated_header,
     start,
 )
 from stclusters.records import LAYERS, PRECISIONS, TABLES, Records, conform
@@ -233,11 +235,37 @@ def iter_table(
                 "(see docs/readers.md)"
             )
         for k, row in enumerate(rows):
+            if _is_header(row, src, line + k):
+                repeated_header(col.account, line + k)
+                continue
             _row(col, row, line + k, docs)
             if col.full:
                 yield col.flush()
     if col.has_rows():
         yield col.flush()
+
+
+def _is_header(row: dict[str, Any], src: Source, line: int) -> bool:
+    """Whether a row repeats the header (tables joined with `cat`); never a record.
+
+    Raises
+    ------
+    InputError
+        When the row is a header with the columns in another order: the rows after it
+        would be read into the wrong columns.
+    """
+    doc_id = row.get("doc_id")
+    if not isinstance(doc_id, str) or doc_id.strip().lstrip("\ufeff") != "doc_id":
+        return False
+    cells = {k: str(v).strip().lstrip("\ufeff") for k, v in row.items() if v not in (None, "")}
+    if all(k == v for k, v in cells.items()):
+        return True
+    if set(cells.values()) <= set(row):
+        raise InputError(
+            f"{src.name}: line {line:,} is a header with the columns in another order "
+            "(tables joined with `cat`?); read each table as its own file"
+        )
+    return False
 
 
 def iter_canonical(
@@ -254,6 +282,9 @@ def iter_canonical(
     kept: set[str] = set()
     for line, rows in _batches(tables["documents"]):
         for k, row in enumerate(rows):
+            if _is_header(row, tables["documents"], line + k):
+                repeated_header(col.account, line + k)
+                continue
             doc_id = clean(row.get("doc_id"))
             layer = (clean(row.get("layer")) or "").lower()
             if not doc_id or layer not in LAYERS:
@@ -278,7 +309,15 @@ def iter_canonical(
         if name not in tables:
             continue
         dropped = 0
-        for _line, rows in _batches(tables[name]):
+        for line, batch in _batches(tables[name]):
+            rows = []
+            for k, row in enumerate(batch):
+                if _is_header(row, tables[name], line + k):
+                    col.account.notes.append(
+                        f"{tables[name].name}: {REPEATED_HEADER_NOTE} a row: line {line + k:,}"
+                    )
+                else:
+                    rows.append(row)
             if not rows:
                 continue
             table = pa.Table.from_pylist(rows)

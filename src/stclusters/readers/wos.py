@@ -21,6 +21,7 @@ from stclusters.readers._common import (
     parse_year,
     read_with,
     repair_text,
+    repeated_header,
     start,
 )
 from stclusters.records import Records
@@ -256,7 +257,7 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
                 else:
                     rec.fields[tag][-1] += " " + value
             continue
-        line = raw.lstrip("\ufeff") if n == 1 else raw
+        line = raw.lstrip("\ufeff")  # a BOM stands at the start of every file joined with `cat`
         if not line.strip():
             continue
         head = line[:2]
@@ -279,9 +280,16 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
                     if col.full:
                         yield col.flush()
             elif tag == "EF":
+                if rec is not None:
+                    rec.bad = rec.bad or f"no ER line before the EF line at line {n:,}"
+                    _emit(col, rec, rec.line)
+                    rec = None
                 saw_ef = True
             elif tag in ("FN", "VR"):
+                if tag == "FN" and saw_header:
+                    repeated_header(col.account, n)
                 saw_header = True
+                saw_ef = False
             elif rec is None:
                 col.account.problem(f"field {tag} outside a record (no PT line before it)", line=n)
             elif wanted:
@@ -318,15 +326,21 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
 # tab-delimited
 
 
+def _header(line: str) -> list[str]:
+    """The column names of a tab-delimited header line (BOM and trailing empties removed)."""
+    header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
 def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Records]:
     header: list[str] | None = None
     number = 0
     for n, raw in lines:
         line = raw
         if header is None:
-            header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
-            while header and not header[-1]:
-                header.pop()
+            header = _header(line)
             if "UT" not in header and "PT" not in header:
                 raise InputError(
                     f"{col.account.path}: line 1 is not a Web of Science tab-delimited header "
@@ -334,6 +348,11 @@ def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Reco
                 )
             continue
         if not line.strip():
+            continue
+        if _is_header(line):
+            # another export's header: files joined with `cat` (each batch has its own)
+            header = _header(line)
+            repeated_header(col.account, n)
             continue
         number += 1
         rec = _Rec(n, number)
@@ -364,6 +383,12 @@ def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Reco
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _is_header(line: str) -> bool:
+    """Whether a line inside a tab-delimited file is a header (of a batch joined to the first)."""
+    cells = [c.strip() for c in line.lstrip("\ufeff").split("\t")]
+    return cells[0] == "PT" and "UT" in cells
 
 
 def _is_tab(first_line: str) -> bool:
