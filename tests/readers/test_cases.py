@@ -6,6 +6,7 @@ The inputs are in ../shared/data/cases (see the README there); the tests skip wh
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,58 @@ def test_table_header_in_another_order_is_an_error(tmp_path: Path) -> None:
     path.write_text("doc_id,layer,name\nP1,patent,Ann\ndoc_id,name,layer\nP2,Bob,patent\n")
     with pytest.raises(InputError, match="line 3 is a header with the columns in another order"):
         read_table(path)
+
+
+# ---- items 2 and 6: Scopus author names "Surname, I." are never split, initials never addresses
+
+_INITIALS_ONLY = re.compile(r"^(?:[A-Z][a-z]?\.?[\s-]*)+$")
+
+
+def test_scopus_comma_separated_authors(cases: Path) -> None:
+    result = scopus.read_scopus(cases / "scopus_comma_separated_authors.csv")
+    people = result.records.people.to_pylist()
+    names = {
+        doc: [p["name"] for p in people if p["doc_id"] == doc and p["address_seq"] in (0, None)]
+        for doc in ("2-s2.0-85100000001", "2-s2.0-85100000003")
+    }
+    assert names["2-s2.0-85100000003"] == ["Novak, P.J.", "Horvat, A."]
+    first = sorted(
+        {
+            (p["person_seq"], p["name"], p["address"])
+            for p in people
+            if p["doc_id"] == "2-s2.0-85100000001"
+        }
+    )
+    assert first == [
+        (
+            0,
+            "Garcia, L.M.",
+            "Departamento de Ingenieria Matematica, Universidad de Concepcion, Concepcion, Chile",
+        ),
+        (1, "Soto, R.A.", "Escuela de Matematica, Universidad Nacional, Heredia, Costa Rica"),
+        (
+            2,
+            "Li, W.",
+            "Departamento de Ingenieria Matematica, Universidad de Concepcion, Concepcion, Chile",
+        ),
+    ]
+    assert result.accounts[0].problems == []
+
+
+def test_scopus_initials_are_never_addresses(samples: Path) -> None:
+    result = scopus.read_scopus(samples / "scopus" / "scopus_testing.csv.scopus")
+    people = result.records.people.to_pylist()
+    addresses = [p["address"] for p in people if p["address"]]
+    assert addresses and not [a for a in addresses if _INITIALS_ONLY.match(a)]
+    record = [p for p in people if p["doc_id"] == "2-s2.0-8244254377"]
+    assert len({p["person_seq"] for p in record}) == 14
+    linked = [(p["name"], p["address"]) for p in record if p["address"]]
+    # the record's one affiliation, written after the last author (its corresponding author)
+    assert linked == [
+        (
+            "Von Hoff D.D.",
+            "Institute for Drug Development, Cancer Therapy and Research Center, "
+            "14960 Omicron Dr, San Antonio, TX 78245, United States",
+        )
+    ]
+    assert result.accounts[0].problems == []

@@ -35,6 +35,11 @@ NO_AFFILIATION = "[No affiliation available]"
 _ID_SUFFIX = re.compile(r"\s*\(\d+\)\s*$")
 _EMAIL = re.compile(r";?,?\s*Email:\s*[^\s;,]+")
 _SUFFIX = re.compile(r"^(Jr|Sr|II|III|IV)\.?$")
+#: A part that is only initials ("P.J.", "A.", "J.-P.", "Ch.", "M.-C.", or "M.J" when an
+#: entry's final dot was cut), never a surname or an address.
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.(?:\s?-\s?|\s)?)*(?:[A-Z][a-z]?\.|[A-Z])$")
+#: What may follow an author's name in "Authors with affiliations".
+_NAME_ENDS = ("", ",", ";")
 _SUBJECT_COLUMNS = ("ASJC", "ASJC codes", "Subject Area", "Subject area", "Subject Areas")
 #: Words that mark the institution among the comma parts of a Scopus affiliation, best first.
 _ORG_WORDS = (
@@ -94,7 +99,8 @@ def _author_names(row: dict[str, str], new_layout: bool) -> list[str]:
         for part in (n.strip() for n in text.split(",")):
             if not part:
                 continue
-            if names and _SUFFIX.match(part):
+            if names and (_SUFFIX.match(part) or (_INITIALS.match(part) and ", " not in names[-1])):
+                # "Novak, P.J., Horvat, A.": the initials after a comma belong to the surname
                 names[-1] = f"{names[-1]}, {part}"
             else:
                 names.append(part)
@@ -118,7 +124,7 @@ def _anchors(text: str, names: list[str]) -> list[tuple[int, int]] | None:
         found: tuple[int, int] | None = None
         for variant in _variants(name):
             if i == 0:
-                if text.startswith(variant) and text[len(variant) : len(variant) + 1] in ("", ","):
+                if text.startswith(variant) and text[len(variant) : len(variant) + 1] in _NAME_ENDS:
                     found = (0, len(variant))
                     break
                 continue
@@ -128,7 +134,7 @@ def _anchors(text: str, names: list[str]) -> list[tuple[int, int]] | None:
                 if k < 0:
                     break
                 end = k + 2 + len(variant)
-                if text[end : end + 1] in ("", ",", ";"):
+                if text[end : end + 1] in _NAME_ENDS:
                     found = (k + 2, end)
                     break
                 at = k + 1
@@ -171,7 +177,9 @@ def split_authors_with_affiliations(
             name, rest = entry[:pos], entry[pos + 2 :]
         else:
             parts = entry.split(", ")
-            cut = 2 if len(parts) > 2 and len(parts[1]) <= 8 else 1
+            cut = 1
+            while cut < len(parts) and (_INITIALS.match(parts[cut]) or _SUFFIX.match(parts[cut])):
+                cut += 1  # "Moore, M.J" (the entry's final dot stripped): initials of the name
             name, rest = ", ".join(parts[:cut]), ", ".join(parts[cut:])
         out.append((clean(name) or "", _match_affiliations(rest, known)))
     return out
@@ -191,7 +199,8 @@ def _match_affiliations(rest: str, known: list[str]) -> list[str]:
         else:
             found.append(text)
             break
-    return [f for f in found if f and f != NO_AFFILIATION]
+    # initials are never an address (a name split in the wrong place leaves them behind)
+    return [f for f in found if f and f != NO_AFFILIATION and not _INITIALS.match(f)]
 
 
 def _text(value: str | None) -> str:
