@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 from stclusters._countries import iso_alpha2_codes
 from stclusters.cli import app
 from stclusters.errors import InputError
-from stclusters.readers import pct, read_table, scopus, uspto, wos
+from stclusters.readers import openalex, pct, read_table, scopus, uspto, wos
 from stclusters.readers._common import MAPPED_NOTE, REPEATED_HEADER_NOTE
 from stclusters.records import Records, write_records
 
@@ -252,3 +253,74 @@ def test_scopus_initials_are_never_addresses(samples: Path) -> None:
         )
     ]
     assert result.accounts[0].problems == []
+
+
+# ---- item 3: OpenAlex schema generations
+
+
+def _geocoded(people: list[dict[str, Any]]) -> list[tuple[str | None, str | None, float, float]]:
+    from stclusters.geocode import Geocoder
+
+    geo = Geocoder.load()
+    out = []
+    for p in people:
+        r = geo.geocode(p["address"], style="openalex", country=p["country"])
+        assert r.located and r.lat is not None and r.lon is not None
+        out.append((r.city, r.country, r.lat, r.lon))
+    return out
+
+
+def test_openalex_singular_raw_affiliation_string(cases: Path) -> None:
+    result = openalex.read_openalex(cases / "openalex_singular_raw_affiliation_string.jsonl")
+    people = result.records.people.to_pylist()
+    assert [(p["doc_id"], p["person_seq"]) for p in people] == [
+        ("W9000000001", 0),
+        ("W9000000001", 1),
+    ]
+    assert people[0]["address"].endswith(", 41012 Sevilla, Spain")
+    assert people[1]["address"] == "Institut Pasteur de Lille, Lille, France"
+    assert [g[:2] for g in _geocoded(people)] == [("Sevilla", "ES"), ("Lille", "FR")]
+
+
+def test_openalex_institutions_without_affiliations(cases: Path) -> None:
+    result = openalex.read_openalex(cases / "openalex_institutions_without_affiliations.jsonl")
+    (person,) = result.records.people.to_pylist()
+    assert person["organisation"] == "Harvard University"
+    assert (
+        person["address"] == "Department of Physics, Harvard University, Cambridge, MA 02138, USA"
+    )
+    ((city, country, lat, lon),) = _geocoded([person])
+    assert (city, country) == ("Cambridge", "US")
+    assert abs(lat - 42.37) <= 0.01 and abs(lon + 71.11) <= 0.01
+
+
+def test_openalex_institution_own_coordinates(cases: Path, tmp_path: Path) -> None:
+    """An institution that carries its own ``geo`` is placed there (no geocoding needed)."""
+    work = json.loads((cases / "openalex_institutions_without_affiliations.jsonl").read_text())
+    work["authorships"][0]["institutions"][0]["geo"] = {
+        "city": "Cambridge",
+        "country_code": "US",
+        "latitude": 42.374,
+        "longitude": -71.118,
+    }
+    path = tmp_path / "works.jsonl"
+    path.write_text(json.dumps(work) + "\n")
+    (person,) = openalex.read_openalex(path).records.people.to_pylist()
+    assert (person["city"], person["lat"], person["lon"], person["precision"]) == (
+        "Cambridge",
+        42.374,
+        -71.118,
+        "city",
+    )
+    assert person["address"].startswith("Department of Physics, Harvard University")
+
+
+def test_openalex_truncated_authors(cases: Path) -> None:
+    result = openalex.read_openalex(cases / "openalex_truncated_authors.json")
+    account = result.accounts[0]
+    (problem,) = account.problems
+    assert problem.record_id == "W9000000100" and not problem.skipped
+    assert "is_authors_truncated" in problem.message and "first 100 authors" in problem.message
+    # the documented choice: the work is kept and counted over the authors listed
+    assert account.records_kept == 1
+    assert len(set(result.records.people["person_seq"].to_pylist())) == 100

@@ -261,14 +261,82 @@ def _entities(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _raw_strings(authorship: dict[str, Any]) -> list[str]:
+    """The raw affiliation strings of an authorship, in every schema generation.
+
+    ``raw_affiliation_strings`` (a list, since 2023), the ``raw_affiliation_string`` of each
+    ``affiliations`` item (since 2024) and the older singular ``raw_affiliation_string``.
+    """
     raw = [s for s in (clean(x) for x in _as_list(authorship.get("raw_affiliation_strings"))) if s]
     if not raw:
         for aff in _as_list(authorship.get("affiliations")):
             if isinstance(aff, dict) and clean(aff.get("raw_affiliation_string")):
                 raw.append(clean(aff.get("raw_affiliation_string")) or "")
+    if not raw:
+        raw = [
+            s for s in (clean(x) for x in _as_list(authorship.get("raw_affiliation_string"))) if s
+        ]
     distinct = list(dict.fromkeys(raw))
     # fragments ("Japan", "Inage-ku") that are part of a longer string of the same author
     return [s for s in distinct if not any(s != o and s in o for o in distinct)]
+
+
+def _inst_key(inst: dict[str, Any]) -> str:
+    """The key of an authorship's institution: its OpenAlex id, else its name."""
+    return _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
+
+
+def _raw_for_institutions(
+    authorship: dict[str, Any], insts: list[dict[str, Any]], raw: list[str]
+) -> dict[str, str]:
+    """The raw affiliation string of each institution of an authorship (by :func:`_inst_key`).
+
+    From the ``affiliations`` list when the work has one (it links strings to institution
+    ids; a fragment of one longer string of the author stands for that string); otherwise
+    (works before 2024) the string that names the institution, or the author's only string. An institution left without a string is placed by its name and
+    country, or by its own coordinates.
+    """
+    raw_for: dict[str, str] = {}
+    for aff in _as_list(authorship.get("affiliations")):
+        if isinstance(aff, dict):
+            text = clean(aff.get("raw_affiliation_string"))
+            if text and text not in raw:
+                # a fragment ("Molecular Imaging Centre") of one whole string: the whole one
+                whole = [t for t in raw if text in t]
+                text = whole[0] if len(whole) == 1 else text
+            for iid in _as_list(aff.get("institution_ids")):
+                short = _short_id(iid)
+                if text and short and short not in raw_for:
+                    raw_for[short] = text
+    for inst in insts:
+        key = _inst_key(inst)
+        if key in raw_for or not raw:
+            continue
+        name = (clean(inst.get("display_name")) or "").casefold()
+        named = [t for t in raw if name and name in t.casefold()]
+        if named:
+            raw_for[key] = named[0]
+        elif len(raw) == 1:
+            raw_for[key] = raw[0]
+    return raw_for
+
+
+def _own_place(inst: dict[str, Any]) -> Institution | None:
+    """An institution's own coordinates when the work carries them (OpenAlex ``geo``)."""
+    geo = inst.get("geo")
+    if isinstance(geo, list):
+        geo = geo[0] if geo else None
+    if not isinstance(geo, dict):
+        return None
+    lat, lon = _float(geo.get("latitude")), _float(geo.get("longitude"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Institution(
+        name=clean(inst.get("display_name")),
+        city=clean(geo.get("city")),
+        country=country_code(geo.get("country_code")),
+        lat=lat,
+        lon=lon,
+    )
 
 
 def _emit_work(
@@ -290,6 +358,15 @@ def _emit_work(
         doi=normalise_doi(obj.get("doi")),
     ):
         return
+    if obj.get("is_authors_truncated") is True:
+        listed = len(_as_list(obj.get("authorships")))
+        col.warn(
+            f"OpenAlex lists only the first {listed:,} authors of this work "
+            "(is_authors_truncated); it is counted over the places of those authors only. "
+            "Fetch the work by its id (/works/ID) to read every author",
+            **where,
+            record_id=wid,
+        )
     seen_classes: set[tuple[str, str]] = set()
 
     def add_class(scheme: str, code: Any) -> None:
@@ -313,22 +390,15 @@ def _emit_work(
         author = authorship.get("author") or {}
         name = clean(author.get("display_name") or authorship.get("raw_author_name"))
         raw = _raw_strings(authorship)
-        raw_for: dict[str, str] = {}
-        for aff in _as_list(authorship.get("affiliations")):
-            if isinstance(aff, dict):
-                text = clean(aff.get("raw_affiliation_string"))
-                for iid in _as_list(aff.get("institution_ids")):
-                    short = _short_id(iid)
-                    if text and short and short not in raw_for:
-                        raw_for[short] = text
         insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
+        raw_for = _raw_for_institutions(authorship, insts, raw)
         if insts:
             for inst in insts:
-                iid = _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
+                iid = _inst_key(inst)
                 org = clean(inst.get("display_name"))
                 ror = _short_id(inst.get("ror"))
                 country = col.country(inst.get("country_code"), record_id=wid, **where)
-                found = lookup.find(_short_id(inst.get("id")), ror, org)
+                found = lookup.find(_short_id(inst.get("id")), ror, org) or _own_place(inst)
                 city = found.city if found else None
                 address = raw_for.get(iid) or place_string(org, city, country)
                 seq = addresses.setdefault(f"inst:{iid}", len(addresses))
@@ -346,6 +416,11 @@ def _emit_work(
                     lon=found.lon if found else None,
                     precision="city" if found else None,
                 )
+            # older works (no affiliations list): strings no institution was recognised in
+            listed = "affiliations" in authorship
+            for text in (t for t in raw if t not in raw_for.values() and not listed):
+                seq = addresses.setdefault(f"raw:{text}", len(addresses))
+                col.person(wid, i, seq, "author", name=name, address=text)
         elif raw:
             countries = [
                 col.country(x, record_id=wid, **where)
