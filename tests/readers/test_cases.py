@@ -324,3 +324,33 @@ def test_openalex_truncated_authors(cases: Path) -> None:
     # the documented choice: the work is kept and counted over the authors listed
     assert account.records_kept == 1
     assert len(set(result.records.people["person_seq"].to_pylist())) == 100
+
+
+def test_wos_authors_with_one_name_keep_their_own_addresses(samples: Path) -> None:
+    """Another member of item 4's kind, in a real export: two authors "Hattori, Reiji", each
+    named once in C1, get one address each (the j-th bracket occurrence is the j-th author)."""
+    result = wos.read_wos(samples / "wos" / "wos_2026_04_02_1000.txt")
+    rows = [
+        (p["person_seq"], p["address"])
+        for p in result.records.people.to_pylist()
+        if p["doc_id"] == "WOS:000876374900140" and p["name"] == "Hattori, Reiji"
+    ]
+    assert rows == [
+        (1, "Kyushu Univ, Dept Appl Sci Elect & Mat, Fukuoka 8168580, Japan"),
+        (5, "Kyushu Univ, Global Innovat Ctr, Fukuoka 8168580, Japan"),
+    ]
+
+
+def test_wos_same_name_authors_not_told_apart_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "same_name.txt"
+    path.write_text(
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU Li, W\n   Li, W\n   Chen, X\n"
+        "AF Li, Wei\n   Li, Wei\n   Chen, Xi\n"
+        "C1 [Li, Wei; Chen, Xi] Tsinghua Univ, Beijing 100084, Peoples R China.\n"
+        "UT WOS:000000000000001\nER\n\nEF\n"
+    )
+    result = wos.read_wos(path)
+    rows = sorted((p["person_seq"], p["address_seq"]) for p in result.records.people.to_pylist())
+    assert rows == [(0, 0), (1, 0), (2, 0)]
+    (problem,) = result.accounts[0].problems
+    assert "several authors named Li, Wei" in problem.message

@@ -292,8 +292,9 @@ def _raw_for_institutions(
 
     From the ``affiliations`` list when the work has one (it links strings to institution
     ids; a fragment of one longer string of the author stands for that string); otherwise
-    (works before 2024) the string that names the institution, or the author's only string. An institution left without a string is placed by its name and
-    country, or by its own coordinates.
+    (works before 2024) the string that names the institution, or the author's only string.
+    An institution left without a string is placed by its own coordinates, or by its name and
+    country.
     """
     raw_for: dict[str, str] = {}
     for aff in _as_list(authorship.get("affiliations")):

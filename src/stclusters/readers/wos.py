@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,19 +170,39 @@ def _people(
                 index.setdefault(key, []).append(i)
         unmatched: list[str] = []
         unlinked: list[str] = []
+        shared: list[str] = []
+        # authors sharing a name are told apart when C1 names each of them once: the j-th
+        # bracket occurrence of the name is the j-th author of that name
+        occurrences = Counter(_name_key(n) for g, _ in entries if g for n in g)
+        taken: Counter[str] = Counter()
         for group, addr in entries:
             seq = addresses[addr]
             if group is None:
                 unlinked.append(addr)
                 continue
             for name in group:
-                hits = index.get(_name_key(name))
+                key = _name_key(name)
+                hits = sorted(index.get(key, []))
                 if not hits:
                     unmatched.append(name)
                     continue
+                if len(hits) > 1:
+                    if occurrences[key] == len(hits):
+                        hits = [hits[taken[key]]]
+                        taken[key] += 1
+                    elif name not in shared:
+                        shared.append(name)
                 for i in hits:
                     if seq not in links.setdefault(i, []):
                         links[i].append(seq)
+        if shared:
+            col.warn(
+                f"several authors named {', '.join(shared[:5])}, and C1 does not tell their "
+                "addresses apart; each of them was linked to every address of the name",
+                line=rec.line,
+                record=rec.number,
+                record_id=ut,
+            )
         if unmatched:
             col.warn(
                 f"C1 names not found among the authors: {', '.join(unmatched[:5])}",
