@@ -258,6 +258,7 @@ class Collector:
         self._cols: dict[str, dict[str, list[Any]]] = {}
         self._reset()
         self._dup_examples = 0
+        self._iso = iso_alpha2_codes()
 
     def _reset(self) -> None:
         self._cols = {name: {c: [] for c in _COLUMNS[name]} for name in TABLES}
@@ -340,6 +341,8 @@ class Collector:
         country). Other text gives None too, reported as a problem only when ``any_text``
         (a column meant to hold codes) and silent otherwise (placeholders like ``omitted``).
         """
+        if isinstance(value, str) and value in self._iso:
+            return value  # the usual case, first
         text = clean(value)
         if not text:
             return None

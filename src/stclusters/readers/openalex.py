@@ -297,6 +297,8 @@ def _raw_for_institutions(
     country.
     """
     raw_for: dict[str, str] = {}
+    if not raw:
+        return raw_for
     for aff in _as_list(authorship.get("affiliations")):
         if isinstance(aff, dict):
             text = clean(aff.get("raw_affiliation_string"))
@@ -310,7 +312,7 @@ def _raw_for_institutions(
                     raw_for[short] = text
     for inst in insts:
         key = _inst_key(inst)
-        if key in raw_for or not raw:
+        if key in raw_for:
             continue
         name = (clean(inst.get("display_name")) or "").casefold()
         named = [t for t in raw if name and name in t.casefold()]

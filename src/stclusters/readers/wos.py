@@ -88,8 +88,11 @@ def parse_c1(entries: list[str]) -> list[tuple[list[str] | None, str]]:
     return out
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def _organisation(address: str) -> str | None:
@@ -173,22 +176,24 @@ def _people(
         shared: list[str] = []
         # authors sharing a name are told apart when C1 names each of them once: the j-th
         # bracket occurrence of the name is the j-th author of that name
-        occurrences = Counter(_name_key(n) for g, _ in entries if g for n in g)
+        keyed = [
+            (None if g is None else [(n, _name_key(n)) for n in g], addr) for g, addr in entries
+        ]
+        occurrences = Counter(k for g, _ in keyed if g for _, k in g)
         taken: Counter[str] = Counter()
-        for group, addr in entries:
+        for group, addr in keyed:
             seq = addresses[addr]
             if group is None:
                 unlinked.append(addr)
                 continue
-            for name in group:
-                key = _name_key(name)
-                hits = sorted(index.get(key, []))
+            for name, key in group:
+                hits = index.get(key, [])
                 if not hits:
                     unmatched.append(name)
                     continue
                 if len(hits) > 1:
                     if occurrences[key] == len(hits):
-                        hits = [hits[taken[key]]]
+                        hits = [sorted(hits)[taken[key]]]
                         taken[key] += 1
                     elif name not in shared:
                         shared.append(name)
@@ -408,8 +413,10 @@ def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Reco
 
 def _is_header(line: str) -> bool:
     """Whether a line inside a tab-delimited file is a header (of a batch joined to the first)."""
-    cells = [c.strip() for c in line.lstrip("\ufeff").split("\t")]
-    return cells[0] == "PT" and "UT" in cells
+    text = line.lstrip("\ufeff")
+    if not text.startswith("PT\t"):  # a record starts with its type (J, B, S, P), never "PT"
+        return False
+    return "UT" in (c.strip() for c in text.split("\t"))
 
 
 def _is_tab(first_line: str) -> bool:
