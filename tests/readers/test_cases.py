@@ -354,3 +354,44 @@ def test_wos_same_name_authors_not_told_apart_are_reported(tmp_path: Path) -> No
     assert rows == [(0, 0), (1, 0), (2, 0)]
     (problem,) = result.accounts[0].problems
     assert "several authors named Li, Wei" in problem.message
+
+
+def _joined_note(notes: list[str]) -> str:
+    (note,) = [n for n in notes if "JSON documents joined" in n]
+    return note
+
+
+def test_openalex_joined_documents(cases: Path, samples: Path, tmp_path: Path) -> None:
+    """Item 1's kind in OpenAlex: an API page and an entity list joined with `cat`."""
+    page = cases / "openalex_truncated_authors.json"
+    other = samples / "openalex" / "entity_list_samples.converted.json"
+    alone = [openalex.read_openalex(p).records.documents.num_rows for p in (page, other)]
+    joined = _joined(tmp_path, page, other)
+    with_newline = tmp_path / "with_newline.json"
+    with_newline.write_bytes(page.read_bytes() + b"\n" + other.read_bytes())
+    for path in (joined, with_newline):
+        result = openalex.read_openalex(path)
+        assert result.records.documents.num_rows == sum(alone) == 4
+        assert result.accounts[0].records_rejected == 0
+        assert _joined_note(result.accounts[0].notes).startswith("2 JSON documents")
+
+
+def test_openalex_joined_arrays_and_jsonl(cases: Path, tmp_path: Path) -> None:
+    works = [
+        json.loads((cases / name).read_text())
+        for name in (
+            "openalex_singular_raw_affiliation_string.jsonl",
+            "openalex_institutions_without_affiliations.jsonl",
+        )
+    ]
+    arrays = tmp_path / "arrays.json"
+    arrays.write_text("".join("\ufeff" + json.dumps([w], indent=1) + "\n" for w in works))
+    lines = tmp_path / "lines.jsonl"
+    lines.write_text("".join("\ufeff" + json.dumps(w) + "\n" for w in works))
+    for path in (arrays, lines):
+        result = openalex.read_openalex(path)
+        account = result.accounts[0]
+        ids = result.records.documents["doc_id"].to_pylist()
+        assert ids == ["W9000000001", "W9000000002"], path.name
+        assert (account.records_read, account.records_rejected, account.problems) == (2, 0, [])
+        assert _joined_note(account.notes).startswith("2 JSON documents")

@@ -158,23 +158,45 @@ class Institutions:
 # JSON streaming
 
 
+#: Yielded between two JSON documents of one file (exports joined with `cat`).
+JOINED = object()
+#: What may stand between JSON values: white space, commas, a byte-order mark (joined files).
+_BETWEEN = " \t\r\n,\ufeff"
+
+
 def _iter_array(fh: IO[str], buf: str, pos: int) -> Iterator[tuple[int, Any]]:
-    """Stream the items of a top-level JSON array (item number, value)."""
+    """Stream the items of a top-level JSON array (item number, value).
+
+    Further arrays after the first (files joined with ``cat``) are streamed too, with
+    :data:`JOINED` before each; other text after an array is an error.
+    """
     dec = json.JSONDecoder()
     number = 0
     eof = False
+    closed = False  # between two arrays
     while True:
-        while pos < len(buf) and buf[pos] in " \t\r\n,":
+        while pos < len(buf) and buf[pos] in _BETWEEN:
             pos += 1
         if pos >= len(buf):
             if eof:
+                if closed:
+                    return
                 raise EOFError("the JSON array is not closed (truncated file?)")
             more = fh.read(1 << 20)
             eof = not more
             buf, pos = buf[pos:] + more, 0
             continue
+        if closed:
+            if buf[pos] != "[":
+                raise ValueError(f"text after the JSON array: {buf[pos : pos + 20]!r}")
+            closed = False
+            pos += 1
+            yield number, JOINED
+            continue
         if buf[pos] == "]":
-            return
+            closed = True
+            pos += 1
+            continue
         try:
             value, end = dec.raw_decode(buf, pos)
         except json.JSONDecodeError as exc:
@@ -191,8 +213,42 @@ def _iter_array(fh: IO[str], buf: str, pos: int) -> Iterator[tuple[int, Any]]:
             buf, pos = buf[pos:], 0
 
 
+def _json_documents(text: str, name: str) -> Iterator[Any]:
+    """The JSON values of a whole text, one after another (several when files were joined).
+
+    Raises
+    ------
+    InputError
+        When the text does not start with a JSON value.
+    ValueError
+        When a later value is not valid JSON.
+    """
+    dec = json.JSONDecoder()
+    pos = 0
+    number = 0
+    while True:
+        while pos < len(text) and text[pos] in _BETWEEN:
+            pos += 1
+        if pos >= len(text):
+            return
+        try:
+            value, pos = dec.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            if number == 0:
+                raise InputError(f"{name}: not valid JSON ({exc})") from exc
+            raise ValueError(f"JSON document {number + 1}: {exc.msg}") from exc
+        if number:
+            yield JOINED
+        number += 1
+        yield value
+
+
 def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | None, Any]]:
-    """Yield (line, item, value) for every top-level value of a JSON, JSON array or JSONL file."""
+    """Yield (line, item, value) for every top-level value of a JSON, JSON array or JSONL file.
+
+    Files joined with ``cat`` (several arrays, several documents, JSONL with a byte-order mark
+    inside) are read one document after another, with :data:`JOINED` between two.
+    """
     first = fh.readline()
     while first and not first.strip():
         first = fh.readline()
@@ -205,20 +261,25 @@ def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | Non
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
-        rest = fh.read()
-        try:
-            value = json.loads(text + rest)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: not valid JSON ({exc})") from exc
-        yield None, None, value
+        yield from ((None, None, v) for v in _json_documents(text + fh.read(), name))
         return
     yield 1, None, value
     for n, line in enumerate(fh, 2):
         if not line.strip():
             continue
+        if line.startswith("\ufeff"):
+            yield n, None, JOINED
+            line = line.lstrip("\ufeff")
         try:
             yield n, None, json.loads(line)
         except json.JSONDecodeError as exc:
+            if line.strip() in ("{", "["):  # a pretty-printed document joined to JSON Lines
+                yield n, None, JOINED
+                try:
+                    yield from ((None, None, v) for v in _json_documents(line + fh.read(), name))
+                except InputError as err:
+                    raise ValueError(str(err)) from err
+                return
             yield n, None, ValueError(f"not valid JSON ({exc.msg})")
 
 
@@ -455,9 +516,13 @@ def iter_openalex(
     others = 0
     loaded = 0
     number = 0
+    joined = 0
     try:
         with open_text(src) as fh:
             for line, item, value in _json_values(fh, src.name):
+                if value is JOINED:
+                    joined += 1
+                    continue
                 if isinstance(value, ValueError):
                     number += 1
                     col.reject(str(value), line=line, record=number)
@@ -483,6 +548,11 @@ def iter_openalex(
         if isinstance(exc, InputError):
             raise
         col.account.problem(f"reading stopped: {exc}")
+    if joined:
+        col.account.notes.append(
+            f"{joined + 1:,} JSON documents joined in one file (exports joined with `cat`?) "
+            "were read one after another"
+        )
     if others:
         col.account.notes.append(f"{others:,} non-work objects (authors, concepts...) ignored")
     if loaded:

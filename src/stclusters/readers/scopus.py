@@ -96,10 +96,11 @@ def _author_names(row: dict[str, str], new_layout: bool) -> list[str]:
         names = [n.strip() for n in text.split(";") if n.strip()]
     else:
         names = []
-        for part in (n.strip() for n in text.split(",")):
-            if not part:
-                continue
-            if names and (_SUFFIX.match(part) or (_INITIALS.match(part) and ", " not in names[-1])):
+        parts = [p for p in (n.strip() for n in text.split(",")) if p]
+        for k, part in enumerate(parts):
+            then = parts[k + 1] if k + 1 < len(parts) else ""
+            suffix = _SUFFIX.match(part) and not _INITIALS.match(then)  # else the surname "Jr"
+            if names and (suffix or (_INITIALS.match(part) and ", " not in names[-1])):
                 # "Novak, P.J., Horvat, A.": the initials after a comma belong to the surname
                 names[-1] = f"{names[-1]}, {part}"
             else:
