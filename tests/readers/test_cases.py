@@ -395,3 +395,26 @@ def test_openalex_joined_arrays_and_jsonl(cases: Path, tmp_path: Path) -> None:
         assert ids == ["W9000000001", "W9000000002"], path.name
         assert (account.records_read, account.records_rejected, account.problems) == (2, 0, [])
         assert _joined_note(account.notes).startswith("2 JSON documents")
+
+
+def test_patent_xml_joined_with_byte_order_marks(cases: Path, tmp_path: Path) -> None:
+    """Item 1's kind in patent XML: a BOM before '<?xml' must still start a new document."""
+    one, two = (
+        cases / "uspto_same_name_inventors.xml",
+        cases / "uspto_east_asian_inventor_places.xml",
+    )
+    alone = [uspto.read_uspto(p).accounts[0].records_kept for p in (one, two)]
+    path = tmp_path / "joined.xml"
+    path.write_bytes(b"\xef\xbb\xbf" + one.read_bytes() + b"\xef\xbb\xbf" + two.read_bytes())
+    account = uspto.read_uspto(path).accounts[0]
+    assert (account.records_read, account.records_kept) == (sum(alone), sum(alone))
+    assert account.problems == []
+
+
+def test_patent_xml_documents_without_declaration_are_reported(cases: Path, tmp_path: Path) -> None:
+    text = (cases / "pct_same_name_inventors.xml").read_text()
+    path = tmp_path / "two.xml"
+    path.write_text(text + text.split("\n", 1)[1].replace("2021999001", "2021999002"))
+    account = pct.read_pct(path).accounts[0]
+    (problem,) = account.problems
+    assert "2 <wo-patent-document> documents without an XML declaration" in problem.message

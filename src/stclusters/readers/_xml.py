@@ -23,7 +23,8 @@ from stclusters.readers._common import (
 )
 from stclusters.records import Records
 
-_DECL = re.compile(r"^\s*<\?xml\b")
+#: An XML declaration at the start of a line, after a byte-order mark when files were joined.
+_DECL = re.compile(r"^[\s\ufeff]*<\?xml\b")
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
 
 
@@ -40,13 +41,15 @@ def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
     """Split a stream of concatenated XML documents at each ``<?xml`` declaration.
 
     A file holding one document without a declaration is one document; so is a file with
-    one declaration. Memory is bounded by the largest single document.
+    one declaration. The byte-order mark each file joined with ``cat`` brings is dropped.
+    Memory is bounded by the largest single document.
     """
     buf: list[str] = []
     start = 1
     number = 0
     has_content = False
-    for n, line in enumerate(fh, 1):
+    for n, raw in enumerate(fh, 1):
+        line = raw.lstrip("\ufeff") if raw.startswith("\ufeff") else raw
         if _DECL.match(line) and has_content:
             number += 1
             yield XmlDoc(number, start, "".join(buf))
@@ -179,6 +182,13 @@ def iter_patent_xml(src: Source, col: Collector, fmt: PatentXml) -> Iterator[Rec
                 if root.tag not in fmt.roots:
                     skipped[root.tag] = skipped.get(root.tag, 0) + 1
                     continue
+                roots = doc.text.count(f"<{root.tag} ") + doc.text.count(f"<{root.tag}>")
+                if roots > 1:
+                    col.warn(
+                        f"{roots} <{root.tag}> documents without an XML declaration between "
+                        "them; only the first was read (give each document its '<?xml' line)",
+                        **where,
+                    )
                 fmt.emit(col, root, where)
                 if col.full:
                     yield col.flush()
