@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from stclusters._countries import (
     legacy_alpha2,
     why_not_alpha2,
 )
-from stclusters.readers import read_inputs
+from stclusters.readers import read_inputs, read_patentsview
 from stclusters.readers._common import MAPPED_NOTE
 
 
@@ -82,3 +83,25 @@ def test_canonical_tables_map_and_report_countries(tmp_path: Path) -> None:
     messages = [p.message for p in account.problems]
     assert any("'NY'" in m and "first in P2" in m for m in messages)
     assert any("European Patent Office" in m for m in messages)
+
+
+def test_patentsview_countries(data: Path, tmp_path: Path) -> None:
+    """PatentsView reads its countries through the same list (old codes mapped, others empty)."""
+    folder = tmp_path / "pv"
+    shutil.copytree(data / "patentsview", folder)
+    locations = folder / "g_location_disambiguated.tsv"
+    text = locations.read_text()
+    text = text.replace("London\t\tGB", "London\t\tUK").replace(
+        "New York\tNY\tUS", "New York\tNY\tNY"
+    )
+    locations.write_text(text)
+    result = read_patentsview(folder)
+    result.records.validate()
+    by_city = {p["city"]: p["country"] for p in result.records.people.to_pylist()}
+    assert (by_city["London"], by_city["Cambridge"], by_city["New York"]) == ("GB", "US", None)
+    account = result.accounts[0]
+    # London is the place of an inventor and of an assignee
+    assert any(n.startswith(MAPPED_NOTE) and "UK->GB (2)" in n for n in account.notes)
+    bad = [p.message for p in account.problems if p.record_id == "US-D900001-S1"]
+    assert len(bad) == 2 and all("'NY' is not an ISO 3166-1" in m for m in bad)
+    assert {m.split(":")[0] for m in bad} == {"people", "applicants"}

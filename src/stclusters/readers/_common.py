@@ -167,13 +167,14 @@ class Deduper:
         return None
 
 
-def country_column(table: pa.Table, account: FileAccount) -> pa.Table:
+def country_column(table: pa.Table, account: FileAccount, *, name: str) -> pa.Table:
     """``table`` with its ``country`` column read as ISO 3166-1 alpha-2 codes, in Arrow.
 
     For readers that build whole tables at once (canonical tables, PatentsView): old codes
     are mapped (and counted in the account's notes), values that are no country code are
     emptied and reported, one problem per distinct value with its count and an example
-    ``doc_id``. The row-by-row readers use :meth:`Collector.country` for the same rules.
+    ``doc_id`` (``name`` is the table's name in the message). The row-by-row readers use
+    :meth:`Collector.country` for the same rules.
     """
     if "country" not in table.column_names or table.num_rows == 0:
         return table
@@ -193,8 +194,9 @@ def country_column(table: pa.Table, account: FileAccount) -> pa.Table:
         )
         for item in groups.sort_by("country").to_pylist():
             account.problem(
-                f"{item['doc_id_count']:,} row(s) with country {why_not_alpha2(item['country'])}; "
-                f"the country was left empty (first in {item['doc_id_first']})",
+                f"{name}: {item['doc_id_count']:,} row(s) where "
+                f"{why_not_alpha2(item['country'])}; the country was left empty "
+                f"(first in {item['doc_id_first']})",
                 record_id=item["doc_id_first"],
             )
     legacy = pc.and_(pc.is_valid(code), pc.not_equal(given, code))

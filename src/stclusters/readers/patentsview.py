@@ -72,7 +72,9 @@ def _batches(
 ) -> Iterator[Records]:
     reader = con.sql(sql).to_arrow_reader(BATCH)
     for batch in reader:
-        table = country_column(conform(pa.Table.from_batches([batch]), name), col.account)
+        table = country_column(
+            conform(pa.Table.from_batches([batch]), name), col.account, name=name
+        )
         yield Records(**{name: table})
 
 

@@ -328,7 +328,7 @@ def iter_canonical(
             mask = pc.is_in(table.column("doc_id"), value_set=keep)
             mask = pc.fill_null(mask, False)
             dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
-            yield Records(**{name: country_column(table.filter(mask), col.account)})
+            yield Records(**{name: country_column(table.filter(mask), col.account, name=name)})
         if dropped:
             col.account.problem(
                 f"{dropped:,} {name} row(s) whose document was not kept were dropped"
