@@ -17,6 +17,7 @@ from stclusters._countries import (
 )
 from stclusters.readers import read_inputs, read_patentsview
 from stclusters.readers._common import MAPPED_NOTE
+from stclusters.readers.pct import read_pct
 
 
 def test_iso_set_is_iso_3166_1() -> None:
@@ -105,3 +106,22 @@ def test_patentsview_countries(data: Path, tmp_path: Path) -> None:
     bad = [p.message for p in account.problems if p.record_id == "US-D900001-S1"]
     assert len(bad) == 2 and all("'NY' is not an ISO 3166-1" in m for m in bad)
     assert {m.split(":")[0] for m in bad} == {"people", "applicants"}
+
+
+def test_patent_xml_countries(cases: Path, tmp_path: Path) -> None:
+    """The XML readers read party countries through the same list (here PCT ST.36)."""
+    text = (cases / "pct_same_name_inventors.xml").read_text()
+    first, second = text.split("<country>CN</country></address></addressbook></inventor>", 1)
+    path = tmp_path / "pct.xml"
+    path.write_text(
+        first
+        + "<country>JA</country></address></addressbook></inventor>"
+        + second.replace("<country>CN</country>", "<country>SU</country>", 1)
+    )
+    result = read_pct(path)
+    countries = [p["country"] for p in result.records.people.to_pylist()]
+    assert countries == ["JP", None, "CN"]
+    account = result.accounts[0]
+    assert any(n.startswith(MAPPED_NOTE) and "JA->JP (1)" in n for n in account.notes)
+    (problem,) = account.problems
+    assert problem.record_id == "WO-2021999001" and "Soviet Union" in problem.message
