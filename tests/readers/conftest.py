@@ -9,13 +9,13 @@ import pytest
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def _shared() -> Path | None:
+def _shared(folder: str = "samples") -> Path | None:
     repo = Path(__file__).resolve().parents[2]
     for base in (repo, *repo.parents):
-        candidate = base / ".." / "shared" / "data" / "samples"
+        candidate = base / ".." / "shared" / "data" / folder
         if candidate.is_dir():
             return candidate.resolve()
-        candidate = base / "shared" / "data" / "samples"
+        candidate = base / "shared" / "data" / folder
         if candidate.is_dir():
             return candidate.resolve()
     return None
@@ -27,6 +27,15 @@ def samples() -> Path:
     folder = _shared()
     if folder is None:
         pytest.skip("the real samples (../shared/data/samples) are not beside the repository")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def cases() -> Path:
+    """The inputs reproducing reported faults (../shared/data/cases); skip when absent."""
+    folder = _shared("cases")
+    if folder is None:
+        pytest.skip("the fault cases (../shared/data/cases) are not beside the repository")
     return folder
 
 

@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import IO, Any, TypedDict
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from stclusters._countries import (
+    LEGACY,
+    iso_alpha2,
+    iso_alpha2_codes,
+    legacy_alpha2,
+    why_not_alpha2,
+)
 from stclusters.errors import InputError
 from stclusters.records import SCHEMAS, TABLES, Records
 
@@ -23,6 +31,8 @@ from stclusters.records import SCHEMAS, TABLES, Records
 CHUNK_DOCS = 2000
 #: Problems kept in detail per file; further ones are only counted.
 MAX_PROBLEMS = 200
+#: How the note counting the old country codes that were mapped to ISO codes begins.
+MAPPED_NOTE = "old (WIPO ST.3 / reserved) country codes read as ISO 3166-1 codes"
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,6 +93,7 @@ class FileAccount:
     problems_total: int = 0
     notes: list[str] = field(default_factory=list)
     role: str = "records"
+    codes_mapped: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def problem(
         self,
@@ -99,6 +110,18 @@ class FileAccount:
             self.problems.append(
                 RecordProblem(self.path, message, line, record, record_id, skipped)
             )
+
+    def mapped(self, old: str, new: str, *, times: int = 1) -> None:
+        """Count an old country code read as its ISO code (kept as one note in ``notes``)."""
+        key = (old, new)
+        self.codes_mapped[key] = self.codes_mapped.get(key, 0) + times
+        text = ", ".join(f"{o}->{n} ({k:,})" for (o, n), k in sorted(self.codes_mapped.items()))
+        note = f"{MAPPED_NOTE}: {text}"
+        for i, existing in enumerate(self.notes):
+            if existing.startswith(MAPPED_NOTE):
+                self.notes[i] = note
+                return
+        self.notes.append(note)
 
     @property
     def balanced(self) -> bool:
@@ -144,6 +167,64 @@ class Deduper:
         return None
 
 
+def country_column(table: pa.Table, account: FileAccount, *, name: str) -> pa.Table:
+    """``table`` with its ``country`` column read as ISO 3166-1 alpha-2 codes, in Arrow.
+
+    For readers that build whole tables at once (canonical tables, PatentsView): old codes
+    are mapped (and counted in the account's notes), values that are no country code are
+    emptied and reported, one problem per distinct value with its count and an example
+    ``doc_id`` (``name`` is the table's name in the message). The row-by-row readers use
+    :meth:`Collector.country` for the same rules.
+    """
+    if "country" not in table.column_names or table.num_rows == 0:
+        return table
+    given = pc.utf8_upper(pc.utf8_trim_whitespace(table.column("country")))
+    given = pc.if_else(pc.equal(given, ""), pa.scalar(None, pa.string()), given)
+    iso = sorted(iso_alpha2_codes())
+    keys = pa.array([*iso, *LEGACY], pa.string())
+    values = pa.array([*iso, *LEGACY.values()], pa.string())
+    code = pc.take(values, pc.index_in(given, value_set=keys))
+    bad = pc.and_(pc.is_valid(given), pc.is_null(code))
+    if pc.any(bad).as_py():
+        rows = pa.table(
+            {"country": given.filter(bad), "doc_id": table.column("doc_id").filter(bad)}
+        )
+        groups = rows.group_by("country", use_threads=False).aggregate(
+            [("doc_id", "first"), ("doc_id", "count")]
+        )
+        for item in groups.sort_by("country").to_pylist():
+            account.problem(
+                f"{name}: {item['doc_id_count']:,} row(s) where "
+                f"{why_not_alpha2(item['country'])}; the country was left empty "
+                f"(first in {item['doc_id_first']})",
+                record_id=item["doc_id_first"],
+            )
+    legacy = pc.and_(pc.is_valid(code), pc.not_equal(given, code))
+    if pc.any(legacy).as_py():
+        for item in pc.value_counts(given.filter(legacy)).to_pylist():
+            old = item["values"]
+            account.mapped(old, LEGACY[old], times=item["counts"])
+    index = table.column_names.index("country")
+    return table.set_column(index, table.schema.field(index), code)
+
+
+#: How the note counting the header lines repeated inside a file begins.
+REPEATED_HEADER_NOTE = "header repeated inside the file (exports joined with `cat`?), not read as"
+
+
+def repeated_header(account: FileAccount, line: int) -> None:
+    """Note a header line found again inside a file (kept as one note listing the lines).
+
+    Exports are often joined with ``cat``, which repeats each batch's byte-order mark and
+    header; such a line is never a record.
+    """
+    for i, note in enumerate(account.notes):
+        if note.startswith(REPEATED_HEADER_NOTE):
+            account.notes[i] = f"{note}, {line:,}"
+            return
+    account.notes.append(f"{REPEATED_HEADER_NOTE} a record: line {line:,}")
+
+
 # --------------------------------------------------------------------------------------------
 # collecting rows into chunks of Records
 
@@ -179,6 +260,7 @@ class Collector:
         self._cols: dict[str, dict[str, list[Any]]] = {}
         self._reset()
         self._dup_examples = 0
+        self._iso = iso_alpha2_codes()
 
     def _reset(self) -> None:
         self._cols = {name: {c: [] for c in _COLUMNS[name]} for name in TABLES}
@@ -243,6 +325,42 @@ class Collector:
     ) -> None:
         """Record a problem with a record that is kept anyway."""
         self.account.problem(message, line=line, record=record, record_id=record_id)
+
+    def country(
+        self,
+        value: Any,
+        *,
+        any_text: bool = False,
+        line: int | None = None,
+        record: int | None = None,
+        record_id: str | None = None,
+    ) -> str | None:
+        """The ISO 3166-1 alpha-2 code a record's country field gives, with the accounting.
+
+        An old code (``JA``, ``UK``...; see :mod:`stclusters._countries`) is mapped to its ISO
+        code and counted in the file's notes; a two-letter value that is no country (``NY``,
+        ``EP``) is a problem of the record and gives None (the record is kept without a
+        country). Other text gives None too, reported as a problem only when ``any_text``
+        (a column meant to hold codes) and silent otherwise (placeholders like ``omitted``).
+        """
+        if isinstance(value, str) and value in self._iso:
+            return value  # the usual case, first
+        text = clean(value)
+        if not text:
+            return None
+        code = iso_alpha2(text)
+        if code is None:
+            if any_text or (len(text) == 2 and text.isalpha()):
+                self.warn(
+                    f"country {why_not_alpha2(text)}; the country was left empty",
+                    line=line,
+                    record=record,
+                    record_id=record_id,
+                )
+            return None
+        if legacy_alpha2(text):
+            self.account.mapped(text.upper(), code)
+        return code
 
     def person(
         self,
@@ -464,16 +582,13 @@ def normalise_doi(value: Any) -> str | None:
     return text if text.startswith("10.") else None
 
 
-_ALPHA2 = re.compile(r"^[A-Z]{2}$")
-
-
 def country_code(value: Any) -> str | None:
-    """An ISO 3166 alpha-2 code upper-cased, or None when ``value`` is not one."""
-    text = clean(value)
-    if not text:
-        return None
-    text = text.upper()
-    return text if _ALPHA2.match(text) else None
+    """The ISO 3166-1 alpha-2 code of a code field (old codes mapped), or None.
+
+    Without accounting: for lookups (institutions files). A record's country goes through
+    :meth:`Collector.country`, which notes the mapped codes and reports the bad ones.
+    """
+    return iso_alpha2(clean(value))
 
 
 def parse_year(value: Any) -> int | None:

@@ -1,17 +1,30 @@
-"""Plumbing for the patent XML readers: splitting concatenated documents, parsing, ST.36 parties."""
+"""Plumbing for the patent XML readers: the one reading loop, parsing, ST.36 parties."""
 
 from __future__ import annotations
 
 import html.entities
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from stclusters.readers._common import clean, country_code, format_ipc, place_string, split_city
+from stclusters.readers._common import (
+    READ_ERRORS,
+    Collector,
+    Source,
+    Where,
+    clean,
+    format_ipc,
+    open_text,
+    parse_ipc,
+    place_string,
+    split_city,
+)
+from stclusters.records import Records
 
-_DECL = re.compile(r"^\s*<\?xml\b")
+#: An XML declaration at the start of a line, after a byte-order mark when files were joined.
+_DECL = re.compile(r"^[\s\ufeff]*<\?xml\b")
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
 
 
@@ -28,13 +41,15 @@ def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
     """Split a stream of concatenated XML documents at each ``<?xml`` declaration.
 
     A file holding one document without a declaration is one document; so is a file with
-    one declaration. Memory is bounded by the largest single document.
+    one declaration. The byte-order mark each file joined with ``cat`` brings is dropped.
+    Memory is bounded by the largest single document.
     """
     buf: list[str] = []
     start = 1
     number = 0
     has_content = False
-    for n, line in enumerate(fh, 1):
+    for n, raw in enumerate(fh, 1):
+        line = raw.lstrip("\ufeff") if raw.startswith("\ufeff") else raw
         if _DECL.match(line) and has_content:
             number += 1
             yield XmlDoc(number, start, "".join(buf))
@@ -121,6 +136,95 @@ def find_text(elem: ET.Element | None, path: str) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
+# the reading loop shared by the USPTO, PCT and EPO readers
+
+
+@dataclass(frozen=True)
+class PatentXml:
+    """What makes one patent XML format: its document roots, where its front part ends and
+    how one parsed document becomes rows.
+
+    ``emit(collector, root, where)`` adds one document (or rejects it); ``what`` names the
+    documents of the format in the note that counts the other documents skipped.
+    """
+
+    roots: tuple[str, ...]
+    front_ends: tuple[str, ...]
+    emit: Callable[[Collector, ET.Element, Where], None]
+    what: str
+
+
+def iter_patent_xml(src: Source, col: Collector, fmt: PatentXml) -> Iterator[Records]:
+    """Stream the documents of a patent XML file (concatenated documents) as chunks of Records.
+
+    Each document is cut out at its ``<?xml`` declaration (:func:`iter_documents`), its front
+    part parsed (:func:`parse_front`, repairing bare ``&`` with a warning), and handed to
+    ``fmt.emit`` when its root is one of ``fmt.roots``. A document that is not well-formed is
+    rejected with its number and line; other documents (sequence listings...) are counted in
+    a note per root tag; a file that stops mid-way is a file-level problem.
+    """
+    skipped: dict[str, int] = {}
+    try:
+        with open_text(src) as fh:
+            for doc in iter_documents(fh):
+                where: Where = {"line": doc.line, "record": doc.number}
+                try:
+                    root, repaired = parse_front(doc.text, fmt.front_ends)
+                except (ET.ParseError, UnicodeError, ValueError) as exc:
+                    col.reject(f"not well-formed XML ({exc})", **where)
+                    continue
+                if repaired:
+                    col.warn(
+                        "the XML was not well-formed (bare '&' or undeclared entities); "
+                        "read after repair",
+                        **where,
+                    )
+                if root.tag not in fmt.roots:
+                    skipped[root.tag] = skipped.get(root.tag, 0) + 1
+                    continue
+                roots = doc.text.count(f"<{root.tag} ") + doc.text.count(f"<{root.tag}>")
+                if roots > 1:
+                    col.warn(
+                        f"{roots} <{root.tag}> documents without an XML declaration between "
+                        "them; only the first was read (give each document its '<?xml' line)",
+                        **where,
+                    )
+                fmt.emit(col, root, where)
+                if col.full:
+                    yield col.flush()
+    except READ_ERRORS as exc:
+        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
+    for tag, n in sorted(skipped.items()):
+        col.account.notes.append(f"{n:,} <{tag}> document(s) skipped (not {fmt.what})")
+    if col.has_rows():
+        yield col.flush()
+
+
+def codes_in(elems: Iterable[ET.Element]) -> list[str]:
+    """The IPC/CPC codes written as text in ``elems`` (any notation), in order, without repeats."""
+    codes = (parse_ipc(e.text) for e in elems)
+    return list(dict.fromkeys(c for c in codes if c))
+
+
+def st36_ipc_codes(biblio: ET.Element) -> list[str]:
+    """IPC codes of an ST.36 bibliographic section (USPTO, PCT), in order, without repeats.
+
+    ``classifications-ipcr/classification-ipcr`` gives its code as text (PCT) or in parts
+    (USPTO); the older ``classification-ipc`` its main and further classifications as text.
+    """
+    codes: list[str] = []
+    for c in biblio.iterfind("classifications-ipcr/classification-ipcr"):
+        text = find_text(c, "text")
+        code = (parse_ipc(text) if text else None) or classification_parts_code(c)
+        if code:
+            codes.append(code)
+    for c in biblio.iterfind("classification-ipc"):
+        for tag in ("main-classification", "further-classification"):
+            codes.extend(codes_in(c.iterfind(tag)))
+    return list(dict.fromkeys(codes))
+
+
+# --------------------------------------------------------------------------------------------
 # ST.36 parties (USPTO, WIPO PCT)
 
 
@@ -145,8 +249,13 @@ class Party:
         return re.sub(r"\W", "", (self.name or "").casefold())
 
 
-def party_of(elem: ET.Element) -> Party:
-    """Read the ``addressbook`` of an ST.36 applicant, inventor or assignee element."""
+def party_of(elem: ET.Element, country_of: Callable[[str | None], str | None]) -> Party:
+    """Read the ``addressbook`` of an ST.36 applicant, inventor or assignee element.
+
+    ``country_of`` turns the country field into an ISO 3166-1 code (usually
+    :meth:`Collector.country`, which notes old codes and reports bad ones); the residence
+    country is the fallback when the address has none.
+    """
     book = elem.find("addressbook")
     if book is None:
         book = elem
@@ -160,9 +269,9 @@ def party_of(elem: ET.Element) -> Party:
     city, region, postcode = split_city(city_text)
     state = find_text(addr, "state")
     post = find_text(addr, "postcode")
-    country = country_code(find_text(addr, "country"))
+    country = country_of(find_text(addr, "country"))
     if country is None:
-        country = country_code(find_text(elem, "residence/country"))
+        country = country_of(find_text(elem, "residence/country"))
     return Party(
         name=name,
         is_org=org is not None,
@@ -174,7 +283,11 @@ def party_of(elem: ET.Element) -> Party:
 
 
 def unique_parties(parties: list[Party]) -> list[Party]:
-    """Parties without repeats (same name), first kept."""
+    """Organisations without repeats (same name), first kept.
+
+    For applicants and assignees only (the same company is often listed as both); people are
+    distinct by their position in the document, never by name (see :func:`add_inventors`).
+    """
     seen: set[str] = set()
     out: list[Party] = []
     for p in parties:
@@ -184,6 +297,27 @@ def unique_parties(parties: list[Party]) -> list[Party]:
         seen.add(key)
         out.append(p)
     return out
+
+
+def add_inventors(col: Collector, doc_id: str, inventors: list[Party]) -> None:
+    """Add one people row per inventor, numbered by position in the document.
+
+    Two inventors with the same name are two people (the same name at two addresses is
+    common in Korean and Chinese patents); they are never merged.
+    """
+    for i, p in enumerate(inventors):
+        col.person(
+            doc_id,
+            i,
+            i,
+            "inventor",
+            name=p.name,
+            address=p.address,
+            city=p.city,
+            region=p.region,
+            postcode=p.postcode,
+            country=p.country,
+        )
 
 
 def classification_parts_code(elem: ET.Element) -> str | None:

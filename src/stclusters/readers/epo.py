@@ -7,22 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stclusters.readers._common import (
-    READ_ERRORS,
     Collector,
     ReadResult,
     Source,
     Where,
     clean,
-    country_code,
-    open_text,
-    parse_ipc,
     parse_year,
     place_string,
     read_with,
     split_city,
     start,
 )
-from stclusters.readers._xml import find_text, iter_documents, parse_front, text_of
+from stclusters.readers._xml import PatentXml, codes_in, find_text, iter_patent_xml, text_of
 from stclusters.records import Records
 
 __all__ = ["iter_epo", "read_epo"]
@@ -32,26 +28,13 @@ ROOT = "ep-patent-document"
 
 def _ipc_codes(sdobi: ET.Element) -> list[str]:
     """IPC codes in the three historic notations (B511/B512 with edition, IPCR text)."""
-    codes: list[str] = []
-    for tag in ("B500/B510/B511", "B500/B510/B512", "B500/B510/B513", "B500/B510/B514"):
-        for elem in sdobi.iterfind(tag):
-            code = parse_ipc(elem.text)
-            if code:
-                codes.append(code)
-    for elem in sdobi.iterfind("B500/B510EP/classification-ipcr/text"):
-        code = parse_ipc(elem.text)
-        if code:
-            codes.append(code)
-    return list(dict.fromkeys(codes))
+    tags = ("B511", "B512", "B513", "B514")
+    elems = [e for tag in tags for e in sdobi.iterfind(f"B500/B510/{tag}")]
+    return codes_in([*elems, *sdobi.iterfind("B500/B510EP/classification-ipcr/text")])
 
 
 def _cpc_codes(sdobi: ET.Element) -> list[str]:
-    codes: list[str] = []
-    for elem in sdobi.iterfind("B500/B520EP/classifications-cpc/classification-cpc/text"):
-        code = parse_ipc(elem.text)
-        if code:
-            codes.append(code)
-    return list(dict.fromkeys(codes))
+    return codes_in(sdobi.iterfind("B500/B520EP/classifications-cpc/classification-cpc/text"))
 
 
 def _title(sdobi: ET.Element) -> str | None:
@@ -92,7 +75,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     for i, inv in enumerate(sdobi.iterfind("B700/B720/B721")):
         adr = inv.find("adr")
         city, region, postcode = split_city(find_text(adr, "city"))
-        country = country_code(find_text(adr, "ctry"))
+        country = col.country(find_text(adr, "ctry"), record_id=doc_id, **where)
         col.person(
             doc_id,
             i,
@@ -111,7 +94,11 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         name = find_text(elem, "snm")
         if name and name not in seen:
             seen.add(name)
-            col.applicant(doc_id, name, country_code(find_text(elem, "adr/ctry")))
+            country = col.country(find_text(elem, "adr/ctry"), record_id=doc_id, **where)
+            col.applicant(doc_id, name, country)
+
+
+EPO = PatentXml((ROOT,), ("</SDOBI>",), _emit, "EPO patent documents")
 
 
 def iter_epo(
@@ -124,34 +111,7 @@ def iter_epo(
     B512 (with the edition prefix of DTD v1.0/v1.1) or the IPCR text of B510EP.
     """
     src, col = start(source, "epo", collector)
-    skipped = 0
-    try:
-        with open_text(src) as fh:
-            for doc in iter_documents(fh):
-                where: Where = {"line": doc.line, "record": doc.number}
-                try:
-                    root, repaired = parse_front(doc.text, ("</SDOBI>",))
-                except (ET.ParseError, UnicodeError, ValueError) as exc:
-                    col.reject(f"not well-formed XML ({exc})", **where)
-                    continue
-                if repaired:
-                    col.warn(
-                        "the XML was not well-formed (bare '&' or undeclared entities); "
-                        "read after repair",
-                        **where,
-                    )
-                if root.tag != ROOT:
-                    skipped += 1
-                    continue
-                _emit(col, root, where)
-                if col.full:
-                    yield col.flush()
-    except READ_ERRORS as exc:
-        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
-    if skipped:
-        col.account.notes.append(f"{skipped:,} document(s) other than <{ROOT}> skipped")
-    if col.has_rows():
-        yield col.flush()
+    return iter_patent_xml(src, col, EPO)
 
 
 def read_epo(path: str | Path) -> ReadResult:

@@ -158,23 +158,45 @@ class Institutions:
 # JSON streaming
 
 
+#: Yielded between two JSON documents of one file (exports joined with `cat`).
+JOINED = object()
+#: What may stand between JSON values: white space, commas, a byte-order mark (joined files).
+_BETWEEN = " \t\r\n,\ufeff"
+
+
 def _iter_array(fh: IO[str], buf: str, pos: int) -> Iterator[tuple[int, Any]]:
-    """Stream the items of a top-level JSON array (item number, value)."""
+    """Stream the items of a top-level JSON array (item number, value).
+
+    Further arrays after the first (files joined with ``cat``) are streamed too, with
+    :data:`JOINED` before each; other text after an array is an error.
+    """
     dec = json.JSONDecoder()
     number = 0
     eof = False
+    closed = False  # between two arrays
     while True:
-        while pos < len(buf) and buf[pos] in " \t\r\n,":
+        while pos < len(buf) and buf[pos] in _BETWEEN:
             pos += 1
         if pos >= len(buf):
             if eof:
+                if closed:
+                    return
                 raise EOFError("the JSON array is not closed (truncated file?)")
             more = fh.read(1 << 20)
             eof = not more
             buf, pos = buf[pos:] + more, 0
             continue
+        if closed:
+            if buf[pos] != "[":
+                raise ValueError(f"text after the JSON array: {buf[pos : pos + 20]!r}")
+            closed = False
+            pos += 1
+            yield number, JOINED
+            continue
         if buf[pos] == "]":
-            return
+            closed = True
+            pos += 1
+            continue
         try:
             value, end = dec.raw_decode(buf, pos)
         except json.JSONDecodeError as exc:
@@ -191,8 +213,42 @@ def _iter_array(fh: IO[str], buf: str, pos: int) -> Iterator[tuple[int, Any]]:
             buf, pos = buf[pos:], 0
 
 
+def _json_documents(text: str, name: str) -> Iterator[Any]:
+    """The JSON values of a whole text, one after another (several when files were joined).
+
+    Raises
+    ------
+    InputError
+        When the text does not start with a JSON value.
+    ValueError
+        When a later value is not valid JSON.
+    """
+    dec = json.JSONDecoder()
+    pos = 0
+    number = 0
+    while True:
+        while pos < len(text) and text[pos] in _BETWEEN:
+            pos += 1
+        if pos >= len(text):
+            return
+        try:
+            value, pos = dec.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            if number == 0:
+                raise InputError(f"{name}: not valid JSON ({exc})") from exc
+            raise ValueError(f"JSON document {number + 1}: {exc.msg}") from exc
+        if number:
+            yield JOINED
+        number += 1
+        yield value
+
+
 def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | None, Any]]:
-    """Yield (line, item, value) for every top-level value of a JSON, JSON array or JSONL file."""
+    """Yield (line, item, value) for every top-level value of a JSON, JSON array or JSONL file.
+
+    Files joined with ``cat`` (several arrays, several documents, JSONL with a byte-order mark
+    inside) are read one document after another, with :data:`JOINED` between two.
+    """
     first = fh.readline()
     while first and not first.strip():
         first = fh.readline()
@@ -205,20 +261,25 @@ def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | Non
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
-        rest = fh.read()
-        try:
-            value = json.loads(text + rest)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: not valid JSON ({exc})") from exc
-        yield None, None, value
+        yield from ((None, None, v) for v in _json_documents(text + fh.read(), name))
         return
     yield 1, None, value
     for n, line in enumerate(fh, 2):
         if not line.strip():
             continue
+        if line.startswith("\ufeff"):
+            yield n, None, JOINED
+            line = line.lstrip("\ufeff")
         try:
             yield n, None, json.loads(line)
         except json.JSONDecodeError as exc:
+            if line.strip() in ("{", "["):  # a pretty-printed document joined to JSON Lines
+                yield n, None, JOINED
+                try:
+                    yield from ((None, None, v) for v in _json_documents(line + fh.read(), name))
+                except InputError as err:
+                    raise ValueError(str(err)) from err
+                return
             yield n, None, ValueError(f"not valid JSON ({exc.msg})")
 
 
@@ -261,14 +322,85 @@ def _entities(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _raw_strings(authorship: dict[str, Any]) -> list[str]:
+    """The raw affiliation strings of an authorship, in every schema generation.
+
+    ``raw_affiliation_strings`` (a list, since 2023), the ``raw_affiliation_string`` of each
+    ``affiliations`` item (since 2024) and the older singular ``raw_affiliation_string``.
+    """
     raw = [s for s in (clean(x) for x in _as_list(authorship.get("raw_affiliation_strings"))) if s]
     if not raw:
         for aff in _as_list(authorship.get("affiliations")):
             if isinstance(aff, dict) and clean(aff.get("raw_affiliation_string")):
                 raw.append(clean(aff.get("raw_affiliation_string")) or "")
+    if not raw:
+        raw = [
+            s for s in (clean(x) for x in _as_list(authorship.get("raw_affiliation_string"))) if s
+        ]
     distinct = list(dict.fromkeys(raw))
     # fragments ("Japan", "Inage-ku") that are part of a longer string of the same author
     return [s for s in distinct if not any(s != o and s in o for o in distinct)]
+
+
+def _inst_key(inst: dict[str, Any]) -> str:
+    """The key of an authorship's institution: its OpenAlex id, else its name."""
+    return _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
+
+
+def _raw_for_institutions(
+    authorship: dict[str, Any], insts: list[dict[str, Any]], raw: list[str]
+) -> dict[str, str]:
+    """The raw affiliation string of each institution of an authorship (by :func:`_inst_key`).
+
+    From the ``affiliations`` list when the work has one (it links strings to institution
+    ids; a fragment of one longer string of the author stands for that string); otherwise
+    (works before 2024) the string that names the institution, or the author's only string.
+    An institution left without a string is placed by its own coordinates, or by its name and
+    country.
+    """
+    raw_for: dict[str, str] = {}
+    if not raw:
+        return raw_for
+    for aff in _as_list(authorship.get("affiliations")):
+        if isinstance(aff, dict):
+            text = clean(aff.get("raw_affiliation_string"))
+            if text and text not in raw:
+                # a fragment ("Molecular Imaging Centre") of one whole string: the whole one
+                whole = [t for t in raw if text in t]
+                text = whole[0] if len(whole) == 1 else text
+            for iid in _as_list(aff.get("institution_ids")):
+                short = _short_id(iid)
+                if text and short and short not in raw_for:
+                    raw_for[short] = text
+    for inst in insts:
+        key = _inst_key(inst)
+        if key in raw_for:
+            continue
+        name = (clean(inst.get("display_name")) or "").casefold()
+        named = [t for t in raw if name and name in t.casefold()]
+        if named:
+            raw_for[key] = named[0]
+        elif len(raw) == 1:
+            raw_for[key] = raw[0]
+    return raw_for
+
+
+def _own_place(inst: dict[str, Any]) -> Institution | None:
+    """An institution's own coordinates when the work carries them (OpenAlex ``geo``)."""
+    geo = inst.get("geo")
+    if isinstance(geo, list):
+        geo = geo[0] if geo else None
+    if not isinstance(geo, dict):
+        return None
+    lat, lon = _float(geo.get("latitude")), _float(geo.get("longitude"))
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return Institution(
+        name=clean(inst.get("display_name")),
+        city=clean(geo.get("city")),
+        country=country_code(geo.get("country_code")),
+        lat=lat,
+        lon=lon,
+    )
 
 
 def _emit_work(
@@ -290,6 +422,15 @@ def _emit_work(
         doi=normalise_doi(obj.get("doi")),
     ):
         return
+    if obj.get("is_authors_truncated") is True:
+        listed = len(_as_list(obj.get("authorships")))
+        col.warn(
+            f"OpenAlex lists only the first {listed:,} authors of this work "
+            "(is_authors_truncated); it is counted over the places of those authors only. "
+            "Fetch the work by its id (/works/ID) to read every author",
+            **where,
+            record_id=wid,
+        )
     seen_classes: set[tuple[str, str]] = set()
 
     def add_class(scheme: str, code: Any) -> None:
@@ -313,22 +454,15 @@ def _emit_work(
         author = authorship.get("author") or {}
         name = clean(author.get("display_name") or authorship.get("raw_author_name"))
         raw = _raw_strings(authorship)
-        raw_for: dict[str, str] = {}
-        for aff in _as_list(authorship.get("affiliations")):
-            if isinstance(aff, dict):
-                text = clean(aff.get("raw_affiliation_string"))
-                for iid in _as_list(aff.get("institution_ids")):
-                    short = _short_id(iid)
-                    if text and short and short not in raw_for:
-                        raw_for[short] = text
         insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
+        raw_for = _raw_for_institutions(authorship, insts, raw)
         if insts:
             for inst in insts:
-                iid = _short_id(inst.get("id")) or clean(inst.get("display_name")) or ""
+                iid = _inst_key(inst)
                 org = clean(inst.get("display_name"))
                 ror = _short_id(inst.get("ror"))
-                country = country_code(inst.get("country_code"))
-                found = lookup.find(_short_id(inst.get("id")), ror, org)
+                country = col.country(inst.get("country_code"), record_id=wid, **where)
+                found = lookup.find(_short_id(inst.get("id")), ror, org) or _own_place(inst)
                 city = found.city if found else None
                 address = raw_for.get(iid) or place_string(org, city, country)
                 seq = addresses.setdefault(f"inst:{iid}", len(addresses))
@@ -346,8 +480,16 @@ def _emit_work(
                     lon=found.lon if found else None,
                     precision="city" if found else None,
                 )
+            # older works (no affiliations list): strings no institution was recognised in
+            listed = "affiliations" in authorship
+            for text in (t for t in raw if t not in raw_for.values() and not listed):
+                seq = addresses.setdefault(f"raw:{text}", len(addresses))
+                col.person(wid, i, seq, "author", name=name, address=text)
         elif raw:
-            countries = [country_code(x) for x in _as_list(authorship.get("countries"))]
+            countries = [
+                col.country(x, record_id=wid, **where)
+                for x in _as_list(authorship.get("countries"))
+            ]
             country = countries[0] if len(countries) == 1 else None
             for text in raw:
                 seq = addresses.setdefault(f"raw:{text}", len(addresses))
@@ -374,9 +516,13 @@ def iter_openalex(
     others = 0
     loaded = 0
     number = 0
+    joined = 0
     try:
         with open_text(src) as fh:
             for line, item, value in _json_values(fh, src.name):
+                if value is JOINED:
+                    joined += 1
+                    continue
                 if isinstance(value, ValueError):
                     number += 1
                     col.reject(str(value), line=line, record=number)
@@ -402,6 +548,11 @@ def iter_openalex(
         if isinstance(exc, InputError):
             raise
         col.account.problem(f"reading stopped: {exc}")
+    if joined:
+        col.account.notes.append(
+            f"{joined + 1:,} JSON documents joined in one file (exports joined with `cat`?) "
+            "were read one after another"
+        )
     if others:
         col.account.notes.append(f"{others:,} non-work objects (authors, concepts...) ignored")
     if loaded:

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from stclusters.errors import InputError
-from stclusters.readers._common import Collector, FileAccount, ReadResult, Source
+from stclusters.readers._common import Collector, FileAccount, ReadResult, Source, country_column
 from stclusters.records import Records, conform
 
 __all__ = ["TABLE_NAMES", "iter_patentsview", "patentsview_table", "read_patentsview"]
@@ -59,17 +59,22 @@ def _local(src: Source, tmp: Path) -> Path:
 
 
 _READ = "read_csv('{path}', delim='\t', header=true, all_varchar=true, quote='\"', escape='\"')"
-_COUNTRY = "CASE WHEN regexp_full_match(upper(trim({c})), '[A-Z]{{2}}') THEN upper(trim({c})) END"
+#: The raw country; :func:`country_column` reads it as an ISO 3166-1 code afterwards.
+_COUNTRY = "nullif(trim({c}), '')"
 _DOC_ID = (
     "'US-' || regexp_replace(upper(trim(patent_id)), '^([A-Z]*)0*([0-9]+)$', '\\1\\2') "
     "|| coalesce('-' || nullif(trim(wipo_kind), ''), '')"
 )
 
 
-def _batches(con: duckdb.DuckDBPyConnection, sql: str, name: str) -> Iterator[Records]:
+def _batches(
+    con: duckdb.DuckDBPyConnection, sql: str, name: str, col: Collector
+) -> Iterator[Records]:
     reader = con.sql(sql).to_arrow_reader(BATCH)
     for batch in reader:
-        table = conform(pa.Table.from_batches([batch]), name)
+        table = country_column(
+            conform(pa.Table.from_batches([batch]), name), col.account, name=name
+        )
         yield Records(**{name: table})
 
 
@@ -201,7 +206,7 @@ def _dependents(
                    CASE WHEN {ok} THEN lon0 END AS lon,
                    CASE WHEN {ok} THEN 'city' END AS precision
             FROM p ORDER BY doc_id, person_seq"""
-        yield from _batches(con, sql, "people")
+        yield from _batches(con, sql, "people", col)
     if "g_assignee_disambiguated" in has:
         loc = "g_location_disambiguated" in has
         country = _COUNTRY.format(c="l.disambig_country") if loc else "NULL"
@@ -217,7 +222,7 @@ def _dependents(
             FROM g_assignee_disambiguated a JOIN kept k ON k.pid = trim(a.patent_id) {join}
             WHERE name IS NOT NULL
             ORDER BY k.doc_id, TRY_CAST(a.assignee_sequence AS INTEGER)"""
-        yield from _batches(con, sql, "applicants")
+        yield from _batches(con, sql, "applicants", col)
     if "g_ipc_at_issue" in has:
         sql = """
             SELECT DISTINCT k.doc_id, 'ipc' AS scheme,
@@ -228,7 +233,7 @@ def _dependents(
             FROM g_ipc_at_issue c JOIN kept k ON k.pid = trim(c.patent_id)
             WHERE coalesce(trim(section), '') <> '' AND coalesce(trim(main_group), '') <> ''
             ORDER BY 1, 3"""
-        yield from _batches(con, sql, "classes")
+        yield from _batches(con, sql, "classes", col)
     if "g_cpc_current" in has:
         sql = r"""
             SELECT DISTINCT k.doc_id, 'cpc' AS scheme,
@@ -239,7 +244,7 @@ def _dependents(
             WHERE regexp_full_match(upper(replace(trim(cpc_group), ' ', '')),
                                     '[A-HY][0-9][0-9][A-Z][0-9]+/[0-9]+')
             ORDER BY 1, 3"""
-        yield from _batches(con, sql, "classes")
+        yield from _batches(con, sql, "classes", col)
 
 
 def read_patentsview(folder: str | Path) -> ReadResult:

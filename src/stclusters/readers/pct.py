@@ -7,25 +7,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from stclusters.readers._common import (
-    READ_ERRORS,
     Collector,
     ReadResult,
     Source,
     Where,
     clean,
-    open_text,
-    parse_ipc,
     parse_year,
     read_with,
     start,
 )
 from stclusters.readers._xml import (
     Party,
-    classification_parts_code,
+    PatentXml,
+    add_inventors,
     find_text,
-    iter_documents,
-    parse_front,
+    iter_patent_xml,
     party_of,
+    st36_ipc_codes,
     text_of,
     unique_parties,
 )
@@ -41,24 +39,6 @@ def _number(text: str) -> str:
     """ "WO/2024/012345", "WO2024012345", "2024012345" -> "2024012345"."""
     digits = "".join(ch for ch in text if ch.isdigit())
     return digits or text.strip()
-
-
-def _ipc_codes(biblio: ET.Element) -> list[str]:
-    codes: list[str] = []
-    for c in biblio.iterfind("classifications-ipcr/classification-ipcr"):
-        text = find_text(c, "text")
-        code = parse_ipc(text) if text else None
-        if code is None:
-            code = classification_parts_code(c)
-        if code:
-            codes.append(code)
-    for c in biblio.iterfind("classification-ipc"):
-        for tag in ("main-classification", "further-classification"):
-            for elem in c.iterfind(tag):
-                code = parse_ipc(elem.text)
-                if code:
-                    codes.append(code)
-    return list(dict.fromkeys(codes))
 
 
 def _title(biblio: ET.Element) -> str | None:
@@ -92,34 +72,29 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         source="pct",
     ):
         return
-    for code in _ipc_codes(biblio):
+    for code in st36_ipc_codes(biblio):
         col.klass(doc_id, "ipc", code)
     inventors: list[Party] = []
     applicants: list[Party] = []
+
+    def country_of(value: str | None) -> str | None:
+        return col.country(value, record_id=doc_id, **where)
+
     parties = biblio.find("parties")
     if parties is not None:
         for elem in parties.iterfind("applicants/applicant"):
-            party = party_of(elem)
+            party = party_of(elem, country_of)
             applicants.append(party)
             if elem.get("app-type") == "applicant-inventor":
                 inventors.append(party)
         for elem in parties.iterfind("inventors/inventor"):
-            inventors.append(party_of(elem))
-    for i, p in enumerate(unique_parties(inventors)):
-        col.person(
-            doc_id,
-            i,
-            i,
-            "inventor",
-            name=p.name,
-            address=p.address,
-            city=p.city,
-            region=p.region,
-            postcode=p.postcode,
-            country=p.country,
-        )
+            inventors.append(party_of(elem, country_of))
+    add_inventors(col, doc_id, inventors)
     for p in unique_parties([a for a in applicants if a.name]):
         col.applicant(doc_id, p.name or "", p.country)
+
+
+PCT = PatentXml(ROOTS, FRONT_ENDS, _emit, "PCT applications")
 
 
 def iter_pct(
@@ -130,36 +105,10 @@ def iter_pct(
     Inventors are the ``inventors/inventor`` elements plus the applicants marked
     ``app-type="applicant-inventor"`` (in the PCT an inventor may also be an applicant);
     applicants are every ``applicants/applicant``. Several documents may be concatenated.
+    Inventors are numbered by their position (two inventors with one name are two people).
     """
     src, col = start(source, "pct", collector)
-    skipped = 0
-    try:
-        with open_text(src) as fh:
-            for doc in iter_documents(fh):
-                where: Where = {"line": doc.line, "record": doc.number}
-                try:
-                    root, repaired = parse_front(doc.text, FRONT_ENDS)
-                except (ET.ParseError, UnicodeError, ValueError) as exc:
-                    col.reject(f"not well-formed XML ({exc})", **where)
-                    continue
-                if repaired:
-                    col.warn(
-                        "the XML was not well-formed (bare '&' or undeclared entities); "
-                        "read after repair",
-                        **where,
-                    )
-                if root.tag not in ROOTS:
-                    skipped += 1
-                    continue
-                _emit(col, root, where)
-                if col.full:
-                    yield col.flush()
-    except READ_ERRORS as exc:
-        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
-    if skipped:
-        col.account.notes.append(f"{skipped:,} document(s) that are not PCT applications skipped")
-    if col.has_rows():
-        yield col.flush()
+    return iter_patent_xml(src, col, PCT)
 
 
 def read_pct(path: str | Path) -> ReadResult:

@@ -22,6 +22,7 @@ from stclusters.readers._common import (
     parse_year,
     read_with,
     repair_text,
+    repeated_header,
     start,
 )
 from stclusters.records import Records
@@ -34,6 +35,11 @@ NO_AFFILIATION = "[No affiliation available]"
 _ID_SUFFIX = re.compile(r"\s*\(\d+\)\s*$")
 _EMAIL = re.compile(r";?,?\s*Email:\s*[^\s;,]+")
 _SUFFIX = re.compile(r"^(Jr|Sr|II|III|IV)\.?$")
+#: A part that is only initials ("P.J.", "A.", "J.-P.", "Ch.", "M.-C.", or "M.J" when an
+#: entry's final dot was cut), never a surname or an address.
+_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.(?:\s?-\s?|\s)?)*(?:[A-Z][a-z]?\.|[A-Z])$")
+#: What may follow an author's name in "Authors with affiliations".
+_NAME_ENDS = ("", ",", ";")
 _SUBJECT_COLUMNS = ("ASJC", "ASJC codes", "Subject Area", "Subject area", "Subject Areas")
 #: Words that mark the institution among the comma parts of a Scopus affiliation, best first.
 _ORG_WORDS = (
@@ -60,6 +66,28 @@ def organisation_of(affiliation: str) -> str | None:
     return candidates[0]
 
 
+def _cells(values: list[str]) -> list[str]:
+    """Header cells without spaces, byte-order mark or stray quotes (a BOM before a quote
+    leaves the quotes in the cell)."""
+    return [v.strip().lstrip("\ufeff").strip('"') for v in values]
+
+
+def _is_header(values: list[str]) -> bool:
+    """Whether a row is a Scopus header (one found inside a file: exports joined together)."""
+    cells = _cells(values)
+    return "EID" in cells and any(c in cells for c in ("Authors", "Title", "DOI", "Year"))
+
+
+def _layout(header: list[str]) -> tuple[bool, int | None]:
+    """(whether the header is the 2023+ layout, where unnamed "Funding Text" columns end).
+
+    Scopus adds "Funding Text 2, 3..." columns to some rows without a header for them; they
+    are cut out after the last named one.
+    """
+    funding = [i for i, h in enumerate(header) if h.startswith("Funding Text")]
+    return "Author full names" in header, (funding[-1] + 1 if funding else None)
+
+
 def _author_names(row: dict[str, str], new_layout: bool) -> list[str]:
     text = row.get("Authors") or ""
     if text.strip() in ("[No author name available]", ""):
@@ -68,10 +96,12 @@ def _author_names(row: dict[str, str], new_layout: bool) -> list[str]:
         names = [n.strip() for n in text.split(";") if n.strip()]
     else:
         names = []
-        for part in (n.strip() for n in text.split(",")):
-            if not part:
-                continue
-            if names and _SUFFIX.match(part):
+        parts = [p for p in (n.strip() for n in text.split(",")) if p]
+        for k, part in enumerate(parts):
+            then = parts[k + 1] if k + 1 < len(parts) else ""
+            suffix = _SUFFIX.match(part) and not _INITIALS.match(then)  # else the surname "Jr"
+            if names and (suffix or (_INITIALS.match(part) and ", " not in names[-1])):
+                # "Novak, P.J., Horvat, A.": the initials after a comma belong to the surname
                 names[-1] = f"{names[-1]}, {part}"
             else:
                 names.append(part)
@@ -95,7 +125,7 @@ def _anchors(text: str, names: list[str]) -> list[tuple[int, int]] | None:
         found: tuple[int, int] | None = None
         for variant in _variants(name):
             if i == 0:
-                if text.startswith(variant) and text[len(variant) : len(variant) + 1] in ("", ","):
+                if text.startswith(variant) and text[len(variant) : len(variant) + 1] in _NAME_ENDS:
                     found = (0, len(variant))
                     break
                 continue
@@ -105,7 +135,7 @@ def _anchors(text: str, names: list[str]) -> list[tuple[int, int]] | None:
                 if k < 0:
                     break
                 end = k + 2 + len(variant)
-                if text[end : end + 1] in ("", ",", ";"):
+                if text[end : end + 1] in _NAME_ENDS:
                     found = (k + 2, end)
                     break
                 at = k + 1
@@ -148,7 +178,9 @@ def split_authors_with_affiliations(
             name, rest = entry[:pos], entry[pos + 2 :]
         else:
             parts = entry.split(", ")
-            cut = 2 if len(parts) > 2 and len(parts[1]) <= 8 else 1
+            cut = 1
+            while cut < len(parts) and (_INITIALS.match(parts[cut]) or _SUFFIX.match(parts[cut])):
+                cut += 1  # "Moore, M.J" (the entry's final dot stripped): initials of the name
             name, rest = ", ".join(parts[:cut]), ", ".join(parts[cut:])
         out.append((clean(name) or "", _match_affiliations(rest, known)))
     return out
@@ -168,7 +200,8 @@ def _match_affiliations(rest: str, known: list[str]) -> list[str]:
         else:
             found.append(text)
             break
-    return [f for f in found if f and f != NO_AFFILIATION]
+    # initials are never an address (a name split in the wrong place leaves them behind)
+    return [f for f in found if f and f != NO_AFFILIATION and not _INITIALS.match(f)]
 
 
 def _text(value: str | None) -> str:
@@ -274,16 +307,13 @@ def iter_scopus(
             header = next(reader, None)
             if not header:
                 raise InputError(f"{src.name}: the file is empty")
-            header = [h.strip().lstrip("\ufeff").strip('"') for h in header]
+            header = _cells(header)
             if "EID" not in header:
                 raise InputError(
                     f"{src.name}: not a Scopus CSV export (no EID column in the header); "
                     "export with 'All available information' or pass --format"
                 )
-            new_layout = "Author full names" in header
-            # Scopus adds "Funding Text 2, 3..." columns to some rows without a header for them
-            funding = [i for i, h in enumerate(header) if h.startswith("Funding Text")]
-            gap = funding[-1] + 1 if funding else None
+            new_layout, gap = _layout(header)
             realigned = 0
             number = 0
             start_line = reader.line_num + 1
@@ -291,6 +321,12 @@ def iter_scopus(
                 line = start_line
                 start_line = reader.line_num + 1
                 if not any(v.strip() for v in values):
+                    continue
+                if _is_header(values):
+                    # another export's header: files joined with `cat` (each has its own)
+                    header = _cells(values)
+                    new_layout, gap = _layout(header)
+                    repeated_header(col.account, line)
                     continue
                 number += 1
                 if any(has_bad_bytes(v) for v in values):

@@ -15,14 +15,16 @@ import pyarrow.parquet as pq
 
 from stclusters.errors import InputError
 from stclusters.readers._common import (
+    REPEATED_HEADER_NOTE,
     Collector,
     FileAccount,
     ReadResult,
     Source,
     clean,
-    country_code,
+    country_column,
     normalise_doi,
     parse_year,
+    repeated_header,
     start,
 )
 from stclusters.records import LAYERS, PRECISIONS, TABLES, Records, conform
@@ -188,9 +190,7 @@ def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) 
         precision = None
     elif precision not in PRECISIONS:
         precision = "city"
-    country = country_code(values["country"])
-    if values["country"] and country is None:
-        col.warn(f"country {values['country']!r} is not an ISO alpha-2 code; ignored", line=line)
+    country = col.country(values["country"], any_text=True, line=line, record_id=doc_id)
     col.person(
         doc_id,
         person_seq,
@@ -235,11 +235,37 @@ def iter_table(
                 "(see docs/readers.md)"
             )
         for k, row in enumerate(rows):
+            if _is_header(row, src, line + k):
+                repeated_header(col.account, line + k)
+                continue
             _row(col, row, line + k, docs)
             if col.full:
                 yield col.flush()
     if col.has_rows():
         yield col.flush()
+
+
+def _is_header(row: dict[str, Any], src: Source, line: int) -> bool:
+    """Whether a row repeats the header (tables joined with `cat`); never a record.
+
+    Raises
+    ------
+    InputError
+        When the row is a header with the columns in another order: the rows after it
+        would be read into the wrong columns.
+    """
+    doc_id = row.get("doc_id")
+    if not isinstance(doc_id, str) or doc_id.strip().lstrip("\ufeff") != "doc_id":
+        return False
+    cells = {k: str(v).strip().lstrip("\ufeff") for k, v in row.items() if v not in (None, "")}
+    if all(k == v for k, v in cells.items()):
+        return True
+    if set(cells.values()) <= set(row):
+        raise InputError(
+            f"{src.name}: line {line:,} is a header with the columns in another order "
+            "(tables joined with `cat`?); read each table as its own file"
+        )
+    return False
 
 
 def iter_canonical(
@@ -256,6 +282,9 @@ def iter_canonical(
     kept: set[str] = set()
     for line, rows in _batches(tables["documents"]):
         for k, row in enumerate(rows):
+            if _is_header(row, tables["documents"], line + k):
+                repeated_header(col.account, line + k)
+                continue
             doc_id = clean(row.get("doc_id"))
             layer = (clean(row.get("layer")) or "").lower()
             if not doc_id or layer not in LAYERS:
@@ -280,7 +309,15 @@ def iter_canonical(
         if name not in tables:
             continue
         dropped = 0
-        for _line, rows in _batches(tables[name]):
+        for line, batch in _batches(tables[name]):
+            rows = []
+            for k, row in enumerate(batch):
+                if _is_header(row, tables[name], line + k):
+                    col.account.notes.append(
+                        f"{tables[name].name}: {REPEATED_HEADER_NOTE} a row: line {line + k:,}"
+                    )
+                else:
+                    rows.append(row)
             if not rows:
                 continue
             table = pa.Table.from_pylist(rows)
@@ -291,7 +328,7 @@ def iter_canonical(
             mask = pc.is_in(table.column("doc_id"), value_set=keep)
             mask = pc.fill_null(mask, False)
             dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
-            yield Records(**{name: table.filter(mask)})
+            yield Records(**{name: country_column(table.filter(mask), col.account, name=name)})
         if dropped:
             col.account.problem(
                 f"{dropped:,} {name} row(s) whose document was not kept were dropped"

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from stclusters.readers._common import (
-    READ_ERRORS,
     Collector,
     ReadResult,
     Source,
     Where,
-    open_text,
-    parse_ipc,
     parse_year,
     read_with,
     start,
 )
 from stclusters.readers._xml import (
     Party,
+    PatentXml,
+    add_inventors,
     classification_parts_code,
     find_text,
-    iter_documents,
-    parse_front,
+    iter_patent_xml,
     party_of,
+    st36_ipc_codes,
     text_of,
     unique_parties,
 )
@@ -45,21 +44,6 @@ def patent_number(doc_number: str) -> str:
     return f"{m.group(1)}{m.group(2)}" if m else text
 
 
-def _ipc_codes(biblio: ET.Element) -> list[str]:
-    codes: list[str] = []
-    for c in biblio.iterfind("classifications-ipcr/classification-ipcr"):
-        code = classification_parts_code(c)
-        if code:
-            codes.append(code)
-    for c in biblio.iterfind("classification-ipc"):
-        for tag in ("main-classification", "further-classification"):
-            for elem in c.iterfind(tag):
-                code = parse_ipc(elem.text)
-                if code:
-                    codes.append(code)
-    return list(dict.fromkeys(codes))
-
-
 def _cpc_codes(biblio: ET.Element) -> list[str]:
     codes: list[str] = []
     for c in biblio.iterfind("classifications-cpc//classification-cpc"):
@@ -69,7 +53,9 @@ def _cpc_codes(biblio: ET.Element) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _parties(biblio: ET.Element) -> tuple[list[Party], list[Party]]:
+def _parties(
+    biblio: ET.Element, country_of: Callable[[str | None], str | None]
+) -> tuple[list[Party], list[Party]]:
     """(inventors, applicants) of a grant or application, for every DTD version."""
     parties = biblio.find("us-parties")
     if parties is None:
@@ -79,21 +65,21 @@ def _parties(biblio: ET.Element) -> tuple[list[Party], list[Party]]:
     applicants: list[Party] = []
     if parties is not None:
         for elem in parties.iterfind("inventors/inventor"):
-            inventors.append(party_of(elem))
+            inventors.append(party_of(elem, country_of))
         for path in ("us-applicants/us-applicant", "applicants/applicant"):
             for elem in parties.iterfind(path):
-                party = party_of(elem)
+                party = party_of(elem, country_of)
                 if elem.get("app-type") == "applicant-inventor":
                     applicant_inventors.append(party)
                 else:
                     applicants.append(party)
     if not inventors:
         inventors = applicant_inventors
-    assignees = [party_of(e) for e in biblio.iterfind("assignees/assignee")]
+    assignees = [party_of(e, country_of) for e in biblio.iterfind("assignees/assignee")]
     owners = unique_parties([p for p in assignees + applicants if p.name])
     if not owners:
         owners = unique_parties([p for p in applicant_inventors if p.name])
-    return unique_parties(inventors), owners
+    return inventors, owners
 
 
 def _emit(col: Collector, root: ET.Element, where: Where) -> None:
@@ -123,26 +109,17 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
         source="uspto",
     ):
         return
-    for code in _ipc_codes(biblio):
+    for code in st36_ipc_codes(biblio):
         col.klass(doc_id, "ipc", code)
     for code in _cpc_codes(biblio):
         col.klass(doc_id, "cpc", code)
-    inventors, owners = _parties(biblio)
-    for i, p in enumerate(inventors):
-        col.person(
-            doc_id,
-            i,
-            i,
-            "inventor",
-            name=p.name,
-            address=p.address,
-            city=p.city,
-            region=p.region,
-            postcode=p.postcode,
-            country=p.country,
-        )
+    inventors, owners = _parties(biblio, lambda v: col.country(v, record_id=doc_id, **where))
+    add_inventors(col, doc_id, inventors)
     for p in owners:
         col.applicant(doc_id, p.name or "", p.country)
+
+
+USPTO = PatentXml(ROOTS, FRONT_ENDS, _emit, "patents")
 
 
 def iter_uspto(
@@ -153,37 +130,11 @@ def iter_uspto(
     Grants and applications of every DTD from v4.0 (2005) to v4.7 are read; inventors come from
     ``us-parties/inventors`` (v4.3+) or from the applicants marked ``applicant-inventor``
     (v4.0-4.2). Other documents in the stream (sequence listings) are skipped and noted; a
-    document that is not well-formed XML is rejected with its number and line.
+    document that is not well-formed XML is rejected with its number and line. Inventors are
+    numbered by their position (two inventors with one name are two people).
     """
     src, col = start(source, "uspto", collector)
-    skipped: dict[str, int] = {}
-    try:
-        with open_text(src) as fh:
-            for doc in iter_documents(fh):
-                where: Where = {"line": doc.line, "record": doc.number}
-                try:
-                    root, repaired = parse_front(doc.text, FRONT_ENDS)
-                except (ET.ParseError, UnicodeError, ValueError) as exc:
-                    col.reject(f"not well-formed XML ({exc})", **where)
-                    continue
-                if repaired:
-                    col.warn(
-                        "the XML was not well-formed (bare '&' or undeclared entities); "
-                        "read after repair",
-                        **where,
-                    )
-                if root.tag not in ROOTS:
-                    skipped[root.tag] = skipped.get(root.tag, 0) + 1
-                    continue
-                _emit(col, root, where)
-                if col.full:
-                    yield col.flush()
-    except READ_ERRORS as exc:
-        col.account.problem(f"reading stopped: {exc} (truncated or corrupt file?)")
-    for tag, n in sorted(skipped.items()):
-        col.account.notes.append(f"{n:,} <{tag}> document(s) skipped (not patents)")
-    if col.has_rows():
-        yield col.flush()
+    return iter_patent_xml(src, col, USPTO)
 
 
 def read_uspto(path: str | Path) -> ReadResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from stclusters.readers._common import (
     parse_year,
     read_with,
     repair_text,
+    repeated_header,
     start,
 )
 from stclusters.records import Records
@@ -86,8 +88,11 @@ def parse_c1(entries: list[str]) -> list[tuple[list[str] | None, str]]:
     return out
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _name_key(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_ALNUM.sub("", name.lower())
 
 
 def _organisation(address: str) -> str | None:
@@ -168,19 +173,41 @@ def _people(
                 index.setdefault(key, []).append(i)
         unmatched: list[str] = []
         unlinked: list[str] = []
-        for group, addr in entries:
+        shared: list[str] = []
+        # authors sharing a name are told apart when C1 names each of them once: the j-th
+        # bracket occurrence of the name is the j-th author of that name
+        keyed = [
+            (None if g is None else [(n, _name_key(n)) for n in g], addr) for g, addr in entries
+        ]
+        occurrences = Counter(k for g, _ in keyed if g for _, k in g)
+        taken: Counter[str] = Counter()
+        for group, addr in keyed:
             seq = addresses[addr]
             if group is None:
                 unlinked.append(addr)
                 continue
-            for name in group:
-                hits = index.get(_name_key(name))
+            for name, key in group:
+                hits = index.get(key, [])
                 if not hits:
                     unmatched.append(name)
                     continue
+                if len(hits) > 1:
+                    if occurrences[key] == len(hits):
+                        hits = [sorted(hits)[taken[key]]]
+                        taken[key] += 1
+                    elif name not in shared:
+                        shared.append(name)
                 for i in hits:
                     if seq not in links.setdefault(i, []):
                         links[i].append(seq)
+        if shared:
+            col.warn(
+                f"several authors named {', '.join(shared[:5])}, and C1 does not tell their "
+                "addresses apart; each of them was linked to every address of the name",
+                line=rec.line,
+                record=rec.number,
+                record_id=ut,
+            )
         if unmatched:
             col.warn(
                 f"C1 names not found among the authors: {', '.join(unmatched[:5])}",
@@ -256,7 +283,7 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
                 else:
                     rec.fields[tag][-1] += " " + value
             continue
-        line = raw.lstrip("\ufeff") if n == 1 else raw
+        line = raw.lstrip("\ufeff")  # a BOM stands at the start of every file joined with `cat`
         if not line.strip():
             continue
         head = line[:2]
@@ -279,9 +306,16 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
                     if col.full:
                         yield col.flush()
             elif tag == "EF":
+                if rec is not None:
+                    rec.bad = rec.bad or f"no ER line before the EF line at line {n:,}"
+                    _emit(col, rec, rec.line)
+                    rec = None
                 saw_ef = True
             elif tag in ("FN", "VR"):
+                if tag == "FN" and saw_header:
+                    repeated_header(col.account, n)
                 saw_header = True
+                saw_ef = False
             elif rec is None:
                 col.account.problem(f"field {tag} outside a record (no PT line before it)", line=n)
             elif wanted:
@@ -318,15 +352,21 @@ def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Re
 # tab-delimited
 
 
+def _header(line: str) -> list[str]:
+    """The column names of a tab-delimited header line (BOM and trailing empties removed)."""
+    header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
 def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Records]:
     header: list[str] | None = None
     number = 0
     for n, raw in lines:
         line = raw
         if header is None:
-            header = [h.strip().lstrip("\ufeff") for h in line.split("\t")]
-            while header and not header[-1]:
-                header.pop()
+            header = _header(line)
             if "UT" not in header and "PT" not in header:
                 raise InputError(
                     f"{col.account.path}: line 1 is not a Web of Science tab-delimited header "
@@ -334,6 +374,11 @@ def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Reco
                 )
             continue
         if not line.strip():
+            continue
+        if _is_header(line):
+            # another export's header: files joined with `cat` (each batch has its own)
+            header = _header(line)
+            repeated_header(col.account, n)
             continue
         number += 1
         rec = _Rec(n, number)
@@ -364,6 +409,14 @@ def _iter_tab(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Reco
 
 
 # --------------------------------------------------------------------------------------------
+
+
+def _is_header(line: str) -> bool:
+    """Whether a line inside a tab-delimited file is a header (of a batch joined to the first)."""
+    text = line.lstrip("\ufeff")
+    if not text.startswith("PT\t"):  # a record starts with its type (J, B, S, P), never "PT"
+        return False
+    return "UT" in (c.strip() for c in text.split("\t"))
 
 
 def _is_tab(first_line: str) -> bool:
