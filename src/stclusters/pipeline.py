@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stclusters._outdir import check_folder, write_marker
 from stclusters._sphere import chord, to_xyz, unique_points
 from stclusters._version import __version__
 from stclusters.config import Config
@@ -189,6 +190,7 @@ def run(
     say: Reporter | None = None,
     on_stage: Reporter | None = None,
     write_site: bool = True,
+    force: bool = False,
 ) -> RunResult:
     """Run the whole method on ``inputs`` and write the output folder ``out``.
 
@@ -197,7 +199,9 @@ def run(
     inputs
         Records folders and input files (any format the readers know), or in-memory Records.
     out
-        The output folder; replaced atomically when the run succeeds.
+        The output folder; replaced atomically when the run succeeds. Checked before any work:
+        an existing file or folder that stclusters did not write is refused unless ``force``,
+        and one that is, contains or lies inside an input always (see :mod:`stclusters._outdir`).
     config
         The settings (defaults of the method when None).
     input_format
@@ -208,6 +212,8 @@ def run(
         Called with the name of each stage as it begins (for a progress display).
     write_site
         Also write the HTML site (index.html and profile pages).
+    force
+        Replace ``out`` even when stclusters did not write it (never when it holds an input).
     """
     from stclusters.cluster import footprints
     from stclusters.measure import classify
@@ -218,6 +224,9 @@ def run(
     from stclusters.places import country_names, load_places
 
     config = config or Config()
+    sources: list[str | Path] = [] if isinstance(inputs, Records) else list(inputs)
+    sources += [p for p in (config.name_overrides, config.population_raster) if p]
+    check_folder(out, kind="run", inputs=sources, force=force)  # before any work
     say = say or (lambda _line: None)
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     raster = config.population_raster
@@ -650,6 +659,7 @@ def _write_outputs(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        write_marker(tmp, "run")
         write_tables(
             tmp,
             ranking=ranking,
