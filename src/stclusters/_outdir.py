@@ -18,7 +18,7 @@ is replaced only when its header row ends with the columns the command appends (
 output of the same command) or with ``--force``, and never when it is the input file.
 
 Paths are compared resolved (symlinks followed) and, when both exist, by identity
-(:func:`os.path.samefile`, which also catches hard links). The source of the rules is issue 11,
+(:meth:`pathlib.Path.samefile`, which also catches hard links). The source of the rules is issue 11,
 item 1.
 """
 
@@ -31,7 +31,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Literal
 
@@ -138,7 +138,7 @@ def input_paths(inputs: Iterable[str | Path]) -> list[Path]:
         parts = path.parts
         magic = next((i for i, p in enumerate(parts) if _GLOB_CHARS & set(p)), None)
         if magic is not None:
-            path = Path(*parts[:magic]) if magic else Path(".")
+            path = Path(*parts[:magic]) if magic else Path()
         out.append(path)
     return out
 
@@ -149,7 +149,7 @@ def _resolve(path: Path) -> Path:
 
 def _same(a: Path, b: Path) -> bool:
     try:
-        return os.path.samefile(a, b)
+        return a.samefile(b)
     except OSError:
         return False
 
@@ -168,10 +168,8 @@ def _relation(out: Path, other: Path) -> str | None:
 def _protected() -> list[tuple[Path, str]]:
     """Folders no output may be or contain: the current folder, the home folder, the root."""
     places = [(_resolve(Path.cwd()), "the current folder")]
-    try:
+    with suppress(RuntimeError, KeyError):  # no home folder known
         places.append((_resolve(Path.home()), "your home folder"))
-    except (RuntimeError, KeyError):  # pragma: no cover - no home folder known
-        pass
     places.append((Path(_resolve(Path.cwd()).anchor), "the root folder"))
     return places
 

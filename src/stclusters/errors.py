@@ -26,4 +26,4 @@ class ValidationError(InputError):
 
 
 class OutputError(StclustersError, ValueError):
-    """An output path cannot be written: writing would destroy something not asked to be replaced."""
+    """An output path cannot be written: that would destroy what the user did not ask to replace."""
