@@ -298,6 +298,8 @@ def test_report_needs_the_run_marker(tmp_path: Path) -> None:
     from stclusters.report import write_sample_run
 
     folder = write_sample_run(tmp_path / "site", clusters=3, seed=1)
+    assert read_marker(folder) == "run"  # it stands for a run's output
+    (folder / MARKER).unlink()  # as written by an older stclusters
     _refused(["report", str(folder), "--no-pdf"], "no .stclusters-output marker", "--force")
     assert not (folder / "index.html").exists()
     forced = runner.invoke(app, ["report", str(folder), "--no-pdf", "--force"])
