@@ -65,6 +65,15 @@ def test_run_rejects_bad_setting_before_any_work(tmp_path: Path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_every_writing_command_has_force() -> None:
+    for command in ("run", "demo", "read", "synth", "geocode", "report"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "--force" in result.output, command
+    for command in ("config", "validate"):
+        assert "--force" not in runner.invoke(app, [command, "--help"]).output
+
+
 def test_public_api_names_resolve() -> None:
     import stclusters
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from stclusters._outdir import check_folder, check_run_folder, staged_folder
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
 from stclusters.errors import StclustersError
@@ -51,6 +52,13 @@ def fail(exc: Exception) -> typer.Exit:
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="TOML configuration file.", exists=False),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace the output even if stclusters did not write it (never an input).",
+    ),
 ]
 SetOption = Annotated[
     list[str] | None,
@@ -126,6 +134,7 @@ def synth_cmd(
     place_exponent: Annotated[
         float, typer.Option(help="Output of places outside hubs grows as population^this.")
     ] = 1.5,
+    force: ForceOption = False,
 ) -> None:
     """Generate a synthetic world of patents and articles as a records folder."""
     import time
@@ -134,12 +143,18 @@ def synth_cmd(
 
     try:
         WorldSettings(scale=scale, seed=seed, edition=edition, place_exponent=place_exponent)
+        check_folder(out, kind="world", force=force)
     except StclustersError as exc:
         raise fail(exc) from None
     start = time.perf_counter()
     try:
         _write_world_with_bar(
-            out, scale=scale, seed=seed, edition=edition, place_exponent=place_exponent
+            out,
+            scale=scale,
+            seed=seed,
+            edition=edition,
+            place_exponent=place_exponent,
+            force=force,
         )
     except StclustersError as exc:
         raise fail(exc) from None
@@ -249,12 +264,15 @@ def _run_impl(
     config_file: Path | None,
     input_format: str | None,
     no_site: bool,
+    force: bool,
     settings: dict[str, Any],
 ) -> None:
     from stclusters.pipeline import run
 
     try:
         cfg = load_config(config_file, overrides=settings)
+        sources: list[str | Path] = [*inputs, *([config_file] if config_file else [])]
+        check_folder(out, kind="run", inputs=sources, force=force)
         with console.status("starting") as status:
             result = run(
                 inputs,
@@ -264,6 +282,7 @@ def _run_impl(
                 say=lambda line: console.print(line, highlight=False),
                 on_stage=lambda name: status.update(f"{name}..."),
                 write_site=not no_site,
+                force=force,
             )
     except StclustersError as exc:
         raise fail(exc) from None
@@ -277,16 +296,20 @@ def run_cmd(
     inputs: Annotated[
         list[str], typer.Argument(help="Records folders, input files, folders or globs.")
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (replaced).")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output folder (replaced if stclusters wrote it)."),
+    ],
     config: ConfigOption = None,
     input_format: Annotated[
         str | None, typer.Option("--format", help="Reader format of the input files.")
     ] = None,
     no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    force: ForceOption = False,
     **settings: Any,
 ) -> None:
     """Run the method: find, count, rank, name and profile clusters; write the output folder."""
-    _run_impl(inputs, out, config, input_format, no_site, settings)
+    _run_impl(inputs, out, config, input_format, no_site, force, settings)
 
 
 _sig = inspect.signature(run_cmd, eval_str=True)
@@ -305,6 +328,7 @@ def demo_cmd(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
     no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    force: ForceOption = False,
 ) -> None:
     """Build the synthetic demo world and run the whole method on it."""
     import time
@@ -316,9 +340,13 @@ def demo_cmd(
     world = out.parent / f"{out.name}-world"
     t0 = time.perf_counter()
     try:
-        if not (world / "manifest.json").exists() or _world_changed(world, scale, seed):
+        build = not (world / "manifest.json").exists() or _world_changed(world, scale, seed)
+        check_folder(out, kind="run", inputs=[world], force=force)
+        if build:
+            check_folder(world, kind="world", inputs=[out], force=force)
+        if build:
             console.print(f"building the synthetic world (scale {scale}, seed {seed}) in {world}")
-            _write_world_with_bar(world, scale=scale, seed=seed)
+            _write_world_with_bar(world, scale=scale, seed=seed, force=force)
         console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
         cfg = Config().replace(min_points=Config().min_points * scale, seed=seed, sensitivity=True)
         with console.status("starting") as status:
@@ -329,6 +357,7 @@ def demo_cmd(
                 say=lambda line: console.print(line, highlight=False),
                 on_stage=lambda name: status.update(f"{name}..."),
                 write_site=not no_site,
+                force=force,
             )
     except StclustersError as exc:
         raise fail(exc) from None
@@ -363,6 +392,7 @@ def read_cmd(
         str | None,
         typer.Option("--format", "-f", help="Skip detection: wos, scopus, openalex, ..."),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
     import json
@@ -371,15 +401,16 @@ def read_cmd(
     from stclusters.records import RecordsWriter
 
     try:
-        stream = ReadStream(inputs, format=format_)
-        with RecordsWriter(out, meta={"inputs": list(inputs)}) as writer:
-            for chunk in stream:
-                writer.write(chunk)
+        with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
+            stream = ReadStream(inputs, format=format_)
+            with RecordsWriter(folder, meta={"inputs": list(inputs)}) as writer:
+                for chunk in stream:
+                    writer.write(chunk)
+            (folder / "accounts.json").write_text(json.dumps(stream.to_dict(), indent=2) + "\n")
     except StclustersError as exc:
         raise fail(exc) from None
     except OSError as exc:
         raise fail(exc) from None
-    (out / "accounts.json").write_text(json.dumps(stream.to_dict(), indent=2) + "\n")
     table = Table(title=f"read into {out}")
     for col in ("file", "format", "read", "kept", "rejected", "duplicates", "problems"):
         table.add_column(col, justify="left" if col in ("file", "format") else "right")
@@ -415,11 +446,16 @@ def report_cmd(
     out_dir: Annotated[Path, typer.Argument(help="The output folder of a run.")],
     title: Annotated[str | None, typer.Option("--title", help="The site's title.")] = None,
     no_pdf: Annotated[bool, typer.Option("--no-pdf", help="Skip the PDF profiles.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Accept a run folder without the marker (older versions)."),
+    ] = False,
 ) -> None:
     """(Re)write the site (index.html, profiles, PDFs) from an output folder's JSON files."""
     from stclusters.report import write_site
 
     try:
+        check_run_folder(out_dir, force=force)
         index = write_site(out_dir, title=title, pdf=not no_pdf)
     except StclustersError as exc:
         raise fail(exc) from None
@@ -439,6 +475,7 @@ def geocode_cmd(
     ] = None,
     config: ConfigOption = None,
     set_: SetOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Geocode a file of address strings offline (adds city, region, country, lat, lon, ...)."""
     from rich.progress import Progress
@@ -466,6 +503,7 @@ def geocode_cmd(
                 cache_dir=Path(cfg.cache_dir) if cfg.cache_dir else None,
                 fuzzy_threshold=cfg.fuzzy_threshold,
                 progress=show,
+                force=force,
             )
     except StclustersError as exc:
         raise fail(exc) from None

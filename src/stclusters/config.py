@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from stclusters._limits import EPS_KM, FOOTPRINT_KM, MERGE_KM, MIN_POINTS, Bound
-from stclusters.errors import ConfigError
+from stclusters.errors import ConfigError, InputError
 
-__all__ = ["Config", "Setting", "load_config", "settings_table"]
+__all__ = ["Config", "Setting", "check_setting_files", "load_config", "settings_table"]
 
 
 @dataclass(frozen=True)
@@ -562,3 +562,23 @@ def to_toml(config: Config) -> str:
             line = f"{name} = {value}"
         groups.setdefault(group, []).append(f"# {help_text}\n{line}")
     return "\n\n".join(f"[{g}]\n" + "\n".join(lines) for g, lines in groups.items()) + "\n"
+
+
+def check_setting_files(config: Config) -> None:
+    """Check the files that settings name (population raster, name overrides) before any work.
+
+    Raises
+    ------
+    InputError
+        When the population raster does not exist or the name override table cannot be read.
+    """
+    from stclusters.measure.naming import read_name_overrides
+
+    raster = config.population_raster
+    if config.population_source == "raster" and raster and not Path(raster).exists():
+        raise InputError(
+            f"The 'population_raster' setting names {raster}, which does not exist; "
+            "give the path of a GeoTIFF population raster"
+        )
+    if config.name_overrides:
+        read_name_overrides(config.name_overrides)

@@ -23,3 +23,7 @@ class ValidationError(InputError):
         self.where = where
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{where}: {len(self.problems)} problem(s) found:\n{lines}")
+
+
+class OutputError(StclustersError, ValueError):
+    """An output path cannot be written: that would destroy what the user did not ask to replace."""

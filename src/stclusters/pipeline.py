@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from stclusters._log import Reporter, StageClock
+from stclusters._outdir import check_folder, staged_folder
 from stclusters.cluster.stage import cluster_people
-from stclusters.config import Config
-from stclusters.errors import InputError
+from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
 from stclusters.measure import classify
 from stclusters.measure.accounts import run_accounts
@@ -58,26 +56,6 @@ class RunResult:
     def accounts(self) -> dict[str, Any]:
         """The content of ``accounts.json``."""
         return self.results.accounts
-
-
-def check_setting_files(config: Config) -> None:
-    """Check the files that settings name (population raster, name overrides) before any work.
-
-    Raises
-    ------
-    InputError
-        When the population raster does not exist or the name override table cannot be read.
-    """
-    from stclusters.measure.naming import read_name_overrides
-
-    raster = config.population_raster
-    if config.population_source == "raster" and raster and not Path(raster).exists():
-        raise InputError(
-            f"The 'population_raster' setting names {raster}, which does not exist; "
-            "give the path of a GeoTIFF population raster"
-        )
-    if config.name_overrides:
-        read_name_overrides(config.name_overrides)
 
 
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
@@ -174,6 +152,7 @@ def run(
     say: Reporter | None = None,
     on_stage: Reporter | None = None,
     write_site: bool = True,
+    force: bool = False,
 ) -> RunResult:
     """Run the whole method on ``inputs`` and write the output folder ``out``.
 
@@ -182,7 +161,9 @@ def run(
     inputs
         Records folders and input files (any format the readers know), or in-memory Records.
     out
-        The output folder; replaced atomically when the run succeeds.
+        The output folder; replaced atomically when the run succeeds. Checked before any work:
+        an existing file or folder that stclusters did not write is refused unless ``force``,
+        and one that is, contains or lies inside an input always (see :mod:`stclusters._outdir`).
     config
         The settings (defaults of the method when None).
     input_format
@@ -193,20 +174,28 @@ def run(
         Called with the name of each stage as it begins (for a progress display).
     write_site
         Also write the HTML site (index.html and profile pages).
+    force
+        Replace ``out`` even when stclusters did not write it (never when it holds an input).
 
     Raises
     ------
     InputError, ValidationError
         When the inputs cannot be read or break the record model (before anything is written).
+    OutputError
+        When ``out`` may not be replaced (checked before any work; see ``--force``).
     """
     config = config or Config()
     check_setting_files(config)
+    sources: list[str | Path] = [] if isinstance(inputs, Records) else list(inputs)
+    sources += [p for p in (config.name_overrides, config.population_raster) if p]
+    check_folder(out, kind="run", inputs=sources, force=force)  # before any work
     out = Path(out)
     t0 = time.perf_counter()
     clock = StageClock(say, on_stage)
     results = compute(inputs, config=config, input_format=input_format, clock=clock)
     clock.begin("write")
-    write_folder(results, out, site=write_site)
+    with staged_folder(out, kind="run", inputs=sources, force=force) as folder:
+        write_folder(results, folder, site=write_site)
     clock.end(f"wrote {out}")
     return RunResult(
         out=out,
@@ -216,31 +205,11 @@ def run(
     )
 
 
-def write_folder(results: Results, out: Path, *, site: bool = True) -> None:
-    """Write the output folder of ``results`` atomically: tables, then the site when ``site``.
+def write_folder(results: Results, folder: Path, *, site: bool = True) -> None:
+    """Write every output file of ``results`` into ``folder``: the tables, then the site when
+    ``site`` (:func:`stclusters.report.write_outputs`, :func:`stclusters.report.write_site`)."""
+    from stclusters.report import write_outputs, write_site
 
-    Everything is built in a temporary folder beside ``out``, which then replaces it; on any
-    error the temporary folder is removed and ``out`` is left as it was.
-    """
-    from stclusters.report.tables import write_outputs
-
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        write_outputs(results, tmp)
-        if site:
-            from stclusters.report import write_site
-
-            write_site(tmp, markdown=False)
-        tmp.chmod(0o755)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            out.replace(trash / out.name)
-            tmp.replace(out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            tmp.replace(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_outputs(results, folder)
+    if site:
+        write_site(folder, markdown=False)

@@ -34,6 +34,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from stclusters._outdir import OutputKind, claim_folder
 from stclusters.errors import InputError, ValidationError
 
 __all__ = [
@@ -460,6 +461,9 @@ def _write_manifest(folder: Path, counts: dict[str, int], meta: dict[str, Any]) 
 class RecordsWriter:
     """Stream Records to a records folder chunk by chunk (constant memory).
 
+    The folder is created with a marker of ``kind``; an existing folder is refused unless
+    stclusters wrote it or ``force`` (see :mod:`stclusters._outdir`).
+
     Examples
     --------
     >>> with RecordsWriter(tmp_path / "recs") as writer:  # doctest: +SKIP
@@ -467,10 +471,17 @@ class RecordsWriter:
     ...         writer.write(chunk)
     """
 
-    def __init__(self, folder: str | Path, *, meta: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        folder: str | Path,
+        *,
+        meta: dict[str, Any] | None = None,
+        kind: OutputKind = "records",
+        force: bool = False,
+    ) -> None:
         self.folder = Path(folder)
         self.meta = dict(meta or {})
-        self.folder.mkdir(parents=True, exist_ok=True)
+        claim_folder(self.folder, kind=kind, force=force)  # refuses what it must not replace
         self._writers = {
             name: pq.ParquetWriter(
                 self.folder / f"{name}.parquet", SCHEMAS[name], compression="zstd"
@@ -501,10 +512,14 @@ class RecordsWriter:
 
 
 def write_records(
-    records: Records, folder: str | Path, *, meta: dict[str, Any] | None = None
+    records: Records, folder: str | Path, *, meta: dict[str, Any] | None = None, force: bool = False
 ) -> Path:
-    """Write ``records`` to ``folder`` (one Parquet file per table plus ``manifest.json``)."""
-    with RecordsWriter(folder, meta=meta) as writer:
+    """Write ``records`` to ``folder`` (one Parquet file per table plus ``manifest.json``).
+
+    ``folder`` is refused when it exists and was not written by stclusters, unless ``force``
+    (see :mod:`stclusters._outdir`).
+    """
+    with RecordsWriter(folder, meta=meta, force=force) as writer:
         writer.write(records)
     return Path(folder)
 

@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Point, mapping
 
+from stclusters._outdir import write_marker
 from stclusters.results import GEOJSON_PROPERTIES
 
 __all__ = ["write_sample_run"]
@@ -124,7 +125,8 @@ def _top(rng: np.random.Generator, total: float, names: list[str], k: int) -> li
 def write_sample_run(
     out: Path | str, *, clusters: int = 100, extra_rows: int = 0, seed: int = 0
 ) -> Path:
-    """Write ``ranking.json``, ``profiles.json``, ``clusters.geojson`` and ``accounts.json``.
+    """Write ``ranking.json``, ``profiles.json``, ``clusters.geojson``, ``accounts.json`` and
+    the run marker (:data:`stclusters._outdir.MARKER`).
 
     Parameters
     ----------
@@ -147,6 +149,7 @@ def write_sample_run(
     rng = np.random.default_rng(seed)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, "run")  # as the pipeline does: `stclusters report` accepts the folder
     n = clusters + extra_rows
     world_patents, world_articles = 1_400_000.0, 9_000_000.0
     used: set[str] = set()

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from stclusters._outdir import MARKER
 from stclusters.cli import app
 from stclusters.errors import ConfigError
 from stclusters.records import read_records, validate
@@ -43,6 +44,7 @@ def test_same_seed_gives_identical_files(written: Path, tmp_path: Path) -> None:
         "manifest.json",
         TRUTH_PEOPLE,
         TRUTH_HUBS,
+        MARKER,
     }
     assert _digests(again) == first
 

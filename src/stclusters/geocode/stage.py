@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stclusters._outdir import check_file
 from stclusters._paths import cache_folder
 from stclusters.geocode._text import normalise
 from stclusters.geocode.cache import ResultCache
@@ -357,17 +358,22 @@ def geocode_csv(
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
     progress: Progress | None = None,
     use_cache: bool = True,
+    force: bool = False,
 ) -> dict[str, int]:
     """Geocode the address strings of a CSV file (column ``column``) into ``out``.
 
     ``out`` holds the input columns plus city, region, country, lat, lon, precision, rule and
     reason (an input column of one of those names is replaced). Returns the number of rows by
-    precision ('city', 'region', 'country', 'not located').
+    precision ('city', 'region', 'country', 'not located'). An existing ``out`` is replaced only
+    when its header ends with those columns (a previous output) or with ``force``, and never
+    when it is the input (see :mod:`stclusters._outdir`).
 
     Raises
     ------
     InputError
         When the file cannot be read as CSV, lacks the column, or ``out`` cannot be written.
+    OutputError
+        When ``out`` may not be replaced (checked before reading the input).
     """
     import csv
 
@@ -376,6 +382,7 @@ def geocode_csv(
     from stclusters.errors import InputError
 
     path, out = Path(path), Path(out)
+    check_file(out, inputs=[path], force=force, own_columns=OUTPUT_COLUMNS, what="geocoded rows")
     if not path.is_file():
         raise InputError(f"{path}: no such file; give the path of a CSV file of addresses")
     try:

@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from stclusters._outdir import prepare_folder
 from stclusters.config import Config
 from stclusters.errors import ConfigError
 from stclusters.places import load_places
@@ -641,13 +642,14 @@ def write_world(
     place_exponent: float = 1.5,
     place_noise: float = 0.4,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> Path:
     """Generate a synthetic world chunk by chunk and write it as a records folder.
 
     Parameters
     ----------
     folder
-        The records folder to write (created; existing table files are replaced).
+        The records folder to write (created, or replaced when stclusters wrote it).
     scale
         Share of the real world's output: 1 gives about 1.37 million kept PCT applications and
         13 million kept articles (the calibration's totals), 0.05 a twentieth of that.
@@ -661,6 +663,8 @@ def write_world(
         Standard deviation of the lognormal noise on each place's weight.
     progress
         Called as ``progress(layer, documents_done, documents_total)`` after each chunk.
+    force
+        Replace ``folder`` even when stclusters did not write it (see :mod:`stclusters._outdir`).
 
     Returns
     -------
@@ -669,12 +673,12 @@ def write_world(
     """
     settings = WorldSettings(scale, seed, edition, place_exponent, place_noise)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    prepare_folder(folder, kind="world", force=force)
     meta = {"generator": "stclusters.synth", "synth_version": SYNTH_VERSION, **asdict(settings)}
     realised = {layer: np.zeros(0) for layer in LAYERS}
     truth_writer = pq.ParquetWriter(folder / TRUTH_PEOPLE, TRUTH_SCHEMA, compression="zstd")
     try:
-        with RecordsWriter(folder, meta=meta) as writer:
+        with RecordsWriter(folder, meta=meta, kind="world") as writer:
             for layer, chunk in _generate(settings, progress):
                 writer.write(chunk.records)
                 truth_writer.write_table(chunk.truth, row_group_size=1 << 20)

@@ -1,0 +1,486 @@
+"""Where stclusters may write: never destroy what the user did not ask to replace.
+
+Every command that writes (``run``, ``demo``, ``read``, ``synth``, ``geocode``, ``report``) and
+their Python functions check the target before any work:
+
+- a target that does not exist, or an empty folder, is written;
+- a folder holding the marker file :data:`MARKER`, written by stclusters into every folder it
+  creates, is replaced when the marker names a kind the command may replace (:data:`REPLACES`);
+- anything else (an existing file, a non-empty folder of anything else, a folder written by a
+  version of stclusters older than the marker) is refused unless the user passes ``--force``
+  (``force=True`` in Python);
+- a target that is, contains or lies inside an input (records folders, input files, the folder
+  a glob pattern searches), or that is or holds the current folder, the home folder or the root,
+  is refused even with ``--force``.
+
+A file output (``stclusters geocode --out located.csv``) cannot hold a marker: an existing file
+is replaced only when its header row ends with the columns the command appends (a previous
+output of the same command) or with ``--force``, and never when it is the input file.
+
+Paths are compared resolved (symlinks followed) and, when both exist, by identity
+(:meth:`pathlib.Path.samefile`, which also catches hard links). The source of the rules is issue 11,
+item 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Literal
+
+from stclusters.errors import OutputError
+
+__all__ = [
+    "MARKER",
+    "REPLACES",
+    "OutputKind",
+    "check_file",
+    "check_folder",
+    "check_run_folder",
+    "claim_folder",
+    "input_paths",
+    "prepare_folder",
+    "read_marker",
+    "staged_folder",
+    "write_marker",
+]
+
+#: The marker file stclusters writes into every folder it creates.
+MARKER = ".stclusters-output"
+
+#: The kinds of output folder: a run's output, a records folder, a synthetic world.
+OutputKind = Literal["run", "records", "world"]
+
+#: What each kind of output may replace without ``--force`` (a records folder and a synthetic
+#: world are both records folders; a run's output only replaces a run's output).
+REPLACES: dict[str, frozenset[str]] = {
+    "run": frozenset({"run"}),
+    "records": frozenset({"records", "world"}),
+    "world": frozenset({"world", "records"}),
+}
+
+_WHAT = {
+    "run": "the output of a run",
+    "records": "a records folder",
+    "world": "a synthetic world",
+}
+
+#: Files whose presence in a folder without a marker suggests an older stclusters wrote it.
+_OLD_OUTPUT_FILES = ("manifest.json", "ranking.json", "accounts.json")
+
+_FORCE = "pass --force (force=True in Python) to replace it"
+_GLOB_CHARS = frozenset("*?[")
+
+
+# --------------------------------------------------------------------------------------------
+# the marker
+
+
+def write_marker(folder: str | Path, kind: OutputKind) -> Path:
+    """Write the marker file into ``folder`` (which must exist).
+
+    Parameters
+    ----------
+    folder
+        A folder stclusters has just created.
+    kind
+        The kind of output the folder holds (a key of :data:`REPLACES`).
+
+    Returns
+    -------
+    Path
+        The marker file. Its content is fixed for a kind (outputs stay deterministic).
+    """
+    path = Path(folder) / MARKER
+    path.write_text(json.dumps({"kind": kind, "written_by": "stclusters"}) + "\n")
+    return path
+
+
+def read_marker(folder: str | Path) -> str | None:
+    """The kind named by the marker in ``folder``; None when there is none or it is unreadable."""
+    path = Path(folder) / MARKER
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) and kind in REPLACES else None
+
+
+# --------------------------------------------------------------------------------------------
+# paths
+
+
+def input_paths(inputs: Iterable[str | Path]) -> list[Path]:
+    """The paths that inputs name: each path itself, or for a glob pattern the folder it searches.
+
+    Parameters
+    ----------
+    inputs
+        Records folders, input files, folders and glob patterns, as given to a command.
+
+    Returns
+    -------
+    list of Path
+        One path per input, not resolved: ``exports/*.txt`` gives ``exports``, ``**/*.csv``
+        gives ``.``.
+    """
+    out = []
+    for item in inputs:
+        path = Path(item)
+        parts = path.parts
+        magic = next((i for i, p in enumerate(parts) if _GLOB_CHARS & set(p)), None)
+        if magic is not None:
+            path = Path(*parts[:magic]) if magic else Path()
+        out.append(path)
+    return out
+
+
+def _resolve(path: Path) -> Path:
+    return path.expanduser().resolve()
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _relation(out: Path, other: Path) -> str | None:
+    """How the resolved ``out`` relates to the resolved ``other``: is, contains, lies inside."""
+    if out == other or _same(out, other):
+        return "is"
+    if other.is_relative_to(out) or any(_same(out, p) for p in other.parents if p.exists()):
+        return "contains"
+    if out.is_relative_to(other) or any(_same(p, other) for p in out.parents if p.exists()):
+        return "lies inside"
+    return None
+
+
+def _protected() -> list[tuple[Path, str]]:
+    """Folders no output may be or contain: the current folder, the home folder, the root."""
+    places = [(_resolve(Path.cwd()), "the current folder")]
+    with suppress(RuntimeError, KeyError):  # no home folder known
+        places.append((_resolve(Path.home()), "your home folder"))
+    places.append((Path(_resolve(Path.cwd()).anchor), "the root folder"))
+    return places
+
+
+def _refuse(target: Path, what: str, why: str, fix: str) -> OutputError:
+    return OutputError(f"refusing to write {what} to {target}: {why}; {fix}")
+
+
+def _check_common(target: Path, resolved: Path, what: str, inputs: Sequence[str | Path]) -> None:
+    """The refusals that --force does not lift: inputs, protected folders, a file as parent."""
+    for given, path in zip(inputs, input_paths(inputs), strict=True):
+        relation = _relation(resolved, _resolve(path))
+        if relation is not None:
+            named = f"{given}" if Path(given) == path else f"{given} (the folder {path})"
+            raise _refuse(
+                target,
+                what,
+                f"it {relation} the input {named}, and an output must never be, contain or lie "
+                "inside an input (not even with --force)",
+                "choose an output path outside the inputs",
+            )
+    for place, name in _protected():
+        relation = _relation(resolved, place)
+        if relation in ("is", "contains"):
+            raise _refuse(
+                target,
+                what,
+                f"it {relation} {name} ({place}), which is never replaced (not even with --force)",
+                "give a new folder, such as out/mine",
+            )
+    if not os.path.lexists(resolved):
+        parent = next((p for p in resolved.parents if p.exists()), None)
+        if parent is not None and not parent.is_dir():
+            raise _refuse(
+                target,
+                what,
+                f"{parent} is a file, so no folder can be made inside it",
+                "choose another path",
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# the checks
+
+
+def check_folder(
+    out: str | Path,
+    *,
+    kind: OutputKind,
+    inputs: Sequence[str | Path] = (),
+    force: bool = False,
+) -> Path:
+    """Check, before any work, that the output folder ``out`` may be written or replaced.
+
+    Parameters
+    ----------
+    out
+        The output folder a command is about to write (created or replaced whole).
+    kind
+        The kind of output the command writes (a key of :data:`REPLACES`).
+    inputs
+        Every input of the command (records folders, files, folders, glob patterns).
+    force
+        Replace an existing file or folder that stclusters did not write (``--force``).
+
+    Returns
+    -------
+    Path
+        ``out`` resolved (symlinks followed).
+
+    Raises
+    ------
+    OutputError
+        When ``out`` is, contains or lies inside an input, or is or holds the current folder,
+        the home folder or the root (even with ``force``); when it is an existing file, or a
+        non-empty folder without a marker of a kind in ``REPLACES[kind]`` (unless ``force``).
+        The message names the path, why it is refused and the fix.
+    """
+    target = Path(out)
+    resolved = _resolve(target)
+    what = _WHAT[kind]
+    _check_common(target, resolved, what, inputs)
+    if not resolved.exists() or force:
+        return resolved
+    if not resolved.is_dir():
+        raise _refuse(
+            target,
+            what,
+            "it is an existing file, and an output folder replaces whatever is at its path",
+            f"give a new folder name, or {_FORCE}",
+        )
+    if next(resolved.iterdir(), None) is None:
+        return resolved
+    marker = read_marker(resolved)
+    if marker in REPLACES[kind]:
+        return resolved
+    if marker is not None:
+        why = f"it holds {_WHAT[marker]} written by stclusters, not {what}"
+    elif any((resolved / name).exists() for name in _OLD_OUTPUT_FILES):
+        why = (
+            f"it is not empty and has no {MARKER} marker file (folders written by stclusters "
+            "before the marker existed have none, nor has anything else)"
+        )
+    else:
+        why = (
+            f"it is a folder that is not empty and was not written by stclusters (no {MARKER} "
+            "marker file in it), and the output would replace everything in it"
+        )
+    raise _refuse(target, what, why, f"choose a new or empty folder, or {_FORCE}")
+
+
+def check_file(
+    out: str | Path,
+    *,
+    inputs: Sequence[str | Path] = (),
+    force: bool = False,
+    own_columns: Sequence[str] = (),
+    what: str = "the output file",
+) -> Path:
+    """Check, before any work, that the output file ``out`` may be written or replaced.
+
+    A CSV file cannot hold a marker: an existing file counts as a previous output of the same
+    command when its header row ends with ``own_columns`` (the columns the command appends).
+
+    Parameters
+    ----------
+    out
+        The file a command is about to write.
+    inputs
+        Every input of the command; ``out`` may never be one of them, even with ``force``.
+    force
+        Replace an existing file that is not a previous output (``--force``).
+    own_columns
+        The columns the command appends to its output, in order.
+    what
+        How messages name the output.
+
+    Returns
+    -------
+    Path
+        ``out`` resolved (symlinks followed).
+
+    Raises
+    ------
+    OutputError
+        When ``out`` is, contains or lies inside an input, or is a folder (even with ``force``);
+        when it is an existing file that is not a previous output (unless ``force``).
+    """
+    target = Path(out)
+    resolved = _resolve(target)
+    _check_common(target, resolved, what, inputs)
+    if resolved.is_dir():
+        raise _refuse(target, what, "it is a folder", "give the path of a file, such as out.csv")
+    if not resolved.exists() or force:
+        return resolved
+    if own_columns and _header_ends_with(resolved, own_columns):
+        return resolved
+    own = f" (its header does not end with {','.join(own_columns)})" if own_columns else ""
+    raise _refuse(
+        target,
+        what,
+        f"the file exists and is not a previous output of this command{own}",
+        f"give a new file name, or {_FORCE}",
+    )
+
+
+def _header_ends_with(path: Path, columns: Sequence[str]) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 20).decode("utf-8-sig", errors="replace")
+        header = next(csv.reader(io.StringIO(head)), [])
+    except (OSError, csv.Error):
+        return False
+    return len(header) >= len(columns) and header[-len(columns) :] == list(columns)
+
+
+def check_run_folder(folder: str | Path, *, force: bool = False) -> Path:
+    """Check that ``folder`` is a run's output folder, whose site may be rewritten in place.
+
+    Parameters
+    ----------
+    folder
+        The folder ``stclusters report`` is asked to rewrite the site of.
+    force
+        Accept a folder without the run marker (one written by an older stclusters).
+
+    Returns
+    -------
+    Path
+        ``folder`` resolved.
+
+    Raises
+    ------
+    OutputError
+        When ``folder`` is not a folder, or (unless ``force``) has no run marker.
+    """
+    target = Path(folder)
+    resolved = _resolve(target)
+    what = "the site"
+    if not resolved.is_dir():
+        raise _refuse(
+            target, what, "it is not a folder", "give the output folder of 'stclusters run'"
+        )
+    marker = read_marker(resolved)
+    if marker == "run" or force:
+        return resolved
+    why = (
+        f"it holds {_WHAT[marker]}, not the output of a run"
+        if marker is not None
+        else f"it has no {MARKER} marker of a run's output (folders written by stclusters "
+        "before the marker existed have none)"
+    )
+    raise _refuse(
+        target,
+        what,
+        why,
+        "give the output folder of 'stclusters run', or pass --force if this is one",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# making folders
+
+
+def prepare_folder(
+    out: str | Path,
+    *,
+    kind: OutputKind,
+    inputs: Sequence[str | Path] = (),
+    force: bool = False,
+) -> Path:
+    """Check ``out`` (:func:`check_folder`), then make it a new folder holding only the marker.
+
+    The folder is emptied in place: for an atomic replacement use :func:`staged_folder`.
+
+    Returns
+    -------
+    Path
+        The folder, resolved.
+
+    Raises
+    ------
+    OutputError
+        As :func:`check_folder`.
+    """
+    resolved = check_folder(out, kind=kind, inputs=inputs, force=force)
+    _remove(resolved)
+    resolved.mkdir(parents=True)
+    write_marker(resolved, kind)
+    return resolved
+
+
+def claim_folder(folder: str | Path, *, kind: OutputKind, force: bool = False) -> Path:
+    """Make ``folder`` a folder of ``kind``: keep it when its marker names ``kind`` (a writer
+    adding its files to a folder prepared for it), else :func:`prepare_folder` it.
+
+    Raises
+    ------
+    OutputError
+        As :func:`check_folder`.
+    """
+    path = Path(folder)
+    if path.is_dir() and read_marker(path) == kind:
+        return _resolve(path)
+    return prepare_folder(path, kind=kind, force=force)
+
+
+@contextmanager
+def staged_folder(
+    out: str | Path,
+    *,
+    kind: OutputKind,
+    inputs: Sequence[str | Path] = (),
+    force: bool = False,
+) -> Iterator[Path]:
+    """Check ``out``, yield a new marked folder beside it, and let it replace ``out`` on success.
+
+    The check (:func:`check_folder`) runs on entering, before any work. When the block raises,
+    the new folder is removed and ``out`` is left as it was.
+
+    Yields
+    ------
+    Path
+        The folder to write into.
+
+    Raises
+    ------
+    OutputError
+        As :func:`check_folder`.
+    """
+    resolved = check_folder(out, kind=kind, inputs=inputs, force=force)
+    resolved.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.", dir=resolved.parent))
+    try:
+        write_marker(tmp, kind)
+        yield tmp
+        tmp.chmod(0o755)
+        if os.path.lexists(resolved):
+            trash = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.old.", dir=resolved.parent))
+            resolved.replace(trash / resolved.name)
+            tmp.replace(resolved)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            tmp.replace(resolved)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
