@@ -18,7 +18,7 @@ from pathlib import Path
 from stclusters.report import write_site
 
 # the made-up output folder comes from the tests' generator (not part of the package)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "report"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from sample_run import write_sample_run
 
 PIPELINE_FILES = {"ranking.json", "profiles.json", "clusters.geojson", "accounts.json"}

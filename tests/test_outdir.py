@@ -295,7 +295,7 @@ def test_run_writes_marker_reruns_and_forces(project: Path) -> None:
 
 
 def test_report_needs_the_run_marker(tmp_path: Path) -> None:
-    from stclusters.report import write_sample_run
+    from sample_run import write_sample_run
 
     folder = write_sample_run(tmp_path / "site", clusters=3, seed=1)
     assert read_marker(folder) == "run"  # it stands for a run's output

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from stclusters._outdir import check_folder, check_run_folder, staged_folder
+from stclusters._outdir import check_folder, check_run_folder
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
 from stclusters.errors import StclustersError
@@ -187,18 +187,10 @@ def _write_world_with_bar(out: Path, **settings: Any) -> None:
 
 
 def _synth_summary(folder: Path, elapsed: float) -> None:
-    import duckdb
-
-    from stclusters.records import read_manifest
+    from stclusters.records import documents_per_layer, read_manifest
 
     manifest = read_manifest(folder)
-    con = duckdb.connect()
-    docs = dict(
-        con.execute(
-            "SELECT layer, count(*) FROM read_parquet(?) GROUP BY layer",
-            [str(folder / "documents.parquet")],
-        ).fetchall()
-    )
+    docs = documents_per_layer(folder)
     table = Table(title=f"synthetic world in {folder}")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -395,18 +387,10 @@ def read_cmd(
     force: ForceOption = False,
 ) -> None:
     """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
-    import json
-
-    from stclusters.readers import ReadStream
-    from stclusters.records import RecordsWriter
+    from stclusters.readers.folder import read_into_folder
 
     try:
-        with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
-            stream = ReadStream(inputs, format=format_)
-            with RecordsWriter(folder, meta={"inputs": list(inputs)}) as writer:
-                for chunk in stream:
-                    writer.write(chunk)
-            (folder / "accounts.json").write_text(json.dumps(stream.to_dict(), indent=2) + "\n")
+        stream = read_into_folder(inputs, out=out, format=format_, force=force)
     except StclustersError as exc:
         raise fail(exc) from None
     except OSError as exc:

@@ -45,6 +45,7 @@ __all__ = [
     "TABLES",
     "Records",
     "RecordsWriter",
+    "documents_per_layer",
     "read_records",
     "validate",
     "write_records",
@@ -537,6 +538,19 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not valid JSON ({exc}); rewrite the records folder") from exc
     return result
+
+
+def documents_per_layer(folder: str | Path) -> dict[str, int]:
+    """Documents of a records folder per layer ('patent', 'article'), counted in place."""
+    path = str(Path(folder) / "documents.parquet")
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            "SELECT layer, count(*) FROM read_parquet(?) GROUP BY layer ORDER BY layer", [path]
+        ).fetchall()
+    finally:
+        con.close()
+    return {str(layer): int(n) for layer, n in rows}
 
 
 def read_records(folder: str | Path, *, tables: Iterable[str] = TABLES) -> Records:

@@ -1,6 +1,6 @@
 """Fixtures of the report tests: made-up output folders and the sites written from them.
 
-The folders come from :func:`tests.report.sample_run.write_sample_run` (random but valid ranking,
+The folders come from ``write_sample_run`` of tests/sample_run.py (random but valid ranking,
 profiles, footprints and accounts), so these tests do not depend on the pipeline.
 """
 
@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 
+from sample_run import write_sample_run
 from stclusters.report import write_site
-
-from .sample_run import write_sample_run
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "out" / "test-artifacts"
 

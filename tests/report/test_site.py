@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from sample_run import write_sample_run
 from stclusters.cli import app
 from stclusters.report import profile_markdown, text, write_site
-
-from .sample_run import write_sample_run
 
 
 class Page(HTMLParser):
