@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import draw_answer_key_sample as d  # noqa: E402  (the sample readers of the first key)
+import draw_answer_key_sample as d  # the sample readers of the first key
 
 SEED = 20261129
 SIZES = {"wos": 140, "scopus": 110, "uspto": 45, "epo": 35}
