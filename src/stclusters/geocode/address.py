@@ -205,7 +205,7 @@ def parse_address(
             # an ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"
             aliases = country_aliases()
             joined = aliases.get(parts[-2].key + last.key)
-            if joined is not None and last.key not in aliases:
+            if joined is not None:
                 out.country, out.country_rule = joined, "country-name"
                 del parts[-2:]
                 break

@@ -768,19 +768,34 @@ def iso_subdivisions() -> list[Subdivision]:
     only for the kinds of :data:`_SECOND_LEVEL_KINDS`. Names written in two languages
     ("Bolama / Bijagós") give one spelling each.
     """
+    rows = sorted(
+        (
+            str(sub.country_code),
+            str(sub.code),
+            str(sub.name),
+            str(sub.type).lower(),
+            str(getattr(sub, "parent_code", None) or ""),
+        )
+        for sub in pycountry.subdivisions
+    )
+    kept = [
+        row
+        for row in rows
+        if not (
+            any(k in row[3] for k in _SKIPPED_SUBDIVISION_KINDS) and row[3] != "metropolitan city"
+        )
+        and not (row[4] and not any(k in row[3] for k in _SECOND_LEVEL_KINDS))
+    ]
+    # a country whose only units are parishes or municipalities (Jamaica, Andorra) keeps those
+    have = {row[0] for row in kept}
+    kept += [row for row in rows if row[0] not in have and not row[4]]
     out: list[Subdivision] = []
-    for sub in sorted(pycountry.subdivisions, key=lambda s: str(s.code)):
-        kind = str(sub.type).lower()
-        parent = str(getattr(sub, "parent_code", None) or "")
-        if any(k in kind for k in _SKIPPED_SUBDIVISION_KINDS) and kind != "metropolitan city":
-            continue
-        if parent and not any(k in kind for k in _SECOND_LEVEL_KINDS):
-            continue
+    for country, code, name, _kind, parent in sorted(kept, key=lambda row: row[1]):
         names: list[str] = []
-        for part in str(sub.name).replace(";", "/").split("/"):
+        for part in name.replace(";", "/").split("/"):
             if part.strip():
                 names.extend(iso_names(part.strip()))
-        out.append(Subdivision(str(sub.country_code), str(sub.code), tuple(names), parent))
+        out.append(Subdivision(country, code, tuple(names), parent))
     return out
 
 
