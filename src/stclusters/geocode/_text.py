@@ -155,6 +155,7 @@ _WITH_DIGIT = re.compile(
     r"(?<![^\s,;])(?!(?:\d*1st|\d*2nd|\d*3rd|\d*[04-9]th|1[1-3]th)\b)[^\s,;]*\d[^\s,;]*",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _PO_BOX = re.compile(r"\b(?:p\.? ?o\.?|post office)? ?box \d+\b|\bpob \S+", re.IGNORECASE)
 
 
@@ -213,7 +214,7 @@ def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str |
         part = _NETHERLANDS.sub(" ", part)
     part = _GLUED.sub(" ", part)  # "Delhi-110054"
     stripped = part.strip()
-    rest, code = split_postcode(stripped)
+    rest, code = split_postcode(stripped) if _DIGIT.search(stripped) else (stripped, None)
     numeric = code is not None and not any(ch.isalpha() for ch in code)
     if numeric and code is not None and (stripped.startswith(code) or stripped.endswith(code)):
         part = " " + rest  # the postcode alone, no letters before it ("MA 02138")

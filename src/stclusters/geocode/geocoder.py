@@ -5,16 +5,24 @@ place is looked up in the remaining parts, rightmost first:
 
 1. the rightmost part (the *slot*, where every source style writes the city): its whole name,
    then its word spans ("Univ Calif San Diego" holds "San Diego"), with abbreviations expanded
-   ("St Louis", "Mt Claremont") and suffixes dropped ("Chungju-si", "Ji'an City");
-2. the region part read as a city ("Beijing", "Tokyo", "Osaka 5650871");
+   ("St Louis", "Mt Claremont"), suffixes dropped ("Chungju-si", "Ji'an City", "Taoyuan
+   County"), older romanisations matched ("Ichon-shi": Icheon) and a town named before the
+   larger place that locates it taken first ("Garching b. München");
+2. the words that named the region read as a city ("Beijing", "Tokyo", "Freie Universität
+   Berlin"), except after an unknown town in a US state or an inventor's city field ("Malta,
+   New York" is not New York City);
 3. a tolerant match of the slot (rapidfuzz, only when every exact match failed, against the
    names of the places of the country);
 4. the other parts (organisation names such as "Cracow Inst Oncol"), for places of at least
    :data:`ORG_MIN_POPULATION` inhabitants.
 
-Among places of the same name the one in the region wins, then the most populous. Without a
-city the address is located to its region (the region's seat) or its country (the capital); a
-city-state (Singapore, Hong Kong, Macau) is its city.
+When a region is stated, a place must lie in it (its own name beating larger places that only
+list it as an alternate name: "Franklin, Ohio" is not Columbus), or, where GeoNames files it
+under a neighbouring region, within :data:`REGION_SLACK_KM` of the region's seat (Troitsk,
+"Moscow Region"); otherwise the most populous place of the name wins. Without a city the address
+is located to its region (the region's seat) or its country (the capital); a city-state
+(Singapore, Hong Kong, Macau) is its city. Without any country, a bare name is located only when
+one place clearly owns it ("Springfield" is not).
 """
 
 from __future__ import annotations
