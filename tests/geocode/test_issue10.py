@@ -290,3 +290,33 @@ def test_an_ambiguous_bare_name_is_not_given_city_precision(geocoder: Geocoder, 
 def test_a_bare_name_of_one_large_place_is_still_located(geocoder: Geocoder) -> None:
     res = geocoder.geocode("Tokyo")
     assert res.precision == "city" and res.country == "JP"
+
+
+# --- the same kinds of fault found beside the issue's examples (real sample addresses)
+
+
+@pytest.mark.parametrize(
+    ("address", "lat", "lon"),
+    [
+        # a region named after its seat is the city after an organisation, the region after a
+        # town
+        ("School of Built Environment, Massey University, Auckland, New Zealand", -36.85, 174.76),
+        ("Birkenhead, Auckland 10, New Zealand", -36.81, 174.73),
+        ("Politecn Milan, Como, Italy", 45.81, 9.09),
+        ("Univ Coll Cork, Cork, Ireland", 51.90, -8.47),
+        # a city named like its county found inside the organisation name
+        ("Waterford Institute of Technology, Ireland", 52.26, -7.11),
+        # a large place under the region it had, or a neighbouring one ("Shanxi" for Shaanxi)
+        ("Indian Sch Mines, Dhanbad 826004, Bihar, India", 23.80, 86.44),
+        ("Northwestern Polytechnical University, Xi'an, Shanxi, China", 34.26, 108.93),
+        # a small town in its stated state, not the larger one of the name elsewhere
+        ("Springfield, Vermont, USA", 43.30, -72.48),
+        # an island group of several provinces does not narrow the lookup to one of them
+        ("Univ Negeri Medan, Medan 20221, Sumatera Utara, Indonesia", 3.58, 98.67),
+    ],
+)
+def test_regions_and_towns_found_beside_the_issue(
+    geocoder: Geocoder, address: str, lat: float, lon: float
+) -> None:
+    res = geocoder.geocode(address)
+    assert res.precision == "city" and _near(res, lat, lon, km=10), res

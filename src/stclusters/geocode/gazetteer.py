@@ -480,10 +480,11 @@ def _iso_regions(
     GeoNames admin1 codes are not ISO codes, so each subdivision is tied to the places of its
     name: its seat is the most populous place (of at least
     :data:`SUBDIVISION_SEAT_MIN_POPULATION`) named like it ("Cork", "Milano", "Chelyabinskaya
-    oblast'" -> Chelyabinsk), and its admin1 code the seat's. A first-level unit without such a
-    place takes the admin1 code most of its second-level units have (the French region of the
-    departments); a second-level unit without one takes its parent's. What remains is known by
-    name only (admin1 ``""``, no seat).
+    oblast'" -> Chelyabinsk), and its admin1 code the seat's. A unit without such a place takes
+    the admin1 code of its second-level units when they all agree (the Italian region of its
+    provinces; not an Indonesian island group of several provinces); a second-level unit
+    without one takes its parent's. What remains is known by name only (admin1 ``""``, no
+    seat).
     """
     seats: dict[str, int] = {}
     for sub in subdivisions:
@@ -500,14 +501,8 @@ def _iso_regions(
         if sub.parent and sub.code in seats:
             children.setdefault(sub.parent, []).append(seats[sub.code])
     for code, idx in children.items():
-        if code not in seats:
-            counts: dict[str, int] = {}
-            for i in idx:
-                counts[gaz.admin1[i]] = counts.get(gaz.admin1[i], 0) + 1
-            admin1 = max(sorted(counts), key=counts.__getitem__)
-            seats[code] = max(
-                (i for i in idx if gaz.admin1[i] == admin1), key=gaz.population.__getitem__
-            )
+        if code not in seats and len({gaz.admin1[i] for i in idx}) == 1:
+            seats[code] = max(idx, key=gaz.population.__getitem__)
     out: list[tuple[Region, tuple[str, ...]]] = []
     for sub in subdivisions:
         i = seats.get(sub.code, seats.get(sub.parent, -1) if sub.parent else -1)

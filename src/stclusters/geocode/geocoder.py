@@ -36,7 +36,15 @@ from rapidfuzz import fuzz, process
 
 from stclusters._sphere import haversine_km
 from stclusters.geocode._text import MAX_LENGTH, ROMANISATIONS, fold, key, normalise
-from stclusters.geocode.address import INVENTOR_STYLES, Parsed, Part, parse_address
+from stclusters.geocode.address import (
+    INVENTOR_STYLES,
+    STOPWORDS,
+    Parsed,
+    Part,
+    _wordset,
+    parse_address,
+    town_like,
+)
 from stclusters.geocode.countries import (
     CITY_STATES,
     CN_POSTCODE_PROVINCES,
@@ -66,10 +74,16 @@ MAX_PARTS = 12
 #: "Moscow Region", is in the city of Moscow) is taken when it lies this close to the seat of
 #: the stated region; farther places of the name are not the one meant ("St. Louis, Michigan").
 REGION_SLACK_KM = 100.0
+#: A place outside the stated region is taken, when none of its name lies in or near it, from
+#: this population on (a region that changed: "Dhanbad, Bihar").
+WELL_KNOWN_POPULATION = 100_000
+#: ... and when it lies this close to the seat of the stated region ("Xi'an, Shanxi" for
+#: Shaanxi: 510 km; "St. Louis, Michigan" is 730 km from Detroit).
+WELL_KNOWN_SLACK_KM = 600.0
 #: Without a country, a name is ambiguous (not located at city precision) when another place of
 #: that own name holds at least this share of the population of the most populous one
 #: ("Springfield": Missouri 170,000, Massachusetts 154,000).
-AMBIGUOUS_SHARE = 0.1
+AMBIGUOUS_SHARE = 0.25
 #: Words between a town and the larger place named to locate it ("Garching b. München",
 #: "Kirchheim bei München", "Ashton near Manchester").
 NEAR_WORDS = frozenset({"b", "bei", "nahe", "near", "nr", "pres", "bij", "by"})
@@ -82,28 +96,6 @@ EAST_ASIAN_SUFFIXES = frozenset(
 )
 
 
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Words of organisation names: never a place name on their own.
-STOPWORDS = _wordset(
-    """
-    univ university universite universitat universita universidad universidade uniwersytet
-    dept department departement departamento dipartimento inst institute institut instituto
-    istituto sch school coll college hosp hospital hospitals lab labs laboratory laboratories
-    ctr center centre res research natl national engn engineering med medical medicine sci
-    science sciences technol technology tech fac faculty div division grp group program key
-    state acad academy minist ministry educ education co ltd inc corp gmbh ag sa srl llc plc
-    company of the and for de di da del des du la le el e y und et fur zu von der den
-    street st rd road ave avenue blvd str strasse via rue floor bldg building room campus
-    unit office clin clinic fdn foundation assoc association soc society int international
-    polytech polytechnic politecn hlth health syst system systems informat information comp
-    computer elect electrical electronic electronics dev development mol biol chem phys math
-    cent central gen general mem memorial serv service services branch lab campus north south
-    east west new city china district county province region zone area park
-    """
-)
 #: Last words of the name of an area, not of a city ("Chiayi County"): no word spans there.
 AREA_WORDS = _wordset("county province prefecture oblast region state district")
 #: Abbreviations in place names and what they stand for.
@@ -274,13 +266,15 @@ class Geocoder:
                 i = self._lookup_key(slot.key, sub, None)
                 if i >= 0:
                     return self._city(i, "city-sub-economy", parsed)
-        town = slot is not None and _town_like(slot.words)
+        town = slot is not None and town_like(slot.words)
         if parsed.region_key and not (town and (country == "US" or style in INVENTOR_STYLES)):
             # the region's name read as a city ("Beijing", "Tokyo", "Freie Univ Berlin"); not
             # after an unknown town in a US state or an inventor's city field ("Malta, New
             # York": the town is not New York City)
             i = self._lookup_key(parsed.region_key, country, admin1, seat=seat)
-            if i >= 0:
+            if i >= 0 and (i == seat or gaz.own_keys[i] == parsed.region_key):
+                # the region's seat or a place of its own name, not one that only lists the
+                # region's name among its alternate names ("Bihar": not Bihar Sharif)
                 return self._city(i, "city-region-name", parsed)
         if slot is not None:
             i = self._fuzzy(slot, country, admin1)
@@ -402,7 +396,23 @@ class Geocoder:
         i = self.gazetteer.find(k, country=country, admin1=admin1, primary_only=primary_only)
         if i >= 0 or admin1 is None:
             return i
-        return self._near_region(k, country, seat)
+        i = self._near_region(k, country, seat)
+        return i if i >= 0 else self._well_known(k, country, seat)
+
+    def _well_known(self, k: str, country: str | None, seat: int) -> int:
+        """A place of :data:`WELL_KNOWN_POPULATION` named ``k`` in a neighbouring region.
+
+        Addresses keep old regions ("Dhanbad, Bihar" since Jharkhand was split off), so a large
+        place outside the stated region is still taken when none of the name lies in it, if it
+        lies within :data:`WELL_KNOWN_SLACK_KM` of the region's seat ("Springfield, Vermont" is
+        not Springfield, Missouri).
+        """
+        gaz = self.gazetteer
+        i = gaz.find(k, country=country, primary_only=True)
+        if i < 0 or gaz.population[i] < WELL_KNOWN_POPULATION or seat < 0:
+            return -1
+        d = float(haversine_km(gaz.lat[i], gaz.lon[i], gaz.lat[seat], gaz.lon[seat]))
+        return i if d <= WELL_KNOWN_SLACK_KM else -1
 
     def _near_region(self, k: str, country: str | None, seat: int) -> int:
         """The most populous place of key ``k`` within :data:`REGION_SLACK_KM` of ``seat``."""
@@ -430,6 +440,11 @@ class Geocoder:
         for k in keys:
             if len(k) >= 3:
                 i = self._near_region(k, country, seat)
+                if i >= 0:
+                    return i
+        for k in keys:
+            if len(k) >= 3:
+                i = self._well_known(k, country, seat)
                 if i >= 0:
                     return i
         return -1
@@ -510,7 +525,9 @@ class Geocoder:
                     i = self._lookup_key(k, country, admin1)  # a span: in the region only
                     if i < 0 or gaz.population[i] < floor:
                         continue
-                    if gaz.population[i] < REGION_NAME_MIN_POPULATION and gaz.region(country, k):
+                    named = gaz.region(country, k)
+                    small = gaz.population[i] < REGION_NAME_MIN_POPULATION
+                    if small and named is not None and named.seat != i:
                         continue  # "Indiana University" is not in Indiana, PA
                     return i, "span"
         return -1, ""
@@ -587,11 +604,6 @@ class Geocoder:
             if got is not None and got[1] > best_score:
                 best, best_score = bucket[1][got[2]], got[1]
         return best
-
-
-def _town_like(words: list[str]) -> bool:
-    """True when ``words`` look like a town's name (1-3 words, none an organisation word)."""
-    return 0 < len(words) <= 3 and not any(w in STOPWORDS for w in words)
 
 
 def _drop_suffix(words: list[str]) -> str:
