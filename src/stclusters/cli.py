@@ -461,7 +461,12 @@ def geocode_cmd(
     set_: SetOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Geocode a file of address strings offline (adds city, region, country, lat, lon, ...)."""
+    """Geocode a file of address strings offline.
+
+    The input columns are kept as given; the results are added as geo_city, geo_region,
+    geo_country, geo_lat, geo_lon, geo_precision, geo_rule and geo_reason. A column named
+    'country' is used as a hint of each address's country.
+    """
     from rich.progress import Progress
 
     from stclusters.geocode.address import STYLES

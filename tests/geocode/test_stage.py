@@ -165,9 +165,55 @@ def test_geocode_command(cache_dir: Path, tmp_path: Path) -> None:
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert list(rows[0])[:2] == ["id", "address"]
-    assert rows[0]["city"] == "Cambridge" and rows[1]["country"] == "GB"
-    assert rows[2]["precision"] == "" and rows[2]["reason"]
+    assert list(rows[0])[:3] == ["id", "address", "city"]
+    assert [r["city"] for r in rows] == ["old", "", ""]  # the user's column as given
+    assert rows[0]["geo_city"] == "Cambridge" and rows[1]["geo_country"] == "GB"
+    assert rows[2]["geo_precision"] == "" and rows[2]["geo_reason"]
+
+
+def test_geocode_command_keeps_the_users_columns(
+    cases: Path, cache_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 10 item 11: the user's ``city`` value MYCITY survives; results are prefixed."""
+    out = tmp_path / "out.csv"
+    src = cases / "geocode_input_with_city_column.csv"
+    result = CliRunner().invoke(
+        app, ["geocode", str(src), "--out", str(out), "--set", f"cache_dir={cache_dir}"]
+    )
+    assert result.exit_code == 0, result.output
+    with src.open(encoding="utf-8", newline="") as fh:
+        given = list(csv.DictReader(fh))
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [{k: r[k] for k in given[0]} for r in rows] == given
+    assert rows[0]["city"] == "MYCITY"
+    assert rows[0]["geo_city"] == "Franklin" and rows[0]["geo_region"] == "Ohio"
+
+
+def test_geocode_command_takes_a_country_column_as_hint(cache_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("address,country\nUniv Cambridge,GB\nHarvard Univ Cambridge,US\n")
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(
+        app, ["geocode", str(src), "--out", str(out), "--set", f"cache_dir={cache_dir}"]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["geo_country"] for r in rows] == ["GB", "US"]
+    assert [r["country"] for r in rows] == ["GB", "US"]
+    assert [r["geo_city"] for r in rows] == ["Cambridge", "Cambridge"]
+
+
+def test_geocode_command_refuses_a_result_column_name(cache_dir: Path, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("address,geo_city\nParis France,x\n")
+    result = CliRunner().invoke(
+        app,
+        ["geocode", str(src), "--out", str(tmp_path / "o.csv"), "--set", f"cache_dir={cache_dir}"],
+    )
+    assert result.exit_code == 2
+    assert "geo_city" in result.output and "rename" in result.output
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stclusters.geocode._text import fold, key, normalise, strip_postcodes
+from stclusters.geocode._text import fold, key, normalise, split_postcode, strip_postcodes
 
 
 def test_normalise_collapses_space_and_control_characters() -> None:
@@ -63,3 +63,27 @@ def test_normalise_is_idempotent(text: str) -> None:
 @given(st.text())
 def test_keys_hold_only_ascii_letters_and_digits(text: str) -> None:
     assert set(key(text)) <= set(string.ascii_lowercase + string.digits)
+
+
+@pytest.mark.parametrize(
+    ("raw", "rest", "code"),
+    [
+        ("80331 München", "München", "80331"),
+        ("NL-1062 XK Amsterdam", "Amsterdam", "1062 XK"),
+        ("Cambridge CB2 1DP", "Cambridge", "CB2 1DP"),
+        ("Toronto M5G 1X8", "Toronto", "M5G 1X8"),
+        ("Chiba 290-8566", "Chiba", "290-8566"),
+        ("Kfar-Saba", "Kfar-Saba", None),
+    ],
+)
+def test_split_postcode(raw: str, rest: str, code: str | None) -> None:
+    assert split_postcode(raw) == (rest, code)
+
+
+@given(st.sampled_from(["München", "Tokyo", "Boston"]), st.integers(100, 999_999))
+def test_one_splitter_for_readers_and_geocoder(city: str, number: int) -> None:
+    """A postcode the readers split off is one the geocoder strips: both use split_postcode."""
+    raw = f"{number} {city}"
+    rest, code = split_postcode(raw)
+    assert (rest, code) == (city, str(number))
+    assert fold(strip_postcodes(raw)[0]) == fold(city)

@@ -9,9 +9,12 @@ from unidecode import unidecode
 
 __all__ = [
     "MAX_LENGTH",
+    "ROMANISATIONS",
     "fold",
     "key",
+    "korean_skeleton",
     "normalise",
+    "split_postcode",
     "strip_postcodes",
 ]
 
@@ -50,6 +53,34 @@ def key(text: str) -> str:
     if not text.isascii():
         text = unidecode(text)
     return _NON_ALNUM.sub("", text.lower())
+
+
+# --------------------------------------------------------------------------------------------
+# romanisations
+
+_KR_VOWELS = (("eo", "o"), ("eu", "u"), ("ou", "o"), ("oo", "u"), ("wo", "o"))
+_KR_CONSONANTS = str.maketrans({"g": "k", "d": "t", "b": "p", "r": "l", "j": "c"})
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def korean_skeleton(name_key: str) -> str:
+    """A key shared by the Revised and the McCune-Reischauer romanisations of a Korean name.
+
+    Voiced and voiceless initials merge (g/k, d/t, b/p, j/ch), as do the vowels written with or
+    without breves ("eo"/"o", "eu"/"u") and doubled letters: "Ichon" and "Icheon", "Kwangju" and
+    "Gwangju", "Taegu" and "Daegu", "Kyoungki" and "Gyeonggi" share a skeleton.
+
+    >>> korean_skeleton("icheon") == korean_skeleton("ichon")
+    True
+    """
+    k = name_key.replace("ch", "c")
+    for old, new in _KR_VOWELS:
+        k = k.replace(old, new)
+    return _DOUBLED.sub(r"\1", k.translate(_KR_CONSONANTS))
+
+
+#: Romanisation skeletons by country (older spellings of place names).
+ROMANISATIONS = {"KR": korean_skeleton, "KP": korean_skeleton}
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,13 +155,50 @@ _WITH_DIGIT = re.compile(
     r"(?<![^\s,;])(?!(?:\d*1st|\d*2nd|\d*3rd|\d*[04-9]th|1[1-3]th)\b)[^\s,;]*\d[^\s,;]*",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")
 _PO_BOX = re.compile(r"\b(?:p\.? ?o\.?|post office)? ?box \d+\b|\bpob \S+", re.IGNORECASE)
+
+
+#: a postcode leading a city field: "80331 München", "D-5600 Wuppertal", "NL-1062 XK Amsterdam"
+_LEAD_POSTCODE = re.compile(
+    r"^(?:[A-Z]{1,3}(?:\s?-\s?|\s))?(\d[\d]*(?:\s\d{2,3})?(?:\s[A-Z]{2}(?=\s))?)\s+(\D.*)$"
+)
+#: a postcode ending a city field
+_TRAIL_POSTCODES = (
+    re.compile(r"^(.*?)[,\s]+([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$"),  # UK: "Cambridge CB2 1DP"
+    re.compile(r"^(.*?)[,\s]+([A-Z]\d[A-Z]\s?\d[A-Z]\d)$"),  # Canada: "Toronto M5G 1X8"
+    re.compile(r"^(.*?)[,\s]+(\d{3}-\d{3,4}|\d{5}-\d{4}|\d{3,6})$"),  # JP, US, CN, ...
+)
+
+
+def split_postcode(part: str) -> tuple[str, str | None]:
+    """One element of an address split into the rest and the postcode at its start or end.
+
+    The one postcode splitter of the project: the patent readers use it on city fields, and
+    :func:`strip_postcodes` (the geocoder) starts with it. Letters are matched as written (the
+    British, Canadian and Dutch forms are upper case).
+
+    >>> split_postcode("80331 München"), split_postcode("Cambridge CB2 1DP")
+    (('München', '80331'), ('Cambridge', 'CB2 1DP'))
+    >>> split_postcode("Kfar-Saba")
+    ('Kfar-Saba', None)
+    """
+    m = _LEAD_POSTCODE.match(part)
+    if m:
+        return m.group(2).strip(), m.group(1)
+    for pattern in _TRAIL_POSTCODES:
+        m = pattern.match(part)
+        if m and m.group(1).strip():
+            return m.group(1).strip(" ,"), m.group(2)
+    return part, None
 
 
 def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str | None]:
     """``part`` without its postcodes, numbers and PO boxes, and the country a prefix names.
 
-    ``netherlands`` also strips Dutch postcodes ("7553 AE"), whose letters look like a word.
+    The postcode at the start or end goes first (:func:`split_postcode`), then every other
+    word holding a digit. ``netherlands`` also strips Dutch postcodes ("7553 AE") written in
+    lower case, whose letters look like a word.
 
     >>> strip_postcodes("D-80333 München")
     (' München', 'DE')
@@ -145,4 +213,9 @@ def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str |
     if netherlands:
         part = _NETHERLANDS.sub(" ", part)
     part = _GLUED.sub(" ", part)  # "Delhi-110054"
+    stripped = part.strip()
+    rest, code = split_postcode(stripped) if _DIGIT.search(stripped) else (stripped, None)
+    numeric = code is not None and not any(ch.isalpha() for ch in code)
+    if numeric and code is not None and (stripped.startswith(code) or stripped.endswith(code)):
+        part = " " + rest  # the postcode alone, no letters before it ("MA 02138")
     return _WITH_DIGIT.sub(" ", part), hint

@@ -23,10 +23,23 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from stclusters.geocode._text import fold, key, strip_postcodes
-from stclusters.geocode.countries import COUNTRY_REGION, SUB_ECONOMIES, country_aliases
+from stclusters.geocode.countries import (
+    COUNTRY_REGION,
+    SUB_ECONOMIES,
+    country_aliases,
+    inverted_tails,
+)
 from stclusters.geocode.gazetteer import Gazetteer, Region
 
-__all__ = ["INVENTOR_STYLES", "STYLES", "Parsed", "Part", "parse_address"]
+__all__ = [
+    "INVENTOR_STYLES",
+    "STOPWORDS",
+    "STYLES",
+    "Parsed",
+    "Part",
+    "parse_address",
+    "town_like",
+]
 
 
 #: Source styles the parser knows; None guesses.
@@ -56,6 +69,35 @@ _REGION_SUFFIXES = (
 _COUNTRY_REGION_KEYS = {key(k): v for k, v in COUNTRY_REGION.items()}
 #: Words of postal addresses that are not place names ("75005 Paris Cedex 05")
 POSTAL_WORDS = frozenset({"cedex", "bp", "pob", "postfach", "apartado"})
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Words of organisation names: never a place name on their own.
+STOPWORDS = _wordset(
+    """
+    univ university universite universitat universita universidad universidade uniwersytet
+    dept department departement departamento dipartimento inst institute institut instituto
+    istituto sch school coll college hosp hospital hospitals lab labs laboratory laboratories
+    ctr center centre res research natl national engn engineering med medical medicine sci
+    science sciences technol technology tech fac faculty div division grp group program key
+    state acad academy minist ministry educ education co ltd inc corp gmbh ag sa srl llc plc
+    company of the and for de di da del des du la le el e y und et fur zu von der den
+    street st rd road ave avenue blvd str strasse via rue floor bldg building room campus
+    unit office clin clinic fdn foundation assoc association soc society int international
+    polytech polytechnic politecn hlth health syst system systems informat information comp
+    computer elect electrical electronic electronics dev development mol biol chem phys math
+    cent central gen general mem memorial serv service services branch lab campus north south
+    east west new city china district county province region zone area park
+    """
+)
+
+
+def town_like(words: list[str]) -> bool:
+    """True when ``words`` look like a town's name (1-3 words, none an organisation word)."""
+    return 0 < len(words) <= 3 and not any(w in STOPWORDS for w in words)
 
 
 #: Parts read before (the same city and country parts recur in millions of addresses).
@@ -125,6 +167,8 @@ class Parsed:
     country_rule: str = ""
     region: Region | None = None
     region_part: Part | None = None
+    #: lookup key of the words that named the region ("Freie Universitat Berlin" -> "berlin")
+    region_key: str = ""
     parts: list[Part] = field(default_factory=list)
     all_parts: list[Part] = field(default_factory=list)
 
@@ -199,6 +243,14 @@ def parse_address(
         if not words:
             parts.pop()
             continue
+        if len(parts) >= 2 and last.key in inverted_tails() and parts[-2].words:
+            # an ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"
+            aliases = country_aliases()
+            joined = aliases.get(parts[-2].key + last.key)
+            if joined is not None:
+                out.country, out.country_rule = joined, "country-name"
+                del parts[-2:]
+                break
         code, n, rule = _country_of_words(words, inventor)
         if code is None and len(words) == 1 and len(words[0]) == 2:
             code, n, rule = _two_letters(gaz, words[0], last, parts, inventor)
@@ -304,6 +356,14 @@ def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
         return  # a place whose name ends like a region: "Valparaiso de Goias"
     if refinable and out.region is not None and r.admin1 != out.region.admin1:
         return
+    out.region_key = "".join(part.words[len(part.words) - n :])
+    if n == len(part.words) and r.seat >= 0 and gaz.own_keys[r.seat] == part.key:
+        # a region named after its seat ("Cork", "Auckland", "Como"): the city itself after an
+        # organisation ("Massey Univ, Auckland"), the region after a town ("Fermoy, Cork")
+        left = next((p for p in parts[i - 1 :: -1] if p.words), None) if i > 0 else None
+        if left is None or not town_like(left.words):
+            out.region = r
+            return
     if n == len(part.words):
         out.region, out.region_part = r, part
         parts[i] = Part(part.raw, [], part.postal_country)

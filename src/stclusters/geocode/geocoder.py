@@ -5,16 +5,24 @@ place is looked up in the remaining parts, rightmost first:
 
 1. the rightmost part (the *slot*, where every source style writes the city): its whole name,
    then its word spans ("Univ Calif San Diego" holds "San Diego"), with abbreviations expanded
-   ("St Louis", "Mt Claremont") and suffixes dropped ("Chungju-si", "Ji'an City");
-2. the region part read as a city ("Beijing", "Tokyo", "Osaka 5650871");
+   ("St Louis", "Mt Claremont"), suffixes dropped ("Chungju-si", "Ji'an City", "Taoyuan
+   County"), older romanisations matched ("Ichon-shi": Icheon) and a town named before the
+   larger place that locates it taken first ("Garching b. München");
+2. the words that named the region read as a city ("Beijing", "Tokyo", "Freie Universität
+   Berlin"), except after an unknown town in a US state or an inventor's city field ("Malta,
+   New York" is not New York City);
 3. a tolerant match of the slot (rapidfuzz, only when every exact match failed, against the
    names of the places of the country);
 4. the other parts (organisation names such as "Cracow Inst Oncol"), for places of at least
    :data:`ORG_MIN_POPULATION` inhabitants.
 
-Among places of the same name the one in the region wins, then the most populous. Without a
-city the address is located to its region (the region's seat) or its country (the capital); a
-city-state (Singapore, Hong Kong, Macau) is its city.
+When a region is stated, a place must lie in it (its own name beating larger places that only
+list it as an alternate name: "Franklin, Ohio" is not Columbus), or, where GeoNames files it
+under a neighbouring region, within :data:`REGION_SLACK_KM` of the region's seat (Troitsk,
+"Moscow Region"); otherwise the most populous place of the name wins. Without a city the address
+is located to its region (the region's seat) or its country (the capital); a city-state
+(Singapore, Hong Kong, Macau) is its city. Without any country, a bare name is located only when
+one place clearly owns it ("Springfield" is not).
 """
 
 from __future__ import annotations
@@ -26,12 +34,22 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from stclusters.geocode._text import MAX_LENGTH, key, normalise
-from stclusters.geocode.address import INVENTOR_STYLES, Parsed, Part, parse_address
+from stclusters._sphere import haversine_km
+from stclusters.geocode._text import MAX_LENGTH, ROMANISATIONS, fold, key, normalise
+from stclusters.geocode.address import (
+    INVENTOR_STYLES,
+    STOPWORDS,
+    Parsed,
+    Part,
+    _wordset,
+    parse_address,
+    town_like,
+)
 from stclusters.geocode.countries import (
     CITY_STATES,
     CN_POSTCODE_PROVINCES,
     SUB_ECONOMIES,
+    country_aliases,
     country_code,
 )
 from stclusters.geocode.gazetteer import Gazetteer
@@ -52,30 +70,32 @@ REGION_NAME_MIN_POPULATION = 100_000
 WORLD_ALTERNATE_MIN_POPULATION = 100_000
 #: At most this many parts are searched (an address with 40 commas is not an address).
 MAX_PARTS = 12
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-#: Words of organisation names: never a place name on their own.
-STOPWORDS = _wordset(
-    """
-    univ university universite universitat universita universidad universidade uniwersytet
-    dept department departement departamento dipartimento inst institute institut instituto
-    istituto sch school coll college hosp hospital hospitals lab labs laboratory laboratories
-    ctr center centre res research natl national engn engineering med medical medicine sci
-    science sciences technol technology tech fac faculty div division grp group program key
-    state acad academy minist ministry educ education co ltd inc corp gmbh ag sa srl llc plc
-    company of the and for de di da del des du la le el e y und et fur zu von der den
-    street st rd road ave avenue blvd str strasse via rue floor bldg building room campus
-    unit office clin clinic fdn foundation assoc association soc society int international
-    polytech polytechnic politecn hlth health syst system systems informat information comp
-    computer elect electrical electronic electronics dev development mol biol chem phys math
-    cent central gen general mem memorial serv service services branch lab campus north south
-    east west new city china district county province region zone area park
-    """
+#: A place named in a stated region but filed by GeoNames under a neighbouring one (Troitsk,
+#: "Moscow Region", is in the city of Moscow) is taken when it lies this close to the seat of
+#: the stated region; farther places of the name are not the one meant ("St. Louis, Michigan").
+REGION_SLACK_KM = 100.0
+#: A place outside the stated region is taken, when none of its name lies in or near it, from
+#: this population on (a region that changed: "Dhanbad, Bihar").
+WELL_KNOWN_POPULATION = 100_000
+#: ... and when it lies this close to the seat of the stated region ("Xi'an, Shanxi" for
+#: Shaanxi: 510 km; "St. Louis, Michigan" is 730 km from Detroit).
+WELL_KNOWN_SLACK_KM = 600.0
+#: Without a country, a name is ambiguous (not located at city precision) when another place of
+#: that own name holds at least this share of the population of the most populous one
+#: ("Springfield": Missouri 170,000, Massachusetts 154,000).
+AMBIGUOUS_SHARE = 0.25
+#: Words between a town and the larger place named to locate it ("Garching b. München",
+#: "Kirchheim bei München", "Ashton near Manchester").
+NEAR_WORDS = frozenset({"b", "bei", "nahe", "near", "nr", "pres", "bij", "by"})
+#: Countries whose addresses write administrative suffixes after the name (Korea "-si", "-gun",
+#: "-gu"; Japan "-shi", "-ku", "-gun"; China "Shi", "Xian", "Qu"; Taiwan "County", "Hsien").
+EAST_ASIA = frozenset({"CN", "TW", "KR", "JP", "HK", "MO", "KP"})
+#: Last words of East Asian place names that name the kind of unit, not the place.
+EAST_ASIAN_SUFFIXES = frozenset(
+    {"si", "shi", "gun", "gu", "ku", "qu", "xian", "hsien", "county", "city", "cheng", "zhen"}
 )
+
+
 #: Last words of the name of an area, not of a city ("Chiayi County"): no word spans there.
 AREA_WORDS = _wordset("county province prefecture oblast region state district")
 #: Abbreviations in place names and what they stand for.
@@ -160,7 +180,8 @@ class Geocoder:
             tuple[str, str | None], dict[tuple[str, int], tuple[list[str], list[int]]]
         ] = {}
         self._fuzzy_memo: dict[tuple[str, str, str | None], int] = {}
-        self._part_memo: dict[tuple[str, str, str | None, bool, bool], tuple[int, str]] = {}
+        self._part_memo: dict[tuple[str, str, str | None, int, bool, bool], tuple[int, str]] = {}
+        self._skeletons: dict[str, dict[str, list[int]]] = {}
 
     @classmethod
     def load(
@@ -216,26 +237,28 @@ class Geocoder:
             if us is not None and len(key(region_n)) == 2:
                 code = "US"  # old USPTO records leave out the country of US inventors
         parsed = parse_address(self.gazetteer, text, style=style, country=code, region=region_n)
-        return self._resolve(parsed)
+        return self._resolve(parsed, style)
 
     # ---------------------------------------------------------------------------------------
 
-    def _resolve(self, parsed: Parsed) -> GeocodeResult:
+    def _resolve(self, parsed: Parsed, style: str | None = None) -> GeocodeResult:
         gaz = self.gazetteer
         country = parsed.country
-        admin1 = parsed.region.admin1 if parsed.region else None
+        region = parsed.region
+        admin1 = (region.admin1 or None) if region else None
+        seat = region.seat if region else -1
         if country is None:
-            return self._resolve_world(parsed)
+            return self._resolve_world(parsed, style)
         parts = _nonempty(parsed.parts, MAX_PARTS)
         slot = next(parts, None)
         if slot is not None and admin1 is None:
             hint = self._postcode_region(slot, country)
             if hint is not None:
-                i, how = self._lookup_part(slot, country, hint, spans=True, org=False)
+                i, how = self._lookup_part(slot, country, hint, -1, spans=True, org=False)
                 if i >= 0:
                     return self._city(i, f"city-{how}-postcode-region", parsed)
         if slot is not None:
-            i, how = self._lookup_part(slot, country, admin1, spans=True, org=False)
+            i, how = self._lookup_part(slot, country, admin1, seat, spans=True, org=False)
             if i >= 0:
                 return self._city(i, f"city-{how}", parsed)
             for sub in SUB_ECONOMIES.get(country, ()):
@@ -243,25 +266,30 @@ class Geocoder:
                 i = self._lookup_key(slot.key, sub, None)
                 if i >= 0:
                     return self._city(i, "city-sub-economy", parsed)
-        if parsed.region_part is not None and parsed.region is not None:
-            i = self._lookup_key(parsed.region_part.key, country, admin1)
-            if i >= 0:
+        town = slot is not None and town_like(slot.words)
+        if parsed.region_key and not (town and (country == "US" or style in INVENTOR_STYLES)):
+            # the region's name read as a city ("Beijing", "Tokyo", "Freie Univ Berlin"); not
+            # after an unknown town in a US state or an inventor's city field ("Malta, New
+            # York": the town is not New York City)
+            i = self._lookup_key(parsed.region_key, country, admin1, seat=seat)
+            if i >= 0 and (i == seat or gaz.own_keys[i] == parsed.region_key):
+                # the region's seat or a place of its own name, not one that only lists the
+                # region's name among its alternate names ("Bihar": not Bihar Sharif)
                 return self._city(i, "city-region-name", parsed)
         if slot is not None:
             i = self._fuzzy(slot, country, admin1)
             if i >= 0:
                 return self._city(i, "city-fuzzy", parsed)
         for part in parts:
-            i, how = self._lookup_part(part, country, admin1, spans=True, org=True)
+            i, how = self._lookup_part(part, country, admin1, seat, spans=True, org=True)
             if i >= 0:
                 return self._city(i, f"city-org-{how}", parsed)
-        if parsed.region is not None:
-            r = parsed.region
+        if region is not None and region.seat >= 0:
             return GeocodeResult(
-                lat=float(gaz.lat[r.seat]),
-                lon=float(gaz.lon[r.seat]),
+                lat=float(gaz.lat[region.seat]),
+                lon=float(gaz.lon[region.seat]),
                 precision="region",
-                region=r.name,
+                region=region.name,
                 country=country,
                 rule="region",
             )
@@ -289,22 +317,52 @@ class Geocoder:
         region = self.gazetteer.region("CN", key(province)) if province else None
         return region.admin1 if region is not None else None
 
-    def _resolve_world(self, parsed: Parsed) -> GeocodeResult:
-        """No country recognised: a place name known world-wide, or the postcode's country."""
+    def _resolve_world(self, parsed: Parsed, style: str | None) -> GeocodeResult:
+        """No country recognised: a place name known world-wide, or the postcode's country.
+
+        A name that several large places own ("Springfield", "Cambridge") is not located.
+        """
         gaz = self.gazetteer
+        aliases = country_aliases()
+        named = [p for p in parsed.parts if p.key in aliases]
+        if named:
+            # a country named before other parts ("Ericsson, Guildford, United Kingdom, Given
+            # City" when a city field was added to the text)
+            parsed.country, parsed.country_rule = aliases[named[0].key], "country-name-inside"
+            parsed.parts = [p for p in parsed.parts if p is not named[0]]
+            return self._resolve(parsed, style)
         for n, part in enumerate(_nonempty(parsed.parts, 3)):
             country = parsed.postal_country
             i = self._lookup_key(part.key, country, None, primary_only=country is None)
             if i < 0 and country is None:
                 i = gaz.find(part.key, min_population=WORLD_ALTERNATE_MIN_POPULATION)
+            if i >= 0 and country is None and self._ambiguous(part.key, i):
+                return not_located(f"ambiguous place name without a country: {gaz.name[i]!r}")
             if i >= 0 and (country is not None or gaz.population[i] >= 1000):
                 how = "postcode-country" if country else "world"
                 return self._city(i, f"city-{how}" if n == 0 else f"city-org-{how}", parsed)
         if parsed.postal_country is not None:
             parsed.country, parsed.country_rule = parsed.postal_country, "postcode-prefix"
             parsed.parts = []
-            return self._resolve(parsed)
+            return self._resolve(parsed, style)
         return not_located("no country or place recognised")
+
+    def _ambiguous(self, k: str, i: int) -> bool:
+        """True when another place owns the name ``k`` with :data:`AMBIGUOUS_SHARE` of ``i``'s
+        population (districts of ``i`` and ``i``'s own parent aside)."""
+        gaz = self.gazetteer
+        floor = AMBIGUOUS_SHARE * gaz.population[i]
+        for j in gaz.places(k):
+            if gaz.population[j] < floor:
+                break
+            if (
+                j != i
+                and gaz.own_keys[j] == k
+                and i not in (gaz.parent[j], j)
+                and (gaz.parent[i] != j)
+            ):
+                return True
+        return False
 
     def _city(self, i: int, rule: str, parsed: Parsed) -> GeocodeResult:
         gaz = self.gazetteer
@@ -324,25 +382,80 @@ class Geocoder:
     # place lookups
 
     def _lookup_key(
-        self, k: str, country: str | None, admin1: str | None, *, primary_only: bool = False
+        self,
+        k: str,
+        country: str | None,
+        admin1: str | None,
+        *,
+        seat: int = -1,
+        primary_only: bool = False,
     ) -> int:
-        gaz = self.gazetteer
+        """The place of key ``k``: in the region ``admin1`` when one is stated, else near it."""
         if len(k) < 3:
             return -1
-        if admin1 is not None:
-            i = gaz.find(k, country=country, admin1=admin1, primary_only=primary_only)
-            if i >= 0:
+        i = self.gazetteer.find(k, country=country, admin1=admin1, primary_only=primary_only)
+        if i >= 0 or admin1 is None:
+            return i
+        i = self._near_region(k, country, seat)
+        return i if i >= 0 else self._well_known(k, country, seat)
+
+    def _well_known(self, k: str, country: str | None, seat: int) -> int:
+        """A place of :data:`WELL_KNOWN_POPULATION` named ``k`` in a neighbouring region.
+
+        Addresses keep old regions ("Dhanbad, Bihar" since Jharkhand was split off), so a large
+        place outside the stated region is still taken when none of the name lies in it, if it
+        lies within :data:`WELL_KNOWN_SLACK_KM` of the region's seat ("Springfield, Vermont" is
+        not Springfield, Missouri).
+        """
+        gaz = self.gazetteer
+        i = gaz.find(k, country=country, primary_only=True)
+        if i < 0 or gaz.population[i] < WELL_KNOWN_POPULATION or seat < 0:
+            return -1
+        d = float(haversine_km(gaz.lat[i], gaz.lon[i], gaz.lat[seat], gaz.lon[seat]))
+        return i if d <= WELL_KNOWN_SLACK_KM else -1
+
+    def _near_region(self, k: str, country: str | None, seat: int) -> int:
+        """The most populous place of key ``k`` within :data:`REGION_SLACK_KM` of ``seat``."""
+        gaz = self.gazetteer
+        if seat < 0:
+            return -1
+        for i in gaz.places(k):
+            if country is not None and gaz.country[i] != country:
+                continue
+            d = float(haversine_km(gaz.lat[i], gaz.lon[i], gaz.lat[seat], gaz.lon[seat]))
+            if d <= REGION_SLACK_KM:
                 return i
-            # GeoNames and the address may disagree about the region: only a well-known place
-            i = gaz.find(k, country=country, primary_only=True)
-            return i if i >= 0 and gaz.population[i] >= 100_000 else -1
-        return gaz.find(k, country=country, primary_only=primary_only)
+        return -1
+
+    def _lookup_keys(self, keys: list[str], country: str, admin1: str | None, seat: int) -> int:
+        """The first of ``keys`` found in the region, else the first found near it."""
+        gaz = self.gazetteer
+        for k in keys:
+            if len(k) >= 3:
+                i = gaz.find(k, country=country, admin1=admin1)
+                if i >= 0:
+                    return i
+        if admin1 is None:
+            return -1
+        for k in keys:
+            if len(k) >= 3:
+                i = self._near_region(k, country, seat)
+                if i >= 0:
+                    return i
+        for k in keys:
+            if len(k) >= 3:
+                i = self._well_known(k, country, seat)
+                if i >= 0:
+                    return i
+        return -1
 
     def _variants(self, words: list[str], country: str | None) -> list[str]:
         """Lookup keys for ``words``: as written, abbreviations expanded, a suffix dropped."""
         out = ["".join(words)]
         if len(words) > 1 and words[-1] in SUFFIXES:
             out.append("".join(words[:-1]))
+        if country in EAST_ASIA and len(words) > 1 and words[-1] in EAST_ASIAN_SUFFIXES:
+            out.append("".join(words[:-1]))  # "Taoyuan County", "Taoyuan Hsien"
         if len(words) > 2 and words[0] == "city" and words[1] == "of":
             out.append("".join(words[2:]))
         if any(w in ABBREVIATIONS for w in words):
@@ -361,28 +474,42 @@ class Geocoder:
         return out
 
     def _lookup_part(
-        self, part: Part, country: str, admin1: str | None, *, spans: bool, org: bool
+        self, part: Part, country: str, admin1: str | None, seat: int, *, spans: bool, org: bool
     ) -> tuple[int, str]:
-        memo_key = (" ".join(part.words), country, admin1, spans, org)
+        memo_key = (" ".join(part.words), country, admin1, seat, spans, org)
         got = self._part_memo.get(memo_key)
         if got is None:
-            got = self._lookup_words(part.words, country, admin1, spans=spans, org=org)
+            got = self._lookup_words(part.words, country, admin1, seat, spans=spans, org=org)
             if len(self._part_memo) >= 200_000:
                 self._part_memo.clear()
             self._part_memo[memo_key] = got
         return got
 
     def _lookup_words(
-        self, words: list[str], country: str, admin1: str | None, *, spans: bool, org: bool
+        self,
+        words: list[str],
+        country: str,
+        admin1: str | None,
+        seat: int,
+        *,
+        spans: bool,
+        org: bool,
     ) -> tuple[int, str]:
         if not words:
             return -1, ""
         gaz = self.gazetteer
+        near = next((j for j, w in enumerate(words) if w in NEAR_WORDS), 0)
+        if 0 < near < len(words) - 1:
+            # "Garching b. München": the town named first, not the larger place after it
+            i, how = self._lookup_words(words[:near], country, admin1, seat, spans=False, org=org)
+            if i >= 0:
+                return i, how
         if not (len(words) == 1 and words[0] in STOPWORDS):
-            for k in self._variants(words, country):
-                i = self._lookup_key(k, country, admin1)
-                if i >= 0 and (not org or gaz.population[i] >= ORG_MIN_POPULATION):
-                    return i, "name"
+            i = self._lookup_keys(self._variants(words, country), country, admin1, seat)
+            if i < 0 and country in ROMANISATIONS:
+                i = self._romanised(words, country, admin1)
+            if i >= 0 and (not org or gaz.population[i] >= ORG_MIN_POPULATION):
+                return i, "name"
         if not spans or len(words) < 2 or words[-1] in AREA_WORDS:
             return -1, ""
         floor = ORG_MIN_POPULATION if org else SPAN_MIN_POPULATION
@@ -395,13 +522,30 @@ class Geocoder:
                 if size == 1 and span[0] in STOPWORDS:
                     continue
                 for k in self._variants(span, country):
-                    i = self._lookup_key(k, country, admin1)
+                    i = self._lookup_key(k, country, admin1)  # a span: in the region only
                     if i < 0 or gaz.population[i] < floor:
                         continue
-                    if gaz.population[i] < REGION_NAME_MIN_POPULATION and gaz.region(country, k):
+                    named = gaz.region(country, k)
+                    small = gaz.population[i] < REGION_NAME_MIN_POPULATION
+                    if small and named is not None and named.seat != i:
                         continue  # "Indiana University" is not in Indiana, PA
                     return i, "span"
         return -1, ""
+
+    def _romanised(self, words: list[str], country: str, admin1: str | None) -> int:
+        """The place whose name has the same romanisation skeleton ("Ichon-shi": Icheon)."""
+        table = self._skeletons.get(country)
+        if table is None:
+            gaz = self.gazetteer
+            skeleton = ROMANISATIONS[country]
+            table = {}
+            for i in gaz.fuzzy_choices(country)[1]:  # most populous first
+                table.setdefault(skeleton(_drop_suffix(fold(gaz.name[i]).split())), []).append(i)
+            self._skeletons[country] = table
+        for i in table.get(ROMANISATIONS[country](_drop_suffix(words)), []):
+            if admin1 is None or self.gazetteer.admin1[i] == admin1:
+                return i
+        return -1
 
     def _fuzzy(self, part: Part, country: str, admin1: str | None) -> int:
         words = part.words
@@ -462,6 +606,13 @@ class Geocoder:
         return best
 
 
+def _drop_suffix(words: list[str]) -> str:
+    """The words joined, an East Asian administrative suffix dropped ("yongin si": "yongin")."""
+    if len(words) > 1 and words[-1] in EAST_ASIAN_SUFFIXES:
+        words = words[:-1]
+    return "".join(words)
+
+
 def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
     """The first ``limit`` parts that hold words (reading each part only when reached)."""
     for part in parts[:limit]:
@@ -470,7 +621,7 @@ def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
 
 
 #: Bumped whenever a change of the rules may change results (invalidates the result cache).
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 _JP_OH = re.compile(r"oh(?=[^aeiou]|$)")
 _CN_POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")

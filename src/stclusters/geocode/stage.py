@@ -345,7 +345,14 @@ def _fill(people: pa.Table, rows: np.ndarray, results: list[GeocodeResult]) -> p
 # --------------------------------------------------------------------------------------------
 # a file of address strings
 
-OUTPUT_COLUMNS = ("city", "region", "country", "lat", "lon", "precision", "rule", "reason")
+#: The geocoder's results written for each address (result fields).
+RESULT_FIELDS = ("city", "region", "country", "lat", "lon", "precision", "rule", "reason")
+#: Prefix of the result columns that ``stclusters geocode`` adds to the user's columns.
+OUTPUT_PREFIX = "geo_"
+#: The columns ``stclusters geocode`` adds after the user's columns, in order.
+OUTPUT_COLUMNS = tuple(OUTPUT_PREFIX + name for name in RESULT_FIELDS)
+#: Input column whose values are taken as a hint of each address's country (code or name).
+COUNTRY_HINT_COLUMN = "country"
 
 
 def geocode_csv(
@@ -362,16 +369,19 @@ def geocode_csv(
 ) -> dict[str, int]:
     """Geocode the address strings of a CSV file (column ``column``) into ``out``.
 
-    ``out`` holds the input columns plus city, region, country, lat, lon, precision, rule and
-    reason (an input column of one of those names is replaced). Returns the number of rows by
+    ``out`` holds the input columns as given, then the results in columns named with
+    :data:`OUTPUT_PREFIX`: geo_city, geo_region, geo_country, geo_lat, geo_lon, geo_precision,
+    geo_rule and geo_reason. An input column named ``country`` (:data:`COUNTRY_HINT_COLUMN`; an
+    ISO code or a name) is used as a hint of each row's country. Returns the number of rows by
     precision ('city', 'region', 'country', 'not located'). An existing ``out`` is replaced only
-    when its header ends with those columns (a previous output) or with ``force``, and never
-    when it is the input (see :mod:`stclusters._outdir`).
+    when its header ends with the result columns (a previous output) or with ``force``, and
+    never when it is the input (see :mod:`stclusters._outdir`).
 
     Raises
     ------
     InputError
-        When the file cannot be read as CSV, lacks the column, or ``out`` cannot be written.
+        When the file cannot be read as CSV, lacks the column, already has a column named like a
+        result column, or ``out`` cannot be written.
     OutputError
         When ``out`` may not be replaced (checked before reading the input).
     """
@@ -399,6 +409,12 @@ def geocode_csv(
         )
     if len(set(header)) != len(header):
         raise InputError(f"{path}: duplicate column names in the header")
+    taken = [c for c in header if c in OUTPUT_COLUMNS]
+    if taken:
+        raise InputError(
+            f"{path}: column {taken[0]!r} is a name the results are written under; "
+            "rename that column (result columns start with 'geo_')"
+        )
     try:
         table = pacsv.read_csv(
             path,
@@ -410,12 +426,21 @@ def geocode_csv(
         raise InputError(f"{path}: not a valid CSV file ({exc})") from None
     folder = cache_folder(cache_dir)
     geo = Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
-    encoded = _text(table.column(column)).dictionary_encode()
+    text = _text(table.column(column))
+    hint_column = COUNTRY_HINT_COLUMN if COUNTRY_HINT_COLUMN in header else None
+    if hint_column is not None and hint_column != column:
+        # one input per (address, country hint): the separator cannot occur in either
+        text = pc.binary_join_element_wise(text, _text(table.column(hint_column)), _SEP)
+    encoded = text.dictionary_encode()
     uniques = encoded.dictionary.to_pylist()
+    inputs: list[tuple[str | None, str | None, str | None, str | None, str | None]] = []
+    for u in uniques:
+        address, _, hint = u.partition(_SEP)
+        inputs.append((style, address, None, None, hint or None))
     cache = ResultCache(folder, geo.version) if use_cache else None
     try:
         results, _n, _hits = geocode_strings(
-            [(style, u, None, None, None) for u in uniques],
+            inputs,
             geocoder=geo,
             cache=cache,
             progress=progress,
@@ -424,11 +449,11 @@ def geocode_csv(
         if cache is not None:
             cache.close()
     idx = encoded.indices
-    kept = table.drop_columns([c for c in OUTPUT_COLUMNS if c in table.column_names])
-    for name in OUTPUT_COLUMNS:
+    kept = table
+    for name, out_name in zip(RESULT_FIELDS, OUTPUT_COLUMNS, strict=True):
         typ = pa.float64() if name in ("lat", "lon") else pa.string()
         values = pa.array([getattr(r, name) for r in results], typ)
-        kept = kept.append_column(name, pc.take(values, idx))
+        kept = kept.append_column(out_name, pc.take(values, idx))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         pacsv.write_csv(kept, out)

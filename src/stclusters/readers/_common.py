@@ -25,6 +25,7 @@ from stclusters._countries import (
     why_not_alpha2,
 )
 from stclusters.errors import InputError
+from stclusters.geocode._text import split_postcode
 from stclusters.records import SCHEMAS, TABLES, Records
 
 #: Documents per emitted chunk (memory stays bounded by this, not by the file size).
@@ -648,27 +649,7 @@ def parse_ipc(text: Any) -> str | None:
 
 # ---- patent places
 
-_LEAD_POSTCODE = re.compile(
-    r"^(?:[A-Z]{1,3}(?:\s?-\s?|\s))?(\d[\d]*(?:\s\d{2,3})?(?:\s[A-Z]{2}(?=\s))?)\s+(\D.*)$"
-)
-_TRAIL_POSTCODES = (
-    re.compile(r"^(.*?)[,\s]+([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})$"),  # UK
-    re.compile(r"^(.*?)[,\s]+([A-Z]\d[A-Z]\s?\d[A-Z]\d)$"),  # Canada
-    re.compile(r"^(.*?)[,\s]+(\d{3}-\d{3,4}|\d{5}-\d{4}|\d{3,6})$"),  # JP, US, CN, ...
-)
 _DISTRICT = re.compile(r"\s+\d{1,2}$")
-
-
-def _postcode(part: str) -> tuple[str, str | None]:
-    """Split a postcode off the start or end of one part of a city field."""
-    m = _LEAD_POSTCODE.match(part)
-    if m:
-        return m.group(2).strip(), m.group(1)
-    for pattern in _TRAIL_POSTCODES:
-        m = pattern.match(part)
-        if m and m.group(1).strip():
-            return m.group(1).strip(" ,"), m.group(2)
-    return part, None
 
 
 def split_city(text: Any) -> tuple[str | None, str | None, str | None]:
@@ -684,7 +665,7 @@ def split_city(text: Any) -> tuple[str | None, str | None, str | None]:
     postcode: str | None = None
     parts = [p.strip() for p in value.split(",") if p.strip()]
     for k in [*range(len(parts))][::-1] if len(parts) > 1 else [0]:
-        rest, code = _postcode(parts[k])
+        rest, code = split_postcode(parts[k])
         if code:
             postcode = code
             parts[k] = rest
