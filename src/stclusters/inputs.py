@@ -210,12 +210,14 @@ def geocode_inputs(
     tables: InputTables,
     *,
     cache_dir: str | Path | None = None,
-    fuzzy_threshold: float,
+    fuzzy_threshold: float | None = None,
 ) -> tuple[InputTables, dict[str, Any]]:
     """Geocode the people rows without coordinates (method.md section 2).
 
     The records are loaded into memory once, geocoded by
-    :func:`stclusters.geocode.geocode_records` and registered again in place of the views.
+    :func:`stclusters.geocode.geocode_records` (``fuzzy_threshold``: the setting of that name,
+    the geocoder's default when None) and registered again in place of the views. When every
+    row has coordinates, nothing is done and the accounts are empty.
 
     Returns
     -------
@@ -225,7 +227,10 @@ def geocode_inputs(
         hits and seconds go to the log, not to the accounts, so that these stay deterministic).
     """
     from stclusters.geocode import geocode_records
+    from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD
 
+    if not rows_without_coordinates(tables):
+        return tables, {}
     con = tables.con
     loaded = Records.from_tables(
         **{name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in TABLES}
@@ -233,7 +238,7 @@ def geocode_inputs(
     located, report = geocode_records(
         loaded,
         cache_dir=Path(cache_dir) if cache_dir else None,
-        fuzzy_threshold=fuzzy_threshold,
+        fuzzy_threshold=DEFAULT_FUZZY_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold,
     )
     del loaded
     counts = register_tables(con, [], located)

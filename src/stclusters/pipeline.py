@@ -23,7 +23,6 @@ from stclusters._outdir import check_folder, staged_folder
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
-from stclusters.measure import classify
 from stclusters.measure.accounts import run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
@@ -77,8 +76,6 @@ def compute(
     InputError, ValidationError
         When the inputs cannot be read or break the record model.
     """
-    from stclusters.places import country_names, load_places
-
     clock = clock or StageClock()
     with Workspace(memory_limit_gb=config.memory_limit_gb) as workspace:
         clock.begin("read")
@@ -96,7 +93,7 @@ def compute(
         clock.end(f"{missing:,} people rows without coordinates")
 
         clock.begin("count")
-        shares = count_shares(tables.con, config, is_ssh=classify.is_ssh_code)
+        shares = count_shares(tables.con, config)
         world = shares.world
         clock.end(
             f"kept {world['patent']:,} patents and {world['article']:,} articles "
@@ -115,14 +112,7 @@ def compute(
             clock.warn(warning)
         clock.end(f"{len(clustering.members):,} clusters after merging")
 
-        measured = measure_clusters(
-            clustering,
-            shares=shares,
-            config=config,
-            places=load_places(cache_dir=config.cache_dir),
-            countries=country_names(),
-            clock=clock,
-        )
+        measured = measure_clusters(clustering, shares=shares, config=config, clock=clock)
         accounts = run_accounts(
             config,
             inputs=tables.accounts,

@@ -154,3 +154,27 @@ def test_no_cluster_and_one_layer_only(tmp_path: Path) -> None:
     assert none.ranking == [] and none.profiles == []
     assert (tmp_path / "none" / "index.html").exists()
     assert (tmp_path / "none" / "ranking.csv").read_text().count("\n") == 1
+
+
+def test_the_stages_called_by_hand_give_what_compute_gives(tmp_path: Path) -> None:
+    """The chain a notebook user writes (README) equals the run's own wiring."""
+    import stclusters
+
+    folder = write_records(small_world(), tmp_path / "world")
+    cfg = SMALL_CONFIG
+    with stclusters.Workspace() as workspace:
+        tables = stclusters.open_inputs([folder], workspace=workspace)
+        tables, _ = stclusters.geocode_inputs(tables)
+        shares = stclusters.count_shares(tables.con, cfg)
+        clustering = stclusters.cluster_people(
+            shares,
+            eps_km=cfg.eps_km,
+            min_points=cfg.min_points,
+            merge_km=cfg.merge_km,
+            precisions=cfg.cluster_precisions,
+        )
+        measured = stclusters.measure_clusters(clustering, shares=shares, config=cfg)
+    results = stclusters.compute([folder], config=cfg)
+    assert measured.ranking == results.ranking
+    assert measured.all_clusters == results.all_clusters
+    assert measured.profiles == results.profiles

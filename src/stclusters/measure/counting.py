@@ -87,7 +87,7 @@ def count_shares(
     con: duckdb.DuckDBPyConnection,
     config: Config,
     *,
-    is_ssh: Callable[[str, str], bool | None],
+    is_ssh: Callable[[str, str], bool | None] | None = None,
 ) -> Shares:
     """Filter the documents and split each kept document among its people (method.md 1 and 4).
 
@@ -101,9 +101,11 @@ def count_shares(
         ``exclude_ssh_only``).
     is_ssh
         Whether a (code, scheme) science category is social sciences, arts or humanities (None
-        when unknown): :func:`stclusters.measure.classify.is_ssh_code`.
+        when unknown); by default :func:`stclusters.measure.classify.is_ssh_code`.
     """
-    documents = filter_documents(con, config, is_ssh=is_ssh)
+    from stclusters.measure.classify import is_ssh_code
+
+    documents = filter_documents(con, config, is_ssh=is_ssh or is_ssh_code)
     person_shares(con)
     n_rows = int(con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
     return Shares(

@@ -361,8 +361,8 @@ def measure_clusters(
     *,
     shares: counting.Shares,
     config: Config,
-    places: Places,
-    countries: Mapping[str, str],
+    places: Places | None = None,
+    countries: Mapping[str, str] | None = None,
     clock: StageClock | None = None,
 ) -> Measured:
     """Name, count, rank and profile the clusters (method.md sections 4-7).
@@ -378,14 +378,18 @@ def measure_clusters(
         The settings (naming, economy threshold, top N, footprint, population, sensitivity,
         profile lengths, edition).
     places, countries
-        The GeoNames places (:func:`stclusters.places.load_places`) and economy names.
+        The GeoNames places and the economy names (by default :func:`~stclusters.places.
+        load_places` with the ``cache_dir`` setting, and :func:`~stclusters.places.country_names`).
     clock
         Times the steps ("name", "rank", "sensitivity", "profile") and reports their summaries.
     """
     from stclusters.measure import classify
     from stclusters.measure.profiles import build_profiles
+    from stclusters.places import country_names, load_places
 
     clock = clock or StageClock()
+    places = places if places is not None else load_places(cache_dir=config.cache_dir)
+    countries = countries if countries is not None else country_names()
     con, world = shares.con, shares.world
     cluster_prev = assign_previous(clustering, footprint_km=config.footprint_km)
     clock.begin("name")
