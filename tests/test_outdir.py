@@ -429,3 +429,20 @@ def test_overlap_with_an_input_is_always_refused(
     else:
         check_folder(target, kind="run", inputs=[source], force=True)
     assert (source / "data.txt").read_text() == "input"
+
+
+def test_a_rerun_says_what_it_replaced(tmp_path: Path) -> None:
+    """Replacing an earlier output is allowed without --force, and said (not silent)."""
+    table = _csv(
+        tmp_path / "docs.csv",
+        ["doc_id", "layer", "year"],
+    )
+    table.write_text("doc_id,layer,year\nP1,patent,2020\n", encoding="utf-8")
+    out = tmp_path / "recs"
+    first = runner.invoke(app, ["read", str(table), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert "replaced" not in first.output
+    again = runner.invoke(app, ["read", str(table), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    said = " ".join(again.output.split())  # the console wraps long lines
+    assert "replaced the earlier output" in said and "a records folder" in said

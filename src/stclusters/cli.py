@@ -265,6 +265,7 @@ def _run_impl(
         cfg = load_config(config_file, overrides=settings)
         sources: list[str | Path] = [*inputs, *([config_file] if config_file else [])]
         check_folder(out, kind="run", inputs=sources, force=force)
+        replacing = _replacing(out)
         with console.status("starting") as status:
             result = run(
                 inputs,
@@ -282,6 +283,20 @@ def _run_impl(
         raise fail(exc) from None
     _print_ranking(result)
     console.print(f"run took {result.seconds:.1f} s; output folder: [bold]{result.out}[/]")
+    if replacing:
+        console.print(f"(it replaced the earlier output in {out}: {replacing})")
+
+
+def _replacing(out: Path) -> str | None:
+    """What an existing output at ``out`` holds, when a command is about to replace it."""
+    if not out.is_dir() or not any(out.iterdir()):
+        return None
+    from stclusters._outdir import read_marker
+
+    kind = read_marker(out)
+    files = sum(1 for p in out.rglob("*") if p.is_file())
+    what = f"a {kind} folder" if kind else "a folder"
+    return f"{what} of {files:,} file(s)"
 
 
 def run_cmd(
@@ -389,6 +404,7 @@ def read_cmd(
     """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
     from stclusters.readers.folder import read_into_folder
 
+    replacing = _replacing(out)
     try:
         stream = read_into_folder(inputs, out=out, format=format_, force=force)
     except StclustersError as exc:
@@ -423,6 +439,8 @@ def read_cmd(
         f"{totals['records_kept']:,} records kept of {totals['records_read']:,} read "
         f"({totals['records_rejected']:,} rejected, {totals['duplicates_dropped']:,} duplicates)"
     )
+    if replacing:
+        console.print(f"(it replaced the earlier output in {out}: {replacing})")
 
 
 @app.command("report")
