@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -179,13 +180,18 @@ def main() -> int:
         return 1
     for path, label in inputs():
         sys.stdout.write(fingerprint(path, label=label))
-    with tempfile.TemporaryDirectory() as tmp:
+    # A fixed folder: the documents' ``file`` column holds the path, so it is part of the output.
+    tmp = Path(tempfile.gettempdir()) / "stclusters-fingerprint-readers"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
         samples = read_inputs([SHARED / "samples"]).records
-        derived = _derived(samples, Path(tmp) / "from_samples", edges=True)
-        world = read_records(write_world(Path(tmp) / "world", scale=0.002, seed=0))
-        derived += _derived(world, Path(tmp) / "from_world", edges=False)
+        derived = _derived(samples, tmp / "from_samples", edges=True)
+        world = read_records(write_world(tmp / "world", scale=0.002, seed=0))
+        derived += _derived(world, tmp / "from_world", edges=False)
         for path, label in derived:
-            sys.stdout.write(fingerprint(path, label=label).replace(tmp, "<tmp>"))
+            sys.stdout.write(fingerprint(path, label=label))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
