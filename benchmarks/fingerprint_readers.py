@@ -3,12 +3,13 @@
 For each file under ../shared/data/samples and ../shared/data/cases (and the reader tests' own
 fixtures), read it alone with :func:`stclusters.readers.read_inputs` and print one block: the
 Records' :func:`stclusters.records.content_checksum` (row-order independent), a SHA-256 of the
-tables in row order (so a reordering shows too), and the accounts JSON with sorted keys. Files no
-reader takes print the error instead. Then the same for tables made from those records (the
-four canonical tables as CSV, a one-row-per-person CSV with some malformed rows added, and the
-same from a small synthetic world), so the plain-table readers are exercised too. Run it before
-and after a change to the readers and compare the two outputs with ``diff``: a pure refactor
-leaves them identical.
+tables in row order (so a reordering shows too), and the accounts JSON with sorted keys; then
+the same read in chunks of two documents. Files no reader takes print the error instead. Then
+the same for tables made from those records (the four canonical tables as CSV, a
+one-row-per-person CSV with some malformed rows added, and the same from a small synthetic
+world) and for small hand-made inputs with the faults the readers account for, so that the
+plain-table readers and the error paths are exercised too. Run it before and after a change to
+the readers and compare the two outputs with ``diff``: a pure refactor leaves them identical.
 
 Usage::
 
@@ -31,10 +32,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from stclusters.errors import StclustersError
-from stclusters.readers import read_inputs
-from stclusters.records import TABLES, Records, content_checksum, read_records
+from stclusters.readers import ReadStream, read_inputs
+from stclusters.records import TABLES, Records, concat_records, content_checksum, read_records
 from stclusters.synth import write_world
 
 REPO = Path(__file__).resolve().parents[1]
@@ -56,18 +58,27 @@ def ordered_digest(records: Records) -> str:
 
 
 def fingerprint(path: Path, *, label: str) -> str:
-    """One block of text: the checksums and accounts of reading ``path`` (file or folder)."""
+    """One block of text: the checksums and accounts of reading ``path`` (file or folder).
+
+    Read with :func:`read_inputs`, then again in chunks of two documents (:class:`ReadStream`),
+    so that the readers' chunk boundaries are exercised too.
+    """
     try:
         result = read_inputs([path])
     except StclustersError as exc:
         return f"== {label}\nerror {type(exc).__name__}: {exc}\n"
     accounts = json.dumps(result.to_dict(), sort_keys=True, ensure_ascii=False)
+    stream = ReadStream([path], chunk_docs=2)
+    chunks = list(stream)
+    chunked = concat_records(chunks)
     return (
         f"== {label}\n"
         f"content {content_checksum(result.records)}\n"
         f"ordered {ordered_digest(result.records)}\n"
         f"counts {result.records.counts()}\n"
         f"accounts {accounts}\n"
+        f"chunks {len(chunks)} ordered {ordered_digest(chunked)}\n"
+        f"chunked accounts {json.dumps(stream.to_dict(), sort_keys=True, ensure_ascii=False)}\n"
     )
 
 
@@ -153,6 +164,120 @@ def _as_text(table: pa.Table, extra: list[dict[str, str]]) -> pa.Table:
     return pa.concat_tables([table.cast(schema), pa.Table.from_pylist(rows, schema=schema)])
 
 
+#: Small hand-made inputs with the faults the readers account for (one file or folder each).
+CRAFTED: dict[str, str | bytes] = {
+    "wos_faults.txt": (
+        "FN Clarivate Analytics Web of Science\nVR 1.0\nTI stray field before any record\nER\n"
+        "some text outside a record\n"
+        "PT J\nAU Smith, J\n   Smith, J\n   Lee, K\nAF Smith, John\n   Smith, Jane\n   Lee, Kim\n"
+        "TI Bad bytes \udc96 in a title\n   and in a continuation \udc97 too\nPY 20x5\n"
+        "C1 [Smith, J] Univ A, Paris, France.\n   [Nobody, N] Univ B, Lyon, France.\n"
+        "   Univ C, Nice, France.\nUT WOS:000000000000001\nER\n\n"
+        "PT J\nAU Smith, J\n   Smith, J\nAF Smith, John\n   Smith, Jane\n"
+        "C1 [Smith, J] Univ A, Paris, France.\n   [Smith, J] Univ B, Lyon, France.\n"
+        "UT WOS:000000000000002\nER\n"
+        "PT J\nAU Doe, J\n   Roe, R\nC1 Univ D, Berlin, Germany.\n   Univ E, Bonn, Germany.\n"
+        "UT WOS:000000000000003\nER\n"
+        "PT J\nAU Poe, P\n   Moe, M\nC1 Univ F, Rome, Italy.\nUT WOS:000000000000004\nER\n"
+        "PT J\nAU Doe, J\nUT WOS:000000000000005\n"
+        "PT J\nAU Poe, P\nUT WOS:000000000000006\nthis line is malformed\nER\n"
+        "PT J\nAU Zoe, Z\nUT WOS:000000000000007\nEF\n"
+        "FN Clarivate Analytics Web of Science\nVR 1.0\n"
+        "PT J\nAU Noe, N\nUT WOS:000000000000008\nER\nPT J\nAU Xoe, X\nUT WOS:000000000000009\n"
+    ).encode("utf-8", "surrogateescape"),
+    "scopus_faults.csv": (
+        b"Authors,Author full names,Title,Year,DOI,Affiliations,Authors with affiliations,"
+        b"ASJC,Document Type,EID\n"
+        b'A B.,,No EID,2020,,"Univ A, Paris, France","B A., Univ A, Paris, France",,Article,\n'
+        b'"Bo A.; Cy D.",,Bad year,20x1,10.1/X,"Univ A, Paris, France; Univ B, Rome, Italy",'
+        b'"Bo A., Univ A, Paris, France; Cy D., Univ B, Rome, Italy; Ed F., Univ B, Rome, Italy"'
+        b",1700; 1702; 1700,Article,2-s2.0-1\n"
+        b'"Bo A.; Cy D.",,Affiliations only,2021,,"Univ A, Paris, France; Univ A, Paris, France"'
+        b",,,Article,2-s2.0-2\n"
+        b'"Bo A.; Cy D.","Bo, Anna (123); Cy, Dan (456)",Names only,2021,,,,,Review,2-s2.0-3\n'
+        b'"Bo A.; Cy D.","Bo, Anna (123); Cy, Dan (456)",One without,2022,,"Univ A, Paris, France",'
+        b'"Bo A.; Cy D., Univ A, Paris, France",2200,Article,2-s2.0-4\n'
+        b'"Bo A.; Cy D.",,Duplicate,2022,10.1/x,,,,Article,2-s2.0-5\n'
+        b'"Bo A.; Cy D.",,Other names,2022,,"Univ A, Paris, France; Univ B, Rome, Italy",'
+        b'"Xx Y., Univ A, Paris, France; Zz W., Univ B, Rome, Italy; Qq R., Univ B, Rome, Italy"'
+        b",,Article,2-s2.0-6\n"
+    ),
+    "openalex_faults.jsonl": "\n".join(
+        [
+            '{"id": "https://openalex.org/W1", "display_name": "Work one", "publication_year":'
+            ' 2021, "is_authors_truncated": true, "topics": [{"display_name": "T1", "field":'
+            ' {"display_name": "F1"}}, {"display_name": "T1"}, "x"], "concepts": [{"level": 0,'
+            ' "display_name": "C0"}, {"level": "1", "display_name": "C1"}], "authorships": ['
+            '"not an object", {"author": {"display_name": "Ann"}, "institutions": [{"id":'
+            ' "https://openalex.org/I1", "display_name": "Univ One", "country_code": "FR",'
+            ' "geo": {"latitude": 48.8, "longitude": 2.3, "city": "Paris", "country_code":'
+            ' "FR"}}], "raw_affiliation_strings": ["Univ One, Paris, France",'
+            ' "Lab Two, Lyon, France"]}, {"raw_author_name": "Bob", "raw_affiliation_string":'
+            ' "Somewhere, Oslo, Norway", "countries": ["NO"]}, {"author": {"display_name":'
+            ' "Cy"}, "institutions": [], "countries": ["XX", "FR"], "raw_affiliation_strings":'
+            ' ["Lab Three, Nice, France"]}, {"author": {}}]}',
+            "{not json",
+            '{"id": "", "display_name": "no id", "authorships": null}',
+            "42",
+            '{"id": "https://openalex.org/A1", "display_name": "an author"}',
+            '{"id": "https://ror.org/0abc", "name": "Ror Univ", "locations": [{"geonames_details":'
+            ' {"lat": 50.0, "lng": 8.0, "name": "Mainz", "country_code": "DE"}}]}',
+            '{"id": "https://openalex.org/I9", "display_name": "Inst Nine", "geo": {"latitude":'
+            ' 52.5, "longitude": 13.4, "city": "Berlin", "country_code": "DE"}}',
+            '\ufeff{"id": "https://openalex.org/W2", "display_name": "Work two", "authorships":'
+            ' [{"author": {"display_name": "Dee"}, "institutions": [{"id":'
+            ' "https://openalex.org/I9", "display_name": "Inst Nine"}]}]}',
+            '{"id": "https://openalex.org/W1", "display_name": "Work one again"}',
+        ]
+    ).encode(),
+    "openalex_stopped.jsonl": (
+        b'{"id": "https://openalex.org/W7", "display_name": "Before the break"}\n{\n  "id": oops\n'
+    ),
+    "canonical_faults/documents.csv": (
+        b"doc_id,layer,year,title\nD1,patent,2020,One\n,patent,2020,No id\nD2,poem,2020,Bad\n"
+        b"doc_id,layer,year,title\nD3,Article,2021,Three\nD1,patent,2020,Again\n"
+    ),
+    "canonical_faults/people.csv": (
+        b"doc_id,person_seq,address_seq,role,name,country\nD1,0,0,inventor,Ann,JA\n"
+        b"D2,0,0,inventor,Bob,FR\ndoc_id,person_seq,address_seq,role,name,country\n"
+        b"D3,,0,author,Cy,UK\nD9,0,0,author,Dee,FR\n"
+    ),
+    "canonical_faults/classes.csv": b"doc_id,scheme,code\nD1,ipc,A01B\nD9,ipc,A01C\n",
+    "canonical_bad_schema/documents.csv": b"doc_id,layer\nD1,patent\n",
+    "canonical_bad_schema/classes.csv": b"doc_id,scheme\nD1,ipc\n",
+    "table_reordered_header.csv": (
+        b"doc_id,layer,name\nD1,patent,Ann\ndoc_id,name,layer\nD2,Bob,patent\n"
+    ),
+    "binary.dat": bytes(range(256)) * 4,
+    "empty.txt": b"",
+}
+
+
+def _crafted(folder: Path) -> list[tuple[Path, str]]:
+    """Write the :data:`CRAFTED` inputs under ``folder``; the inputs to read (files, folders).
+
+    Two Parquet person tables are added: a good one and one without a doc_id column.
+    """
+    out: dict[Path, str] = {}
+    folder.mkdir(parents=True)
+    rows = [
+        {"doc_id": "P1", "layer": "patent", "name": "Ann", "lat": 48.1, "lon": 11.5},
+        {"doc_id": "P1", "layer": "patent", "name": "Bob", "city": "Ulm", "country": "DE"},
+        {"doc_id": "A1", "layer": "article", "name": "Cy", "lat": 91.0, "lon": 0.0},
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), folder / "table.parquet")
+    pq.write_table(pa.table({"id": ["P1"], "layer": ["patent"]}), folder / "no_doc_id.parquet")
+    for name in ("table.parquet", "no_doc_id.parquet"):
+        out[folder / name] = f"crafted/{name}"
+    for name, content in CRAFTED.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        top = folder / Path(name).parts[0]
+        out[top] = f"crafted/{Path(name).parts[0]}" + ("/" if top.is_dir() else "")
+    return list(out.items())
+
+
 def _derived(records: Records, folder: Path, *, edges: bool) -> list[tuple[Path, str]]:
     """Write ``records`` as canonical CSV tables and as a person table; the inputs to read."""
     canonical = folder / "canonical"
@@ -188,6 +313,7 @@ def main() -> int:
         derived = _derived(samples, tmp / "from_samples", edges=True)
         world = read_records(write_world(tmp / "world", scale=0.002, seed=0))
         derived += _derived(world, tmp / "from_world", edges=False)
+        derived += _crafted(tmp / "crafted")
         for path, label in derived:
             sys.stdout.write(fingerprint(path, label=label))
     finally:
