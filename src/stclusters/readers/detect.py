@@ -83,7 +83,22 @@ def _csv_header(text: str) -> list[str]:
 
 def detect_format(source: Source) -> str | None:
     """The format of one file from its name and first bytes; None when not recognised."""
-    name = source.filename.lower()
+    fmt = _format_by_name(source.filename.lower())
+    if fmt is not None:
+        return fmt
+    head = source.head(65536)
+    if not head.strip() or _is_binary(head):
+        return None
+    text = decode_head(head).lstrip()
+    if text.startswith("<"):
+        return _xml_format(text)
+    if text.startswith(("FN ", "PT ", "VR ")):
+        return "wos"
+    return _header_format(_csv_header(text)) or _json_format(text)
+
+
+def _format_by_name(name: str) -> str | None:
+    """The format a lower-case file name alone tells (PatentsView, canonical tables, Parquet)."""
     if patentsview_table(name):
         return "patentsview"
     stem = name.split(".", 1)[0]
@@ -91,25 +106,29 @@ def detect_format(source: Source) -> str | None:
         return "canonical"
     if name.endswith(".parquet"):
         return "table"
-    head = source.head(65536)
-    if not head.strip():
-        return None
-    if (
+    return None
+
+
+def _is_binary(head: bytes) -> bool:
+    """Whether the first bytes hold NUL bytes that are not those of UTF-16 text."""
+    return (
         b"\x00" in head[:4096]
         and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
         and head[1:200:2].count(0) < 50
         and head[0:200:2].count(0) < 50
-    ):
-        return None
-    text = decode_head(head).lstrip()
-    if text.startswith("<"):
-        for root, fmt in _XML_ROOTS.items():
-            if f"<{root}" in text:
-                return fmt
-        return None
-    if text.startswith(("FN ", "PT ", "VR ")):
-        return "wos"
-    header = _csv_header(text)
+    )
+
+
+def _xml_format(text: str) -> str | None:
+    """The patent format of an XML file, from its root element."""
+    for root, fmt in _XML_ROOTS.items():
+        if f"<{root}" in text:
+            return fmt
+    return None
+
+
+def _header_format(header: list[str]) -> str | None:
+    """The format a CSV or tab-delimited header tells, from the columns it names."""
     if "UT" in header and ("PT" in header or "AU" in header):
         return "wos"
     if "EID" in header and ("Authors" in header or "Title" in header):
@@ -118,13 +137,19 @@ def detect_format(source: Source) -> str | None:
         return "table"
     if "display_name" in header and "latitude" in header and "longitude" in header:
         return "institutions"
-    if text.startswith(("{", "[")):
-        if '"authorships"' in text or "openalex.org/W" in text:
-            return "openalex"
-        if "ror.org/" in text and ('"addresses"' in text or '"locations"' in text):
-            return "institutions"
-        if "openalex.org/I" in text and '"geo"' in text:
-            return "institutions"
+    return None
+
+
+def _json_format(text: str) -> str | None:
+    """The format of a JSON file: OpenAlex works, or institutions (OpenAlex or ROR)."""
+    if not text.startswith(("{", "[")):
+        return None
+    if '"authorships"' in text or "openalex.org/W" in text:
+        return "openalex"
+    if "ror.org/" in text and ('"addresses"' in text or '"locations"' in text):
+        return "institutions"
+    if "openalex.org/I" in text and '"geo"' in text:
+        return "institutions"
     return None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -406,6 +406,7 @@ def _own_place(inst: dict[str, Any]) -> Institution | None:
 def _emit_work(
     col: Collector, obj: dict[str, Any], where: dict[str, Any], lookup: Institutions
 ) -> None:
+    """Turn one work into its rows (or reject it)."""
     wid = _short_id(obj.get("id"))
     if not wid:
         col.reject("work has no id", **where)
@@ -431,6 +432,38 @@ def _emit_work(
             **where,
             record_id=wid,
         )
+    _work_classes(col, wid, obj)
+    work = _Work(col, wid, where, lookup)
+    for i, authorship in enumerate(_as_list(obj.get("authorships"))):
+        if not isinstance(authorship, dict):
+            col.warn(f"authorship {i + 1} is not an object; ignored", **where, record_id=wid)
+            continue
+        _authorship(work, i, authorship)
+
+
+@dataclass
+class _Work:
+    """A work whose people rows are being added, and what they are added with."""
+
+    col: Collector
+    wid: str
+    #: line and record of the work, for the problems
+    where: dict[str, Any]
+    lookup: Institutions
+    #: number of each address of the work (by institution or raw string), across its authors
+    addresses: dict[str, int] = field(default_factory=dict)
+
+    def seq(self, key: str) -> int:
+        """The number of the address ``key`` (a new one when first met)."""
+        return self.addresses.setdefault(key, len(self.addresses))
+
+    def country(self, value: Any) -> str | None:
+        """A country code given in the work, checked (and warned about) by the collector."""
+        return self.col.country(value, record_id=self.wid, **self.where)
+
+
+def _work_classes(col: Collector, wid: str, obj: dict[str, Any]) -> None:
+    """Add a work's topics with their fields, and its level-0 concepts, each once."""
     seen_classes: set[tuple[str, str]] = set()
 
     def add_class(scheme: str, code: Any) -> None:
@@ -446,56 +479,109 @@ def _emit_work(
     for concept in _as_list(obj.get("concepts")):
         if isinstance(concept, dict) and concept.get("level") in (0, "0"):
             add_class("openalex_concept", concept.get("display_name"))
-    addresses: dict[str, int] = {}
-    for i, authorship in enumerate(_as_list(obj.get("authorships"))):
-        if not isinstance(authorship, dict):
-            col.warn(f"authorship {i + 1} is not an object; ignored", **where, record_id=wid)
+
+
+def _authorship(work: _Work, i: int, authorship: dict[str, Any]) -> None:
+    """Add the rows of the ``i``-th author: one per institution or raw affiliation string."""
+    col, wid = work.col, work.wid
+    author = authorship.get("author") or {}
+    name = clean(author.get("display_name") or authorship.get("raw_author_name"))
+    raw = _raw_strings(authorship)
+    insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
+    raw_for = _raw_for_institutions(authorship, insts, raw)
+    if insts:
+        for inst in insts:
+            _institution_person(work, i, name, inst, raw_for)
+        # older works (no affiliations list): strings no institution was recognised in
+        listed = "affiliations" in authorship
+        for text in (t for t in raw if t not in raw_for.values() and not listed):
+            col.person(wid, i, work.seq(f"raw:{text}"), "author", name=name, address=text)
+    elif raw:
+        countries = [work.country(x) for x in _as_list(authorship.get("countries"))]
+        country = countries[0] if len(countries) == 1 else None
+        for text in raw:
+            seq = work.seq(f"raw:{text}")
+            col.person(wid, i, seq, "author", name=name, address=text, country=country)
+    else:
+        col.person(wid, i, None, "author", name=name)
+
+
+def _institution_person(
+    work: _Work, i: int, name: str | None, inst: dict[str, Any], raw_for: dict[str, str]
+) -> None:
+    """Add the row of an author at one institution, placed by the lookup or its own coordinates."""
+    iid = _inst_key(inst)
+    org = clean(inst.get("display_name"))
+    ror = _short_id(inst.get("ror"))
+    country = work.country(inst.get("country_code"))
+    found = work.lookup.find(_short_id(inst.get("id")), ror, org) or _own_place(inst)
+    city = found.city if found else None
+    address = raw_for.get(iid) or place_string(org, city, country)
+    work.col.person(
+        work.wid,
+        i,
+        work.seq(f"inst:{iid}"),
+        "author",
+        name=name,
+        organisation=org,
+        address=address,
+        city=city,
+        country=country or (found.country if found else None),
+        lat=found.lat if found else None,
+        lon=found.lon if found else None,
+        precision="city" if found else None,
+    )
+
+
+@dataclass
+class _Tally:
+    """Counts kept while reading an OpenAlex file, for the records' numbers and the notes."""
+
+    number: int = 0  # records so far (works, and values rejected as records)
+    others: int = 0  # non-work objects ignored
+    loaded: int = 0  # institutions with coordinates loaded into the lookup
+    joined: int = 0  # joins between JSON documents (files joined with `cat`)
+
+    def notes(self, col: Collector) -> None:
+        """Add the file's notes to the account."""
+        if self.joined:
+            col.account.notes.append(
+                f"{self.joined + 1:,} JSON documents joined in one file (exports joined with "
+                "`cat`?) were read one after another"
+            )
+        if self.others:
+            col.account.notes.append(
+                f"{self.others:,} non-work objects (authors, concepts...) ignored"
+            )
+        if self.loaded:
+            col.account.notes.append(f"{self.loaded:,} institutions with coordinates loaded")
+
+
+def _works(
+    fh: IO[str], name: str, col: Collector, lookup: Institutions, tally: _Tally
+) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """The works of a file with where each stands; other objects are loaded, counted or rejected."""
+    for line, item, value in _json_values(fh, name):
+        if value is JOINED:
+            tally.joined += 1
             continue
-        author = authorship.get("author") or {}
-        name = clean(author.get("display_name") or authorship.get("raw_author_name"))
-        raw = _raw_strings(authorship)
-        insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
-        raw_for = _raw_for_institutions(authorship, insts, raw)
-        if insts:
-            for inst in insts:
-                iid = _inst_key(inst)
-                org = clean(inst.get("display_name"))
-                ror = _short_id(inst.get("ror"))
-                country = col.country(inst.get("country_code"), record_id=wid, **where)
-                found = lookup.find(_short_id(inst.get("id")), ror, org) or _own_place(inst)
-                city = found.city if found else None
-                address = raw_for.get(iid) or place_string(org, city, country)
-                seq = addresses.setdefault(f"inst:{iid}", len(addresses))
-                col.person(
-                    wid,
-                    i,
-                    seq,
-                    "author",
-                    name=name,
-                    organisation=org,
-                    address=address,
-                    city=city,
-                    country=country or (found.country if found else None),
-                    lat=found.lat if found else None,
-                    lon=found.lon if found else None,
-                    precision="city" if found else None,
-                )
-            # older works (no affiliations list): strings no institution was recognised in
-            listed = "affiliations" in authorship
-            for text in (t for t in raw if t not in raw_for.values() and not listed):
-                seq = addresses.setdefault(f"raw:{text}", len(addresses))
-                col.person(wid, i, seq, "author", name=name, address=text)
-        elif raw:
-            countries = [
-                col.country(x, record_id=wid, **where)
-                for x in _as_list(authorship.get("countries"))
-            ]
-            country = countries[0] if len(countries) == 1 else None
-            for text in raw:
-                seq = addresses.setdefault(f"raw:{text}", len(addresses))
-                col.person(wid, i, seq, "author", name=name, address=text, country=country)
-        else:
-            col.person(wid, i, None, "author", name=name)
+        if isinstance(value, ValueError):
+            tally.number += 1
+            col.reject(str(value), line=line, record=tally.number)
+            continue
+        for kind, obj in _entities(value):
+            if kind == "work":
+                tally.number += 1
+                yield obj, {"line": line, "record": item or tally.number}
+            elif kind == "institution":
+                tally.loaded += lookup.add_openalex(obj)
+            elif kind == "ror":
+                tally.loaded += lookup.add_ror(obj)
+            elif kind == "junk":
+                tally.number += 1
+                col.reject("not a JSON object", line=line, record=tally.number)
+            else:
+                tally.others += 1
 
 
 def iter_openalex(
@@ -513,50 +599,18 @@ def iter_openalex(
     """
     src, col = start(source, "openalex", collector)
     lookup = institutions if institutions is not None else Institutions()
-    others = 0
-    loaded = 0
-    number = 0
-    joined = 0
+    tally = _Tally()
     try:
         with open_text(src) as fh:
-            for line, item, value in _json_values(fh, src.name):
-                if value is JOINED:
-                    joined += 1
-                    continue
-                if isinstance(value, ValueError):
-                    number += 1
-                    col.reject(str(value), line=line, record=number)
-                    continue
-                for kind, obj in _entities(value):
-                    where = {"line": line, "record": item if item is not None else None}
-                    if kind == "work":
-                        number += 1
-                        where["record"] = where["record"] or number
-                        _emit_work(col, obj, where, lookup)
-                        if col.full:
-                            yield col.flush()
-                    elif kind == "institution":
-                        loaded += lookup.add_openalex(obj)
-                    elif kind == "ror":
-                        loaded += lookup.add_ror(obj)
-                    elif kind == "junk":
-                        number += 1
-                        col.reject("not a JSON object", line=line, record=number)
-                    else:
-                        others += 1
+            for obj, where in _works(fh, src.name, col, lookup, tally):
+                _emit_work(col, obj, where, lookup)
+                if col.full:
+                    yield col.flush()
     except (ValueError, *READ_ERRORS) as exc:
         if isinstance(exc, InputError):
             raise
         col.account.problem(f"reading stopped: {exc}")
-    if joined:
-        col.account.notes.append(
-            f"{joined + 1:,} JSON documents joined in one file (exports joined with `cat`?) "
-            "were read one after another"
-        )
-    if others:
-        col.account.notes.append(f"{others:,} non-work objects (authors, concepts...) ignored")
-    if loaded:
-        col.account.notes.append(f"{loaded:,} institutions with coordinates loaded")
+    tally.notes(col)
     if col.has_rows():
         yield col.flush()
 

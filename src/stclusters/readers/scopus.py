@@ -215,15 +215,24 @@ def _text(value: str | None) -> str:
 
 
 def _emit(col: Collector, row: dict[str, str], line: int, number: int, new_layout: bool) -> None:
+    """Turn one row of the export into the record's rows (or reject it)."""
     eid = clean(row.get("EID"))
     if not eid:
         col.reject("record has no EID", line=line, record=number)
         return
+    if not _document(col, row, eid, line, number):
+        return
+    _subjects(col, row, eid)
+    _people(col, row, eid, line, number, new_layout)
+
+
+def _document(col: Collector, row: dict[str, str], eid: str, line: int, number: int) -> bool:
+    """Add the document row; whether it was kept (not a duplicate)."""
     year_text = clean(row.get("Year"))
     year = parse_year(year_text)
     if year_text and year is None:
         col.warn(f"Year {year_text!r} is not a year", line=line, record=number, record_id=eid)
-    if not col.document(
+    return col.document(
         eid,
         "article",
         year=year,
@@ -231,13 +240,25 @@ def _emit(col: Collector, row: dict[str, str], line: int, number: int, new_layou
         title=clean(row.get("Title")),
         source="scopus",
         doi=normalise_doi(row.get("DOI")),
-    ):
-        return
+    )
+
+
+def _subjects(col: Collector, row: dict[str, str], eid: str) -> None:
+    """Add the ASJC subject codes of the first subject column that has any."""
     for column in _SUBJECT_COLUMNS:
         if row.get(column):
             for code in dict.fromkeys(c.strip() for c in row[column].split(";") if c.strip()):
                 col.klass(eid, "asjc", code)
             break
+
+
+def _people(
+    col: Collector, row: dict[str, str], eid: str, line: int, number: int, new_layout: bool
+) -> None:
+    """Add the people rows: authors with the affiliations 'Authors with affiliations' gives them.
+
+    Without that column, one row per affiliation (no author) or, without affiliations, per author.
+    """
     names = _author_names(row, new_layout)
     full = [
         _ID_SUFFIX.sub("", n).strip()
@@ -261,30 +282,38 @@ def _emit(col: Collector, row: dict[str, str], line: int, number: int, new_layou
             record=number,
             record_id=eid,
         )
-    addresses: dict[str, int] = {}
     if pairs:
-        for i, (name, affs) in enumerate(pairs):
-            shown = display[i] if i < len(display) and len(pairs) == len(display) else name
-            if not affs:
-                col.person(eid, i, None, "author", name=shown or None)
-            for aff in dict.fromkeys(affs):
-                seq = addresses.setdefault(aff, len(addresses))
-                col.person(
-                    eid,
-                    i,
-                    seq,
-                    "author",
-                    name=shown or None,
-                    organisation=organisation_of(aff),
-                    address=aff,
-                )
+        _paired_people(col, eid, pairs, display)
     elif affiliations:
+        addresses: dict[str, int] = {}
         for aff in dict.fromkeys(affiliations):
             seq = addresses.setdefault(aff, len(addresses))
             col.person(eid, None, seq, "author", organisation=organisation_of(aff), address=aff)
     else:
         for i, name in enumerate(display):
             col.person(eid, i, None, "author", name=name)
+
+
+def _paired_people(
+    col: Collector, eid: str, pairs: list[tuple[str, list[str]]], display: list[str]
+) -> None:
+    """Add one row per author and affiliation (one without address for an author without any)."""
+    addresses: dict[str, int] = {}
+    for i, (name, affs) in enumerate(pairs):
+        shown = display[i] if i < len(display) and len(pairs) == len(display) else name
+        if not affs:
+            col.person(eid, i, None, "author", name=shown or None)
+        for aff in dict.fromkeys(affs):
+            seq = addresses.setdefault(aff, len(addresses))
+            col.person(
+                eid,
+                i,
+                seq,
+                "author",
+                name=shown or None,
+                organisation=organisation_of(aff),
+                address=aff,
+            )
 
 
 def iter_scopus(

@@ -121,56 +121,52 @@ class _Doc:
 
 
 def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) -> None:
+    """Take one row of a person table: its document when first met, then its person."""
     doc_id = clean(row.get("doc_id"))
     if not doc_id:
         col.reject("row has no doc_id", line=line)
         return
     doc = docs.get(doc_id)
     if doc is None:
-        layer = (clean(row.get("layer")) or "").lower()
-        if layer not in LAYERS:
-            col.reject(
-                f"layer {row.get('layer')!r} is not one of {', '.join(LAYERS)}",
-                line=line,
-                record_id=doc_id,
-            )
-            docs[doc_id] = _Doc(False, layer)
-            return
-        kept = col.document(
-            doc_id,
-            layer,
-            year=parse_year(row.get("year")),
-            doc_type=clean(row.get("doc_type")),
-            title=clean(row.get("title")),
-            source=clean(row.get("source")) or "table",
-            doi=normalise_doi(row.get("doi")),
+        doc = docs[doc_id] = _first_row(col, row, line, doc_id)
+    if doc.kept:
+        _person(col, row, line, doc_id, doc)
+
+
+def _first_row(col: Collector, row: dict[str, Any], line: int, doc_id: str) -> _Doc:
+    """Add a document from its first row, with its classes and applicants (unless rejected)."""
+    layer = (clean(row.get("layer")) or "").lower()
+    if layer not in LAYERS:
+        col.reject(
+            f"layer {row.get('layer')!r} is not one of {', '.join(LAYERS)}",
+            line=line,
+            record_id=doc_id,
         )
-        doc = docs[doc_id] = _Doc(kept, layer)
-        if kept:
-            for column, scheme in CLASS_COLUMNS.items():
-                for code in dict.fromkeys(_split(row.get(column))):
-                    col.klass(doc_id, scheme, code)
-            for name in dict.fromkeys(_split(row.get("applicants"))):
-                col.applicant(doc_id, name)
-    if not doc.kept:
-        return
+        return _Doc(False, layer)
+    kept = col.document(
+        doc_id,
+        layer,
+        year=parse_year(row.get("year")),
+        doc_type=clean(row.get("doc_type")),
+        title=clean(row.get("title")),
+        source=clean(row.get("source")) or "table",
+        doi=normalise_doi(row.get("doi")),
+    )
+    if kept:
+        for column, scheme in CLASS_COLUMNS.items():
+            for code in dict.fromkeys(_split(row.get(column))):
+                col.klass(doc_id, scheme, code)
+        for name in dict.fromkeys(_split(row.get("applicants"))):
+            col.applicant(doc_id, name)
+    return _Doc(kept, layer)
+
+
+def _person(col: Collector, row: dict[str, Any], line: int, doc_id: str, doc: _Doc) -> None:
+    """Add the person of a row of a kept document (none when its people columns are empty)."""
     values = {c: clean(row.get(c)) for c in PERSON_COLUMNS}
     if not any(values.values()):
         return
-    person_seq = _int(row.get("person_seq"))
-    if person_seq is None:
-        person_seq = doc.next_seq
-    doc.next_seq = max(doc.next_seq, person_seq + 1)
-    address = values["address"] or ", ".join(
-        v for v in (values["city"], values["region"], values["country"]) if v
-    )
-    address_seq = _int(row.get("address_seq"))
-    if address_seq is None and address:
-        address_seq = (
-            person_seq
-            if doc.layer == "patent"
-            else doc.addresses.setdefault(address, len(doc.addresses))
-        )
+    person_seq, address_seq, address = _seqs(row, values, doc)
     if (person_seq, address_seq) in doc.keys:
         col.warn(
             f"person {person_seq} / address {address_seq} repeats an earlier row; row ignored",
@@ -179,17 +175,7 @@ def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) 
         )
         return
     doc.keys.add((person_seq, address_seq))
-    lat, lon = _float(row.get("lat")), _float(row.get("lon"))
-    if (lat is None) != (lon is None) or (
-        lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
-    ):
-        col.warn(f"bad coordinates ({row.get('lat')}, {row.get('lon')}); ignored", line=line)
-        lat = lon = None
-    precision = clean(row.get("precision"))
-    if lat is None:
-        precision = None
-    elif precision not in PRECISIONS:
-        precision = "city"
+    lat, lon, precision = _located(col, row, line)
     country = col.country(values["country"], any_text=True, line=line, record_id=doc_id)
     col.person(
         doc_id,
@@ -207,6 +193,49 @@ def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) 
         lon=lon,
         precision=precision,
     )
+
+
+def _seqs(
+    row: dict[str, Any], values: dict[str, str | None], doc: _Doc
+) -> tuple[int, int | None, str]:
+    """Person and address numbers of a row (given, or numbered in order), and its address.
+
+    The address is the ``address`` column, else city, region and country joined. A patent's
+    inventor has an address of their own; an article's authors share the addresses they repeat.
+    """
+    person_seq = _int(row.get("person_seq"))
+    if person_seq is None:
+        person_seq = doc.next_seq
+    doc.next_seq = max(doc.next_seq, person_seq + 1)
+    address = values["address"] or ", ".join(
+        v for v in (values["city"], values["region"], values["country"]) if v
+    )
+    address_seq = _int(row.get("address_seq"))
+    if address_seq is None and address:
+        address_seq = (
+            person_seq
+            if doc.layer == "patent"
+            else doc.addresses.setdefault(address, len(doc.addresses))
+        )
+    return person_seq, address_seq, address
+
+
+def _located(
+    col: Collector, row: dict[str, Any], line: int
+) -> tuple[float | None, float | None, str | None]:
+    """A row's coordinates and precision (``city`` when not a known level); bad pairs dropped."""
+    lat, lon = _float(row.get("lat")), _float(row.get("lon"))
+    if (lat is None) != (lon is None) or (
+        lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        col.warn(f"bad coordinates ({row.get('lat')}, {row.get('lon')}); ignored", line=line)
+        lat = lon = None
+    precision = clean(row.get("precision"))
+    if lat is None:
+        precision = None
+    elif precision not in PRECISIONS:
+        precision = "city"
+    return lat, lon, precision
 
 
 def _split(value: Any) -> list[str]:
@@ -280,9 +309,18 @@ def iter_canonical(
         raise InputError("canonical tables: documents.csv (or .parquet) is required")
     col = collector or Collector(FileAccount(tables["documents"].name, "table"))
     kept: set[str] = set()
-    for line, rows in _batches(tables["documents"]):
+    yield from _canonical_documents(tables["documents"], col, kept)
+    keep = pa.array(sorted(kept), type=pa.string())
+    for name in ("people", "classes", "applicants"):
+        if name in tables:
+            yield from _canonical_rows(name, tables[name], col, keep)
+
+
+def _canonical_documents(src: Source, col: Collector, kept: set[str]) -> Iterator[Records]:
+    """Stream the documents table, adding the ids of the documents kept to ``kept``."""
+    for line, rows in _batches(src):
         for k, row in enumerate(rows):
-            if _is_header(row, tables["documents"], line + k):
+            if _is_header(row, src, line + k):
                 repeated_header(col.account, line + k)
                 continue
             doc_id = clean(row.get("doc_id"))
@@ -304,35 +342,41 @@ def iter_canonical(
                 yield col.flush()
     if col.has_rows():
         yield col.flush()
-    keep = pa.array(sorted(kept), type=pa.string())
-    for name in ("people", "classes", "applicants"):
-        if name not in tables:
+
+
+def _canonical_rows(name: str, src: Source, col: Collector, keep: pa.Array) -> Iterator[Records]:
+    """Stream the rows of one of the other tables whose document is in ``keep``.
+
+    The rows dropped are counted as a problem of the account.
+
+    Raises
+    ------
+    InputError
+        When the table does not conform to its schema.
+    """
+    dropped = 0
+    for line, batch in _batches(src):
+        rows = []
+        for k, row in enumerate(batch):
+            if _is_header(row, src, line + k):
+                col.account.notes.append(
+                    f"{src.name}: {REPEATED_HEADER_NOTE} a row: line {line + k:,}"
+                )
+            else:
+                rows.append(row)
+        if not rows:
             continue
-        dropped = 0
-        for line, batch in _batches(tables[name]):
-            rows = []
-            for k, row in enumerate(batch):
-                if _is_header(row, tables[name], line + k):
-                    col.account.notes.append(
-                        f"{tables[name].name}: {REPEATED_HEADER_NOTE} a row: line {line + k:,}"
-                    )
-                else:
-                    rows.append(row)
-            if not rows:
-                continue
-            table = pa.Table.from_pylist(rows)
-            try:
-                table = conform(table, name)
-            except InputError as exc:
-                raise InputError(f"{tables[name].name}: {exc}") from exc
-            mask = pc.is_in(table.column("doc_id"), value_set=keep)
-            mask = pc.fill_null(mask, False)
-            dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
-            yield Records(**{name: country_column(table.filter(mask), col.account, name=name)})
-        if dropped:
-            col.account.problem(
-                f"{dropped:,} {name} row(s) whose document was not kept were dropped"
-            )
+        table = pa.Table.from_pylist(rows)
+        try:
+            table = conform(table, name)
+        except InputError as exc:
+            raise InputError(f"{src.name}: {exc}") from exc
+        mask = pc.is_in(table.column("doc_id"), value_set=keep)
+        mask = pc.fill_null(mask, False)
+        dropped += table.num_rows - pc.sum(mask).as_py() if table.num_rows else 0
+        yield Records(**{name: country_column(table.filter(mask), col.account, name=name)})
+    if dropped:
+        col.account.problem(f"{dropped:,} {name} row(s) whose document was not kept were dropped")
 
 
 def read_table(path: str | Path) -> ReadResult:

@@ -6,6 +6,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from stclusters.errors import InputError
@@ -154,6 +155,7 @@ def _people(
     rec: _Rec,
     ut: str,
 ) -> None:
+    """Add the people rows of a record: its authors linked to their C1 addresses where known."""
     addresses: dict[str, int] = {}
     for _, addr in entries:
         addresses.setdefault(addr, len(addresses))
@@ -161,76 +163,102 @@ def _people(
         for i, name in enumerate(names):
             col.person(doc_id, i, None, "author", name=name)
         return
-    links: dict[int, list[int]] = {}
-    linked = any(n is not None for n, _ in entries)
-    if linked:
-        index: dict[str, list[int]] = {}
-        for i, name in enumerate(names):
-            index.setdefault(_name_key(name), []).append(i)
-        for i, name in enumerate(short):
-            key = _name_key(name)
-            if key and i < len(names) and i not in index.get(key, []):
-                index.setdefault(key, []).append(i)
-        unmatched: list[str] = []
-        unlinked: list[str] = []
-        shared: list[str] = []
-        # authors sharing a name are told apart when C1 names each of them once: the j-th
-        # bracket occurrence of the name is the j-th author of that name
-        keyed = [
-            (None if g is None else [(n, _name_key(n)) for n in g], addr) for g, addr in entries
-        ]
-        occurrences = Counter(k for g, _ in keyed if g for _, k in g)
-        taken: Counter[str] = Counter()
-        for group, addr in keyed:
-            seq = addresses[addr]
-            if group is None:
-                unlinked.append(addr)
-                continue
-            for name, key in group:
-                hits = index.get(key, [])
-                if not hits:
-                    unmatched.append(name)
-                    continue
-                if len(hits) > 1:
-                    if occurrences[key] == len(hits):
-                        hits = [sorted(hits)[taken[key]]]
-                        taken[key] += 1
-                    elif name not in shared:
-                        shared.append(name)
-                for i in hits:
-                    if seq not in links.setdefault(i, []):
-                        links[i].append(seq)
-        if shared:
-            col.warn(
-                f"several authors named {', '.join(shared[:5])}, and C1 does not tell their "
-                "addresses apart; each of them was linked to every address of the name",
-                line=rec.line,
-                record=rec.number,
-                record_id=ut,
-            )
-        if unmatched:
-            col.warn(
-                f"C1 names not found among the authors: {', '.join(unmatched[:5])}",
-                line=rec.line,
-                record=rec.number,
-                record_id=ut,
-            )
-        if unlinked:
-            col.warn(
-                f"{len(unlinked)} C1 address(es) without author brackets in a record that "
-                "links the others; those addresses were ignored",
-                line=rec.line,
-                record=rec.number,
-                record_id=ut,
-            )
+    links: dict[int, list[int]]
+    if any(n is not None for n, _ in entries):
+        notes = _LinkNotes()
+        links = _bracket_links(names, short, entries, addresses, notes)
+        notes.warn(col, rec, ut)
     elif len(addresses) == 1 or len(names) == 1:
         # older unbracketed form: the link is still certain with one address or one author
-        for i in range(len(names)):
-            links[i] = sorted(addresses.values())
+        links = {i: sorted(addresses.values()) for i in range(len(names))}
     else:
         for addr, seq in addresses.items():
             col.person(doc_id, None, seq, "author", organisation=_organisation(addr), address=addr)
         return
+    _linked_people(col, doc_id, names, addresses, links)
+
+
+class _LinkNotes:
+    """What linking C1 brackets to authors could not settle, for the record's warnings."""
+
+    def __init__(self) -> None:
+        self.shared: list[str] = []  # names of several authors that C1 does not tell apart
+        self.unmatched: list[str] = []  # C1 names found among no author
+        self.unlinked: list[str] = []  # addresses without brackets in a record with brackets
+
+    def warn(self, col: Collector, rec: _Rec, ut: str) -> None:
+        """Warn about each kind of unsettled link, if any."""
+        warn = partial(col.warn, line=rec.line, record=rec.number, record_id=ut)
+        if self.shared:
+            warn(
+                f"several authors named {', '.join(self.shared[:5])}, and C1 does not tell their "
+                "addresses apart; each of them was linked to every address of the name"
+            )
+        if self.unmatched:
+            warn(f"C1 names not found among the authors: {', '.join(self.unmatched[:5])}")
+        if self.unlinked:
+            warn(
+                f"{len(self.unlinked)} C1 address(es) without author brackets in a record that "
+                "links the others; those addresses were ignored"
+            )
+
+
+def _author_index(names: list[str], short: list[str]) -> dict[str, list[int]]:
+    """Author positions by name key, from the full names and the short (AU) forms."""
+    index: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        index.setdefault(_name_key(name), []).append(i)
+    for i, name in enumerate(short):
+        key = _name_key(name)
+        if key and i < len(names) and i not in index.get(key, []):
+            index.setdefault(key, []).append(i)
+    return index
+
+
+def _bracket_links(
+    names: list[str],
+    short: list[str],
+    entries: list[tuple[list[str] | None, str]],
+    addresses: dict[str, int],
+    notes: _LinkNotes,
+) -> dict[int, list[int]]:
+    """Address numbers of each author (by position) from the names in the C1 brackets."""
+    index = _author_index(names, short)
+    links: dict[int, list[int]] = {}
+    # authors sharing a name are told apart when C1 names each of them once: the j-th
+    # bracket occurrence of the name is the j-th author of that name
+    keyed = [(None if g is None else [(n, _name_key(n)) for n in g], addr) for g, addr in entries]
+    occurrences = Counter(k for g, _ in keyed if g for _, k in g)
+    taken: Counter[str] = Counter()
+    for group, addr in keyed:
+        seq = addresses[addr]
+        if group is None:
+            notes.unlinked.append(addr)
+            continue
+        for name, key in group:
+            hits = index.get(key, [])
+            if len(hits) > 1:
+                if occurrences[key] == len(hits):
+                    hits = [sorted(hits)[taken[key]]]
+                    taken[key] += 1
+                elif name not in notes.shared:
+                    notes.shared.append(name)
+            if not hits:
+                notes.unmatched.append(name)
+            for i in hits:
+                if seq not in links.setdefault(i, []):
+                    links[i].append(seq)
+    return links
+
+
+def _linked_people(
+    col: Collector,
+    doc_id: str,
+    names: list[str],
+    addresses: dict[str, int],
+    links: dict[int, list[int]],
+) -> None:
+    """Add one row per author and linked address (one without address for an unlinked author)."""
     by_seq = {seq: addr for addr, seq in addresses.items()}
     for i, name in enumerate(names):
         seqs = sorted(links.get(i, []))
@@ -262,90 +290,123 @@ def _repaired(col: Collector, value: str, line: int, rec: _Rec | None) -> str:
     return repair_text(value)
 
 
-def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Records]:
-    rec: _Rec | None = None
-    tag = ""
-    number = 0
-    saw_ef = False
-    saw_header = False
-    last_line = 0
-    wanted = False  # whether the current field is one the reader keeps
-    for n, raw in lines:
-        last_line = n
-        if raw.startswith("  "):
-            # continuation lines are most of a file (cited references): the fast path
-            if wanted and rec is not None:
-                value = raw.strip()
-                if has_bad_bytes(value):
-                    value = _repaired(col, value, n, rec)
-                if tag in _LIST_TAGS:
-                    rec.fields[tag].append(value)
-                else:
-                    rec.fields[tag][-1] += " " + value
-            continue
+class _PlainParser:
+    """The plain-text reader's state between lines: the open record and what the file showed."""
+
+    def __init__(self, col: Collector) -> None:
+        self.col = col
+        self.rec: _Rec | None = None
+        self.tag = ""
+        self.number = 0
+        self.saw_ef = False
+        self.saw_header = False
+        self.last_line = 0
+        self.wanted = False  # whether the current field is one the reader keeps
+
+    def continuation(self, n: int, raw: str) -> None:
+        """Add an indented continuation line to the current field of the record."""
+        assert self.rec is not None
+        value = raw.strip()
+        if has_bad_bytes(value):
+            value = _repaired(self.col, value, n, self.rec)
+        if self.tag in _LIST_TAGS:
+            self.rec.fields[self.tag].append(value)
+        else:
+            self.rec.fields[self.tag][-1] += " " + value
+
+    def line(self, n: int, raw: str) -> bool:
+        """Take one line that is not a continuation; whether it closed a record (ER)."""
         line = raw.lstrip("\ufeff")  # a BOM stands at the start of every file joined with `cat`
         if not line.strip():
-            continue
+            return False
         head = line[:2]
         if line[2:3] in (" ", "") and _TAG.match(head):
-            tag = head
-            wanted = tag in WANTED
-            if tag == "PT":
-                if rec is not None:
-                    rec.bad = rec.bad or f"no ER line before the next record at line {n:,}"
-                    _emit(col, rec, rec.line)
-                number += 1
-                rec = _Rec(n, number)
-                rec.fields["PT"] = [line[3:]]
-            elif tag == "ER":
-                if rec is None:
-                    col.account.problem("ER line outside a record", line=n)
-                else:
-                    _emit(col, rec, rec.line)
-                    rec = None
-                    if col.full:
-                        yield col.flush()
-            elif tag == "EF":
-                if rec is not None:
-                    rec.bad = rec.bad or f"no ER line before the EF line at line {n:,}"
-                    _emit(col, rec, rec.line)
-                    rec = None
-                saw_ef = True
-            elif tag in ("FN", "VR"):
-                if tag == "FN" and saw_header:
-                    repeated_header(col.account, n)
-                saw_header = True
-                saw_ef = False
-            elif rec is None:
-                col.account.problem(f"field {tag} outside a record (no PT line before it)", line=n)
-            elif wanted:
-                value = line[3:]
-                if has_bad_bytes(value):
-                    value = _repaired(col, value, n, rec)
-                rec.fields.setdefault(tag, []).append(value)
-        elif rec is not None:
-            rec.bad = rec.bad or (
+            return self._tagged(n, line, head)
+        if self.rec is not None:
+            self.rec.bad = self.rec.bad or (
                 f"line {n:,}: malformed line {line[:40]!r} (expected a two-character tag and "
                 "a space, or an indented continuation)"
             )
         else:
-            col.account.problem(f"unexpected text outside a record: {line[:40]!r}", line=n)
-    if rec is not None:
-        col.reject(
-            f"the file ends inside a record (no ER line after line {rec.line:,}); truncated?",
-            line=rec.line,
-            record=rec.number,
-            record_id=clean(" ".join(rec.fields.get("UT", []))),
-        )
-    if number == 0 and not saw_header:
-        raise InputError(
-            f"{col.account.path}: no Web of Science records found (expected 'FN' or 'PT' "
-            "lines); check the file or pass --format"
-        )
-    if not saw_ef and number:
-        col.account.problem(
-            f"no EF line at the end of the file (line {last_line:,}): the file may be truncated"
-        )
+            self.col.account.problem(f"unexpected text outside a record: {line[:40]!r}", line=n)
+        return False
+
+    def _tagged(self, n: int, line: str, tag: str) -> bool:
+        """Take a line starting with a tag; whether it closed a record (ER)."""
+        self.tag = tag
+        self.wanted = tag in WANTED
+        if tag == "PT":
+            self._close(f"no ER line before the next record at line {n:,}")
+            self.number += 1
+            self.rec = _Rec(n, self.number)
+            self.rec.fields["PT"] = [line[3:]]
+        elif tag == "ER":
+            if self.rec is None:
+                self.col.account.problem("ER line outside a record", line=n)
+                return False
+            self._close(None)
+            return True
+        elif tag == "EF":
+            self._close(f"no ER line before the EF line at line {n:,}")
+            self.saw_ef = True
+        elif tag in ("FN", "VR"):
+            if tag == "FN" and self.saw_header:
+                repeated_header(self.col.account, n)
+            self.saw_header = True
+            self.saw_ef = False
+        elif self.rec is None:
+            self.col.account.problem(f"field {tag} outside a record (no PT line before it)", line=n)
+        elif self.wanted:
+            value = line[3:]
+            if has_bad_bytes(value):
+                value = _repaired(self.col, value, n, self.rec)
+            self.rec.fields.setdefault(tag, []).append(value)
+        return False
+
+    def _close(self, missing_er: str | None) -> None:
+        """Emit the open record, if any; marked bad with ``missing_er`` when its ER is missing."""
+        rec = self.rec
+        if rec is None:
+            return
+        if missing_er is not None:
+            rec.bad = rec.bad or missing_er
+        _emit(self.col, rec, rec.line)
+        self.rec = None
+
+    def finish(self) -> None:
+        """Account for how the file ended: inside a record, without records, without EF."""
+        col, rec = self.col, self.rec
+        if rec is not None:
+            col.reject(
+                f"the file ends inside a record (no ER line after line {rec.line:,}); truncated?",
+                line=rec.line,
+                record=rec.number,
+                record_id=clean(" ".join(rec.fields.get("UT", []))),
+            )
+        if self.number == 0 and not self.saw_header:
+            raise InputError(
+                f"{col.account.path}: no Web of Science records found (expected 'FN' or 'PT' "
+                "lines); check the file or pass --format"
+            )
+        if not self.saw_ef and self.number:
+            col.account.problem(
+                f"no EF line at the end of the file (line {self.last_line:,}): the file may be "
+                "truncated"
+            )
+
+
+def _iter_plain(lines: Iterator[tuple[int, str]], col: Collector) -> Iterator[Records]:
+    """Parse a plain-text export (FN/VR/PT/ER) line by line into chunks of Records."""
+    parser = _PlainParser(col)
+    for n, raw in lines:
+        parser.last_line = n
+        if raw.startswith("  "):
+            # continuation lines are most of a file (cited references): the fast path
+            if parser.wanted and parser.rec is not None:
+                parser.continuation(n, raw)
+        elif parser.line(n, raw) and col.full:
+            yield col.flush()
+    parser.finish()
 
 
 # --------------------------------------------------------------------------------------------

@@ -399,6 +399,350 @@ def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -
     return w
 
 
+SiteRows = tuple[IntArray, FloatArray, FloatArray, FloatArray, IntArray]
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """What the units add up to: economy and hub output per layer (times the scale)."""
+
+    economies: list[str]
+    econ_index: dict[str, int]
+    #: economy (index into ``economies``) of each place, -1 for places of no calibrated economy
+    place_econ: IntArray
+    econ_total: dict[str, IntArray]
+    hub_target: dict[str, FloatArray]
+    #: expected kept fractional output of one home document, per layer and economy
+    keep: dict[str, FloatArray]
+
+
+@dataclass
+class _Units:
+    """Units, groups and sites of the world as they are added: hubs first, then city groups."""
+
+    unit_econ: list[int] = field(default_factory=list)
+    unit_hub: list[int] = field(default_factory=list)
+    unit_group: list[int] = field(default_factory=list)
+    group_head: list[int] = field(default_factory=list)
+    kept: dict[str, list[int]] = field(default_factory=lambda: {layer: [] for layer in LAYERS})
+    #: per block of sites: place, lat, lon, jitter sd (km) and unit of each site
+    site_rows: list[SiteRows] = field(default_factory=list)
+    site_weight: dict[str, list[FloatArray]] = field(
+        default_factory=lambda: {layer: [] for layer in LAYERS}
+    )
+
+    def add_group(self, head: int) -> int:
+        """Add a group headed by the place ``head``; its index."""
+        self.group_head.append(head)
+        return len(self.group_head) - 1
+
+    def add_unit(self, econ: int, hub: int, group: int, kept: dict[str, int]) -> int:
+        """Add a unit with its home-document count per layer; its index."""
+        self.unit_econ.append(econ)
+        self.unit_hub.append(hub)
+        self.unit_group.append(group)
+        for layer in LAYERS:
+            self.kept[layer].append(kept[layer])
+        return len(self.unit_econ) - 1
+
+    def add_sites(self, rows: SiteRows, weight: dict[str, FloatArray]) -> None:
+        """Add a block of sites with their weights within their unit per layer."""
+        self.site_rows.append(rows)
+        for layer in LAYERS:
+            self.site_weight[layer].append(weight[layer])
+
+    def geography(self, places: Places, targets: _Targets, hubs: list[Hub]) -> Geography:
+        """The finished :class:`Geography` (without ``info``)."""
+        rows = self.site_rows
+        return Geography(
+            places=places,
+            economies=targets.economies,
+            hub_names=[h.name for h in hubs],
+            econ_total=targets.econ_total,
+            hub_target=targets.hub_target,
+            unit_econ=np.array(self.unit_econ, dtype=np.int64),
+            unit_hub=np.array(self.unit_hub, dtype=np.int64),
+            unit_group=np.array(self.unit_group, dtype=np.int64),
+            group_head=np.array(self.group_head, dtype=np.int64),
+            site_unit=np.concatenate([r[4] for r in rows]),
+            site_place=np.concatenate([r[0] for r in rows]),
+            site_lat=np.concatenate([r[1] for r in rows]),
+            site_lon=np.concatenate([r[2] for r in rows]),
+            site_sd=np.concatenate([r[3] for r in rows]),
+            site_weight={layer: np.concatenate(self.site_weight[layer]) for layer in LAYERS},
+            kept={layer: np.array(self.kept[layer], dtype=np.int64) for layer in LAYERS},
+        )
+
+
+@dataclass(frozen=True)
+class _Outside:
+    """What weighs the places outside the hubs: nearness to a hub site and lognormal noise."""
+
+    #: places within :data:`HUB_BUFFER_KM` of a hub site
+    near_hub: NDArray[np.bool_]
+    #: 0 up to the buffer, rising to 1 at :data:`HUB_FADE_KM`
+    hub_fade: FloatArray
+    base_noise: FloatArray
+    layer_noise: dict[str, FloatArray]
+
+
+def _targets(
+    calibration: Calibration,
+    places: Places,
+    *,
+    scale: float,
+    abroad_share: dict[str, FloatArray],
+) -> _Targets:
+    """Economy totals and hub targets per layer at ``scale``, and each economy's keep factor."""
+    economies = [e.iso2 for e in calibration.economies]
+    econ_index = {c: i for i, c in enumerate(economies)}
+    place_econ = np.array([econ_index.get(str(c), -1) for c in places.country], dtype=np.int64)
+    econ_total = {
+        layer: np.array(
+            [round(e.output(layer) * scale) for e in calibration.economies], dtype=np.int64
+        )
+        for layer in LAYERS
+    }
+    hub_target = {
+        layer: np.array([h.output(layer) * scale for h in calibration.hubs], dtype=np.float64)
+        for layer in LAYERS
+    }
+    keep = {
+        layer: keep_factor(econ_total[layer].astype(np.float64), abroad_share[layer])
+        for layer in LAYERS
+    }
+    return _Targets(economies, econ_index, place_econ, econ_total, hub_target, keep)
+
+
+def _cap_economies(
+    w: FloatArray, site_econ: IntArray, first_econ: int, total: IntArray, target: float
+) -> FloatArray:
+    """Hub site weights with each economy but the first capped at :data:`ECONOMY_CAP` of its total.
+
+    Three rounds of capping and renormalising; an economy with no output gets no weight.
+    """
+    for _ in range(3):
+        for e in set(site_econ.tolist()):
+            if e == first_econ:
+                continue
+            share = w[site_econ == e].sum()
+            limit = ECONOMY_CAP * total[e] / max(target, 1e-9)
+            if share > limit > 0:
+                w[site_econ == e] *= limit / share
+            elif limit <= 0:
+                w[site_econ == e] = 0.0
+        w = w / w.sum()
+    return w
+
+
+def _hub_weights(
+    sites: _HubSites, corridor_km: float, hub: Hub, h: int, site_econ: IntArray, t: _Targets
+) -> dict[str, FloatArray]:
+    """Weights of a hub's sites per layer (adding up to 1), capped per economy if several."""
+    first_econ = t.econ_index.get(hub.economies[0], -1)
+    several = len(set(site_econ.tolist())) > 1
+    weights: dict[str, FloatArray] = {}
+    for layer in LAYERS:
+        w = _layer_weights(sites, corridor_km, hub, layer)
+        if several:
+            w = _cap_economies(
+                w, site_econ, first_econ, t.econ_total[layer], t.hub_target[layer][h]
+            )
+        weights[layer] = w
+    return weights
+
+
+def _hub_home_counts(
+    weights: dict[str, FloatArray], site_econ: IntArray, econs: list[int], h: int, t: _Targets
+) -> dict[str, IntArray]:
+    """Home documents of each of a hub's economies per layer, to meet the hub's planted output.
+
+    The expected kept output (home documents times their economy's keep factor) equals the
+    planted figure.
+    """
+    counts: dict[str, IntArray] = {}
+    for layer in LAYERS:
+        shares = np.array([weights[layer][site_econ == e].sum() for e in econs])
+        k = t.keep[layer][np.array(econs)]
+        home = t.hub_target[layer][h] / max(float((shares * k).sum()), 1e-9)
+        counts[layer] = largest_remainder(round(home), shares)
+    return counts
+
+
+def _add_hub(
+    units: _Units,
+    h: int,
+    hub: Hub,
+    sites: _HubSites,
+    corridor_km: float,
+    t: _Targets,
+    hub_portion: dict[str, IntArray],
+) -> None:
+    """Add a hub: its group, one unit per economy it covers, and its sites.
+
+    Its home documents are added to ``hub_portion`` (per layer and economy).
+    """
+    group = units.add_group(sites.place[0])
+    site_place = np.array(sites.place, dtype=np.int64)
+    site_econ = t.place_econ[site_place]
+    weights = _hub_weights(sites, corridor_km, hub, h, site_econ, t)
+    econs = sorted(set(site_econ.tolist()))
+    counts = _hub_home_counts(weights, site_econ, econs, h, t)
+    unit_of_site = np.zeros(len(site_place), dtype=np.int64)
+    for j, e in enumerate(econs):
+        kept = {layer: int(counts[layer][j]) for layer in LAYERS}
+        unit_of_site[site_econ == e] = units.add_unit(e, h, group, kept)
+        for layer in LAYERS:
+            hub_portion[layer][e] += kept[layer]
+    rows = (site_place, np.array(sites.lat), np.array(sites.lon), np.array(sites.sd), unit_of_site)
+    units.add_sites(rows, weights)
+
+
+def _cap_hub_counts(
+    units: _Units, hub_portion: dict[str, IntArray], econ_total: dict[str, IntArray]
+) -> None:
+    """Cap the hub home counts of each economy at its total (only reached at tiny scales).
+
+    The counts of the hub units of an economy whose hubs exceed its total are shared out again
+    to add up to the total, and its ``hub_portion`` set to the total.
+    """
+    econ_arr = np.array(units.unit_econ, dtype=np.int64)
+    for layer in LAYERS:
+        kept_arr = np.array(units.kept[layer], dtype=np.int64)
+        for e in np.flatnonzero(hub_portion[layer] > econ_total[layer]):
+            idx = np.flatnonzero(econ_arr == e)
+            kept_arr[idx] = largest_remainder(
+                int(econ_total[layer][e]), kept_arr[idx].astype(float)
+            )
+            hub_portion[layer][e] = int(econ_total[layer][e])
+        units.kept[layer] = kept_arr.tolist()
+
+
+def _outside(
+    places: Places, units: _Units, rng: np.random.Generator, place_noise: float
+) -> _Outside:
+    """Distance of every place to the hub sites placed so far, and its noise draws."""
+    hub_lat = np.concatenate([r[1] for r in units.site_rows])
+    hub_lon = np.concatenate([r[2] for r in units.site_rows])
+    hub_km = _distance_to_sites_km(places, hub_lat, hub_lon)
+    near_hub = hub_km < HUB_BUFFER_KM
+    hub_fade = np.clip((hub_km - HUB_BUFFER_KM) / (HUB_FADE_KM - HUB_BUFFER_KM), 0.0, 1.0)
+    base_noise = rng.lognormal(0.0, place_noise, len(places))
+    layer_noise = {layer: rng.lognormal(0.0, LAYER_NOISE, len(places)) for layer in LAYERS}
+    return _Outside(near_hub, hub_fade, base_noise, layer_noise)
+
+
+def _economy_candidates(
+    places: Places, in_econ: NDArray[np.bool_], place_hub: IntArray, near_hub: NDArray[np.bool_]
+) -> IntArray | None:
+    """Places taking an economy's output outside its hubs; None when it has no place.
+
+    Those neither in nor near a hub, else those not in a hub, else all of them.
+    """
+    for mask in (in_econ & (place_hub < 0) & ~near_hub, in_econ & (place_hub < 0), in_econ):
+        candidates = np.flatnonzero(mask)
+        if len(candidates):
+            return candidates
+    return None
+
+
+def _draw_group_counts(
+    rest: dict[str, int],
+    heads: IntArray,
+    places: Places,
+    outside: _Outside,
+    *,
+    place_exponent: float,
+    rng: np.random.Generator,
+) -> dict[str, IntArray]:
+    """Home documents of each city group (headed by ``heads``) per layer, drawn multinomially.
+
+    ``rest`` documents are drawn by the groups' weights: population to the power
+    ``place_exponent``, damped for small places, times the noise and the fade near hubs.
+    """
+    pop_head = places.population[heads].astype(np.float64)
+    fades = (outside.hub_fade[heads] > 0).any()  # else the economy is all within the buffer
+    per_layer: dict[str, IntArray] = {}
+    for layer in LAYERS:
+        weight = place_weights(pop_head, place_exponent, layer) * outside.base_noise[heads]
+        weight = weight * outside.layer_noise[layer][heads]
+        if fades:
+            weight = weight * outside.hub_fade[heads]
+        per_layer[layer] = rng.multinomial(max(rest[layer], 0), weight / weight.sum())
+    return per_layer
+
+
+def _add_city_group(
+    units: _Units,
+    econ: int,
+    head: int,
+    members: IntArray,
+    share: FloatArray,
+    places: Places,
+    *,
+    kept: dict[str, int],
+) -> None:
+    """Add a city group as a unit of its own, with a site at each member place."""
+    group = units.add_group(head)
+    unit = units.add_unit(econ, -1, group, kept)
+    lo_o, hi_o = JITTER_KM["other"]
+    hi_d = JITTER_KM["district"][1]
+    radius = city_radius_km(places.population[members])
+    sd = np.clip(JITTER_SHARE * radius, lo_o, hi_o)
+    sd = np.where(members == head, sd, np.minimum(sd, hi_d))
+    rows = (
+        members,
+        places.lat[members],
+        places.lon[members],
+        sd,
+        np.full(len(members), unit, dtype=np.int64),
+    )
+    units.add_sites(rows, dict.fromkeys(LAYERS, share))
+
+
+def _add_economy_groups(
+    units: _Units,
+    e: int,
+    places: Places,
+    candidates: IntArray,
+    rest: dict[str, int],
+    outside: _Outside,
+    *,
+    place_exponent: float,
+    rng: np.random.Generator,
+) -> None:
+    """Share an economy's output outside its hubs among its city groups (those given any).
+
+    ``rest`` is that output per layer; each city group given a document becomes a unit.
+    """
+    head, share = effective_shares(places, candidates)
+    heads, inverse = np.unique(head, return_inverse=True)
+    per_layer = _draw_group_counts(
+        rest, heads, places, outside, place_exponent=place_exponent, rng=rng
+    )
+    used = np.flatnonzero((per_layer["patent"] + per_layer["article"]) > 0)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(heads) + 1))
+    for g in used:
+        sel = order[bounds[g] : bounds[g + 1]]
+        kept = {layer: int(per_layer[layer][g]) for layer in LAYERS}
+        _add_city_group(units, e, int(heads[g]), candidates[sel], share[sel], places, kept=kept)
+
+
+def _claim_hubs(
+    hubs: list[Hub], places: Places, economies: list[str]
+) -> tuple[list[_HubSites], list[float], IntArray]:
+    """The sites and corridor length (km) of every hub, and the hub claiming each place (-1)."""
+    place_hub = np.full(len(places), -1, dtype=np.int64)
+    hub_sites: list[_HubSites] = []
+    hub_corridor: list[float] = []
+    for h, hub in enumerate(hubs):
+        sites, corridor = _hub_sites(hub, places, place_hub, h, set(hub.economies) & set(economies))
+        hub_sites.append(sites)
+        hub_corridor.append(corridor)
+    return hub_sites, hub_corridor, place_hub
+
+
 def plan_geography(
     calibration: Calibration,
     places: Places,
@@ -419,181 +763,29 @@ def plan_geography(
         economy's own ``collaboration`` where it has one); hub home counts are set so that the
         expected fractional output, after collaborators come and go (:func:`keep_factor`),
         equals the planted figure.
+
+    Raises
+    ------
+    InputError
+        When a hub names a place that is not in GeoNames, or an economy has no place.
     """
-    economies = [e.iso2 for e in calibration.economies]
-    econ_index = {c: i for i, c in enumerate(economies)}
-    n_econ = len(economies)
-    place_econ = np.array([econ_index.get(str(c), -1) for c in places.country], dtype=np.int64)
-    econ_total = {
-        layer: np.array(
-            [round(e.output(layer) * scale) for e in calibration.economies], dtype=np.int64
-        )
-        for layer in LAYERS
-    }
+    t = _targets(calibration, places, scale=scale, abroad_share=abroad_share)
     hubs = list(calibration.hubs)
-    hub_target = {
-        layer: np.array([h.output(layer) * scale for h in hubs], dtype=np.float64)
-        for layer in LAYERS
-    }
-    # ---------------------------------------------------------------- hubs
-    place_hub = np.full(len(places), -1, dtype=np.int64)
-    hub_sites: list[_HubSites] = []
-    hub_corridor: list[float] = []
-    for h, hub in enumerate(hubs):
-        sites, corridor = _hub_sites(hub, places, place_hub, h, set(hub.economies) & set(economies))
-        hub_sites.append(sites)
-        hub_corridor.append(corridor)
-
-    def keep(layer: str) -> FloatArray:
-        return keep_factor(econ_total[layer].astype(np.float64), abroad_share[layer])
-
-    site_rows: list[tuple[IntArray, FloatArray, FloatArray, FloatArray, IntArray]] = []
-    unit_econ: list[int] = []
-    unit_hub: list[int] = []
-    unit_group: list[int] = []
-    group_head: list[int] = []
-    site_weight_parts: dict[str, list[FloatArray]] = {layer: [] for layer in LAYERS}
-    kept_parts: dict[str, list[int]] = {layer: [] for layer in LAYERS}
-    hub_portion: dict[str, NDArray[np.int64]] = {
-        layer: np.zeros(n_econ, np.int64) for layer in LAYERS
-    }
+    hub_sites, hub_corridor, place_hub = _claim_hubs(hubs, places, t.economies)
+    units = _Units()
+    hub_portion = {layer: np.zeros(len(t.economies), np.int64) for layer in LAYERS}
     for h, (hub, sites) in enumerate(zip(hubs, hub_sites, strict=True)):
-        group_head.append(sites.place[0])
-        site_place = np.array(sites.place, dtype=np.int64)
-        site_econ = place_econ[site_place]
-        first_econ = econ_index.get(hub.economies[0], -1)
-        layer_w: dict[str, FloatArray] = {}
-        for layer in LAYERS:
-            w = _layer_weights(sites, hub_corridor[h], hub, layer)
-            if len(set(site_econ.tolist())) > 1:
-                for _ in range(3):
-                    for e in set(site_econ.tolist()):
-                        if e == first_econ:
-                            continue
-                        share = w[site_econ == e].sum()
-                        limit = ECONOMY_CAP * econ_total[layer][e] / max(hub_target[layer][h], 1e-9)
-                        if share > limit > 0:
-                            w[site_econ == e] *= limit / share
-                        elif limit <= 0:
-                            w[site_econ == e] = 0.0
-                    w = w / w.sum()
-            layer_w[layer] = w
-        econs = sorted(set(site_econ.tolist()))
-        unit_of_site = np.zeros(len(site_place), dtype=np.int64)
-        counts: dict[str, IntArray] = {}
-        for layer in LAYERS:
-            shares = np.array([layer_w[layer][site_econ == e].sum() for e in econs])
-            k = keep(layer)[np.array(econs)]
-            home = hub_target[layer][h] / max(float((shares * k).sum()), 1e-9)
-            counts[layer] = largest_remainder(round(home), shares)
-        for j, e in enumerate(econs):
-            unit_of_site[site_econ == e] = len(unit_econ)
-            unit_econ.append(e)
-            unit_hub.append(h)
-            unit_group.append(h)
-            for layer in LAYERS:
-                kept_parts[layer].append(int(counts[layer][j]))
-                hub_portion[layer][e] += int(counts[layer][j])
-        site_rows.append(
-            (
-                site_place,
-                np.array(sites.lat),
-                np.array(sites.lon),
-                np.array(sites.sd),
-                unit_of_site,
-            )
-        )
-        for layer in LAYERS:
-            site_weight_parts[layer].append(layer_w[layer])
-    # hub home counts may not exceed their economy's total (only at tiny scales)
-    n_hub_units = len(unit_econ)
-    for layer in LAYERS:
-        kept_arr = np.array(kept_parts[layer], dtype=np.int64)
-        econ_arr = np.array(unit_econ, dtype=np.int64)
-        for e in np.flatnonzero(hub_portion[layer] > econ_total[layer]):
-            idx = np.flatnonzero(econ_arr == e)
-            kept_arr[idx] = largest_remainder(
-                int(econ_total[layer][e]), kept_arr[idx].astype(float)
-            )
-            hub_portion[layer][e] = int(econ_total[layer][e])
-        kept_parts[layer] = kept_arr.tolist()
-
-    # ---------------------------------------------------------------- the other places
-    hub_lat = np.concatenate([r[1] for r in site_rows])
-    hub_lon = np.concatenate([r[2] for r in site_rows])
-    hub_km = _distance_to_sites_km(places, hub_lat, hub_lon)
-    near_hub = hub_km < HUB_BUFFER_KM
-    hub_fade = np.clip((hub_km - HUB_BUFFER_KM) / (HUB_FADE_KM - HUB_BUFFER_KM), 0.0, 1.0)
-    base_noise = rng.lognormal(0.0, place_noise, len(places))
-    layer_noise = {layer: rng.lognormal(0.0, LAYER_NOISE, len(places)) for layer in LAYERS}
-    {layer: [] for layer in LAYERS}
-    group_members: list[tuple[int, IntArray, FloatArray]] = []
-    for e, code in enumerate(economies):
-        in_econ = place_econ == e
-        candidates = np.flatnonzero(in_econ & (place_hub < 0) & ~near_hub)
-        if not len(candidates):
-            candidates = np.flatnonzero(in_econ & (place_hub < 0))
-        if not len(candidates):
-            candidates = np.flatnonzero(in_econ)
-        if not len(candidates):
+        _add_hub(units, h, hub, sites, hub_corridor[h], t, hub_portion)
+    _cap_hub_counts(units, hub_portion, t.econ_total)
+    outside = _outside(places, units, rng, place_noise)
+    for e, code in enumerate(t.economies):
+        candidates = _economy_candidates(places, t.place_econ == e, place_hub, outside.near_hub)
+        if candidates is None:
             raise InputError(f"synthetic world: no GeoNames place in economy {code}")
-        head, share = effective_shares(places, candidates)
-        heads, inverse = np.unique(head, return_inverse=True)
-        pop_head = places.population[heads].astype(np.float64)
-        per_layer = {}
-        for layer in LAYERS:
-            rest = int(econ_total[layer][e] - hub_portion[layer][e])
-            weight = place_weights(pop_head, place_exponent, layer) * base_noise[heads]
-            weight = weight * layer_noise[layer][heads]
-            if (hub_fade[heads] > 0).any():  # else the economy is all within the buffer
-                weight = weight * hub_fade[heads]
-            per_layer[layer] = rng.multinomial(max(rest, 0), weight / weight.sum())
-        used = np.flatnonzero((per_layer["patent"] + per_layer["article"]) > 0)
-        order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(heads) + 1))
-        for g in used:
-            sel = order[bounds[g] : bounds[g + 1]]
-            group_members.append((int(heads[g]), candidates[sel], share[sel]))
-            unit_econ.append(e)
-            unit_hub.append(-1)
-            unit_group.append(len(group_head))
-            group_head.append(int(heads[g]))
-            for layer in LAYERS:
-                kept_parts[layer].append(int(per_layer[layer][g]))
-    lo_o, hi_o = JITTER_KM["other"]
-    hi_d = JITTER_KM["district"][1]
-    for k, (head_place, members, share) in enumerate(group_members):
-        unit = n_hub_units + k
-        radius = city_radius_km(places.population[members])
-        sd = np.clip(JITTER_SHARE * radius, lo_o, hi_o)
-        sd = np.where(members == head_place, sd, np.minimum(sd, hi_d))
-        site_rows.append(
-            (
-                members,
-                places.lat[members],
-                places.lon[members],
-                sd,
-                np.full(len(members), unit, dtype=np.int64),
-            )
+        rest = {layer: int(t.econ_total[layer][e] - hub_portion[layer][e]) for layer in LAYERS}
+        _add_economy_groups(
+            units, e, places, candidates, rest, outside, place_exponent=place_exponent, rng=rng
         )
-        for layer in LAYERS:
-            site_weight_parts[layer].append(share)
-    return Geography(
-        places=places,
-        economies=economies,
-        hub_names=[h.name for h in hubs],
-        econ_total=econ_total,
-        hub_target=hub_target,
-        unit_econ=np.array(unit_econ, dtype=np.int64),
-        unit_hub=np.array(unit_hub, dtype=np.int64),
-        unit_group=np.array(unit_group, dtype=np.int64),
-        group_head=np.array(group_head, dtype=np.int64),
-        site_unit=np.concatenate([r[4] for r in site_rows]),
-        site_place=np.concatenate([r[0] for r in site_rows]),
-        site_lat=np.concatenate([r[1] for r in site_rows]),
-        site_lon=np.concatenate([r[2] for r in site_rows]),
-        site_sd=np.concatenate([r[3] for r in site_rows]),
-        site_weight={layer: np.concatenate(site_weight_parts[layer]) for layer in LAYERS},
-        kept={layer: np.array(kept_parts[layer], dtype=np.int64) for layer in LAYERS},
-        info={"hub_corridor_km": hub_corridor},
-    )
+    geo = units.geography(places, t, hubs)
+    geo.info["hub_corridor_km"] = hub_corridor
+    return geo
