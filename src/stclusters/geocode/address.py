@@ -108,7 +108,7 @@ _MEMO_SIZE = 200_000
 class Part:
     """One comma-separated element of an address; postcodes stripped and folded on first use."""
 
-    __slots__ = ("_postal", "_words", "netherlands", "raw")
+    __slots__ = ("_key", "_postal", "_words", "netherlands", "raw")
 
     def __init__(
         self,
@@ -122,6 +122,7 @@ class Part:
         self.netherlands = netherlands
         self._words = words
         self._postal = postal_country
+        self._key: str | None = None
 
     def _read(self) -> list[str]:
         memo = _PART_MEMO.get((self.raw, self.netherlands))
@@ -153,7 +154,9 @@ class Part:
     @property
     def key(self) -> str:
         """Lookup key of the whole part."""
-        return "".join(self.words)
+        if self._key is None:
+            self._key = "".join(self.words)
+        return self._key
 
     def __repr__(self) -> str:
         return f"Part({self.raw!r}, {self.words!r})"
@@ -227,7 +230,8 @@ def parse_address(
         _drop_given_country(parts, country)
     else:
         _read_country(gaz, out, parts, inventor=style in INVENTOR_STYLES)
-    _read_sub_economy(out, parts)
+    if out.country in SUB_ECONOMIES:
+        _read_sub_economy(out, parts)
     if out.country == "US":
         _us_territory(gaz, out, parts, region)
     if out.country is not None:
@@ -258,7 +262,8 @@ def _drop_given_country(parts: list[Part], country: str) -> None:
 
 def _read_country(gaz: Gazetteer, out: Parsed, parts: list[Part], *, inventor: bool) -> None:
     """Take the country from the last non-empty part (its words naming it are removed)."""
-    while parts and not parts[-1].words:
+    words: list[str] = []
+    while parts and not (words := parts[-1].words):
         parts.pop()
     if not parts:
         return
@@ -267,12 +272,11 @@ def _read_country(gaz: Gazetteer, out: Parsed, parts: list[Part], *, inventor: b
         out.country, out.country_rule = joined, "country-name"
         del parts[-2:]
         return
-    code, n, rule = _country_of_last(gaz, parts, inventor=inventor)
+    code, n, rule = _country_of_last(gaz, parts, words, inventor=inventor)
     if code is None:
         return
     out.country, out.country_rule = code, rule
     last = parts.pop()
-    words = last.words
     cr = _COUNTRY_REGION_KEYS.get("".join(words[-n:])) if n else None
     if cr is not None:
         out.region = gaz.region(cr[0], key(cr[1]))
@@ -281,16 +285,14 @@ def _read_country(gaz: Gazetteer, out: Parsed, parts: list[Part], *, inventor: b
 
 
 def _country_of_last(
-    gaz: Gazetteer, parts: list[Part], *, inventor: bool
+    gaz: Gazetteer, parts: list[Part], words: list[str], *, inventor: bool
 ) -> tuple[str | None, int, str]:
-    """Country named by the last part, how many of its last words named it, and the rule."""
-    last = parts[-1]
-    words = last.words
+    """Country named by the last part (its ``words``), how many words named it, and the rule."""
     code, n = _country_of_words(words)
     if code is not None:
         return code, n, "country-name"
     if len(words) == 1 and len(words[0]) == 2:
-        return _two_letters(gaz, words[0], last, parts, inventor)
+        return _two_letters(gaz, words[0], parts[-1], parts, inventor)
     return None, 0, ""
 
 
@@ -303,9 +305,7 @@ def _inverted_country(parts: list[Part]) -> str | None:
 
 def _read_sub_economy(out: Parsed, parts: list[Part]) -> None:
     """Hong Kong, Macau and Taiwan filed under China: the one named in the last two parts."""
-    subs = SUB_ECONOMIES.get(out.country or "")
-    if subs is None:
-        return
+    subs = SUB_ECONOMIES[out.country or ""]
     aliases = country_aliases()
     for p in parts[-2:]:
         sub = aliases.get(p.key)
@@ -380,25 +380,26 @@ def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
     if i < 0:
         return
     part = parts[i]
-    r, n = _region_of_words(gaz, out.country, part.words)
+    words = part.words
+    r, n = _region_of_words(gaz, out.country, words)
     if r is None:
         return
-    if n < len(part.words) and gaz.find(part.key, country=out.country) >= 0:
+    if n < len(words) and gaz.find(part.key, country=out.country) >= 0:
         return  # a place whose name ends like a region: "Valparaiso de Goias"
     if refinable and out.region is not None and r.admin1 != out.region.admin1:
         return
-    out.region_key = "".join(part.words[len(part.words) - n :])
-    if n == len(part.words) and r.seat >= 0 and gaz.own_keys[r.seat] == part.key:
+    out.region_key = "".join(words[len(words) - n :])
+    if n == len(words) and r.seat >= 0 and gaz.own_keys[r.seat] == part.key:
         # a region named after its seat ("Cork", "Auckland", "Como"): the city itself after an
         # organisation ("Massey Univ, Auckland"), the region after a town ("Fermoy, Cork")
         left = next((p for p in parts[i - 1 :: -1] if p.words), None) if i > 0 else None
         if left is None or not town_like(left.words):
             out.region = r
             return
-    if n == len(part.words):
+    if n == len(words):
         out.region, out.region_part = r, part
         parts[i] = Part(part.raw, [], part.postal_country)
         # a region may itself stand before a county or state part ("Fukuoka, Fukuoka")
     else:
         out.region = r
-        parts[i] = Part(part.raw, part.words[: len(part.words) - n], part.postal_country)
+        parts[i] = Part(part.raw, words[: len(words) - n], part.postal_country)
