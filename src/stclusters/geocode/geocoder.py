@@ -676,7 +676,7 @@ def _spans(words: list[str]) -> Iterator[list[str]]:
     for size in range(min(n_words - 1, 4), 0, -1):
         for start in range(n_words - size, -1, -1):
             span = words[start : start + size]
-            if sum(len(w) for w in span) >= 4 and not all(w in STOPWORDS for w in span):
+            if not all(w in STOPWORDS for w in span) and sum(len(w) for w in span) >= 4:
                 yield span
 
 
