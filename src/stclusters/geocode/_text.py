@@ -203,6 +203,13 @@ def strip_postcodes(part: str, *, netherlands: bool = False) -> tuple[str, str |
     >>> strip_postcodes("D-80333 München")
     (' München', 'DE')
     """
+    if not _DIGIT.search(part):  # most parts: no postcode or number, at most a "POB ..."
+        return (_PO_BOX.sub(" ", part) if "pob" in part.lower() else part), None
+    return _strip_numbers(part, netherlands=netherlands)
+
+
+def _strip_numbers(part: str, *, netherlands: bool) -> tuple[str, str | None]:
+    """:func:`strip_postcodes` of any part (the one that holds digits): every step in turn."""
     hint: str | None = None
     m = _PREFIXED.search(part) or _PREFIXED_SINGLE.search(part)
     if m:

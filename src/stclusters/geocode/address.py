@@ -108,7 +108,7 @@ _MEMO_SIZE = 200_000
 class Part:
     """One comma-separated element of an address; postcodes stripped and folded on first use."""
 
-    __slots__ = ("_postal", "_words", "netherlands", "raw")
+    __slots__ = ("_key", "_postal", "_words", "netherlands", "raw")
 
     def __init__(
         self,
@@ -122,6 +122,7 @@ class Part:
         self.netherlands = netherlands
         self._words = words
         self._postal = postal_country
+        self._key: str | None = None
 
     def _read(self) -> list[str]:
         memo = _PART_MEMO.get((self.raw, self.netherlands))
@@ -153,7 +154,9 @@ class Part:
     @property
     def key(self) -> str:
         """Lookup key of the whole part."""
-        return "".join(self.words)
+        if self._key is None:
+            self._key = "".join(self.words)
+        return self._key
 
     def __repr__(self) -> str:
         return f"Part({self.raw!r}, {self.words!r})"
@@ -178,18 +181,18 @@ class Parsed:
         return next((p.postal_country for p in self.all_parts if p.postal_country), None)
 
 
-def _country_of_words(words: list[str], inventor: bool) -> tuple[str | None, int, str]:
-    """Country named by the last 1-4 words, how many words it took, and the rule."""
+def _country_of_words(words: list[str]) -> tuple[str | None, int]:
+    """Country named by the last 1-4 words, and how many words it took."""
     aliases = country_aliases()
     code = aliases.get("".join(words))
     if code is not None:
-        return code, len(words), "country-name"
+        return code, len(words)
     for n in range(min(4, len(words) - 1), 0, -1):
         k = "".join(words[-n:])
         code = aliases.get(k)
         if code is not None and (n > 1 or len(k) > 2):
-            return code, n, "country-name"
-    return None, 0, ""
+            return code, n
+    return None, 0
 
 
 def _region_of_words(
@@ -220,78 +223,104 @@ def parse_address(
     region: str | None = None,
 ) -> Parsed:
     """Read country, region and place parts from a normalised address (see the module doc)."""
-    inventor = style in INVENTOR_STYLES
-    if "@" in text or "http" in text or "www." in text:
-        text = _NOISE.sub(" ", text)
-    raws = [p.strip().strip(".").strip() for p in _SPLIT.split(text)]
-    raws = [p for p in raws if p]
-    netherlands = "netherlands" in text or "nl-" in text or country == "NL"
-    parts = [Part(p, netherlands=netherlands) for p in raws]
+    parts = _split_parts(text, country=country)
     out = Parsed(all_parts=list(parts))
     if country:
         out.country, out.country_rule = country, "given-country"
-        # the text may end with the same country ("Street, City, DE" with the field "DE")
-        while parts and (
-            country_aliases().get(parts[-1].key) == country
-            or (len(parts[-1].key) == 2 and parts[-1].key.upper() == country)
-        ):
-            parts.pop()
-    # --- country from the right
-    while out.country is None and parts:
-        last = parts[-1]
-        words = last.words
-        if not words:
-            parts.pop()
-            continue
-        if len(parts) >= 2 and last.key in inverted_tails() and parts[-2].words:
-            # an ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"
-            aliases = country_aliases()
-            joined = aliases.get(parts[-2].key + last.key)
-            if joined is not None:
-                out.country, out.country_rule = joined, "country-name"
-                del parts[-2:]
-                break
-        code, n, rule = _country_of_words(words, inventor)
-        if code is None and len(words) == 1 and len(words[0]) == 2:
-            code, n, rule = _two_letters(gaz, words[0], last, parts, inventor)
-        if (
-            code is None
-            and len(words) == 1
-            and len(words[0]) == 2
-            and _US_ZIP.search(last.raw)
-            and gaz.region("US", words[0]) is not None
-        ):
-            code, n, rule = "US", 0, "us-state-zip"  # old WoS without a country: "CA 94720"
-        if code is None:
-            break
-        out.country, out.country_rule = code, rule
-        cr = _COUNTRY_REGION_KEYS.get("".join(words[-n:])) if n else None
-        if cr is not None:
-            out.region = gaz.region(cr[0], key(cr[1]))
-        rest = words[: len(words) - n]
-        parts.pop()
-        if rest:
-            parts.append(Part(last.raw, rest, last.postal_country))
-    # --- Hong Kong, Macau and Taiwan filed under China
+        _drop_given_country(parts, country)
+    else:
+        _read_country(gaz, out, parts, inventor=style in INVENTOR_STYLES)
     if out.country in SUB_ECONOMIES:
-        aliases = country_aliases()
-        for p in parts[-2:]:
-            sub = aliases.get(p.key)
-            if sub in SUB_ECONOMIES[out.country]:
-                out.country, out.country_rule = sub, "sub-economy"
-                break
+        _read_sub_economy(out, parts)
     if out.country == "US":
         _us_territory(gaz, out, parts, region)
-    # --- region: a given one, else the rightmost part (or its last words)
     if out.country is not None:
         if region:
-            rw = fold(strip_postcodes(region)[0]).split()
-            r, _ = _region_of_words(gaz, out.country, rw, whole_only=True)
-            if r is not None:
-                out.region = r
+            _read_given_region(gaz, out, region)
         _read_region(gaz, out, parts)
     out.parts = parts[::-1]  # rightmost first; read lazily, some may turn out empty
     return out
+
+
+def _split_parts(text: str, *, country: str | None) -> list[Part]:
+    """The non-empty comma-separated parts of ``text``, e-mail and web addresses removed."""
+    if "@" in text or "http" in text or "www." in text:
+        text = _NOISE.sub(" ", text)
+    raws = [p.strip().strip(".").strip() for p in _SPLIT.split(text)]
+    netherlands = "netherlands" in text or "nl-" in text or country == "NL"
+    return [Part(p, netherlands=netherlands) for p in raws if p]
+
+
+def _drop_given_country(parts: list[Part], country: str) -> None:
+    """Drop final parts that repeat the given country ("Street, City, DE" with the field "DE")."""
+    while parts and (
+        country_aliases().get(parts[-1].key) == country
+        or (len(parts[-1].key) == 2 and parts[-1].key.upper() == country)
+    ):
+        parts.pop()
+
+
+def _read_country(gaz: Gazetteer, out: Parsed, parts: list[Part], *, inventor: bool) -> None:
+    """Take the country from the last non-empty part (its words naming it are removed)."""
+    words: list[str] = []
+    while parts and not (words := parts[-1].words):
+        parts.pop()
+    if not parts:
+        return
+    joined = _inverted_country(parts)
+    if joined is not None:
+        out.country, out.country_rule = joined, "country-name"
+        del parts[-2:]
+        return
+    code, n, rule = _country_of_last(gaz, parts, words, inventor=inventor)
+    if code is None:
+        return
+    out.country, out.country_rule = code, rule
+    last = parts.pop()
+    cr = _COUNTRY_REGION_KEYS.get("".join(words[-n:])) if n else None
+    if cr is not None:
+        out.region = gaz.region(cr[0], key(cr[1]))
+    if n < len(words):
+        parts.append(Part(last.raw, words[: len(words) - n], last.postal_country))
+
+
+def _country_of_last(
+    gaz: Gazetteer, parts: list[Part], words: list[str], *, inventor: bool
+) -> tuple[str | None, int, str]:
+    """Country named by the last part (its ``words``), how many words named it, and the rule."""
+    code, n = _country_of_words(words)
+    if code is not None:
+        return code, n, "country-name"
+    if len(words) == 1 and len(words[0]) == 2:
+        return _two_letters(gaz, words[0], parts[-1], parts, inventor)
+    return None, 0, ""
+
+
+def _inverted_country(parts: list[Part]) -> str | None:
+    """An ISO name split by its own comma: "Korea, Republic of", "Palestine, State of"."""
+    if len(parts) < 2 or parts[-1].key not in inverted_tails() or not parts[-2].words:
+        return None
+    return country_aliases().get(parts[-2].key + parts[-1].key)
+
+
+def _read_sub_economy(out: Parsed, parts: list[Part]) -> None:
+    """Hong Kong, Macau and Taiwan filed under China: the one named in the last two parts."""
+    subs = SUB_ECONOMIES[out.country or ""]
+    aliases = country_aliases()
+    for p in parts[-2:]:
+        sub = aliases.get(p.key)
+        if sub in subs:
+            out.country, out.country_rule = sub, "sub-economy"
+            return
+
+
+def _read_given_region(gaz: Gazetteer, out: Parsed, region: str) -> None:
+    """The region of a separate region field, when the whole field names one."""
+    assert out.country is not None
+    words = fold(strip_postcodes(region)[0]).split()
+    r, _ = _region_of_words(gaz, out.country, words, whole_only=True)
+    if r is not None:
+        out.region = r
 
 
 def _two_letters(
@@ -299,10 +328,11 @@ def _two_letters(
 ) -> tuple[str | None, int, str]:
     """A final two-letter element: an ISO code or a US state.
 
-    When it can be both ("DE", "CA", "PA", "IN"), a US ZIP code means a state; otherwise the
-    place before it decides ("Munich, DE" is in Germany, "Berkeley, CA" in California, "Bath,
-    PA" in Pennsylvania); when the place fits both, the style decides (inventor addresses end
-    with ISO codes, WoS and Scopus addresses with states).
+    When it can be both ("DE", "CA", "PA", "IN"), a US ZIP code means a state (old WoS addresses
+    without a country: "CA 94720"); otherwise the place before it decides ("Munich, DE" is in
+    Germany, "Berkeley, CA" in California, "Bath, PA" in Pennsylvania); when the place fits
+    both, the style decides (inventor addresses end with ISO codes, WoS and Scopus addresses
+    with states).
     """
     iso = "GB" if word == "uk" else word.upper()
     is_iso = iso in country_aliases().values()
@@ -324,6 +354,7 @@ def _two_letters(
 
 
 def _us_territory(gaz: Gazetteer, out: Parsed, parts: list[Part], region: str | None) -> None:
+    """A US territory (a country of its own in GeoNames) named by the region field or last part."""
     if not parts and not region:
         return
     words = fold(region).split() if region else parts[-1].words
@@ -349,25 +380,26 @@ def _read_region(gaz: Gazetteer, out: Parsed, parts: list[Part]) -> None:
     if i < 0:
         return
     part = parts[i]
-    r, n = _region_of_words(gaz, out.country, part.words)
+    words = part.words
+    r, n = _region_of_words(gaz, out.country, words)
     if r is None:
         return
-    if n < len(part.words) and gaz.find(part.key, country=out.country) >= 0:
+    if n < len(words) and gaz.find(part.key, country=out.country) >= 0:
         return  # a place whose name ends like a region: "Valparaiso de Goias"
     if refinable and out.region is not None and r.admin1 != out.region.admin1:
         return
-    out.region_key = "".join(part.words[len(part.words) - n :])
-    if n == len(part.words) and r.seat >= 0 and gaz.own_keys[r.seat] == part.key:
+    out.region_key = "".join(words[len(words) - n :])
+    if n == len(words) and r.seat >= 0 and gaz.own_keys[r.seat] == part.key:
         # a region named after its seat ("Cork", "Auckland", "Como"): the city itself after an
         # organisation ("Massey Univ, Auckland"), the region after a town ("Fermoy, Cork")
         left = next((p for p in parts[i - 1 :: -1] if p.words), None) if i > 0 else None
         if left is None or not town_like(left.words):
             out.region = r
             return
-    if n == len(part.words):
+    if n == len(words):
         out.region, out.region_part = r, part
         parts[i] = Part(part.raw, [], part.postal_country)
         # a region may itself stand before a county or state part ("Fukuoka, Fukuoka")
     else:
         out.region = r
-        parts[i] = Part(part.raw, part.words[: len(part.words) - n], part.postal_country)
+        parts[i] = Part(part.raw, words[: len(words) - n], part.postal_country)

@@ -242,48 +242,85 @@ class Geocoder:
     # ---------------------------------------------------------------------------------------
 
     def _resolve(self, parsed: Parsed, style: str | None = None) -> GeocodeResult:
-        gaz = self.gazetteer
+        """The result of a parsed address: its city, else its region's seat or its country."""
         country = parsed.country
+        if country is None:
+            return self._resolve_world(parsed, style)
+        i, rule = self._find_city(parsed, country, style)
+        if i >= 0:
+            return self._city(i, rule, parsed)
+        return self._region_or_country(parsed, country)
+
+    def _find_city(self, parsed: Parsed, country: str, style: str | None) -> tuple[int, str]:
+        """The city of an address in ``country`` and the rule that found it, or ``(-1, '')``.
+
+        The steps of the module doc in order: the slot, the region's name, a tolerant match of
+        the slot, the other parts.
+        """
         region = parsed.region
         admin1 = (region.admin1 or None) if region else None
         seat = region.seat if region else -1
-        if country is None:
-            return self._resolve_world(parsed, style)
         parts = _nonempty(parsed.parts, MAX_PARTS)
         slot = next(parts, None)
-        if slot is not None and admin1 is None:
+        if slot is not None:
+            i, rule = self._find_in_slot(slot, country, admin1, seat)
+            if i >= 0:
+                return i, rule
+        if self._region_name_may_be_city(parsed, slot, style):
+            i = self._lookup_key(parsed.region_key, country, admin1, seat=seat)
+            if i >= 0 and (i == seat or self.gazetteer.own_keys[i] == parsed.region_key):
+                # the region's seat or a place of its own name, not one that only lists the
+                # region's name among its alternate names ("Bihar": not Bihar Sharif)
+                return i, "city-region-name"
+        if slot is not None:
+            i = self._fuzzy(slot, country, admin1)
+            if i >= 0:
+                return i, "city-fuzzy"
+        for part in parts:
+            i, how = self._lookup_part(part, country, admin1, seat, spans=True, org=True)
+            if i >= 0:
+                return i, f"city-org-{how}"
+        return -1, ""
+
+    def _find_in_slot(
+        self, slot: Part, country: str, admin1: str | None, seat: int
+    ) -> tuple[int, str]:
+        """The place of the city part and the rule that found it, or ``(-1, '')``.
+
+        Looked up in the province of a Chinese postcode when no region is stated, then in the
+        stated region (or near it), then in the country's sub-economies.
+        """
+        if admin1 is None:
             hint = self._postcode_region(slot, country)
             if hint is not None:
                 i, how = self._lookup_part(slot, country, hint, -1, spans=True, org=False)
                 if i >= 0:
-                    return self._city(i, f"city-{how}-postcode-region", parsed)
-        if slot is not None:
-            i, how = self._lookup_part(slot, country, admin1, seat, spans=True, org=False)
+                    return i, f"city-{how}-postcode-region"
+        i, how = self._lookup_part(slot, country, admin1, seat, spans=True, org=False)
+        if i >= 0:
+            return i, f"city-{how}"
+        for sub in SUB_ECONOMIES.get(country, ()):
+            # "Chinese Univ Hong Kong, Sha Tin 100083, Peoples R China"
+            i = self._lookup_key(slot.key, sub, None)
             if i >= 0:
-                return self._city(i, f"city-{how}", parsed)
-            for sub in SUB_ECONOMIES.get(country, ()):
-                # "Chinese Univ Hong Kong, Sha Tin 100083, Peoples R China"
-                i = self._lookup_key(slot.key, sub, None)
-                if i >= 0:
-                    return self._city(i, "city-sub-economy", parsed)
+                return i, "city-sub-economy"
+        return -1, ""
+
+    @staticmethod
+    def _region_name_may_be_city(parsed: Parsed, slot: Part | None, style: str | None) -> bool:
+        """True when the words that named the region may be read as the city.
+
+        They may ("Beijing", "Tokyo", "Freie Univ Berlin"), except after an unknown town in a US
+        state or an inventor's city field ("Malta, New York": the town is not New York City).
+        """
         town = slot is not None and town_like(slot.words)
-        if parsed.region_key and not (town and (country == "US" or style in INVENTOR_STYLES)):
-            # the region's name read as a city ("Beijing", "Tokyo", "Freie Univ Berlin"); not
-            # after an unknown town in a US state or an inventor's city field ("Malta, New
-            # York": the town is not New York City)
-            i = self._lookup_key(parsed.region_key, country, admin1, seat=seat)
-            if i >= 0 and (i == seat or gaz.own_keys[i] == parsed.region_key):
-                # the region's seat or a place of its own name, not one that only lists the
-                # region's name among its alternate names ("Bihar": not Bihar Sharif)
-                return self._city(i, "city-region-name", parsed)
-        if slot is not None:
-            i = self._fuzzy(slot, country, admin1)
-            if i >= 0:
-                return self._city(i, "city-fuzzy", parsed)
-        for part in parts:
-            i, how = self._lookup_part(part, country, admin1, seat, spans=True, org=True)
-            if i >= 0:
-                return self._city(i, f"city-org-{how}", parsed)
+        us_or_inventor = parsed.country == "US" or style in INVENTOR_STYLES
+        return bool(parsed.region_key) and not (town and us_or_inventor)
+
+    def _region_or_country(self, parsed: Parsed, country: str) -> GeocodeResult:
+        """An address without a city: its region's seat, else its country's capital."""
+        gaz = self.gazetteer
+        region = parsed.region
         if region is not None and region.seat >= 0:
             return GeocodeResult(
                 lat=float(gaz.lat[region.seat]),
@@ -495,42 +532,58 @@ class Geocoder:
         spans: bool,
         org: bool,
     ) -> tuple[int, str]:
+        """The place ``words`` name and how ('name' or 'span'), or ``(-1, '')``.
+
+        A town named before a larger place that locates it comes first ("Garching b. München"),
+        then the whole name, then (with ``spans``) its word spans; ``org`` means the words are
+        an organisation's name, where only places of :data:`ORG_MIN_POPULATION` count.
+        """
         if not words:
             return -1, ""
-        gaz = self.gazetteer
         near = next((j for j, w in enumerate(words) if w in NEAR_WORDS), 0)
         if 0 < near < len(words) - 1:
             # "Garching b. München": the town named first, not the larger place after it
             i, how = self._lookup_words(words[:near], country, admin1, seat, spans=False, org=org)
             if i >= 0:
                 return i, how
-        if not (len(words) == 1 and words[0] in STOPWORDS):
-            i = self._lookup_keys(self._variants(words, country), country, admin1, seat)
-            if i < 0 and country in ROMANISATIONS:
-                i = self._romanised(words, country, admin1)
-            if i >= 0 and (not org or gaz.population[i] >= ORG_MIN_POPULATION):
-                return i, "name"
+        i = self._lookup_name(words, country, admin1, seat, org=org)
+        if i >= 0:
+            return i, "name"
         if not spans or len(words) < 2 or words[-1] in AREA_WORDS:
             return -1, ""
         floor = ORG_MIN_POPULATION if org else SPAN_MIN_POPULATION
-        n_words = len(words)
-        for size in range(min(n_words - 1, 4), 0, -1):
-            for start in range(n_words - size, -1, -1):
-                span = words[start : start + size]
-                if all(w in STOPWORDS for w in span) or sum(len(w) for w in span) < 4:
-                    continue
-                if size == 1 and span[0] in STOPWORDS:
-                    continue
-                for k in self._variants(span, country):
-                    i = self._lookup_key(k, country, admin1)  # a span: in the region only
-                    if i < 0 or gaz.population[i] < floor:
-                        continue
-                    named = gaz.region(country, k)
-                    small = gaz.population[i] < REGION_NAME_MIN_POPULATION
-                    if small and named is not None and named.seat != i:
-                        continue  # "Indiana University" is not in Indiana, PA
-                    return i, "span"
+        for span in _spans(words):
+            i = self._lookup_span(span, country, admin1, floor)
+            if i >= 0:
+                return i, "span"
         return -1, ""
+
+    def _lookup_name(
+        self, words: list[str], country: str, admin1: str | None, seat: int, *, org: bool
+    ) -> int:
+        """The place named by the whole of ``words`` (its variants, older romanisations)."""
+        if len(words) == 1 and words[0] in STOPWORDS:
+            return -1
+        i = self._lookup_keys(self._variants(words, country), country, admin1, seat)
+        if i < 0 and country in ROMANISATIONS:
+            i = self._romanised(words, country, admin1)
+        if i >= 0 and (not org or self.gazetteer.population[i] >= ORG_MIN_POPULATION):
+            return i
+        return -1
+
+    def _lookup_span(self, span: list[str], country: str, admin1: str | None, floor: int) -> int:
+        """The place of at least ``floor`` inhabitants a word span names, in the region only."""
+        gaz = self.gazetteer
+        for k in self._variants(span, country):
+            i = self._lookup_key(k, country, admin1)
+            if i < 0 or gaz.population[i] < floor:
+                continue
+            named = gaz.region(country, k)
+            small = gaz.population[i] < REGION_NAME_MIN_POPULATION
+            if small and named is not None and named.seat != i:
+                continue  # "Indiana University" is not in Indiana, PA
+            return i
+        return -1
 
     def _romanised(self, words: list[str], country: str, admin1: str | None) -> int:
         """The place whose name has the same romanisation skeleton ("Ichon-shi": Icheon)."""
@@ -611,6 +664,20 @@ def _drop_suffix(words: list[str]) -> str:
     if len(words) > 1 and words[-1] in EAST_ASIAN_SUFFIXES:
         words = words[:-1]
     return "".join(words)
+
+
+def _spans(words: list[str]) -> Iterator[list[str]]:
+    """Word spans of ``words`` that may name a place: longest first, rightmost first.
+
+    Spans of up to four words, shorter than the whole, not made only of organisation words and
+    of at least four letters.
+    """
+    n_words = len(words)
+    for size in range(min(n_words - 1, 4), 0, -1):
+        for start in range(n_words - size, -1, -1):
+            span = words[start : start + size]
+            if not all(w in STOPWORDS for w in span) and sum(len(w) for w in span) >= 4:
+                yield span
 
 
 def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
