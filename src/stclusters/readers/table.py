@@ -120,6 +120,22 @@ class _Doc:
     keys: set[tuple[int | None, int | None]] = field(default_factory=set)
 
 
+def _document(col: Collector, row: dict[str, Any], doc_id: str, layer: str) -> bool:
+    """Add the document of one table row (its columns as the canonical ``documents`` table
+    names them); False when the collector does not keep it (a duplicate)."""
+    return bool(
+        col.document(
+            doc_id,
+            layer,
+            year=parse_year(row.get("year")),
+            doc_type=clean(row.get("doc_type")),
+            title=clean(row.get("title")),
+            source=clean(row.get("source")) or "table",
+            doi=normalise_doi(row.get("doi")),
+        )
+    )
+
+
 def _row(col: Collector, row: dict[str, Any], line: int, docs: dict[str, _Doc]) -> None:
     """Take one row of a person table: its document when first met, then its person."""
     doc_id = clean(row.get("doc_id"))
@@ -143,15 +159,7 @@ def _first_row(col: Collector, row: dict[str, Any], line: int, doc_id: str) -> _
             record_id=doc_id,
         )
         return _Doc(False, layer)
-    kept = col.document(
-        doc_id,
-        layer,
-        year=parse_year(row.get("year")),
-        doc_type=clean(row.get("doc_type")),
-        title=clean(row.get("title")),
-        source=clean(row.get("source")) or "table",
-        doi=normalise_doi(row.get("doi")),
-    )
+    kept = _document(col, row, doc_id, layer)
     if kept:
         for column, scheme in CLASS_COLUMNS.items():
             for code in dict.fromkeys(_split(row.get(column))):
@@ -328,15 +336,7 @@ def _canonical_documents(src: Source, col: Collector, kept: set[str]) -> Iterato
             if not doc_id or layer not in LAYERS:
                 col.reject("row has no doc_id or a bad layer", line=line + k, record_id=doc_id)
                 continue
-            if col.document(
-                doc_id,
-                layer,
-                year=parse_year(row.get("year")),
-                doc_type=clean(row.get("doc_type")),
-                title=clean(row.get("title")),
-                source=clean(row.get("source")) or "table",
-                doi=normalise_doi(row.get("doi")),
-            ):
+            if _document(col, row, doc_id, layer):
                 kept.add(doc_id)
             if col.full:
                 yield col.flush()
