@@ -79,3 +79,10 @@ def test_public_api_names_resolve() -> None:
 
     for name in stclusters.__all__:
         assert getattr(stclusters, name) is not None, name
+
+
+def test_geocode_help_lists_every_address_style() -> None:
+    from stclusters.geocode.address import STYLES
+
+    shown = " ".join(CliRunner().invoke(app, ["geocode", "--help"]).output.split())
+    assert all(style in shown for style in STYLES), shown

@@ -413,7 +413,9 @@ def read_cmd(
         raise fail(exc) from None
     table = Table(title=f"read into {out}")
     for col in ("file", "format", "read", "kept", "rejected", "duplicates", "problems"):
-        table.add_column(col, justify="left" if col in ("file", "format") else "right")
+        # long paths fold onto several lines rather than being cut (files must be told apart)
+        left = col in ("file", "format")
+        table.add_column(col, justify="left" if left else "right", overflow="fold")
     for acc in stream.accounts:
         table.add_row(
             acc.path,
@@ -473,7 +475,9 @@ def geocode_cmd(
     ),
     style: Annotated[
         str | None,
-        typer.Option("--style", help="Address style: wos, scopus, openalex, uspto or epo."),
+        typer.Option(
+            "--style", help="Address style: wos, scopus, openalex, uspto, epo or inventor."
+        ),
     ] = None,
     config: ConfigOption = None,
     set_: SetOption = None,

@@ -90,7 +90,14 @@ def compute(
             tables, geocoding = geocode_inputs(
                 tables, cache_dir=config.cache_dir, fuzzy_threshold=config.fuzzy_threshold
             )
-        clock.end(f"{missing:,} people rows without coordinates")
+        located = sum(geocoding.get("geocoded", {}).values())
+        clock.end(
+            f"{missing:,} people rows without coordinates: {located:,} located "
+            f"({', '.join(f'{k} {v:,}' for k, v in geocoding.get('geocoded', {}).items())}), "
+            f"{geocoding.get('not_located_total', 0):,} not located"
+            if missing
+            else "every people row has coordinates"
+        )
 
         clock.begin("count")
         shares = count_shares(tables.con, config)
