@@ -224,3 +224,34 @@ def test_final_two_letters(
 def test_a_given_country_also_at_the_end_of_the_text(geocoder: Geocoder) -> None:
     res = geocoder.geocode("Hauptstr. 1, Neuffen, DE", country="DE", style="epo")
     assert (res.city, res.country, res.precision) == ("Neuffen", "DE", "city")
+
+
+@pytest.mark.parametrize(
+    ("address", "city", "country"),
+    [
+        # Scopus sample 2-s2.0-85032839944: the e-mail stuck to the country part
+        (
+            "Global Solutions, Schneider Electric SE, 50791 Andover, Massachusetts United States"
+            " 01810 (e-mail: CHARBEL.EL-KAED@schneider-electric.com)",
+            "Andover",
+            "US",
+        ),
+        (
+            "Corporate Research Center, Grenoble, Schneider Electric SE, 50791 Grenoble France"
+            " 38000 (e-mail: imran@ieee.org)",
+            "Grenoble",
+            "FR",
+        ),
+        (
+            "Dept Phys, Univ Oxford, Oxford OX1 3PU, England. Email: a.b@physics.ox.ac.uk",
+            "Oxford",
+            "GB",
+        ),
+        ("Inst Chem, Kyoto Univ, Kyoto, Japan; E-mail address: x@kyoto-u.ac.jp", "Kyoto", "JP"),
+    ],
+)
+def test_e_mail_addresses_with_their_label_are_ignored(
+    geocoder: Geocoder, address: str, city: str, country: str
+) -> None:
+    res = geocoder.geocode(address, style="scopus")
+    assert (res.city, res.country, res.precision) == (city, country, "city"), res

@@ -48,8 +48,14 @@ STYLES = ("wos", "scopus", "openalex", "uspto", "epo", "inventor")
 INVENTOR_STYLES = frozenset({"uspto", "epo", "inventor", "patent"})
 
 _SPLIT = re.compile(r"[,;\n]")
-#: e-mail addresses and web addresses that some affiliation strings end with
-_NOISE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+#: E-mail and web addresses that some affiliation strings end with, with a label and brackets
+#: around them ("(e-mail: a@b.org)", as Scopus writes them after an affiliation), which would
+#: otherwise stick to the country part
+_NOISE = re.compile(
+    r"\(?\be-?mail\b(?:\s+address(?:es)?)?\s*:?\s*\S+@[^\s),;]+\)?"
+    r"|\S+@\S+|https?://\S+|www\.\S+",
+    re.IGNORECASE,
+)
 _US_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 #: US territories that GeoNames files as countries of their own
 US_TERRITORIES = {"PR": "PR", "GU": "GU", "VI": "VI", "AS": "AS", "MP": "MP"}

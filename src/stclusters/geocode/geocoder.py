@@ -688,7 +688,7 @@ def _nonempty(parts: list[Part], limit: int) -> Iterator[Part]:
 
 
 #: Bumped whenever a change of the rules may change results (invalidates the result cache).
-RULES_VERSION = 5
+RULES_VERSION = 6
 
 _JP_OH = re.compile(r"oh(?=[^aeiou]|$)")
 _CN_POSTCODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
