@@ -28,6 +28,15 @@ def samples_dir(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def cases(shared_dir: Path) -> Path:
+    """The small inputs reproducing reported faults (``../shared/data/cases``)."""
+    path = shared_dir / "data" / "cases"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: the fault-reproducing cases are not available here")
+    return path
+
+
+@pytest.fixture(scope="session")
 def calibration_dir(shared_dir: Path) -> Path:
     """The calibration figures of the synthetic world."""
     path = shared_dir / "data" / "calibration"

@@ -21,12 +21,3 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def geocoder(cache_dir: Path) -> Geocoder:
     """A geocoder on the session's gazetteer."""
     return Geocoder.load(cache_dir)
-
-
-@pytest.fixture(scope="session")
-def cases(shared_dir: Path) -> Path:
-    """The small inputs reproducing reported faults (``../shared/data/cases``)."""
-    path = shared_dir / "data" / "cases"
-    if not path.is_dir():
-        pytest.skip(f"{path} is absent: the fault-reproducing cases are not available here")
-    return path

@@ -31,15 +31,6 @@ def samples() -> Path:
 
 
 @pytest.fixture(scope="session")
-def cases() -> Path:
-    """The inputs reproducing reported faults (../shared/data/cases); skip when absent."""
-    folder = _shared("cases")
-    if folder is None:
-        pytest.skip("the fault cases (../shared/data/cases) are not beside the repository")
-    return folder
-
-
-@pytest.fixture(scope="session")
 def data() -> Path:
     """The small hand-written fixtures of the reader tests."""
     return DATA
