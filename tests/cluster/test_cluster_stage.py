@@ -10,6 +10,7 @@ from stclusters.cluster.stage import Clustering, cluster_people, recluster
 from stclusters.inputs import register_tables
 from stclusters.measure import classify
 from stclusters.measure.counting import Shares, count_shares
+from stclusters.records import Records
 from worlds import SMALL_CONFIG, small_world
 
 
@@ -31,34 +32,74 @@ def _cluster(shares: Shares, **changes: float) -> Clustering:
     )
 
 
-def test_every_row_gets_a_label_and_accounts_add_up(shares: Shares) -> None:
+def test_distinct_points_carry_every_located_row_and_accounts_add_up(shares: Shares) -> None:
     clustering = _cluster(shares)
-    rows, labels = clustering.rows, clustering.labels
-    assert len(labels) == len(rows) == shares.n_rows
-    # rows outside the current window, too coarse or unlocated are never clustered (-2)
-    assert (labels[~(rows.current & rows.fine)] == -2).all()
-    assert (labels[rows.current & rows.fine] >= -1).all()
+    fine = clustering.fine()
     for layer in clustering.layers:
         acc = clustering.accounts[layer.name]
-        assert acc["points"] == acc["points_clustered"] + acc["points_noise"] == len(layer.idx)
-        assert acc["unique_coordinates"] == len(layer.points)
-        assert layer.weights.sum() == len(layer.idx)
-        clustered = int((labels[layer.idx] >= 0).sum())
-        assert clustered == acc["points_clustered"]
+        # every current row located at a clustered precision stands on one distinct point
+        ((rows,),) = shares.con.execute(
+            f"SELECT count(*) FROM rows WHERE current AND layer = ? AND {fine}", [layer.name]
+        ).fetchall()
+        assert layer.weights.sum() == rows == acc["points"]
+        assert acc["points"] == acc["points_clustered"] + acc["points_noise"]
+        assert (
+            acc["unique_coordinates"] == len(layer.points) == len(np.unique(layer.points, axis=0))
+        )
+        assert acc["points_clustered"] == layer.weights[layer.labels >= 0].sum()
+        # the points are in lexicographic order and the share sums add up to the rows' shares
+        assert np.array_equal(
+            np.lexsort((layer.points[:, 1], layer.points[:, 0])), np.arange(len(layer.points))
+        )
+        ((total,),) = shares.con.execute(
+            f"SELECT sum(share) FROM rows WHERE current AND layer = ? AND {fine}", [layer.name]
+        ).fetchall()
+        assert layer.shares.sum() == pytest.approx(total)
+        # core points are members; previous-window points are distinct
+        assert (layer.labels[layer.core] >= 0).all()
+        assert len(layer.previous) == len(np.unique(layer.previous, axis=0))
     # Munich, Lyon, Basel, Paris, Lisbon: five clusters after merging the layers
     assert sorted(clustering.members) == [0, 1, 2, 3, 4]
+    labels = clustering.labels
     assert set(np.unique(labels[labels >= 0]).tolist()) == set(clustering.members)
-    # each cluster's member points are exactly the distinct points of its rows
+    # each cluster's member points are exactly its distinct points over both layers
     for cid, pts in clustering.members.items():
-        mine = labels == cid
-        expected = np.unique(np.column_stack([rows.lat[mine], rows.lon[mine]]), axis=0)
+        expected = np.unique(clustering.points[labels == cid], axis=0)
         assert np.array_equal(pts, expected)
+
+
+def test_points_at_minus_zero_and_zero_are_one_point() -> None:
+    """-0.0 and 0.0 are one coordinate: one distinct point of weight 2."""
+    recs = Records.from_tables(
+        documents=[{"doc_id": f"P{i}", "layer": "patent", "year": 2020} for i in range(2)],
+        people=[
+            {
+                "doc_id": f"P{i}",
+                "person_seq": 0,
+                "role": "inventor",
+                "lat": lat,
+                "lon": 0.0,
+                "precision": "city",
+                "country": "GH",
+            }
+            for i, lat in enumerate((-0.0, 0.0))
+        ],
+    )
+    con = duckdb.connect()
+    register_tables(con, [], recs)
+    shares = count_shares(con, SMALL_CONFIG, is_ssh=classify.is_ssh_code)
+    clustering = cluster_people(
+        shares, eps_km=15.0, min_points=2.0, merge_km=5.0, precisions=("city",)
+    )
+    patent = clustering.layers[0]
+    assert patent.points.tolist() == [[0.0, 0.0]] and patent.weights.tolist() == [2.0]
+    assert patent.labels.tolist() == [0]
 
 
 def test_a_threshold_above_every_point_leaves_only_noise(shares: Shares) -> None:
     clustering = _cluster(shares, min_points=float(shares.n_rows + 1))
     assert clustering.members == {}
-    assert not (clustering.labels >= 0).any()
+    assert len(clustering.labels) and not (clustering.labels >= 0).any()
     assert clustering.warnings and "too small" in clustering.warnings[0]
 
 

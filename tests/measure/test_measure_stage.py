@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pytest
 
 from stclusters._log import StageClock
@@ -44,11 +43,17 @@ def test_ranking_names_and_counts(measured) -> None:  # type: ignore[no-untyped-
     result, clock, (shares, clustering) = measured
     assert [r.name for r in result.ranking] == SMALL_RANKING
     assert result.all_clusters[: len(result.ranking)] == result.ranking
-    # the clusters' counts are the sums of their rows' shares
+    # the clusters' counts are the sums of their points' shares, and of their rows' shares
     weights = output_weights(clustering, shares.world)
+    counts = dict(
+        shares.con.execute(
+            "SELECT cluster, sum(share) FROM rows WHERE current AND cluster >= 0 GROUP BY ALL"
+        ).fetchall()
+    )
     for r in result.ranking:
         mine = clustering.labels == r.cluster_id
         assert r.size_score == pytest.approx(weights[mine].sum())
+        assert r.patents + r.articles == pytest.approx(counts[r.cluster_id])
     assert set(clock.times) == {"name", "rank", "sensitivity", "profile"}
 
 
@@ -62,12 +67,29 @@ def test_profiles_follow_the_ranking(measured) -> None:  # type: ignore[no-untyp
     assert set(result.footprints) == {r.cluster_id for r in result.ranking}
 
 
-def test_previous_window_rows_map_to_the_cluster_nearby(measured) -> None:  # type: ignore[no-untyped-def]
-    _, _, (_, clustering) = measured
+def test_previous_window_points_map_to_the_cluster_nearby(measured) -> None:  # type: ignore[no-untyped-def]
+    _, _, (shares, clustering) = measured
     prev = assign_previous(clustering, footprint_km=SMALL_CONFIG.footprint_km)
-    rows = clustering.rows
-    assert (prev[~(rows.previous & rows.fine)] == -2).all()
-    # a previous-window row standing on a member point of a cluster belongs to that cluster
-    both = rows.previous & rows.current & (clustering.labels >= 0)
-    assert both.any()
-    assert np.array_equal(prev[both], clustering.labels[both])
+    assert [len(p) for p in prev] == [len(layer.previous) for layer in clustering.layers]
+    # a previous-window point standing on a member point of a cluster belongs to that cluster
+    checked = 0
+    for layer, labels in zip(clustering.layers, prev, strict=True):
+        for point, label in zip(layer.previous.tolist(), labels.tolist(), strict=True):
+            hit = (layer.points == point).all(axis=1) & (layer.labels >= 0)
+            if hit.any():
+                assert label == layer.labels[hit][0]
+                checked += 1
+    assert checked
+    # the rows carry the labels of their points: current rows `cluster`, previous `cluster_prev`
+    fine = clustering.fine()
+    rows = shares.con.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE current AND {fine} AND cluster IS NULL),
+            count(*) FILTER (WHERE NOT (current AND {fine}) AND cluster IS NOT NULL),
+            count(*) FILTER (WHERE NOT (previous AND {fine}) AND cluster_prev <> -2),
+            count(*) FILTER (WHERE current AND loc_label IS NULL AND lat IS NOT NULL),
+            count(*) FILTER (WHERE NOT current AND loc_label IS NOT NULL)
+        FROM rows
+        """
+    ).fetchall()
+    assert rows == [(0, 0, 0, 0, 0)]

@@ -1,8 +1,13 @@
 """The cluster stage: weighted distinct points per layer, DBSCAN, clusters merged across layers.
 
 :func:`cluster_people` takes the counting stage's ``rows`` table (:class:`~stclusters.measure.
-counting.Shares`) and returns a :class:`Clustering`: the cluster of every people row, the distinct
-member points of every cluster and the stage's accounts (method.md section 3).
+counting.Shares`) and returns a :class:`Clustering`: the distinct points of every layer with their
+weights and merged cluster labels, the distinct member points of every cluster and the stage's
+accounts (method.md section 3).
+
+Nothing here grows with the number of people rows: one ``GROUP BY layer, lat, lon`` in DuckDB
+turns the rows into distinct points, and everything after works on those points. The later stages
+join the points' labels back to the rows in SQL (:func:`stclusters.measure.stage.label_rows`).
 """
 
 from __future__ import annotations
@@ -12,159 +17,187 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-from stclusters._sphere import unique_points
+from stclusters.cluster._sphere import Sphere, chord_radius, rdist_threshold
 
 if TYPE_CHECKING:  # the measure package imports this stage: no import at run time
     from stclusters.measure.counting import Shares
 
-__all__ = ["LAYERS", "Clustering", "LayerPoints", "PeopleRows", "cluster_people", "recluster"]
+__all__ = [
+    "LAYERS",
+    "Clustering",
+    "LayerPoints",
+    "cluster_people",
+    "fine_condition",
+    "predict_labels",
+    "recluster",
+]
 
 #: The two layers of the method, in the order they are clustered and merged.
 LAYERS = ("patent", "article")
+#: Distances this close to the nearest core point's count as ties (as in the DBSCAN's border rule).
+_TIE_RTOL = 1e-8
+_TIE_ATOL = 1e-15
 
 
-@dataclass(frozen=True, eq=False)
-class PeopleRows:
-    """Columns of table ``rows`` (one entry per people row, in ``row_id`` order) as arrays.
+def fine_condition(precisions: Sequence[str], *, alias: str = "") -> str:
+    """SQL condition on a people row: located at one of ``precisions`` (those clustered).
 
-    ``located`` rows have coordinates; ``fine`` rows are located at a precision the clustering
-    uses (setting ``cluster_precisions``).
+    ``alias`` qualifies the columns (``r`` gives ``r.lat``, ``r.precision``); the values are
+    quoted as SQL string literals; an empty list gives ``FALSE``.
     """
-
-    is_patent: NDArray[np.bool_]
-    current: NDArray[np.bool_]
-    previous: NDArray[np.bool_]
-    lat: NDArray[np.float64]
-    lon: NDArray[np.float64]
-    located: NDArray[np.bool_]
-    fine: NDArray[np.bool_]
-    share: NDArray[np.float64]
-    country: pa.ChunkedArray
-
-    def __len__(self) -> int:
-        return len(self.lat)
-
-    def in_layer(self, layer: str) -> NDArray[np.bool_]:
-        """Mask of the rows of ``layer`` ('patent' or 'article')."""
-        return self.is_patent if layer == "patent" else ~self.is_patent
+    if not precisions:
+        return "FALSE"
+    prefix = f"{alias}." if alias else ""
+    quoted = ", ".join("'" + str(p).replace("'", "''") + "'" for p in precisions)
+    return f"({prefix}lat IS NOT NULL AND {prefix}precision IN ({quoted}))"
 
 
 @dataclass(frozen=True, eq=False)
 class LayerPoints:
-    """One layer's clustered input: rows ``idx`` stand on distinct ``points`` ((m, 2) lat/lon
-    degrees) with ``weights`` (rows per point); ``inverse[i]`` is the point of row ``idx[i]``."""
+    """One layer's distinct points and their clustering.
+
+    Attributes
+    ----------
+    name
+        'patent' or 'article'.
+    points
+        (m, 2) distinct (lat, lon) degrees of the layer's current-window rows located at a
+        clustering precision, in lexicographic order.
+    weights
+        (m,) rows standing on each point (the DBSCAN weights).
+    shares
+        (m,) sum of those rows' fractional shares (documents).
+    core
+        (m,) whether each point is a core point of the layer's DBSCAN.
+    labels
+        (m,) merged cluster of each point (-1 noise).
+    previous
+        (q, 2) distinct (lat, lon) degrees of the layer's previous-window rows located at a
+        clustering precision, in lexicographic order (for growth).
+    """
 
     name: str
-    idx: NDArray[np.int64]
     points: NDArray[np.float64]
-    inverse: NDArray[np.int64]
     weights: NDArray[np.float64]
+    shares: NDArray[np.float64]
+    core: NDArray[np.bool_]
+    labels: NDArray[np.int64]
+    previous: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
 class Clustering:
-    """The cluster stage's hand-off.
+    """The cluster stage's hand-off: distinct points, never people rows.
 
     Attributes
     ----------
-    rows
-        The people rows as arrays.
     layers
-        The weighted distinct points of each layer (current window, fine precision).
-    labels
-        (n,) cluster of every people row after merging: >= 0 a cluster, -1 noise, -2 not
-        clustered (previous window only, too coarse or not located).
+        The distinct points of each layer (:data:`LAYERS` order) with their merged labels.
     members
         The distinct member points ((k, 2) lat/lon degrees, sorted) of each cluster.
     accounts
         Per layer: points, unique_coordinates, points_clustered, points_noise.
     warnings
         Notes for the user (for example, data too small for ``min_points``).
-    merge_km
-        The merge distance used (the sensitivity reruns reuse it).
+    eps_km, merge_km
+        The DBSCAN radius and the merge distance used (the growth rule and the sensitivity
+        reruns reuse them).
+    precisions
+        The location precisions clustered (:func:`fine_condition` selects their rows).
     """
 
-    rows: PeopleRows
     layers: tuple[LayerPoints, ...]
-    labels: NDArray[np.int64]
     members: dict[int, NDArray[np.float64]]
     accounts: dict[str, Any]
     warnings: list[str]
+    eps_km: float
     merge_km: float
+    precisions: tuple[str, ...]
+
+    @property
+    def points(self) -> NDArray[np.float64]:
+        """(M, 2) the distinct points of every layer, one layer after the other."""
+        return np.vstack([layer.points for layer in self.layers])
+
+    @property
+    def labels(self) -> NDArray[np.int64]:
+        """(M,) the merged cluster (-1 noise) of every point of :attr:`points`."""
+        return np.concatenate([layer.labels for layer in self.layers])
+
+    def fine(self, alias: str = "") -> str:
+        """SQL condition on table ``rows`` (columns qualified by ``alias``): the row is located
+        at a clustering precision (:func:`fine_condition`)."""
+        return fine_condition(self.precisions, alias=alias)
 
 
-def _bool(table: pa.Table, name: str) -> NDArray[np.bool_]:
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _float(table: pa.Table, name: str) -> NDArray[np.float64]:
-    return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
-
-
-def people_rows(shares: Shares, *, precisions: Sequence[str]) -> PeopleRows:
-    """Load the columns of table ``rows`` that the cluster and measure stages need."""
+def _layer_points(
+    shares: Shares, precisions: Sequence[str]
+) -> dict[str, tuple[NDArray[np.float64], ...]]:
+    """Per layer: current points, their weights and share sums, and previous-window points."""
     table = shares.con.sql(
-        "SELECT layer, current, previous, lat, lon, precision, share, country "
-        "FROM rows ORDER BY row_id"
-    ).to_arrow_table()
-    lat = _float(table, "lat")
-    located = ~np.isnan(lat)
-    fine_precision = pc.is_in(table.column("precision"), value_set=pa.array(list(precisions)))
-    fine = located & np.asarray(fine_precision.to_numpy(zero_copy_only=False), dtype=bool)
-    return PeopleRows(
-        is_patent=np.asarray(
-            pc.equal(table.column("layer"), "patent").to_numpy(zero_copy_only=False), dtype=bool
-        ),
-        current=_bool(table, "current"),
-        previous=_bool(table, "previous"),
-        lat=lat,
-        lon=_float(table, "lon"),
-        located=located,
-        fine=fine,
-        share=_float(table, "share"),
-        country=table.column("country"),
-    )
+        f"""
+        SELECT layer = 'patent' AS is_patent, lat, lon,
+            count(*) FILTER (WHERE current) AS weight,
+            coalesce(kahan_sum(share) FILTER (WHERE current), 0.0) AS share,
+            bool_or(previous) AS in_previous
+        FROM rows
+        WHERE (current OR previous) AND {fine_condition(precisions)}
+        GROUP BY ALL
+        ORDER BY is_patent DESC, lat, lon
+        """
+    ).fetchnumpy()
+    is_patent = np.asarray(table["is_patent"], dtype=bool)
+    lat = np.asarray(table["lat"], dtype=np.float64)
+    lon = np.asarray(table["lon"], dtype=np.float64)
+    weight = np.asarray(table["weight"], dtype=np.float64)
+    share = np.asarray(table["share"], dtype=np.float64)
+    in_previous = np.asarray(table["in_previous"], dtype=bool)
+    out: dict[str, tuple[NDArray[np.float64], ...]] = {}
+    for name in LAYERS:
+        mine = is_patent if name == "patent" else ~is_patent
+        cur = mine & (weight > 0)
+        prev = mine & in_previous
+        out[name] = (
+            np.column_stack([lat[cur], lon[cur]]),
+            weight[cur],
+            share[cur],
+            np.column_stack([lat[prev], lon[prev]]),
+        )
+    return out
 
 
 def _dbscan_layers(
-    layers: Sequence[LayerPoints],
+    layers: Sequence[tuple[NDArray[np.float64], NDArray[np.float64]]],
     *,
-    n: int,
     eps_km: float,
     min_points: float,
     merge_km: float,
-) -> tuple[NDArray[np.int64], list[NDArray[np.int64]]]:
-    """Cluster each layer's weighted distinct points and merge; every row's cluster and each
-    layer's merged labels of its distinct points."""
+) -> tuple[list[NDArray[np.int64]], list[NDArray[np.bool_]]]:
+    """Cluster each layer's weighted distinct points ((points, weights) pairs) and merge;
+    each layer's merged labels and core mask."""
     from stclusters.cluster import GeoDBSCAN, merge_labels
 
-    groups = []
-    for layer in layers:
-        if len(layer.points):
+    groups, cores = [], []
+    for points, weights in layers:
+        if len(points):
             model = GeoDBSCAN(eps_km=eps_km, min_points=min_points)
-            fitted = model.fit(layer.points, sample_weight=layer.weights)
+            fitted = model.fit(points, sample_weight=weights)
             labels = np.asarray(fitted.labels_, dtype=np.int64)
+            core = np.asarray(fitted.core_mask_, dtype=bool)
         else:
-            labels = np.empty(0, dtype=np.int64)
-        groups.append((layer.points, labels))
-    merged = merge_labels(groups, merge_km=merge_km)
-    cluster = np.full(n, -2, dtype=np.int64)
-    for layer, new in zip(layers, merged, strict=True):
-        cluster[layer.idx] = new[layer.inverse]
-    return cluster, merged
+            labels, core = np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+        groups.append((points, labels))
+        cores.append(core)
+    return merge_labels(groups, merge_km=merge_km), cores
 
 
-def _members(
-    layers: Sequence[LayerPoints], merged: Sequence[NDArray[np.int64]]
-) -> dict[int, NDArray[np.float64]]:
+def _members(layers: Sequence[LayerPoints]) -> dict[int, NDArray[np.float64]]:
     parts: dict[int, list[NDArray[np.float64]]] = {}
-    for layer, new in zip(layers, merged, strict=True):
-        for cid in np.unique(new[new >= 0]):
-            parts.setdefault(int(cid), []).append(layer.points[new == cid])
+    for layer in layers:
+        for cid in np.unique(layer.labels[layer.labels >= 0]):
+            parts.setdefault(int(cid), []).append(layer.points[layer.labels == cid])
     return {cid: np.unique(np.vstack(p), axis=0) for cid, p in parts.items()}
 
 
@@ -179,59 +212,145 @@ def cluster_people(
     """Cluster the located people of the current window, layer by layer, and merge the layers.
 
     Each layer's rows located at one of ``precisions`` become weighted distinct points (one
-    point per coordinate, weighted by its rows), clustered by :class:`GeoDBSCAN` with
-    ``eps_km`` (km) and ``min_points`` (rows); clusters of the two layers closer than
-    ``merge_km`` are merged (:func:`merge_labels`). Row shares do not weigh the points: a
-    point's weight is its number of located people rows (method.md section 3).
+    point per coordinate, weighted by its rows; a ``GROUP BY`` in DuckDB), clustered by
+    :class:`GeoDBSCAN` with ``eps_km`` (km) and ``min_points`` (rows); clusters of the two
+    layers closer than ``merge_km`` are merged (:func:`merge_labels`). Row shares do not weigh
+    the points: a point's weight is its number of located people rows (method.md section 3).
+
+    Parameters
+    ----------
+    shares
+        The counting stage's result (its table ``rows`` is read, not changed).
+    eps_km, min_points, merge_km
+        The DBSCAN radius (km), core weight (rows) and merge distance (km).
+    precisions
+        The location precisions that are clustered (coarser rows are left out).
 
     Returns
     -------
     Clustering
-        Every row's cluster, each cluster's distinct member points and the accounts.
+        The distinct points of each layer with their labels, each cluster's distinct member
+        points and the accounts. Memory grows with the distinct coordinates, not with the rows.
     """
-    rows = people_rows(shares, precisions=precisions)
-    layers, warnings = [], []
+    found = _layer_points(shares, precisions)
+    warnings = []
     for name in LAYERS:
-        idx = np.flatnonzero(rows.fine & rows.current & rows.in_layer(name))
-        points, inverse, weights = unique_points(rows.lat[idx], rows.lon[idx])
-        layers.append(LayerPoints(name, idx, points, inverse, weights))
-        if weights.sum() < 10 * min_points:
+        total = found[name][1].sum()
+        if total < 10 * min_points:
             warnings.append(
-                f"{name} layer: {int(weights.sum()):,} located points for min_points = "
+                f"{name} layer: {int(total):,} located points for min_points = "
                 f"{min_points:g}; the data may be too small for this threshold "
                 "(lower min_points for small data sets)"
             )
-    labels, merged = _dbscan_layers(
-        layers, n=len(rows), eps_km=eps_km, min_points=min_points, merge_km=merge_km
+    merged, cores = _dbscan_layers(
+        [(found[name][0], found[name][1]) for name in LAYERS],
+        eps_km=eps_km,
+        min_points=min_points,
+        merge_km=merge_km,
+    )
+    layers = tuple(
+        LayerPoints(name, points, weights, share_sums, core, labels, previous)
+        for name, (points, weights, share_sums, previous), core, labels in zip(
+            LAYERS, (found[n] for n in LAYERS), cores, merged, strict=True
+        )
     )
     accounts: dict[str, Any] = {}
-    for layer, new in zip(layers, merged, strict=True):
-        clustered = int(np.count_nonzero(new[layer.inverse] >= 0))
+    for layer in layers:
+        points = int(layer.weights.sum())
+        clustered = int(layer.weights[layer.labels >= 0].sum())
         accounts[layer.name] = {
-            "points": len(layer.idx),
+            "points": points,
             "unique_coordinates": len(layer.points),
             "points_clustered": clustered,
-            "points_noise": len(layer.idx) - clustered,
+            "points_noise": points - clustered,
         }
     return Clustering(
-        rows=rows,
-        layers=tuple(layers),
-        labels=labels,
-        members=_members(layers, merged),
+        layers=layers,
+        members=_members(layers),
         accounts=accounts,
         warnings=warnings,
+        eps_km=eps_km,
         merge_km=merge_km,
+        precisions=tuple(precisions),
     )
 
 
 def recluster(clustering: Clustering, *, eps_km: float, min_points: float) -> NDArray[np.int64]:
-    """Every row's cluster for other DBSCAN settings on the same distinct points (for the
-    sensitivity reruns); the merge distance stays that of ``clustering``."""
-    labels, _ = _dbscan_layers(
-        clustering.layers,
-        n=len(clustering.rows),
+    """(M,) the cluster of every distinct point (:attr:`Clustering.points` order) for other
+    DBSCAN settings on the same weighted points (for the sensitivity reruns); the merge
+    distance stays that of ``clustering``."""
+    merged, _ = _dbscan_layers(
+        [(layer.points, layer.weights) for layer in clustering.layers],
         eps_km=eps_km,
         min_points=min_points,
         merge_km=clustering.merge_km,
     )
-    return labels
+    return np.concatenate(merged) if merged else np.empty(0, dtype=np.int64)
+
+
+def predict_labels(
+    layer: LayerPoints, query: NDArray[np.float64], *, eps_km: float
+) -> NDArray[np.int64]:
+    """(q,) the cluster of each query point ((q, 2) lat/lon degrees) by DBSCAN's border rule
+    against ``layer``'s clustering: the label of the nearest core point within ``eps_km``
+    (great-circle, a point at exactly ``eps_km`` included, as in :class:`GeoDBSCAN`), else -1.
+
+    A query point that is one of the layer's distinct points gets that point's label, so the
+    layer's own points are predicted as they were clustered. Core points of different clusters
+    equally near (within 1e-8 relative) go to the lower cluster number.
+    """
+    out = np.full(len(query), -1, dtype=np.int64)
+    core_idx = np.flatnonzero(layer.core)
+    if not len(query) or not core_idx.size:
+        return out
+    own = _lookup(layer.points, query)
+    known = own >= 0
+    out[known] = layer.labels[own[known]]
+    rest = np.flatnonzero(~known)
+    if not rest.size:
+        return out
+    n_core = core_idx.size
+    sphere = Sphere(np.vstack([layer.points[core_idx], query[rest]]))
+    tree = sphere.tree(np.arange(n_core, dtype=np.int64))
+    core_label = layer.labels[core_idx]
+    thr = rdist_threshold(eps_km)
+    k = 2 if n_core >= 2 else 1
+    d, jj = tree.query(sphere.xyz[n_core:], k=k, distance_upper_bound=chord_radius(eps_km))
+    d, jj = d.reshape(rest.size, k), jj.reshape(rest.size, k)
+    near = np.flatnonzero(np.isfinite(d[:, 0]))
+    if not near.size:
+        return out
+    tol = d[near, 0] * (1.0 + _TIE_RTOL) + _TIE_ATOL
+    tied = d[near, 1] <= tol if k == 2 else np.zeros(near.size, dtype=bool)
+    clear, nearest = near[~tied], jj[near[~tied], 0]
+    ok = sphere.rdist(clear + n_core, nearest) <= thr
+    out[rest[clear[ok]]] = core_label[nearest[ok]]
+    if tied.any():
+        amb = near[tied]
+        lists = tree.query_ball_point(sphere.xyz[amb + n_core], tol[tied])
+        sizes = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
+        i = np.repeat(amb, sizes)
+        j = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists])
+        r = sphere.rdist(i + n_core, j)
+        keep = r <= thr
+        i, j, r = i[keep], j[keep], r[keep]
+        order = np.lexsort((core_label[j], r, i))
+        i, j = i[order], j[order]
+        first = np.ones(i.size, dtype=bool)
+        first[1:] = i[1:] != i[:-1]
+        out[rest[i[first]]] = core_label[j[first]]
+    return out
+
+
+def _lookup(points: NDArray[np.float64], query: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Index of each query point in ``points`` (both (n, 2) lat/lon; ``points`` distinct and in
+    lexicographic order), -1 when absent. Complex numbers order lexicographically in NumPy."""
+    out = np.full(len(query), -1, dtype=np.int64)
+    if not len(points) or not len(query):
+        return out
+    keys = points[:, 0] + 1j * points[:, 1]
+    wanted = query[:, 0] + 1j * query[:, 1]
+    pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    hit = keys[pos] == wanted
+    out[hit] = pos[hit]
+    return out

@@ -17,23 +17,40 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
     """Per layer: people rows of the current window by location outcome, and the documents'
     shares by outcome (clustered, noise, too coarse, unlocated) with their balance against the
     world total (0 when every share is accounted for). Needs table ``rows`` labelled
-    (:func:`stclusters.measure.stage.label_rows`)."""
-    con, world, rows = shares.con, shares.world, clustering.rows
+    (:func:`stclusters.measure.stage.label_rows`); one aggregate query over the rows."""
+    con, world = shares.con, shares.world
     share_sums = counting.layer_share_sums(con)
+    fine = clustering.fine()
+    counts = {
+        layer: (int(n), int(fine_n), int(coarse), int(unlocated))
+        for layer, n, fine_n, coarse, unlocated in con.execute(
+            f"""
+            SELECT layer, count(*),
+                count(*) FILTER (WHERE {fine}),
+                count(*) FILTER (WHERE lat IS NOT NULL AND NOT coalesce({fine}, FALSE)),
+                count(*) FILTER (WHERE lat IS NULL)
+            FROM rows WHERE current GROUP BY layer
+            """
+        ).fetchall()
+    }
+    with_people = dict(
+        con.execute(
+            "SELECT layer, count(*) FROM (SELECT DISTINCT layer, doc_id FROM rows WHERE current) "
+            "GROUP BY layer"
+        ).fetchall()
+    )
     out: dict[str, dict[str, Any]] = {}
     for name in LAYERS:
-        m = rows.current & rows.in_layer(name)
+        n, located, coarse, unlocated = counts.get(name, (0, 0, 0, 0))
+        docs_with_people = int(with_people.get(name, 0))
         acc: dict[str, Any] = {
-            "rows": int(m.sum()),
-            "located": int((m & rows.fine).sum()),
-            "located_too_coarsely": int((m & rows.located & ~rows.fine).sum()),
-            "not_located": int((m & ~rows.located).sum()),
+            "rows": n,
+            "located": located,
+            "located_too_coarsely": coarse,
+            "not_located": unlocated,
         }
-        docs_with_people = con.execute(
-            "SELECT count(DISTINCT doc_id) FROM rows WHERE current AND layer = ?", [name]
-        ).fetchall()
         s = share_sums.get(name, {})
-        no_people = world[name] - int(docs_with_people[0][0])
+        no_people = world[name] - docs_with_people
         acc["shares"] = {k: round(v, 4) for k, v in sorted(s.items())}
         acc["documents_without_people"] = no_people
         acc["shares_balance"] = round(sum(s.values()) + no_people - world[name], 6)

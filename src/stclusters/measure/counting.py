@@ -6,14 +6,15 @@ engine. The stage function is :func:`count_shares`; the tables it creates, in or
 ``docs``
     one row per input document with its window flags and filter outcome;
 ``rows``
-    one row per people row of a kept document (current or previous window), in a canonical order
-    (``row_id``), with its fractional ``share`` of the document. The measure stage adds the
+    one row per people row of a kept document (current or previous window), in no particular
+    order, with its fractional ``share`` of the document. The measure stage adds the
     columns ``cluster``, ``cluster_prev`` and ``loc_label`` (see
     :func:`stclusters.measure.stage.label_rows`), from which :func:`cluster_counts` and the
     profiles count.
 
-Sums use Kahan summation over canonically ordered rows and results are rounded before they are
-written, so the same records in any order give the same output bytes.
+Sums use Kahan summation and results are rounded before they are written, so the same records in
+any order give the same output bytes. No step sorts or numbers the rows: joins and aggregates only,
+which DuckDB spills to disk under the workspace's memory limit.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ __all__ = [
 
 #: Columns of table ``rows`` as :func:`person_shares` creates it.
 ROWS_COLUMNS = (
-    "row_id",
     "doc_id",
     "layer",
     "current",
@@ -66,8 +66,8 @@ class Shares:
     con
         The connection holding table ``docs`` (one row per document: window flags and filter
         outcome) and table ``rows`` (:data:`ROWS_COLUMNS`: one row per people row of a kept
-        document of the current or previous window, ``row_id`` 0..n-1 in canonical order,
-        ``share`` its fraction of the document), beside the canonical input views.
+        document of the current or previous window, in no particular order, ``share`` its
+        fraction of the document), beside the canonical input views.
     world, world_previous
         Documents kept per layer (``patent``, ``article``) in the current and previous windows.
     documents
@@ -214,34 +214,42 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     equally among its authors, each author's share split equally among its addresses. When a
     document has rows without a person (no author-to-address link), the document is split
     equally among those rows (one per address).
+
+    Only hash joins and hash aggregates (which DuckDB spills to disk under its memory limit):
+    no sort and no window over the rows, and no row order: every later sum is order-free
+    (Kahan sums, rounded outputs). Coordinates are normalised (-0.0 becomes 0.0) so that a
+    coordinate is one join key.
     """
     con.execute(
         """
         CREATE OR REPLACE TABLE rows AS
         WITH p AS (
-            SELECT p.*, d.layer, d.current, d.previous
+            SELECT p.doc_id, p.person_seq, p.address_seq, p.organisation, p.country,
+                CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
+                CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,
+                p.precision, d.layer, d.current, d.previous
             FROM people p JOIN docs d USING (doc_id)
             WHERE d.current OR d.previous
-        ), doc_stats AS (
-            SELECT doc_id,
-                count(DISTINCT person_seq) AS n_persons,
-                count(*) FILTER (WHERE person_seq IS NULL) AS n_unlinked
-            FROM p GROUP BY doc_id
         ), person_stats AS (
             SELECT doc_id, person_seq, count(*) AS n_person_rows
-            FROM p WHERE person_seq IS NOT NULL GROUP BY ALL
+            FROM p GROUP BY doc_id, person_seq
+        ), doc_stats AS (
+            SELECT doc_id,
+                count(*) FILTER (WHERE person_seq IS NOT NULL) AS n_persons,
+                coalesce(sum(n_person_rows) FILTER (WHERE person_seq IS NULL), 0)::BIGINT
+                    AS n_unlinked
+            FROM person_stats GROUP BY doc_id
+        ), person_share AS (
+            SELECT ps.doc_id, ps.person_seq,
+                CASE WHEN s.n_unlinked > 0 THEN
+                        CASE WHEN ps.person_seq IS NULL THEN 1.0 / s.n_unlinked ELSE 0.0 END
+                     ELSE 1.0 / (s.n_persons * ps.n_person_rows) END AS share
+            FROM person_stats ps JOIN doc_stats s USING (doc_id)
         )
-        SELECT
-            row_number() OVER (ORDER BY p.doc_id, p.person_seq NULLS LAST,
-                p.address_seq NULLS LAST, p.lat NULLS LAST, p.lon NULLS LAST) - 1 AS row_id,
-            p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
-            p.organisation, p.country, p.lat, p.lon, p.precision,
-            CASE WHEN s.n_unlinked > 0 THEN
-                    CASE WHEN p.person_seq IS NULL THEN 1.0 / s.n_unlinked ELSE 0.0 END
-                 ELSE 1.0 / (s.n_persons * ps.n_person_rows) END AS share
-        FROM p
-        JOIN doc_stats s USING (doc_id)
-        LEFT JOIN person_stats ps USING (doc_id, person_seq)
+        SELECT p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
+            p.organisation, p.country, p.lat, p.lon, p.precision, ps.share
+        FROM p JOIN person_share ps
+            ON ps.doc_id = p.doc_id AND ps.person_seq IS NOT DISTINCT FROM p.person_seq
         """
     )
 

@@ -41,25 +41,24 @@ __all__ = [
 
 @dataclass(frozen=True, eq=False)
 class Naming:
-    """Cluster names and the location label of every people row.
+    """Cluster names and the location label of every distinct point.
 
     Attributes
     ----------
     names
         The name of each cluster id.
-    loc_code
-        (n,) int32 code into ``vocab`` of every row's location label (-1: none): its cluster's
-        name, else its main city (fine rows outside clusters), else its country name (coarse
-        rows); current window only.
-    vocab
-        The distinct labels.
+    point_labels
+        (M,) the location label of every distinct point of the current window
+        (:attr:`Clustering.points` order): its cluster's name, else its main city.
+    countries
+        Economy code -> name: the label of rows located too coarsely to be clustered.
     coords
         (lat, lon) of every city label (cluster labels are added by :func:`cluster_rows`).
     """
 
     names: dict[int, str]
-    loc_code: NDArray[np.int32]
-    vocab: list[str]
+    point_labels: NDArray[np.object_]
+    countries: Mapping[str, str]
     coords: dict[str, tuple[float, float]]
 
 
@@ -74,35 +73,39 @@ class Measured:
 
 
 def output_weights(clustering: Clustering, world: Mapping[str, int]) -> NDArray[np.float64]:
-    """(n,) every row's output in size-score units: its share over its layer's world total."""
-    rows = clustering.rows
-    unit = np.where(rows.is_patent, 1.0 / max(world["patent"], 1), 1.0 / max(world["article"], 1))
-    return np.asarray(rows.share * unit, dtype=np.float64)
+    """(M,) every distinct point's output in size-score units: the shares of its current rows
+    over its layer's world total (:attr:`Clustering.points` order)."""
+    return np.concatenate(
+        [layer.shares * (1.0 / max(world[layer.name], 1)) for layer in clustering.layers]
+    )
 
 
-def assign_previous(clustering: Clustering, *, footprint_km: float) -> NDArray[np.int64]:
-    """(n,) the current cluster of every previous-window row: the cluster of the nearest member
-    point when it lies within ``footprint_km``, else -2 (also for every other row)."""
+def assign_previous(clustering: Clustering, *, footprint_km: float) -> list[NDArray[np.int64]]:
+    """Per layer, (q,) the current cluster of every distinct previous-window point
+    (:attr:`LayerPoints.previous`): the cluster of the nearest member point when it lies
+    within ``footprint_km``, else -2."""
     from scipy.spatial import cKDTree
 
-    rows, members = clustering.rows, clustering.members
-    out = np.full(len(rows), -2, dtype=np.int64)
-    prev = np.flatnonzero(rows.fine & rows.previous)
-    if not members or not len(prev):
+    members = clustering.members
+    out = [np.full(len(layer.previous), -2, dtype=np.int64) for layer in clustering.layers]
+    if not members:
         return out
     ids = sorted(members)
     tree = cKDTree(to_xyz(*np.vstack([members[c] for c in ids]).T))
     owner = np.concatenate([np.full(len(members[c]), c) for c in ids])
-    dist, nearest = tree.query(to_xyz(rows.lat[prev], rows.lon[prev]))
-    ok = dist <= chord(footprint_km)
-    out[prev[ok]] = owner[nearest[ok]]
+    for layer, labels in zip(clustering.layers, out, strict=True):
+        if not len(layer.previous):
+            continue
+        dist, nearest = tree.query(to_xyz(layer.previous[:, 0], layer.previous[:, 1]))
+        ok = dist <= chord(footprint_km)
+        labels[ok] = owner[nearest[ok]]
     return out
 
 
 def _place_weights(
     labels: NDArray[np.int64], main_place: NDArray[np.int64], weight: NDArray[np.float64]
 ) -> dict[int, dict[int, float]]:
-    """For each cluster, the output of its rows by main place."""
+    """For each cluster, the output of its points by main place."""
     clustered = np.flatnonzero(labels >= 0)
     order = np.lexsort((main_place[clustered], labels[clustered]))
     keys = np.column_stack([labels[clustered][order], main_place[clustered][order]])
@@ -115,20 +118,6 @@ def _place_weights(
     return out
 
 
-class _Vocab:
-    """Labels and their codes, in order of first use."""
-
-    def __init__(self) -> None:
-        self.labels: list[str] = []
-        self._code: dict[str, int] = {}
-
-    def code(self, label: str) -> int:
-        if label not in self._code:
-            self._code[label] = len(self.labels)
-            self.labels.append(label)
-        return self._code[label]
-
-
 def name_clusters(
     clustering: Clustering,
     weight: NDArray[np.float64],
@@ -137,21 +126,21 @@ def name_clusters(
     config: Config,
     countries: Mapping[str, str],
 ) -> Naming:
-    """Name each cluster after its main cities (method.md section 6) and label every row.
+    """Name each cluster after its main cities (method.md section 6) and label every point.
 
-    Every located current row is given its main place (:class:`MainPlaces`, within ``eps_km``);
-    a cluster's name comes from the output of its rows by main place (:func:`cluster_names`).
+    Every distinct point of the current window is given its main place (:class:`MainPlaces`,
+    within ``eps_km``); a cluster's name comes from the output (``weight``, (M,) size-score
+    units per point) of its points by main place (:func:`cluster_names`).
     """
     from stclusters.measure.naming import MainPlaces, cluster_names, read_name_overrides
 
-    rows, labels = clustering.rows, clustering.labels
+    labels = clustering.labels
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     main = MainPlaces(places, min_population=config.name_min_population)
-    loc_idx = np.flatnonzero(rows.located & rows.current)
-    uniq, inv, _ = unique_points(rows.lat[loc_idx], rows.lon[loc_idx])
+    points = clustering.points
+    uniq, inv, _ = unique_points(points[:, 0], points[:, 1])
     main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
-    main_place = np.full(len(rows), -1, dtype=np.int64)
-    main_place[loc_idx] = main_of_unique[inv]
+    main_place = main_of_unique[inv] if len(points) else np.empty(0, dtype=np.int64)
     names = cluster_names(
         _place_weights(labels, main_place, weight),
         places=places,
@@ -159,52 +148,98 @@ def name_clusters(
         min_share=config.name_min_share,
         overrides=overrides,
     )
-    vocab = _Vocab()
-    loc_code = np.full(len(rows), -1, dtype=np.int32)
-    in_cluster = labels >= 0
-    cluster_code = np.full(max(names, default=-1) + 1, -1, dtype=np.int32)
+    point_labels = np.empty(len(labels), dtype=object)
+    by_id = np.empty(max(names, default=-1) + 1, dtype=object)
     for cid, cname in names.items():
-        cluster_code[cid] = vocab.code(cname)
-    loc_code[in_cluster] = cluster_code[labels[in_cluster]]
-    by_city = rows.located & rows.current & ~in_cluster & rows.fine
-    city_places = np.unique(main_place[by_city])
-    place_code = np.full(len(places), -1, dtype=np.int32)
-    for i in city_places.tolist():
-        place_code[i] = vocab.code(str(places.name[i]))
-    loc_code[by_city] = place_code[main_place[by_city]]
-    coarse = np.flatnonzero(rows.located & rows.current & ~rows.fine)
-    coarse_countries = rows.country.take(pa.array(coarse)).to_pylist()
-    loc_code[coarse] = [vocab.code(countries.get(c, c)) if c else -1 for c in coarse_countries]
+        by_id[cid] = cname
+    clustered = labels >= 0
+    point_labels[clustered] = by_id[labels[clustered]]
+    city_places, city_of = np.unique(main_place[~clustered], return_inverse=True)
+    point_labels[~clustered] = np.asarray([str(places.name[i]) for i in city_places], dtype=object)[
+        city_of
+    ]
     coords = {
         str(places.name[i]): (float(places.lat[i]), float(places.lon[i])) for i in city_places
     }
-    return Naming(names, loc_code, vocab.labels, coords)
+    return Naming(names, point_labels, dict(countries), coords)
 
 
 def label_rows(
-    con: Any, clustering: Clustering, cluster_prev: NDArray[np.int64], naming: Naming
+    con: Any,
+    clustering: Clustering,
+    cluster_prev: list[NDArray[np.int64]],
+    naming: Naming,
 ) -> None:
-    """Add the columns ``cluster``, ``cluster_prev`` and ``loc_label`` to table ``rows``."""
-    n = len(clustering.rows)
-    labels, loc_code = clustering.labels, naming.loc_code
-    extra = pa.table(
+    """Add the columns ``cluster``, ``cluster_prev`` and ``loc_label`` to table ``rows``.
+
+    ``cluster``: the cluster (-1 noise) of current-window rows located at a clustering
+    precision, else null. ``cluster_prev``: the cluster of previous-window rows so located
+    (``cluster_prev`` per layer, :func:`assign_previous`), else -2. ``loc_label``, current
+    window only: the row's cluster name, else its main city (clustered precision), else its
+    economy's name (coarser rows), else null. The labels of the distinct points are joined to
+    the rows in SQL (one hash join; the point tables grow with distinct coordinates only).
+    """
+    layer_names = [layer.name for layer in clustering.layers]
+    current = pa.table(
         {
-            "row_id": pa.array(np.arange(n, dtype=np.int64)),
-            "cluster": pa.array(labels, pa.int64(), mask=labels < -1),
-            "cluster_prev": pa.array(cluster_prev, pa.int64()),
-            "loc_label": pa.DictionaryArray.from_arrays(
-                pa.array(loc_code, pa.int32(), mask=loc_code < 0),
-                pa.array(naming.vocab, pa.string()),
+            "layer": pa.array(
+                [n for layer in clustering.layers for n in [layer.name] * len(layer.points)],
+                pa.string(),
             ),
+            "lat": pa.array(clustering.points[:, 0]),
+            "lon": pa.array(clustering.points[:, 1]),
+            "cluster": pa.array(clustering.labels, pa.int64()),
+            "loc_label": pa.array(naming.point_labels, pa.string()),
         }
     )
-    con.register("extra_in", extra)
-    con.execute(
-        "CREATE OR REPLACE TABLE rows AS SELECT r.*, e.cluster, e.cluster_prev, "
-        "e.loc_label::VARCHAR AS loc_label "
-        "FROM rows r JOIN extra_in e USING (row_id) ORDER BY row_id"
+    previous = pa.table(
+        {
+            "layer": pa.array(
+                [
+                    n
+                    for n, layer in zip(layer_names, clustering.layers, strict=True)
+                    for _ in range(len(layer.previous))
+                ],
+                pa.string(),
+            ),
+            "lat": pa.array(np.concatenate([layer.previous[:, 0] for layer in clustering.layers])),
+            "lon": pa.array(np.concatenate([layer.previous[:, 1] for layer in clustering.layers])),
+            "cluster_prev": pa.array(np.concatenate(cluster_prev), pa.int64()),
+        }
     )
-    con.unregister("extra_in")
+    economies = pa.table(
+        {
+            "country": pa.array(list(naming.countries), pa.string()),
+            "economy_name": pa.array(list(naming.countries.values()), pa.string()),
+        }
+    )
+    con.register("point_current_in", current)
+    con.register("point_previous_in", previous)
+    con.register("economy_names_in", economies)
+    fine = clustering.fine("r")
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE rows AS
+            SELECT r.*,
+                CASE WHEN r.current AND {fine} THEN c.cluster END AS cluster,
+                CASE WHEN r.previous AND {fine} THEN coalesce(p.cluster_prev, -2)
+                     ELSE -2 END::BIGINT AS cluster_prev,
+                CASE WHEN NOT r.current OR r.lat IS NULL THEN NULL
+                     WHEN {fine} THEN c.loc_label
+                     WHEN r.country IS NULL OR r.country = '' THEN NULL
+                     ELSE coalesce(e.economy_name, r.country) END AS loc_label
+            FROM rows r
+            LEFT JOIN point_current_in c
+                ON c.layer = r.layer AND c.lat = r.lat AND c.lon = r.lon
+            LEFT JOIN point_previous_in p
+                ON p.layer = r.layer AND p.lat = r.lat AND p.lon = r.lon
+            LEFT JOIN economy_names_in e ON e.country = r.country
+            """
+        )
+    finally:
+        for name in ("point_current_in", "point_previous_in", "economy_names_in"):
+            con.unregister(name)
 
 
 def _economy_shares(con: Any, world: Mapping[str, int]) -> dict[int, dict[str, float]]:
