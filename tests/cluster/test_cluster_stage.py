@@ -6,7 +6,14 @@ import duckdb
 import numpy as np
 import pytest
 
-from stclusters.cluster.stage import Clustering, cluster_people, recluster
+from stclusters._sphere import EARTH_RADIUS_KM
+from stclusters.cluster.stage import (
+    Clustering,
+    LayerPoints,
+    cluster_people,
+    predict_labels,
+    recluster,
+)
 from stclusters.inputs import register_tables
 from stclusters.measure import classify
 from stclusters.measure.counting import Shares, count_shares
@@ -109,3 +116,52 @@ def test_recluster_with_the_same_settings_gives_the_same_labels(shares: Shares) 
     assert np.array_equal(same, clustering.labels)
     fewer = recluster(clustering, eps_km=SMALL_CONFIG.eps_km, min_points=shares.n_rows + 1.0)
     assert not (fewer >= 0).any()
+
+
+def _layer(points: list[list[float]], weights: list[float], *, eps_km: float, min_points: float):  # type: ignore[no-untyped-def]
+    from stclusters.cluster import GeoDBSCAN
+
+    pts = np.array(points)
+    order = np.lexsort((pts[:, 1], pts[:, 0]))
+    pts, w = pts[order], np.array(weights)[order]
+    fit = GeoDBSCAN(eps_km=eps_km, min_points=min_points).fit(pts, sample_weight=w)
+    return LayerPoints("patent", pts, w, w, fit.core_mask_, fit.labels_, np.empty((0, 2)))
+
+
+def test_prediction_follows_the_border_rule_of_the_clustering() -> None:
+    """Two clusters on the equator, 100 km apart, and a noise point: a point joins the cluster of
+    the nearest core point within eps_km (exactly eps_km included), else no cluster."""
+    km = 180.0 / (np.pi * EARTH_RADIUS_KM)  # degrees of longitude per km on the equator
+    layer = _layer(
+        [[0.0, 0.0], [0.0, 100 * km], [0.0, 300 * km]], [5.0, 3.0, 1.0], eps_km=15.0, min_points=3
+    )
+    assert layer.labels.tolist() == [0, 1, -1] and layer.core.tolist() == [True, True, False]
+    query = np.array(
+        [
+            [0.0, 10 * km],  # 10 km from the first core point
+            [0.0, 90 * km],  # 10 km from the second
+            [0.0, 50 * km],  # 50 km from both: no cluster
+            [0.0, 300 * km],  # the noise point itself
+            [0.0, 301 * km],  # 1 km from the noise point, far from every core point
+            [0.0, -15 * km],  # exactly eps_km from the first core point (great circle)
+            [0.0, 100 * km],  # a core point itself
+        ]
+    )
+    got = predict_labels(layer, query, eps_km=15.0)
+    assert got.tolist() == [0, 1, -1, -1, -1, 0, 1]
+    # the layer's own points are predicted as they were clustered
+    assert predict_labels(layer, layer.points, eps_km=15.0).tolist() == layer.labels.tolist()
+
+
+def test_prediction_of_the_current_points_gives_their_labels(shares: Shares) -> None:
+    """On the small world: predicting every current point, and points moved by a metre, gives the
+    labels of the clustering (the rule that counts the previous window counts the current one)."""
+    clustering = _cluster(shares)
+    for layer in clustering.layers:
+        assert np.array_equal(
+            predict_labels(layer, layer.points, eps_km=SMALL_CONFIG.eps_km), layer.labels
+        )
+        # core points moved by about a metre stay in their cluster
+        moved = layer.points[layer.core] + np.array([1e-5, 0.0])
+        got = predict_labels(layer, moved, eps_km=SMALL_CONFIG.eps_km)
+        assert np.array_equal(got, layer.labels[layer.core])

@@ -69,7 +69,7 @@ def test_profiles_follow_the_ranking(measured) -> None:  # type: ignore[no-untyp
 
 def test_previous_window_points_map_to_the_cluster_nearby(measured) -> None:  # type: ignore[no-untyped-def]
     _, _, (shares, clustering) = measured
-    prev = assign_previous(clustering, footprint_km=SMALL_CONFIG.footprint_km)
+    prev = assign_previous(clustering)
     assert [len(p) for p in prev] == [len(layer.previous) for layer in clustering.layers]
     # a previous-window point standing on a member point of a cluster belongs to that cluster
     checked = 0

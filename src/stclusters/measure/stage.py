@@ -17,8 +17,8 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from stclusters._log import StageClock
-from stclusters._sphere import centroid, chord, to_xyz, unique_points
-from stclusters.cluster.stage import Clustering, recluster
+from stclusters._sphere import centroid, to_xyz, unique_points
+from stclusters.cluster.stage import Clustering, predict_labels, recluster
 from stclusters.config import Config
 from stclusters.measure import counting
 from stclusters.measure.ranking import economies_of, rank_clusters
@@ -80,26 +80,20 @@ def output_weights(clustering: Clustering, world: Mapping[str, int]) -> NDArray[
     )
 
 
-def assign_previous(clustering: Clustering, *, footprint_km: float) -> list[NDArray[np.int64]]:
+def assign_previous(clustering: Clustering) -> list[NDArray[np.int64]]:
     """Per layer, (q,) the current cluster of every distinct previous-window point
-    (:attr:`LayerPoints.previous`): the cluster of the nearest member point when it lies
-    within ``footprint_km``, else -2."""
-    from scipy.spatial import cKDTree
+    (:attr:`LayerPoints.previous`), by the rule that placed the current window's points
+    (method.md section 5, growth): a member point of a cluster keeps its cluster, any other
+    point joins the cluster of the nearest core point of the same layer within ``eps_km``
+    (DBSCAN's border rule), else it is in no cluster (-1).
 
-    members = clustering.members
-    out = [np.full(len(layer.previous), -2, dtype=np.int64) for layer in clustering.layers]
-    if not members:
-        return out
-    ids = sorted(members)
-    tree = cKDTree(to_xyz(*np.vstack([members[c] for c in ids]).T))
-    owner = np.concatenate([np.full(len(members[c]), c) for c in ids])
-    for layer, labels in zip(clustering.layers, out, strict=True):
-        if not len(layer.previous):
-            continue
-        dist, nearest = tree.query(to_xyz(layer.previous[:, 0], layer.previous[:, 1]))
-        ok = dist <= chord(footprint_km)
-        labels[ok] = owner[nearest[ok]]
-    return out
+    Both windows are thus counted by the same assignment of points to clusters: a current
+    row's cluster is what this rule gives for its point (:func:`predict_labels`).
+    """
+    return [
+        predict_labels(layer, layer.previous, eps_km=clustering.eps_km)
+        for layer in clustering.layers
+    ]
 
 
 def _place_weights(
@@ -426,7 +420,7 @@ def measure_clusters(
     places = places if places is not None else load_places(cache_dir=config.cache_dir)
     countries = countries if countries is not None else country_names()
     con, world = shares.con, shares.world
-    cluster_prev = assign_previous(clustering, footprint_km=config.footprint_km)
+    cluster_prev = assign_previous(clustering)
     clock.begin("name")
     weight = output_weights(clustering, world)
     naming = name_clusters(clustering, weight, places=places, config=config, countries=countries)

@@ -120,13 +120,27 @@ def build_content(n_units: int, rng: np.random.Generator) -> Content:
 
 
 def years(
-    layer: str, kind: NDArray[np.int8], window: tuple[int, int], rng: np.random.Generator
+    layer: str,
+    kind: NDArray[np.int8],
+    window: tuple[int, int],
+    rng: np.random.Generator,
+    *,
+    home: NDArray[np.int64] | None = None,
 ) -> NDArray[np.int16]:
-    """Publication year of each document: in the window, the year before it, or either."""
+    """Publication year of each document: in the window, the year before it, or either.
+
+    Years follow the yearly growth :data:`GROWTH`. With ``home`` (each document's home unit),
+    the draws are stratified within each home unit and kind (:func:`stratified`): each unit
+    gets every year's quota of its documents to within one, so that every place grows as
+    planted instead of by the luck of independent draws. The same random numbers are used
+    either way (the draws after this one do not change).
+    """
     first, last = window
     n_years = last - first + 1
     w = GROWTH[layer] ** np.arange(-1, n_years)  # the year before, then the window
     u = rng.random(len(kind))
+    if home is not None:
+        u = stratified(u, np.asarray(home, dtype=np.int64) * 4 + kind)
     cdf_window = np.cumsum(w[1:]) / w[1:].sum()
     cdf_all = np.cumsum(w) / w.sum()
     in_window = first + np.searchsorted(cdf_window, u, side="right")
@@ -134,6 +148,34 @@ def years(
     out = np.where(kind == KIND_KEPT, in_window, anywhere)
     out = np.where(kind == KIND_PREVIOUS, first - 1, out)
     return np.asarray(np.minimum(out, last), dtype=np.int16)
+
+
+def stratified(u: NDArray[np.float64], group: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Uniform numbers ``u`` spread evenly within each group: still uniform one by one.
+
+    Within a group of n, the k-th smallest u (k = 1..n) becomes (k - 1 + v) / n, where
+    v = I_u(k, n - k + 1) is the k-th order statistic's own distribution function (the
+    regularised incomplete beta function) at u, uniform on [0, 1). Each stratum [(k-1)/n, k/n)
+    thus holds exactly one number of the group, and each number is uniform on [0, 1) (its rank
+    is uniform and v is uniform given the rank): stratified sampling without new draws.
+    """
+    from scipy.special import betainc
+
+    n_items = len(u)
+    if n_items == 0:
+        return np.asarray(u, dtype=np.float64)
+    order = np.lexsort((u, group))
+    g = group[order]
+    new = np.ones(n_items, dtype=bool)
+    new[1:] = g[1:] != g[:-1]
+    starts = np.flatnonzero(new)
+    sizes = np.diff(np.append(starts, n_items))
+    size = np.repeat(sizes, sizes).astype(np.float64)
+    k = (np.arange(n_items) - np.repeat(starts, sizes) + 1).astype(np.float64)
+    v = betainc(k, size - k + 1.0, u[order])
+    out = np.empty(n_items, dtype=np.float64)
+    out[order] = np.minimum((k - 1.0 + v) / size, np.nextafter(1.0, 0.0))
+    return out
 
 
 def previous_year_ratio(layer: str, window: tuple[int, int]) -> float:

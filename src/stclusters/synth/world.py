@@ -9,7 +9,7 @@ A records folder written by :func:`write_world` holds, besides the four tables a
 two sidecar files with the truth the generator planted: ``truth_people.parquet`` (one row per
 people row, in the same order: doc_id, person_seq, address_seq, the GeoNames id of the place the
 person was placed at, and the hub or null) and ``truth_hubs.csv`` (each hub's planted and realised
-fractional output per layer).
+fractional output per layer, and the growth planted in it: :func:`planted_growth`).
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ __all__ = [
     "WorldSettings",
     "build_world",
     "make_world",
+    "planted_growth",
     "write_world",
 ]
 
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 #: Documents generated per chunk.
 CHUNK_DOCS = 200_000
 #: Version of the generator (part of the manifest; bump when the output changes).
-SYNTH_VERSION = 2
+SYNTH_VERSION = 3
 #: Extra documents per kept article: other document types and social-science-only articles.
 OTHER_TYPE_SHARE = 0.045
 SSH_SHARE = 0.025
@@ -148,6 +149,9 @@ class _Plan:
     kind: dict[str, NDArray[np.int8]]
     n_kept: dict[str, int]
     seeds: dict[str, list[np.random.SeedSequence]]
+    #: documents of the year before the window, and each chunk's seed for moving their people
+    n_previous: dict[str, int] = field(default_factory=dict)
+    previous_seeds: dict[str, list[np.random.SeedSequence]] = field(default_factory=dict)
     econ_sampler: dict[str, GroupSampler] = field(default_factory=dict)
     abroad_sampler: dict[str, GroupSampler] = field(default_factory=dict)
     group_sampler: dict[str, GroupSampler] = field(default_factory=dict)
@@ -194,6 +198,7 @@ def _plan(settings: WorldSettings) -> _Plan:
     kind: dict[str, NDArray[np.int8]] = {}
     n_kept: dict[str, int] = {}
     seeds: dict[str, list[np.random.SeedSequence]] = {}
+    previous_seeds: dict[str, list[np.random.SeedSequence]] = {}
     for layer, seq in (("patent", pat_seq), ("article", art_seq)):
         kept = geo.kept[layer]
         extras = [(ct.KIND_PREVIOUS, ct.previous_year_ratio(layer, cfg.years(layer)))]
@@ -211,7 +216,10 @@ def _plan(settings: WorldSettings) -> _Plan:
         kind[layer] = k[order]
         n_kept[layer] = int(kept.sum())
         seeds[layer] = seq.spawn(max(1, math.ceil(len(h) / CHUNK_DOCS)))
+        previous_seeds[layer] = seq.spawn(len(seeds[layer]))
     plan = _Plan(settings, geo, lex, content, home, kind, n_kept, seeds)
+    plan.previous_seeds = previous_seeds
+    plan.n_previous = {layer: int((kind[layer] == ct.KIND_PREVIOUS).sum()) for layer in LAYERS}
     for layer in LAYERS:
         kept_w = geo.kept[layer].astype(np.float64)
         n_econ = len(geo.economies)
@@ -319,6 +327,8 @@ class _Chunk:
     records: Records
     truth: pa.Table
     realised: FloatArray  # per hub, kept documents only
+    realised_previous: FloatArray  # per hub, documents of the year before the window
+    n_kept: int = 0  # kept documents of the layer (its world total)
 
 
 def _chunk(
@@ -329,6 +339,8 @@ def _chunk(
     stop: int,
     done_kept: int,
     realised_before: FloatArray,
+    done_previous: int = 0,
+    previous_before: FloatArray | None = None,
 ) -> _Chunk:
     geo, lex, content = plan.geo, plan.lex, plan.content
     rng = np.random.Generator(np.random.PCG64(plan.seeds[layer][index]))
@@ -356,6 +368,28 @@ def _chunk(
     unit, moved_in = rebalance(
         need, unit, weight, movable, geo.unit_hub[home][team.doc], plan.movers[layer], rng
     )
+    # --- the year before the window: the same hub targets, scaled by that year's documents, so
+    # that each hub grows as planted (GROWTH); a generator of its own leaves the draws of the
+    # kept documents, hence their records, unchanged
+    previous_doc = kind == ct.KIND_PREVIOUS
+    row_previous = previous_doc[team.doc]
+    in_hub = row_previous & (geo.unit_hub[unit] >= 0)
+    current = np.bincount(geo.unit_hub[unit][in_hub], weights=weight[in_hub], minlength=n_hubs)
+    previous_after = done_previous + int(previous_doc.sum())
+    ratio = ct.previous_year_ratio(layer, plan.settings.config.years(layer))
+    target = geo.hub_target[layer] * ratio * (previous_after / max(plan.n_previous[layer], 1))
+    before = np.zeros(n_hubs) if previous_before is None else previous_before
+    previous_rng = np.random.Generator(np.random.PCG64(plan.previous_seeds[layer][index]))
+    unit, moved_previous = rebalance(
+        target - before - current,
+        unit,
+        weight,
+        row_previous & ~team.first,
+        geo.unit_hub[home][team.doc],
+        plan.movers[layer],
+        previous_rng,
+    )
+    moved_in |= moved_previous
     site = plan.site_sampler[layer].draw(unit, rng.random(len(unit)))
     person = team.person.copy()
     keep_rows = np.ones(len(unit), dtype=bool)
@@ -400,6 +434,11 @@ def _chunk(
     person = person[r]
     counted = kept_doc[doc] & (geo.unit_hub[unit] >= 0)
     realised = np.asarray(
+        np.bincount(geo.unit_hub[unit][counted], weights=weight[counted], minlength=n_hubs),
+        dtype=np.float64,
+    )
+    counted = previous_doc[doc] & (geo.unit_hub[unit] >= 0)
+    realised_previous = np.asarray(
         np.bincount(geo.unit_hub[unit][counted], weights=weight[counted], minlength=n_hubs),
         dtype=np.float64,
     )
@@ -466,7 +505,7 @@ def _chunk(
     )
     # --- documents, classes, applicants
     cfg = plan.settings.config
-    year = ct.years(layer, kind, cfg.years(layer), rng)
+    year = ct.years(layer, kind, cfg.years(layer), rng, home=home)
     if layer == "patent":
         cdoc, code, first_class = ct.patent_classes(content, home, rng)
         classes = pa.table(
@@ -500,7 +539,7 @@ def _chunk(
     tables: dict[str, pa.Table] = {"documents": documents, "people": people, "classes": classes}
     if applicants is not None:
         tables["applicants"] = applicants
-    return _Chunk(Records.from_tables(**tables), truth, realised)
+    return _Chunk(Records.from_tables(**tables), truth, realised, realised_previous)
 
 
 def _applicants(
@@ -542,26 +581,41 @@ def _generate(settings: WorldSettings, progress: Progress | None) -> Iterator[tu
     for layer in LAYERS:
         total = len(plan.home[layer])
         realised = np.zeros(len(plan.geo.hub_names))
-        done_kept = 0
+        previous = np.zeros(len(plan.geo.hub_names))
+        done_kept = done_previous = 0
         for index in range(len(plan.seeds[layer])):
             start = index * CHUNK_DOCS
             stop = min(total, start + CHUNK_DOCS)
             if stop <= start:
                 break
-            chunk = _chunk(plan, layer, index, start, stop, done_kept, realised)
+            chunk = _chunk(
+                plan, layer, index, start, stop, done_kept, realised, done_previous, previous
+            )
             done_kept += int((plan.kind[layer][start:stop] == ct.KIND_KEPT).sum())
+            done_previous += int((plan.kind[layer][start:stop] == ct.KIND_PREVIOUS).sum())
             realised = realised + chunk.realised
+            previous = previous + chunk.realised_previous
             chunk.realised = realised.copy()
+            chunk.n_kept = plan.n_kept[layer]
             if progress is not None:
                 progress(layer, stop, total)
             yield layer, chunk
 
 
 def _hub_rows(
-    plan_geo_names: list[str], targets: dict[str, FloatArray], realised: dict[str, FloatArray]
+    plan_geo_names: list[str],
+    targets: dict[str, FloatArray],
+    realised: dict[str, FloatArray],
+    world: dict[str, int],
 ) -> list[dict[str, Any]]:
+    """One truth row per hub: planted and realised output per layer, and the planted growth of
+    its size score (:func:`planted_growth`, with the world totals ``world``)."""
     out = []
     for h, name in enumerate(plan_geo_names):
+        growth = planted_growth(
+            float(targets["patent"][h]) / max(world["patent"], 1),
+            float(targets["article"][h]) / max(world["article"], 1),
+        )
         out.append(
             {
                 "hub": name,
@@ -569,9 +623,27 @@ def _hub_rows(
                 "planted_articles": round(float(targets["article"][h]), 3),
                 "realised_patents": round(float(realised["patent"][h]), 3),
                 "realised_articles": round(float(realised["article"][h]), 3),
+                "planted_growth": round(growth, 6),
             }
         )
     return out
+
+
+def planted_growth(patent_share: float, article_share: float) -> float:
+    """The growth the world plants in an area holding ``patent_share`` of the world's patents
+    and ``article_share`` of its articles (fractions of the current window's world totals).
+
+    Every place's output grows by :data:`~stclusters.synth.content.GROWTH` a year in each layer,
+    so the previous window (one year earlier) holds 1 / GROWTH of each layer's output, and the
+    change of the size score (both windows over the current world totals, as the ranking
+    computes growth, method.md section 5) is
+    ``(p + a) / (p / g_patent + a / g_article) - 1``: 2% for patents alone, 4% for articles
+    alone. 0 for an empty area.
+    """
+    before = patent_share / ct.GROWTH["patent"] + article_share / ct.GROWTH["article"]
+    if before <= 0:
+        return 0.0
+    return (patent_share + article_share) / before - 1.0
 
 
 def _targets(settings: WorldSettings) -> dict[str, FloatArray]:
@@ -597,15 +669,17 @@ def build_world(
     parts: list[Records] = []
     truth: list[pa.Table] = []
     realised = {layer: np.zeros(0) for layer in LAYERS}
+    kept = dict.fromkeys(LAYERS, 0)
     for layer, chunk in _generate(settings, progress):
         parts.append(chunk.records)
         truth.append(chunk.truth)
         realised[layer] = chunk.realised
+        kept[layer] = chunk.n_kept
     names = [h.name for h in load_calibration().hubs]
     return World(
         records=concat_records(parts),
         truth_people=pa.concat_tables(truth).combine_chunks(),
-        truth_hubs=_hub_rows(names, _targets(settings), realised),
+        truth_hubs=_hub_rows(names, _targets(settings), realised, kept),
         settings=settings,
     )
 
@@ -676,6 +750,7 @@ def write_world(
     prepare_folder(folder, kind="world", force=force)
     meta = {"generator": "stclusters.synth", "synth_version": SYNTH_VERSION, **asdict(settings)}
     realised = {layer: np.zeros(0) for layer in LAYERS}
+    kept = dict.fromkeys(LAYERS, 0)
     truth_writer = pq.ParquetWriter(folder / TRUTH_PEOPLE, TRUTH_SCHEMA, compression="zstd")
     try:
         with RecordsWriter(folder, meta=meta, kind="world") as writer:
@@ -683,10 +758,11 @@ def write_world(
                 writer.write(chunk.records)
                 truth_writer.write_table(chunk.truth, row_group_size=1 << 20)
                 realised[layer] = chunk.realised
+                kept[layer] = chunk.n_kept
     finally:
         truth_writer.close()
     names = [h.name for h in load_calibration().hubs]
-    rows = _hub_rows(names, _targets(settings), realised)
+    rows = _hub_rows(names, _targets(settings), realised, kept)
     with (folder / TRUTH_HUBS).open("w", newline="", encoding="utf-8") as fh:
         out = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         out.writeheader()
