@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install clean bench browser-deps test-browser bench-report
+.PHONY: demo test lint typecheck pytest install clean bench browser-deps test-browser bench-report bench-world
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_geocode.py
 	$(BIN)/python benchmarks/bench_readers.py
 	$(BIN)/python benchmarks/bench_report.py
+	nice -n 10 $(BIN)/python benchmarks/bench_world.py --scale 1.0 --memory-limit-gb 6
+
+# The whole pipeline on the scale-1.0 world (built once, cached): time, CPU and peak memory per stage.
+bench-world: $(STAMP)
+	nice -n 10 $(BIN)/python benchmarks/bench_world.py --scale 1.0 --memory-limit-gb 6
 
 bench-report: $(STAMP)
 	$(BIN)/python benchmarks/bench_report.py
