@@ -2,12 +2,12 @@
 byte-identical (``accounts.json`` aside) to those of the code before the stages issue.
 
 The reference is the source tree of commit :data:`REFERENCE` (first the last commit with the old
-``pipeline.run``; since then the commit of the last intended change of the outputs: the growth
-rule of issue 11, both windows counted by the same rule), taken from this repository's history with ``git archive`` and run in a
-subprocess on the same demo world with the demo's settings. When a later change alters the
-outputs on purpose (a fix of the method), this test has done its job: move :data:`REFERENCE`
-to the commit before that change, or retire the test, and say so in the change.
-"""
+``pipeline.run``; since then the commit of the last intended change of the outputs, the growth
+rule of issue 11: both windows counted by the same rule), taken from this repository's history
+with ``git archive`` and run in a subprocess on the same demo world with the demo's settings.
+When a later change alters the outputs on purpose (a fix of the method), this test has done its
+job: move :data:`REFERENCE` to the commit before that change, or retire the test, and say so in
+the change."""
 
 from __future__ import annotations
 
