@@ -99,22 +99,6 @@ def assign_previous(clustering: Clustering, *, footprint_km: float) -> NDArray[n
     return out
 
 
-def _place_weights(
-    labels: NDArray[np.int64], main_place: NDArray[np.int64], weight: NDArray[np.float64]
-) -> dict[int, dict[int, float]]:
-    """For each cluster, the output of its rows by main place."""
-    clustered = np.flatnonzero(labels >= 0)
-    order = np.lexsort((main_place[clustered], labels[clustered]))
-    keys = np.column_stack([labels[clustered][order], main_place[clustered][order]])
-    out: dict[int, dict[int, float]] = {}
-    if len(keys):
-        uk, start = np.unique(keys, axis=0, return_index=True)
-        sums = np.add.reduceat(weight[clustered][order], start)
-        for (cid, place), s in zip(uk, sums, strict=True):
-            out.setdefault(int(cid), {})[int(place)] = float(s)
-    return out
-
-
 class _Vocab:
     """Labels and their codes, in order of first use."""
 
@@ -142,23 +126,54 @@ def name_clusters(
     Every located current row is given its main place (:class:`MainPlaces`, within ``eps_km``);
     a cluster's name comes from the output of its rows by main place (:func:`cluster_names`).
     """
-    from stclusters.measure.naming import MainPlaces, cluster_names, read_name_overrides
+    from stclusters.measure.naming import (
+        MainPlaces,
+        cluster_names,
+        cluster_place_weights,
+        read_name_overrides,
+    )
 
     rows, labels = clustering.rows, clustering.labels
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     main = MainPlaces(places, min_population=config.name_min_population)
-    loc_idx = np.flatnonzero(rows.located & rows.current)
-    uniq, inv, _ = unique_points(rows.lat[loc_idx], rows.lon[loc_idx])
-    main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
-    main_place = np.full(len(rows), -1, dtype=np.int64)
-    main_place[loc_idx] = main_of_unique[inv]
+    # per cluster: its distinct points with their output, and its economies
+    members = np.flatnonzero(rows.located & rows.current & (labels >= 0))
+    members = members[np.argsort(labels[members], kind="stable")]
+    cids, starts = np.unique(labels[members], return_index=True)
+    points = {}
+    for cid, part in zip(cids.tolist(), np.split(members, starts[1:]), strict=True):
+        uniq, _, w = unique_points(rows.lat[part], rows.lon[part], weights=weight[part])
+        points[cid] = (uniq[:, 0], uniq[:, 1], w)
+    encoded = rows.country.take(pa.array(members)).combine_chunks().dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
+    n_codes = max(len(encoded.dictionary), 1)
+    rank = np.searchsorted(cids, labels[members])
+    ok = codes >= 0
+    sums = np.bincount(
+        rank[ok] * n_codes + codes[ok], weights=weight[members][ok], minlength=len(cids) * n_codes
+    ).reshape(len(cids), n_codes)
+    codes_by_name = encoded.dictionary.to_pylist()
+    economies = {
+        int(cid): economies_of(
+            {codes_by_name[j]: float(sums[r, j]) for j in np.flatnonzero(sums[r] > 0).tolist()},
+            threshold=config.economy_share,
+        )[0]
+        for r, cid in enumerate(cids.tolist())
+    }
     names = cluster_names(
-        _place_weights(labels, main_place, weight),
+        cluster_place_weights(main, points, economies=economies, radius_km=config.eps_km),
         places=places,
+        economies=economies,
         max_cities=config.name_max_cities,
         min_share=config.name_min_share,
         overrides=overrides,
     )
+    # fine rows outside clusters: their main place
+    loc_idx = np.flatnonzero(rows.located & rows.current & (labels < 0) & rows.fine)
+    uniq, inv, _ = unique_points(rows.lat[loc_idx], rows.lon[loc_idx])
+    main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
+    main_place = np.full(len(rows), -1, dtype=np.int64)
+    main_place[loc_idx] = main_of_unique[inv]
     vocab = _Vocab()
     loc_code = np.full(len(rows), -1, dtype=np.int32)
     in_cluster = labels >= 0
