@@ -50,15 +50,13 @@ MAX_CITY_RADIUS_KM = 50.0
 MAX_DISTRICT_SHARE = 0.35
 #: Smallest population of a place that can have districts.
 MIN_PARENT_POPULATION = 100_000
-#: A place is a *section* of a place of the same economy, of at least :data:`MIN_PARENT_POPULATION`
-#: inhabitants, whose nominal radius plus this distance reaches it (North Stamford lies 9.4 km from
-#: Stamford, Paya Terubong 7.5 km from George Town) ...
-SECTION_REACH_KM = 10.0
-#: ... when it has fewer than this share of that place's alternate names (Brooklyn 36 of New
-#: York City's 97, Najafgarh 14 of Delhi's 82, Pudong 15 of Shanghai's 80; Cambridge,
-#: Massachusetts, 63 of Boston's 77, Kawasaki 31 of Tokyo's 46, and Foshan 50 of Guangzhou's 115
-#: stay cities).
+#: A section has fewer than this share of its city's alternate names (Brooklyn 36 of New York
+#: City's 97, Najafgarh 14 of Delhi's 82, Pudong 15 of Shanghai's 80, New South Memphis 1 of
+#: Memphis' 37; Cambridge, Massachusetts, 63 of Boston's 77, stays a city)...
 SECTION_NAMES_SHARE = 0.4
+#: ... and is a district of it, or lies within its nominal radius plus this distance (North
+#: Stamford lies 9.4 km from Stamford, Paya Terubong 7.5 km from George Town).
+SECTION_REACH_KM = 10.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,22 +200,33 @@ def _link_sections(
     country: NDArray[np.object_],
     population: NDArray[np.int64],
     n_names: NDArray[np.int64],
-    geonameid: NDArray[np.int64],
+    parent: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """(n,) for each place, the better-known place it is a section of, else -1.
 
-    A place is a section of the best-known place (most alternate names, then most populous,
-    then lowest GeoNames id) of the same economy, of at least :data:`MIN_PARENT_POPULATION`
-    inhabitants, that lies within that place's nominal radius plus :data:`SECTION_REACH_KM`
-    and has more than ``1 / SECTION_NAMES_SHARE`` times its alternate names, whatever their
-    listed populations. Such places (districts, sections and neighbourhoods) never name a
-    cluster: their points count for a city next to them.
+    A place P is a section of a place Q (of at least :data:`MIN_PARENT_POPULATION` inhabitants)
+    when P has fewer than :data:`SECTION_NAMES_SHARE` times Q's alternate names and either
+
+    - P is a district of Q (``parent``: Brooklyn, Najafgarh, Mar'ino), or
+    - P lies in the same economy within Q's nominal radius plus :data:`SECTION_REACH_KM` and
+      holds at least :data:`MAX_DISTRICT_SHARE` of Q's population, too much for a district
+      (New South Memphis, listed with more people than Memphis; Paya Terubong, more than
+      George Town; North Stamford, 94% of Stamford).
+
+    Of several such Q, the best known (most alternate names, then most populous, then first in
+    the arrays) is kept.
     """
     out = np.full(len(population), -1, dtype=np.int64)
+    is_district = parent >= 0
+    few_names = np.zeros(len(population), dtype=bool)
+    few_names[is_district] = (
+        n_names[is_district] < SECTION_NAMES_SHARE * n_names[parent[is_district]]
+    )
+    out[few_names] = parent[few_names]
     big = np.flatnonzero(population >= MIN_PARENT_POPULATION)
     if not len(big):
         return out
-    big = big[np.lexsort((geonameid[big], -population[big], -n_names[big]))]
+    big = big[np.lexsort((big, -population[big], -n_names[big]))]
     reach = _city_radius_km(population[big]) + SECTION_REACH_KM
     chords = 2.0 * np.sin(np.minimum(reach / EARTH_RADIUS_KM, math.pi) / 2.0)
     near_lists = cKDTree(xyz).query_ball_point(xyz[big], chords)
@@ -227,6 +236,7 @@ def _link_sections(
             (out[near] < 0)
             & (near != q)
             & (n_names[near] < SECTION_NAMES_SHARE * n_names[q])
+            & (population[near] >= MAX_DISTRICT_SHARE * population[q])
             & (country[near] == country[q])
         ]
         out[near] = q
@@ -234,7 +244,7 @@ def _link_sections(
 
 
 #: Bump when the derived arrays (districts, sections) change, so that old caches are rebuilt.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 
 def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
@@ -350,7 +360,7 @@ def _build_places(min_population: int) -> Places:
     parent = _link_districts(xyz, country, admin1, population)
     geonameid = np.array([int(r["geonameid"]) for r in rows], dtype=np.int64)
     alternatenames = [list(r.get("alternatenames") or []) for r in rows]
-    section = _link_sections(xyz, country, population, _name_counts(alternatenames), geonameid)
+    section = _link_sections(xyz, country, population, _name_counts(alternatenames), parent)
     return Places(
         geonameid=geonameid,
         name=np.array([r["name"] for r in rows], dtype=object),
