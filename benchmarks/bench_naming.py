@@ -63,11 +63,11 @@ def main(out: Path, world: Path | None) -> None:
     print(counts)
     if world is None:
         return
-    from stclusters.synth.calibration import load_calibration
-
     import json
 
     from shapely.geometry import Point, shape
+
+    from stclusters.synth.calibration import load_calibration
 
     feats = json.loads((out / "clusters.geojson").read_text())["features"]
     shapes = [(f["properties"]["name"], shape(f["geometry"])) for f in feats]
