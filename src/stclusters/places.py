@@ -214,8 +214,8 @@ def _link_sections(
     - P is a district of Q (``parent``: Brooklyn, Najafgarh, Mar'ino), or
     - P lies in the same economy within Q's nominal radius plus :data:`SECTION_REACH_KM` and
       holds at least :data:`MAX_DISTRICT_SHARE` of Q's population, too much for a district, and
-      at most :data:`SECTION_MAX_RATIO` times it (New South Memphis, listed with more people than Memphis; Paya Terubong, more than
-      George Town; North Stamford, 94% of Stamford).
+      at most :data:`SECTION_MAX_RATIO` times it (New South Memphis, listed with more people
+      than Memphis; Paya Terubong, more than George Town; North Stamford, 94% of Stamford).
 
     Of several such Q, the best known (most alternate names, then most populous, then first in
     the arrays) is kept.
