@@ -123,8 +123,12 @@ def name_clusters(
 ) -> Naming:
     """Name each cluster after its main cities (method.md section 6) and label every row.
 
-    Every located current row is given its main place (:class:`MainPlaces`, within ``eps_km``);
-    a cluster's name comes from the output of its rows by main place (:func:`cluster_names`).
+    A cluster's name comes from the output of its distinct current points by the place each
+    counts for, among the places of its economies (:func:`~stclusters.measure.naming.
+    cluster_place_weights`, :func:`~stclusters.measure.naming.cluster_names`); its economies
+    are those of :func:`cluster_rows` (``economy_share``). A fine row outside the clusters is
+    labelled with the place its point counts for (:class:`~stclusters.measure.naming.
+    MainPlaces`, any economy).
     """
     from stclusters.measure.naming import (
         MainPlaces,
