@@ -153,12 +153,15 @@ class MainPlaces:
         gid = places.geonameid
         wanted = frozenset(economies or ())
         point_tree = cKDTree(xyz)
-        # the cities that may reach a point, in the economies (when any of their places is known)
-        near = point_tree.query_ball_tree(self.tree, chord(MAX_METRO_RADIUS_KM))
-        cities = np.asarray(sorted({k for ks in near for k in ks}), dtype=np.int64)
+        # the cities of the economies (when any of their places is known) that may reach a point
         idx, tree = self._of(wanted)
+        cities = np.arange(len(self.index), dtype=np.int64)
         if idx is not self.any_index:
-            cities = cities[np.isin(places.country[self.index[cities]], sorted(wanted))]
+            cities = cities[np.isin(places.country[self.index], sorted(wanted))]
+        reach = point_tree.query_ball_point(
+            self.tree.data[cities], chord(MAX_METRO_RADIUS_KM), return_length=True
+        )
+        cities = cities[np.asarray(reach) > 0]
         # 1. its own city: the nearest whose nominal radius holds the point
         best = np.full(len(xyz), np.inf)
         for k in cities[np.argsort(gid[self.index[cities]], kind="stable")].tolist():
