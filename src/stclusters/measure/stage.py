@@ -145,7 +145,8 @@ def name_clusters(
     members = members[np.argsort(labels[members], kind="stable")]
     cids, starts = np.unique(labels[members], return_index=True)
     points = {}
-    for cid, part in zip(cids.tolist(), np.split(members, starts[1:]), strict=True):
+    parts = np.split(members, starts[1:]) if len(cids) else []
+    for cid, part in zip(cids.tolist(), parts, strict=True):
         uniq, _, w = unique_points(rows.lat[part], rows.lon[part], weights=weight[part])
         points[cid] = (uniq[:, 0], uniq[:, 1], w)
     encoded = rows.country.take(pa.array(members)).combine_chunks().dictionary_encode()
