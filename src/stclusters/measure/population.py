@@ -44,7 +44,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from stclusters._sphere import EARTH_RADIUS_KM, chord
+from stclusters._sphere import EARTH_RADIUS_KM
 from stclusters.errors import ConfigError, InputError
 from stclusters.places import MAX_DISTRICT_SHARE, URBAN_DENSITY, Places, load_places
 
@@ -101,17 +101,18 @@ def sections(places: Places) -> NDArray[np.bool_]:
     out = np.zeros(len(places), dtype=bool)
     big = np.flatnonzero(pop >= _MIN_SECTION_PARENT)
     big = big[np.argsort(-pop[big], kind="stable")]
-    radii = np.sqrt(pop[big] / (math.pi * CORE_DENSITY))
-    tree, xyz = places.tree, places.xyz
-    for c, radius in zip(big.tolist(), radii.tolist(), strict=True):
-        if out[c]:
+    core_km = np.sqrt(pop[big] / (math.pi * CORE_DENSITY))
+    radii = 2.0 * np.sin(core_km / EARTH_RADIUS_KM / 2.0)  # chord on the unit sphere
+    hits = places.tree.query_ball_point(places.xyz[big], radii)
+    country, admin1 = places.country, places.admin1
+    for c, near_list in zip(big.tolist(), hits, strict=True):
+        if out[c] or len(near_list) < 2:
             continue
-        near = np.asarray(tree.query_ball_point(xyz[c], chord(radius)), dtype=np.int64)
-        near = near[(near != c) & (pop[near] < MAX_DISTRICT_SHARE * pop[c])]
-        near = near[places.country[near] == places.country[c]]
-        if places.admin1[c]:
-            a1 = places.admin1[near]
-            near = near[(a1 == "") | (a1 == places.admin1[c])]
+        near = np.asarray(near_list, dtype=np.int64)
+        near = near[(pop[near] < MAX_DISTRICT_SHARE * pop[c]) & (country[near] == country[c])]
+        if admin1[c]:
+            a1 = admin1[near]
+            near = near[(a1 == "") | (a1 == admin1[c])]
         out[near] = True
     return out
 
@@ -216,9 +217,13 @@ def population_from_raster(geometry: BaseGeometry, raster: str | Path) -> float 
             return 0.0
         if not shapely.box(*src.bounds).contains(geom):
             return None
-        window = rasterio.windows.from_bounds(*geom.bounds, src.transform)
-        window = window.round_offsets("floor").round_lengths("ceil")
-        window = window.intersection(rasterio.windows.Window(0, 0, src.width, src.height))
+        exact = rasterio.windows.from_bounds(*geom.bounds, src.transform)
+        col0, row0 = math.floor(exact.col_off), math.floor(exact.row_off)
+        col1 = math.ceil(exact.col_off + exact.width)
+        row1 = math.ceil(exact.row_off + exact.height)
+        window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0).intersection(
+            rasterio.windows.Window(0, 0, src.width, src.height)
+        )
         data = src.read(1, window=window, masked=True)
         if data.size == 0:
             return 0.0
