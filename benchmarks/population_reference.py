@@ -24,7 +24,7 @@ from shapely.geometry import Point, shape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from reference_populations import REFERENCES, TOLERANCE
+from reference_populations import ABOVE, REFERENCES, TOLERANCE
 from stclusters.places import load_places
 
 
@@ -40,7 +40,7 @@ def main() -> None:
     places, geod = load_places(), Geod(ellps="WGS84")
     runs = [_features(f) for f in args.folders]
     heads = " ".join(f"{'run ' + str(k + 1):>16}" for k in range(len(runs)))
-    print(f"{'reference place':16} {'km²':>7} {heads} {'UN 2020':>8}  held")
+    print(f"{'reference place':16} {'km²':>7} {heads} {'UN 2020':>8}  footprint holds")
     errors: list[list[float]] = [[] for _ in runs]
     for ref in REFERENCES:
         i = places.find(ref.place, ref.country)
@@ -61,7 +61,13 @@ def main() -> None:
             if ref.short is None:
                 errors[k].append(abs(err))
             cells.append(f"{pop / 1e6:7.2f} M {err:+6.0%}")
-        held = "yes" if ref.short is None else "no"
+        held = (
+            "whole"
+            if ref.short is None
+            else "city limits"
+            if ref.short.startswith(ABOVE)
+            else "part"
+        )
         print(f"{ref.place:16} {area:7,.0f} {' '.join(cells)} {ref.millions:6.1f} M  {held}")
     for k, errs in enumerate(errors):
         inside = sum(e <= TOLERANCE for e in errs)
