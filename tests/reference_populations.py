@@ -91,7 +91,7 @@ REFERENCES: tuple[Reference, ...] = (
         "US",
         "Boston 4.3",
         4.3,
-        "the UN urbanized area spans 4,000 km² and more; the footprint is 660 km²",
+        "the US Census urbanized area spans 4,900 km²; the footprint is 660 km²",
     ),
     Reference(
         "Rotterdam",
@@ -106,7 +106,7 @@ REFERENCES: tuple[Reference, ...] = (
         "US",
         "San Diego 3.3",
         3.3,
-        "the UN urbanized area spans 2,800 km²; the footprint is 620 km²",
+        "the US Census urbanized area spans 1,900 km²; the footprint is 620 km²",
     ),
     Reference(
         "Busan", "KR", "Busan 3.5, Ulsan 1.2, Changwon 1.1, Gimhae 0.5, Yangsan 0.3", 6.6, None

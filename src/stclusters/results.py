@@ -67,9 +67,9 @@ RANKING_FIELDS: tuple[RankingField, ...] = (
 #: them), and the words the site shows for it: such a cluster ranks last by intensity
 #: (method.md section 5).
 POPULATION_FLAGS: Mapping[str, str] = {
-    "outside_raster": "population not known (outside the population raster): ranks last",
-    "no_inhabitants": "no inhabitants in the footprint: ranks last",
-    "not_computed": "population not computed (outside the top N)",
+    "outside_raster": "not known (outside the population raster), ranks last",
+    "no_inhabitants": "0 (no one lives in the footprint), ranks last",
+    "not_computed": "not computed (outside the top N)",
 }
 
 #: Column names of the ranking tables, in order.

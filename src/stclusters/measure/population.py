@@ -82,7 +82,7 @@ def kernel_radius_km(population: NDArray[np.int64] | NDArray[np.float64]) -> NDA
     Examples
     --------
     >>> [round(float(r), 1) for r in kernel_radius_km(np.array([1_000_000, 20_000_000]))]
-    [8.0, 27.7]
+    [8.0, 27.8]
     """
     pop = np.maximum(np.asarray(population, dtype=np.float64), 1.0)
     density = URBAN_DENSITY * (pop / 1e6) ** (1.0 - AREA_EXPONENT)

@@ -87,7 +87,8 @@ def _table_rows(
                 r["articles_per_million"], text.format_count(r["articles_per_million"])
             ),
             "population": _cell(
-                r["population"], text.population_words(r["population"], r.get("population_flag"))
+                r.get("population"),
+                text.population_words(r.get("population"), r.get("population_flag")),
             ),
             "growth": _cell(r.get("growth"), text.format_growth(r.get("growth"))),
         }
@@ -200,7 +201,8 @@ def _tip(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
             econ_names,
             f"Patents {text.format_count(row['patents'])} · "
             f"articles {text.format_count(row['articles'])}",
-            "Population " + text.population_words(row["population"], row.get("population_flag")),
+            "Population "
+            + text.population_words(row.get("population"), row.get("population_flag")),
         ],
     }
 

@@ -206,7 +206,7 @@ def population_words(x: float | None, flag: str | None = None) -> str:
     Examples
     --------
     >>> population_words(850_400), population_words(None, "outside_raster")
-    ('850,400', 'population not known (outside the population raster): ranks last')
+    ('850,400', 'not known (outside the population raster), ranks last')
     """
     from stclusters.results import POPULATION_FLAGS
 
@@ -311,8 +311,9 @@ def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
         first = _s(f"{name} is one of {group_of}.")
     flag = profile.get("population_flag")
     if flag:
-        words = population_words(profile.get("population"), flag)
-        second = _s(_b(words[:1].upper() + words[1:]), " by intensity.")
+        second = _s(
+            "Population ", _b(population_words(profile.get("population"), flag)), " by intensity."
+        )
     else:
         second = _s(
             "Per million inhabitants, it filed ",
