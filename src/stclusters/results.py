@@ -17,6 +17,7 @@ import pyarrow as pa
 
 __all__ = [
     "GEOJSON_PROPERTIES",
+    "MIN_INHABITANTS",
     "POPULATION_FLAGS",
     "RANKING_COLUMNS",
     "RANKING_FIELDS",
@@ -71,6 +72,9 @@ POPULATION_FLAGS: Mapping[str, str] = {
     "no_inhabitants": "0 (no one lives in the footprint), ranks last",
     "not_computed": "not computed (outside the top N)",
 }
+
+#: A footprint with fewer inhabitants than this has none (flag "no_inhabitants").
+MIN_INHABITANTS = 1.0
 
 #: Column names of the ranking tables, in order.
 RANKING_COLUMNS: tuple[str, ...] = tuple(f.name for f in RANKING_FIELDS)

@@ -19,6 +19,7 @@ from stclusters.measure.naming import (
 )
 from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters, slugify
 from stclusters.places import load_places
+from stclusters.results import MIN_INHABITANTS
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +152,7 @@ def test_ranks_are_a_permutation(rows: list[tuple[float, float, float | None]], 
     scores = [r.size_score for r in top]
     assert scores == sorted(scores, reverse=True)
     # clusters without inhabitants or without a known population rank last, in size order
-    known = [r for r in top if r.population]
-    unknown = sorted((r for r in top if not r.population), key=lambda r: r.rank)
+    known = [r for r in top if r.population is not None and r.population >= MIN_INHABITANTS]
+    unknown = sorted((r for r in top if r not in known), key=lambda r: r.rank)
     assert [r.intensity_rank for r in unknown] == list(range(len(known) + 1, len(top) + 1))
     assert all(r.intensity_score is None and r.patents_per_million is None for r in unknown)

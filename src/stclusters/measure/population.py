@@ -47,6 +47,7 @@ from shapely.geometry.base import BaseGeometry
 from stclusters._sphere import EARTH_RADIUS_KM
 from stclusters.errors import ConfigError, InputError
 from stclusters.places import MAX_DISTRICT_SHARE, URBAN_DENSITY, Places, load_places
+from stclusters.results import MIN_INHABITANTS
 
 __all__ = [
     "AREA_EXPONENT",
@@ -252,10 +253,11 @@ def _weighted_sum(geom: BaseGeometry, data: Any, cell_transform: Any) -> float:
 
 def population_flag(population: float | None) -> str | None:
     """The ``population_flag`` of a figure (:data:`stclusters.results.POPULATION_FLAGS`):
-    "outside_raster" for None, "no_inhabitants" for 0 or less, else None."""
+    "outside_raster" for None, "no_inhabitants" below :data:`~stclusters.results.MIN_INHABITANTS`
+    (one person), else None."""
     if population is None:
         return "outside_raster"
-    if population <= 0:
+    if population < MIN_INHABITANTS:
         return "no_inhabitants"
     return None
 
