@@ -244,7 +244,7 @@ def _print_ranking(result: Any, *, limit: int = 15) -> None:
             ";".join(r.economies),
             f"{r.patents:,.0f}",
             f"{r.articles:,.0f}",
-            f"{r.population / 1e6:,.1f}",
+            "–" if r.population is None else f"{r.population / 1e6:,.1f}",
             str(r.intensity_rank or ""),
         )
     console.print(table)

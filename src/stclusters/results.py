@@ -17,6 +17,8 @@ import pyarrow as pa
 
 __all__ = [
     "GEOJSON_PROPERTIES",
+    "MIN_INHABITANTS",
+    "POPULATION_FLAGS",
     "RANKING_COLUMNS",
     "RANKING_FIELDS",
     "RANKING_SCHEMA",
@@ -46,9 +48,10 @@ RANKING_FIELDS: tuple[RankingField, ...] = (
     RankingField("patents", pa.float64(), True),
     RankingField("articles", pa.float64(), True),
     RankingField("size_score", pa.float64(), True),
-    RankingField("population", pa.int64(), True),
-    RankingField("patents_per_million", pa.float64(), True),
-    RankingField("articles_per_million", pa.float64(), True),
+    RankingField("population", pa.int64(), False),
+    RankingField("population_flag", pa.string(), False),
+    RankingField("patents_per_million", pa.float64(), False),
+    RankingField("articles_per_million", pa.float64(), False),
     RankingField("intensity_score", pa.float64(), False),
     RankingField("intensity_rank", pa.int32(), False),
     RankingField("economy_rank", pa.int32(), False),
@@ -60,6 +63,18 @@ RANKING_FIELDS: tuple[RankingField, ...] = (
     RankingField("lat", pa.float64(), True),
     RankingField("lon", pa.float64(), True),
 )
+
+#: Why a cluster has no intensity figures (the ``population_flag`` column; null when it has
+#: them), and the words the site shows for it: such a cluster ranks last by intensity
+#: (method.md section 5).
+POPULATION_FLAGS: Mapping[str, str] = {
+    "outside_raster": "not known (outside the population raster), ranks last",
+    "no_inhabitants": "0 (no one lives in the footprint), ranks last",
+    "not_computed": "not computed (outside the top N)",
+}
+
+#: A footprint with fewer inhabitants than this has none (flag "no_inhabitants").
+MIN_INHABITANTS = 1.0
 
 #: Column names of the ranking tables, in order.
 RANKING_COLUMNS: tuple[str, ...] = tuple(f.name for f in RANKING_FIELDS)
@@ -95,7 +110,8 @@ class ClusterRow:
     """One cluster's figures (method.md sections 3.5 and 5).
 
     Counts are fractional documents in the current window; ``population`` is the number of
-    inhabitants inside the footprint (0 when unknown or not computed); ranks are filled by
+    inhabitants inside the footprint (None when not known or not computed, and then
+    ``population_flag`` says why, a key of :data:`POPULATION_FLAGS`); ranks are filled by
     :func:`stclusters.measure.ranking.rank_clusters`, which returns new rows.
     """
 
@@ -106,7 +122,8 @@ class ClusterRow:
     economies: tuple[str, ...] = ()
     primary_economy: str | None = None
     economy_shares: Mapping[str, float] = field(default_factory=dict)
-    population: float = 0.0
+    population: float | None = None
+    population_flag: str | None = None
     patents_per_million: float | None = None
     articles_per_million: float | None = None
     intensity_score: float | None = None
@@ -134,7 +151,8 @@ class ClusterRow:
             "patents": r(self.patents, 2),
             "articles": r(self.articles, 2),
             "size_score": r(self.size_score, 8),
-            "population": round(self.population),
+            "population": None if self.population is None else round(self.population),
+            "population_flag": self.population_flag,
             "patents_per_million": r(self.patents_per_million, 2),
             "articles_per_million": r(self.articles_per_million, 2),
             "intensity_score": r(self.intensity_score, 14),
@@ -166,7 +184,8 @@ class _RowKeys(TypedDict):
     patents: float | None
     articles: float | None
     size_score: float | None
-    population: int
+    population: int | None
+    population_flag: str | None
     patents_per_million: float | None
     articles_per_million: float | None
     intensity_score: float | None

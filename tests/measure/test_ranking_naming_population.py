@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, box
 
 from stclusters._sphere import to_xyz
 from stclusters.errors import InputError
@@ -18,9 +17,9 @@ from stclusters.measure.naming import (
     cluster_names,
     read_name_overrides,
 )
-from stclusters.measure.population import population_from_places, population_from_raster
 from stclusters.measure.ranking import ClusterRow, economies_of, rank_clusters, slugify
 from stclusters.places import load_places
+from stclusters.results import MIN_INHABITANTS
 
 
 @pytest.fixture(scope="module")
@@ -34,23 +33,27 @@ def test_size_score_intensity_and_economy_ranks() -> None:
         ClusterRow(2, patents=0, articles=1000, primary_economy="CN", population=1e6),
         ClusterRow(3, patents=50, articles=500, primary_economy="CN", population=0),
         ClusterRow(4, patents=1, articles=1, primary_economy="US", population=1e5),
+        ClusterRow(5, patents=40, articles=400, primary_economy="US", population=None),
     ]
-    top, ranked = rank_clusters(rows, world={"patent": 200, "article": 2000}, top_n=3)
-    assert ranked[:3] == top and [r.cluster_id for r in ranked] == [1, 2, 3, 4]
-    assert ranked[3].rank == 4 and ranked[3].intensity_rank is None
+    top, ranked = rank_clusters(rows, world={"patent": 200, "article": 2000}, top_n=4)
+    assert ranked[:4] == top and [r.cluster_id for r in ranked] == [1, 2, 3, 5, 4]
+    assert ranked[4].rank == 5 and ranked[4].intensity_rank is None
     # the rows given are not changed
     assert all(r.rank == 0 and r.size_score == 0.0 for r in rows)
-    # every score is 0.5 (100/200, 1000/2000, 50/200 + 500/2000): ties go to the lower id
-    assert [r.cluster_id for r in top] == [1, 2, 3]
-    assert all(r.size_score == 0.5 for r in top)
-    assert [r.rank for r in top] == [1, 2, 3]
-    # intensity: 2 = 0.5/1e6 > 1 = 0.5/1e7; 3 has no population and ranks last
-    assert {r.cluster_id: r.intensity_rank for r in top} == {2: 1, 1: 2, 3: 3}
+    # scores 0.5 (100/200, 1000/2000, 50/200 + 500/2000): ties go to the lower id; then 0.4
+    assert [r.cluster_id for r in top] == [1, 2, 3, 5]
+    assert [r.size_score for r in top] == [0.5, 0.5, 0.5, pytest.approx(0.4)]
+    assert [r.rank for r in top] == [1, 2, 3, 4]
+    # intensity: 2 = 0.5/1e6 > 1 = 0.5/1e7; 3 (no inhabitants) and 5 (population not known)
+    # have none and rank last, in size order
+    assert {r.cluster_id: r.intensity_rank for r in top} == {2: 1, 1: 2, 3: 3, 5: 4}
     assert top[0].patents_per_million == pytest.approx(10.0)
+    assert top[3].patents_per_million is None and top[3].intensity_score is None
     assert {r.cluster_id: (r.economy_rank, r.economy_clusters) for r in top} == {
         2: (1, 2),
         3: (2, 2),
         1: (1, 1),
+        5: (1, 1),
     }
 
 
@@ -125,59 +128,16 @@ def test_override_table_errors(tmp_path: Path) -> None:
         read_name_overrides(path)
 
 
-def test_population_does_not_count_districts_twice(places) -> None:  # type: ignore[no-untyped-def]
-    shanghai = places.find("Shanghai", "CN")
-    pudong = places.find("Pudong", "CN")
-    assert places.parent[pudong] == shanghai
-    around = Point(places.lon[shanghai], places.lat[shanghai]).buffer(0.2)
-    pop = population_from_places(around, places=places)
-    inside = [
-        i
-        for i in places.within(places.lat[shanghai], places.lon[shanghai], 30)
-        if around.contains(Point(places.lon[i], places.lat[i]))
-    ]
-    naive = int(places.population[inside].sum())
-    assert places.population[shanghai] <= pop < naive
-    # a footprint around a district alone counts the district
-    only_pudong = Point(places.lon[pudong], places.lat[pudong]).buffer(0.001)
-    assert population_from_places(only_pudong, places=places) == places.population[pudong]
-
-
-def test_population_from_a_raster_built_here(tmp_path: Path) -> None:
-    rasterio = pytest.importorskip("rasterio")
-    from rasterio.transform import from_origin
-
-    data = np.arange(100, dtype=np.float32).reshape(10, 10)  # 1-degree cells from (0, 10)
-    path = tmp_path / "pop.tif"
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        height=10,
-        width=10,
-        count=1,
-        dtype="float32",
-        crs="EPSG:4326",
-        transform=from_origin(0, 10, 1, 1),
-        nodata=-1,
-    ) as dst:
-        dst.write(data, 1)
-    # cells whose centres are inside x 2..4, y 6..8 -> rows 2-3, cols 2-3
-    got = population_from_raster(box(2, 6, 4, 8), path)
-    assert got == pytest.approx(float(data[2:4, 2:4].sum()))
-    assert population_from_raster(box(50, 50, 51, 51), path) == 0.0
-
-
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(0, 1000), st.floats(0, 1000), st.floats(1, 1e7)),
+        st.tuples(st.floats(0, 1000), st.floats(0, 1000), st.one_of(st.none(), st.floats(0, 1e7))),
         min_size=1,
         max_size=30,
     ),
     st.integers(1, 10),
 )
-def test_ranks_are_a_permutation(rows: list[tuple[float, float, float]], top_n: int) -> None:
+def test_ranks_are_a_permutation(rows: list[tuple[float, float, float | None]], top_n: int) -> None:
     clusters = [
         ClusterRow(i, patents=p, articles=a, population=pop, primary_economy="XX")
         for i, (p, a, pop) in enumerate(rows)
@@ -189,3 +149,8 @@ def test_ranks_are_a_permutation(rows: list[tuple[float, float, float]], top_n: 
     assert sorted(r.intensity_rank or 0 for r in top) == list(range(1, len(top) + 1))
     scores = [r.size_score for r in top]
     assert scores == sorted(scores, reverse=True)
+    # clusters without inhabitants or without a known population rank last, in size order
+    known = [r for r in top if r.population is not None and r.population >= MIN_INHABITANTS]
+    unknown = sorted((r for r in top if r not in known), key=lambda r: r.rank)
+    assert [r.intensity_rank for r in unknown] == list(range(len(known) + 1, len(top) + 1))
+    assert all(r.intensity_score is None and r.patents_per_million is None for r in unknown)

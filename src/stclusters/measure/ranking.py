@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from stclusters.results import ClusterRow
+from stclusters.results import MIN_INHABITANTS, ClusterRow
 
 __all__ = ["economies_of", "rank_clusters", "slugify"]
 
@@ -39,7 +39,7 @@ def slugify(text: str) -> str:
 
 def _scored(row: ClusterRow, *, wp: int, wa: int) -> ClusterRow:
     size = (row.patents / wp if wp else 0.0) + (row.articles / wa if wa else 0.0)
-    if row.population <= 0:
+    if row.population is None or row.population < MIN_INHABITANTS:
         return replace(row, size_score=size)
     millions = row.population / 1e6
     return replace(
@@ -69,7 +69,8 @@ def rank_clusters(
     """Score and rank clusters (method.md section 5); the rows given are not changed.
 
     Size score = patents / world patents + articles / world articles. Intensity score = size
-    score per inhabitant, ranked among the top-N (clusters with no population rank last).
+    score per inhabitant, ranked among the top-N; clusters without inhabitants or whose
+    population is not known (None) have no intensity and rank last, in size order.
     Economy rank = position among the top-N clusters of the same primary economy.
 
     Returns

@@ -411,7 +411,7 @@ def _rank(
     places: Places,
 ) -> tuple[list[ClusterRow], list[ClusterRow], dict[int, Any]]:
     """Counts, footprints and population of the candidates, ranks and growth."""
-    from stclusters.measure.population import population_of
+    from stclusters.measure.population import population_flag, population_of
 
     rows = cluster_rows(
         con, clustering, naming.names, world=world, economy_share=config.economy_share
@@ -421,9 +421,12 @@ def _rank(
     pops = population_of(
         geoms, source=config.population_source, raster=config.population_raster, places=places
     )
-    wanted = set(candidates)
     rows = [
-        replace(r, population=pops.get(r.cluster_id, 0.0)) if r.cluster_id in wanted else r
+        replace(
+            r, population=pops[r.cluster_id], population_flag=population_flag(pops[r.cluster_id])
+        )
+        if r.cluster_id in pops
+        else replace(r, population=None, population_flag="not_computed")
         for r in rows
     ]
     top, ranked = rank_clusters(rows, world=world, top_n=config.top_n)

@@ -86,7 +86,10 @@ def _table_rows(
             "articles_per_million": _cell(
                 r["articles_per_million"], text.format_count(r["articles_per_million"])
             ),
-            "population": _cell(r["population"], text.format_population(r["population"])),
+            "population": _cell(
+                r.get("population"),
+                text.population_words(r.get("population"), r.get("population_flag")),
+            ),
             "growth": _cell(r.get("growth"), text.format_growth(r.get("growth"))),
         }
         slug = str(r["slug"])
@@ -198,7 +201,8 @@ def _tip(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
             econ_names,
             f"Patents {text.format_count(row['patents'])} · "
             f"articles {text.format_count(row['articles'])}",
-            f"Population {text.format_population(row['population'])}",
+            "Population "
+            + text.population_words(row.get("population"), row.get("population_flag")),
         ],
     }
 

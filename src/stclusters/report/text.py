@@ -35,6 +35,7 @@ __all__ = [
     "growth_sentence",
     "headline",
     "ordinal",
+    "population_words",
     "profile_markdown",
     "profile_tables",
     "rank_lines",
@@ -198,6 +199,24 @@ def format_population(x: float | None) -> str:
     return format_count(x)
 
 
+def population_words(x: float | None, flag: str | None = None) -> str:
+    """A population as shown: :func:`format_population`, or why there is none to rank by
+    (``flag``, a key of :data:`~stclusters.results.POPULATION_FLAGS`).
+
+    Examples
+    --------
+    >>> population_words(850_400), population_words(None, "outside_raster")
+    ('850,400', 'not known (outside the population raster), ranks last')
+    """
+    from stclusters.results import POPULATION_FLAGS
+
+    if flag is not None and flag in POPULATION_FLAGS:
+        return POPULATION_FLAGS[flag]
+    if x is None:
+        return POPULATION_FLAGS["not_computed"]
+    return format_population(x)
+
+
 def format_growth(x: float | None) -> str:
     """Format a growth rate (a fraction) as a signed percentage with one decimal.
 
@@ -290,20 +309,30 @@ def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
         )
     else:
         first = _s(f"{name} is one of {group_of}.")
-    second = _s(
-        "Per million inhabitants, it filed ",
-        _b(f"{format_count(profile.get('patents_per_million'))} patent applications"),
-        " and published ",
-        _b(f"{format_count(profile.get('articles_per_million'))} scientific articles"),
-        " over the ranking's time windows.",
-    )
+    flag = profile.get("population_flag")
+    if flag:
+        second = _s(
+            "Population ", _b(population_words(profile.get("population"), flag)), " by intensity."
+        )
+    else:
+        second = _s(
+            "Per million inhabitants, it filed ",
+            _b(f"{format_count(profile.get('patents_per_million'))} patent applications"),
+            " and published ",
+            _b(f"{format_count(profile.get('articles_per_million'))} scientific articles"),
+            " over the ranking's time windows.",
+        )
     third = _s(
         "In all, ",
         _b(format_count(profile.get("patents"))),
         " patent applications and ",
         _b(format_count(profile.get("articles"))),
-        " articles are credited to the cluster (fractional counts), for a population of ",
-        _b(format_population(profile.get("population"))),
+        " articles are credited to the cluster (fractional counts)",
+        *(
+            ()
+            if flag
+            else (", for a population of ", _b(format_population(profile.get("population"))))
+        ),
         ".",
     )
     return [first, second, third]

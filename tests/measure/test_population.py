@@ -1,0 +1,168 @@
+"""Population inside footprints (method.md section 5, issue 11 item 3), on the inputs that showed
+the faults: administrative GeoNames figures landing whole in small footprints (Shiyan, Wuzhong,
+Macau with Zhuhai), districts on top of their city, coarse and partial rasters."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from stclusters.measure.population import (
+    kernel_radius_km,
+    population_flag,
+    population_from_places,
+    population_from_raster,
+    population_of,
+    sections,
+)
+from stclusters.places import Places, load_places
+
+KM_PER_DEGREE = 111.195
+
+
+@pytest.fixture(scope="module")
+def places() -> Places:
+    return load_places()
+
+
+def disc(places: Places, name: str, country: str, radius_km: float) -> object:
+    """A round footprint of ``radius_km`` around a GeoNames place (lon/lat degrees)."""
+    i = places.find(name, country)
+    lat, lon = float(places.lat[i]), float(places.lon[i])
+    circle = Point(0, 0).buffer(radius_km / KM_PER_DEGREE, quad_segs=32)
+    from shapely import affinity
+
+    return affinity.translate(
+        affinity.scale(circle, xfact=1 / math.cos(math.radians(lat)), yfact=1), lon, lat
+    )
+
+
+def test_kernel_radius_by_hand() -> None:
+    # 1 million people at 5,000 per km² spread over 200 km²: radius sqrt(200 / pi) = 7.98 km
+    r = kernel_radius_km(np.array([1_000_000, 20_000_000, 10_000]))
+    assert r[0] == pytest.approx(math.sqrt(200 / math.pi), rel=1e-9)
+    # 20 million: density 5,000 * 20 ** (1/6) = 8,237 per km², area 2,428 km²
+    assert r[1] == pytest.approx(math.sqrt(20e6 / (5000 * 20 ** (1 / 6)) / math.pi), rel=1e-9)
+    assert r[2] < r[0] < r[1]
+
+
+def test_shiyan_prefecture_is_not_counted_whole(places: Places) -> None:
+    """Shiyan (GeoNames 3.46 M, its prefecture's figure) in a footprint about 15 km across.
+
+    Its 3.46 M spread over a disc of 13.4 km radius: (7.5 / 13.4)² = 31% is inside, 1.08 M.
+    """
+    i = places.find("Shiyan", "CN")
+    assert places.population[i] == 3_460_000
+    pop = population_from_places(disc(places, "Shiyan", "CN", 7.5), places=places)
+    assert 0.9e6 < pop < 1.3e6
+
+
+def test_wuzhong_and_macau(places: Places) -> None:
+    # Wuzhong, 7.2 M in GeoNames: a disc of 18.2 km radius, (7.5 / 18.2)² = 17% inside
+    wuzhong = population_from_places(disc(places, "Wuzhong", "CN", 7.5), places=places)
+    assert 1.0e6 < wuzhong < 1.5e6
+    # Macau (649,335) is not given Zhuhai's 2.2 M: only the part of Zhuhai's disc (11.1 km
+    # radius, centre 8.8 km away) inside a 5 km disc around Macau
+    macau = population_from_places(disc(places, "Macau", "MO", 5.0), places=places)
+    assert 0.3e6 < macau < 1.0e6
+
+
+def test_no_place_lands_whole_in_a_small_footprint(places: Places) -> None:
+    """The whole kind: around every place of a million or more, a footprint 10 km across never
+    holds more than 30,000 people per km² (Manhattan's density is about 28,000)."""
+    big = np.flatnonzero((places.population >= 1_000_000) & ~sections(places))
+    assert len(big) > 300
+    area = math.pi * 5.0**2
+    worst = max(
+        population_from_places(
+            disc(places, str(places.name[i]), str(places.country[i]), 5.0), places=places
+        )
+        / area
+        for i in big[:: max(1, len(big) // 120)]
+    )
+    assert 2_000 < worst < 30_000
+
+
+def test_sections_are_not_counted_on_top_of_their_city(places: Places) -> None:
+    s = sections(places)
+    shanghai, pudong = places.find("Shanghai", "CN"), places.find("Pudong", "CN")
+    assert s[pudong] and not s[shanghai]
+    # cities of their own stay: Kawasaki beside Tokyo (another prefecture), Foshan beside
+    # Guangzhou (62% of its figure)
+    assert not s[places.find("Kawasaki", "JP")]
+    assert not s[places.find("Foshan", "CN")]
+    around = disc(places, "Shanghai", "CN", 20.0)
+    pop = population_from_places(around, places=places)
+    inside = np.flatnonzero(__import__("shapely").contains_xy(around, places.lon, places.lat))
+    naive = float(places.population[inside].sum())
+    assert pop < 0.6 * naive
+    # 24.9 M over a disc of 30.2 km radius: (20 / 30.2)² = 44% inside, and the places around
+    assert 0.4 * places.population[shanghai] < pop < 0.6 * places.population[shanghai]
+    # a footprint around Pudong alone gets Shanghai's density there, not Pudong's own figure
+    only_pudong = population_from_places(disc(places, "Pudong", "CN", 2.0), places=places)
+    assert only_pudong < 0.2 * places.population[pudong]
+
+
+def test_a_remote_footprint_has_no_inhabitants(places: Places) -> None:
+    summit = Point(-38.46, 72.58).buffer(0.05)  # Summit Station, Greenland ice sheet
+    assert population_from_places(summit, places=places) == 0.0
+    assert population_flag(0.0) == population_flag(0.4) == "no_inhabitants"
+    assert population_flag(None) == "outside_raster"
+    assert population_flag(12.0) is None
+
+
+def write_raster(path: Path, data: np.ndarray, *, west: float, north: float, cell: float) -> Path:
+    rasterio = pytest.importorskip("rasterio")
+    from rasterio.transform import from_origin
+
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=data.shape[0],
+        width=data.shape[1],
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(west, north, cell, cell),
+        nodata=-1,
+    ) as dst:
+        dst.write(data.astype(np.float32), 1)
+    return path
+
+
+def test_raster_cells_count_with_their_share_inside(tmp_path: Path) -> None:
+    data = np.arange(100, dtype=np.float32).reshape(10, 10)  # 1-degree cells from (0, 10)
+    path = write_raster(tmp_path / "pop.tif", data, west=0, north=10, cell=1)
+    assert population_from_raster(box(2, 6, 4, 8), path) == pytest.approx(data[2:4, 2:4].sum())
+    # a footprint smaller than a cell (a coarse, 5-arc-minute-like raster) gets its share
+    assert population_from_raster(box(2.5, 6, 3, 7), path) == pytest.approx(0.5 * data[3, 2])
+    assert population_from_raster(box(2.25, 6.25, 2.35, 6.35), path) == pytest.approx(
+        0.01 * data[3, 2]
+    )
+    # no-data cells (seas) count as empty
+    data[3, 2] = -1
+    sea = write_raster(tmp_path / "sea.tif", data, west=0, north=10, cell=1)
+    assert population_from_raster(box(2.25, 6.25, 2.35, 6.35), sea) == 0.0
+
+
+def test_footprints_outside_a_partial_raster_are_not_known(tmp_path: Path) -> None:
+    """A Europe-only raster: a footprint outside it, or across its edge, has no population."""
+    europe = write_raster(
+        tmp_path / "europe.tif", np.full((30, 50), 100.0), west=-10, north=70, cell=1
+    )
+    pops = population_of(
+        {
+            1: Point(11.58, 48.14).buffer(0.1),  # Munich: inside
+            2: Point(-73.99, 40.73).buffer(0.1),  # New York: outside
+            3: Point(39.9, 50.0).buffer(0.5),  # across the eastern edge (40 E)
+        },
+        source="raster",
+        raster=europe,
+    )
+    assert pops[1] == pytest.approx(100.0 * math.pi * 0.1**2, rel=0.01)
+    assert pops[2] is None and pops[3] is None
