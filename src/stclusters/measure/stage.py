@@ -430,6 +430,7 @@ def measure_clusters(
         location_coords=coords,
         top_n=config.top_n,
         sensitivity=sensitivity,
+        inside_km=config.footprint_km,
     )
     clock.end(f"{len(profiles)} profiles")
     return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)
