@@ -280,8 +280,9 @@ def _inside_labels(
 ) -> None:
     """Create table ``inside`` (c, label): the location labels that read as a part of c.
 
-    A label is a part of c when it is one of c's name parts (:func:`name_parts`), or when the place it names lies within ``inside_km`` of one of c's member
-    points (a city inside the cluster). Only labels met on rows of c's documents are tested.
+    A label is a part of c when it is one of c's name parts (:func:`name_parts`), or when the
+    place it names lies within ``inside_km`` of one of c's member points (a city inside the
+    cluster). Only labels met on rows of c's documents are tested.
     """
     _register(
         con,
