@@ -206,6 +206,9 @@ class Profile(_RowKeys):
     article_collaboration: Collaboration
     sensitivity: dict[str, Any] | None
     top_n: int
+    published: int
+    windows: dict[str, list[int]]
+    synthetic: bool
 
 
 @dataclass(frozen=True)

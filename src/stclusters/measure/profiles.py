@@ -338,6 +338,9 @@ def _inside_labels(
     )
 
 
+#: The ``source`` of the documents of a synthetic world (written by :mod:`stclusters.synth`).
+SYNTHETIC_SOURCE = "synth"
+
 #: The Earth's mean radius in km (the sphere of method.md section 3).
 _EARTH_KM = 6371.0088
 
@@ -475,6 +478,7 @@ def build_profiles(
     top_n: int,
     sensitivity: Mapping[int, dict[str, Any]] | None = None,
     inside_km: float | None = None,
+    windows: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[Profile]:
     """One profile per cluster (in the order given), from tables ``rows``, ``applicants``
     and ``classes`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label`` columns.
@@ -482,7 +486,11 @@ def build_profiles(
     ``tech_fields`` and ``science_fields`` map (scheme, code) to (field, sector);
     ``sensitivity`` gives the rank range of each cluster when the sensitivity reruns were made;
     ``inside_km`` is the distance (km) from a member point within which a place counts as inside
-    a cluster, never a collaborating location (default: the ``footprint_km`` setting's default).
+    a cluster, never a collaborating location (default: the ``footprint_km`` setting's default);
+    ``windows`` gives the first and last year of each layer's time window ("patent",
+    "article"), named in the profiles' sentences. Each profile says how many clusters are
+    published (``published``, at most ``top_n``) and whether any document of the run is
+    synthetic (``synthetic``: its ``source`` is :data:`SYNTHETIC_SOURCE`).
     """
     if inside_km is None:
         from stclusters.config import Config
@@ -554,6 +562,13 @@ def build_profiles(
         inside_km=inside_km,
     )
     sensitivity = sensitivity or {}
+    synthetic = bool(
+        con.execute(
+            "SELECT count(*) > 0 FROM (SELECT 1 FROM documents WHERE source = ? LIMIT 1)",
+            [SYNTHETIC_SOURCE],
+        ).fetchall()[0][0]
+    )
+    spans = {layer: [int(y) for y in span] for layer, span in (windows or {}).items()}
 
     def empty() -> Collaboration:
         return {
@@ -582,6 +597,9 @@ def build_profiles(
             "article_collaboration": collab.get((r.cluster_id, "article")) or empty(),
             "sensitivity": sensitivity.get(r.cluster_id),
             "top_n": top_n,
+            "published": len(clusters),
+            "windows": spans,
+            "synthetic": synthetic,
         }
         profiles.append(profile)
     return profiles

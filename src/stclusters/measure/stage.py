@@ -431,6 +431,7 @@ def measure_clusters(
         top_n=config.top_n,
         sensitivity=sensitivity,
         inside_km=config.footprint_km,
+        windows={"patent": config.patent_years, "article": config.article_years},
     )
     clock.end(f"{len(profiles)} profiles")
     return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)
