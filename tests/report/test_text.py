@@ -587,3 +587,9 @@ def test_where_the_records_went_adds_up() -> None:
     lines, total = text.problem_lines(_accounts())
     assert total == 2 + 1 + 1 + 1
     assert lines == ["wos.txt line 7 record 2: no UT; record skipped", "patent layer: few points"]
+
+
+def test_the_first_cluster_is_the_largest() -> None:
+    lines = [s.text for s in rank_lines(zhengzhou() | {"rank": 1})]
+    assert lines[0] == "largest science and technology cluster in 2024"
+    assert rank_lines(zhengzhou())[0].markdown().startswith("**68th largest**")

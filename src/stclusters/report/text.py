@@ -449,9 +449,9 @@ def rank_lines(profile: Profile) -> list[Sentence]:
     """The two rank lines: size rank and intensity rank in the edition."""
     edition = profile.get("edition")
     tail = f" in {edition}" if edition else ""
-    lines = [
-        _s(_b(ordinal(int(profile["rank"]))), f" largest science and technology cluster{tail}")
-    ]
+    rank = int(profile["rank"])
+    size = "largest" if rank == 1 else f"{ordinal(rank)} largest"  # never "first largest"
+    lines = [_s(_b(size), f" science and technology cluster{tail}")]
     if profile.get("intensity_rank"):
         lines.append(
             _s(
