@@ -46,6 +46,7 @@ def _profiles(
     con.register("app_in", pa.Table.from_pylist(applicants or [], schema=schema))
     con.execute("CREATE TABLE applicants AS SELECT * FROM app_in")
     con.execute("CREATE TABLE classes (doc_id VARCHAR, scheme VARCHAR, code VARCHAR)")
+    con.execute("CREATE TABLE documents AS SELECT DISTINCT doc_id, 'wos' AS source FROM rows")
     return build_profiles(
         con,
         clusters,
@@ -148,6 +149,7 @@ def test_articles_with_other_organisations() -> None:
     (p,) = _profiles(rows, [_cluster(0, "Zhengzhou", ("US",))])
     assert p["article_collaboration"]["organisations_share"] == pytest.approx(1 / 3)
     assert p["patent_collaboration"]["organisations_share"] is None
+    assert p["synthetic"] is False and p["published"] == 1 and p["windows"] == {}
     orgs = {o["name"]: o["count"] for o in p["top_organisations"]}
     # the original spellings, the most frequent of a key's variants shown: 3 "Zhengzhou Univ"
     # rows (o1, o2 via its first row, o3) against 1 "Zhengzhou University"

@@ -480,8 +480,9 @@ def build_profiles(
     inside_km: float | None = None,
     windows: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[Profile]:
-    """One profile per cluster (in the order given), from tables ``rows``, ``applicants``
-    and ``classes`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label`` columns.
+    """One profile per cluster (in the order given), from tables ``rows``, ``applicants``,
+    ``classes`` and ``documents`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label``
+    columns.
 
     ``tech_fields`` and ``science_fields`` map (scheme, code) to (field, sector);
     ``sensitivity`` gives the rank range of each cluster when the sensitivity reruns were made;
