@@ -250,6 +250,27 @@ def _print_ranking(result: Any, *, limit: int = 15) -> None:
     console.print(table)
 
 
+def _print_records(accounts: dict[str, Any], *, problems: int = 10) -> None:
+    """Where the records went, per layer, and the problems found (the site's "About this run"
+    shows the same, from the same functions)."""
+    from stclusters.report import text
+
+    flow = text.records_table(accounts)
+    table = Table(title=flow.caption)  # one column per layer, so that it fits a terminal
+    table.add_column("documents")
+    for row in flow.rows:
+        table.add_column(row[0], justify="right")
+    for i, outcome in enumerate(flow.columns[1:], start=1):
+        table.add_row(outcome, *(row[i] for row in flow.rows))
+    console.print(table)
+    lines, total = text.problem_lines(accounts, limit=problems)
+    if total:
+        shown = "" if total == len(lines) else f"; the first {len(lines)}"
+        err.print(f"[yellow]{total:,} problem(s) found[/]{shown} (all in accounts.json):")
+        for line in lines:
+            err.print(f"  {line}", highlight=False)
+
+
 def _run_impl(
     inputs: list[str],
     out: Path,
@@ -281,6 +302,7 @@ def _run_impl(
         raise fail(exc) from None
     except OSError as exc:
         raise fail(exc) from None
+    _print_records(result.accounts)
     _print_ranking(result)
     console.print(f"run took {result.seconds:.1f} s; output folder: [bold]{result.out}[/]")
     if replacing:
@@ -368,6 +390,7 @@ def demo_cmd(
             )
     except StclustersError as exc:
         raise fail(exc) from None
+    _print_records(result.accounts)
     _print_ranking(result)
     console.print(
         f"the run took {result.seconds:.1f} s (min_points {cfg.min_points:g} for scale {scale}); "

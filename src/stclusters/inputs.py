@@ -18,11 +18,11 @@ from typing import Any
 
 import duckdb
 
-from stclusters.errors import InputError, ValidationError
+from stclusters.errors import InputError
 from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
 from stclusters.records import validate as validate_records
 
-__all__ = ["InputTables", "Workspace", "geocode_inputs", "open_inputs"]
+__all__ = ["InputTables", "Workspace", "geocode_inputs", "open_inputs", "register_inputs"]
 
 log = logging.getLogger("stclusters")
 
@@ -131,8 +131,12 @@ def open_inputs(
     InputError
         When no input is given or an input cannot be read.
     ValidationError
-        When a records folder breaks the record model, or a document id occurs in more than one
-        input.
+        When a records folder breaks the record model.
+
+    Notes
+    -----
+    A document given by more than one input is kept once (:func:`register_inputs`); the
+    documents dropped are counted in ``accounts["duplicates_across_inputs"]``.
     """
     accounts: dict[str, Any] = {"records_folders": [], "files": []}
     folders: list[Path] = []
@@ -147,18 +151,70 @@ def open_inputs(
     else:
         folders, others = _split_inputs(inputs)
         for folder in folders:
-            read_manifest(folder)
+            manifest = read_manifest(folder)
             rows = validate_records(folder)
             accounts["records_folders"].append(
-                {"path": str(folder), "content_checksum": content_checksum(folder), "rows": rows}
+                {
+                    "path": str(folder),
+                    "content_checksum": content_checksum(folder),
+                    "rows": rows,
+                    "synthetic": manifest.get("generator") == SYNTH_GENERATOR,
+                    **folder_read_accounts(folder),
+                }
             )
         if others:
             records, files = _read_files(others, input_format=input_format)
             accounts.update(files)
         if not folders and records is None:
             raise InputError("no inputs given: name records folders or input files")
-    counts = register_tables(workspace.con, folders, records)
-    return InputTables(workspace.con, counts, accounts)
+    duplicates = register_inputs(workspace.con, folders, records)
+    if duplicates:
+        accounts["duplicates_across_inputs"] = duplicates
+        if duplicates["dropped"]:
+            log.warning(
+                "%s document(s) given by more than one input were kept once (%s by doc_id, "
+                "%s by DOI)",
+                f"{duplicates['dropped']:,}",
+                f"{duplicates['by_doc_id']:,}",
+                f"{duplicates['by_doi']:,}",
+            )
+    return InputTables(workspace.con, table_counts(workspace.con), accounts)
+
+
+#: The ``generator`` of the manifest of a synthetic world (:func:`stclusters.synth.write_world`).
+SYNTH_GENERATOR = "stclusters.synth"
+
+#: How many problems of each file of a records folder's read are carried into the accounts.
+FOLDER_PROBLEMS = 5
+
+
+def folder_read_accounts(folder: Path) -> dict[str, Any]:
+    """What the read that wrote a records folder found (its ``accounts.json``), shortened.
+
+    Returns ``{"read": {"totals": ..., "files": [...]}}`` with, per file, the counts and up to
+    :data:`FOLDER_PROBLEMS` problems; ``{}`` when the folder has no read accounts (a
+    synthetic world, records written by the API); ``{"read_note": ...}`` when they cannot be
+    read (the run goes on: these figures only describe an earlier step).
+    """
+    import json
+
+    from stclusters.readers.folder import ACCOUNTS_FILE
+
+    path = folder / ACCOUNTS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = [
+            {
+                **{k: v for k, v in f.items() if k != "problems"},
+                "problems": list(f.get("problems") or [])[:FOLDER_PROBLEMS],
+            }
+            for f in data.get("files") or []
+        ]
+        return {"read": {"totals": dict(data["totals"]), "files": files}}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return {"read_note": f"{path}: the read accounts could not be read ({exc})"}
 
 
 def register_tables(
@@ -166,37 +222,157 @@ def register_tables(
 ) -> dict[str, int]:
     """Make the four canonical tables views over the folders' Parquet files and ``records``.
 
-    Returns the number of rows of each table.
-
-    Raises
-    ------
-    ValidationError
-        When a document id occurs in more than one input.
+    Documents given by more than one input are kept once (:func:`register_inputs`). Returns
+    the number of rows of each table.
     """
-    for name in TABLES:
-        parts = []
-        for folder in folders:
-            quoted = str(folder / f"{name}.parquet").replace("'", "''")
-            parts.append(f"SELECT * FROM read_parquet('{quoted}')")
-        if records is not None:
-            con.register(f"{name}_mem", records.table(name))
-            parts.append(f"SELECT * FROM {name}_mem")
-        con.execute(f"CREATE OR REPLACE VIEW {name} AS " + " UNION ALL BY NAME ".join(parts))
-    if len(folders) + (records is not None) > 1:
-        dup = con.execute(
-            "SELECT count(*), any_value(doc_id) FROM "
-            "(SELECT doc_id FROM documents GROUP BY doc_id HAVING count(*) > 1)"
-        ).fetchall()[0]
-        if dup[0]:
-            raise ValidationError(
-                [
-                    f"documents: {dup[0]:,} doc_id value(s) occur in more than one input "
-                    f"(for example {dup[1]}); give each document once"
-                ],
-                where="inputs",
-            )
+    register_inputs(con, folders, records)
+    return table_counts(con)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The number of rows of each canonical table of ``con``."""
     return {
         name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0]) for name in TABLES
+    }
+
+
+#: How many duplicate documents across inputs are listed by id in the accounts.
+DUPLICATE_EXAMPLES = 5
+
+
+def _source_priority(con: duckdb.DuckDBPyConnection) -> None:
+    from stclusters.readers.detect import PRIORITY
+
+    items = sorted(PRIORITY.items())
+    con.execute("CREATE OR REPLACE TEMP TABLE source_priority (source VARCHAR, priority INTEGER)")
+    con.executemany("INSERT INTO source_priority VALUES (?, ?)", [list(i) for i in items])
+
+
+def register_inputs(
+    con: duckdb.DuckDBPyConnection,
+    folders: Sequence[Path],
+    records: Records | None,
+    *,
+    labels: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Make the four canonical views of ``con`` from the inputs, each document kept once.
+
+    With one input the views are the input itself. With several, a document given by more
+    than one input is kept once, found as the readers find duplicates within one read
+    (:class:`stclusters.readers._common.Deduper`): by ``doc_id``, then by DOI (compared
+    without case). The copy kept is that of the better source (Web of Science before Scopus
+    and OpenAlex, USPTO XML before PatentsView: :data:`stclusters.readers.detect.PRIORITY`),
+    then that of the input given first; the people, classes and applicants of the copies
+    dropped go with them. DOIs repeated within one input are that input's own business and
+    are left alone.
+
+    Parameters
+    ----------
+    con
+        The connection; gains the views ``documents``, ``people``, ``classes``, ``applicants``
+        and, with several inputs, the temporary table ``input_docs`` (one row per document of
+        every input: ``doc_id``, ``input``, ``layer``, ``kept``, ``reason``).
+    folders, records
+        The records folders (scanned in place), then the records in memory; input ``i`` is
+        the ``i``-th of the folders followed by ``records``.
+    labels
+        The name of each input in the accounts (default: the folder paths, then "records
+        read from files").
+
+    Returns
+    -------
+    dict
+        The duplicates across inputs: ``dropped`` (documents), ``by_doc_id``, ``by_doi``,
+        ``per_input`` (one item per input: ``input``, ``duplicates_dropped`` by layer) and
+        ``examples`` (up to :data:`DUPLICATE_EXAMPLES` dropped documents with the reason).
+        Empty when there is one input.
+    """
+    n_inputs = len(folders) + (records is not None)
+    names = list(labels) if labels is not None else [str(f) for f in folders]
+    if labels is None and records is not None:
+        names.append("records read from files")
+    for name in TABLES:
+        parts = []
+        for i, folder in enumerate(folders):
+            quoted = str(folder / f"{name}.parquet").replace("'", "''")
+            parts.append(f"SELECT *, {i} AS _input FROM read_parquet('{quoted}')")
+        if records is not None:
+            con.register(f"{name}_mem", records.table(name))
+            parts.append(f"SELECT *, {len(folders)} AS _input FROM {name}_mem")
+        union = " UNION ALL BY NAME ".join(parts)
+        if n_inputs <= 1:
+            con.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * EXCLUDE (_input) FROM ({union})"
+            )
+        else:
+            con.execute(f"CREATE OR REPLACE VIEW {name}_all AS {union}")
+    if n_inputs <= 1:
+        return {}
+    _source_priority(con)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE input_docs AS
+        WITH d AS (
+            SELECT d.doc_id, d._input AS input, d.layer, nullif(lower(trim(d.doi)), '') AS doi,
+                coalesce(p.priority, 9) AS priority
+            FROM documents_all d LEFT JOIN source_priority p ON p.source = d.source
+        ), by_id AS (
+            SELECT *, row_number() OVER w > 1 AS same_id, first_value(input) OVER w AS id_first
+            FROM d WINDOW w AS (PARTITION BY doc_id ORDER BY priority, input)
+        ), doi_winner AS (
+            SELECT doi, arg_min(input, (priority, input, doc_id)) AS input,
+                arg_min(doc_id, (priority, input, doc_id)) AS doc_id
+            FROM by_id WHERE NOT same_id AND doi IS NOT NULL GROUP BY doi
+        )
+        SELECT b.doc_id, b.input, b.layer,
+            CASE WHEN b.same_id THEN 'doc_id'
+                 WHEN w.input IS NOT NULL AND w.input <> b.input THEN 'doi' END AS reason,
+            reason IS NULL AS kept, b.doi, w.doc_id AS kept_doc_id,
+            CASE WHEN b.same_id THEN b.id_first ELSE w.input END AS kept_input
+        FROM by_id b LEFT JOIN doi_winner w USING (doi)
+        """
+    )
+    for name in TABLES:
+        con.execute(
+            f"CREATE OR REPLACE VIEW {name} AS SELECT t.* EXCLUDE (_input) FROM {name}_all t "
+            "SEMI JOIN (SELECT doc_id, input FROM input_docs WHERE kept) k "
+            "ON k.doc_id = t.doc_id AND k.input = t._input"
+        )
+    return _duplicate_accounts(con, names)
+
+
+def _duplicate_accounts(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> dict[str, Any]:
+    """The accounts of the duplicates found by :func:`register_inputs` (table ``input_docs``)."""
+    by_reason = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM input_docs WHERE NOT kept GROUP BY reason"
+        ).fetchall()
+    )
+    per_input: list[dict[str, Any]] = [{"input": name, "duplicates_dropped": {}} for name in names]
+    for i, layer, n in con.execute(
+        "SELECT input, layer, count(*) FROM input_docs WHERE NOT kept GROUP BY ALL ORDER BY ALL"
+    ).fetchall():
+        per_input[int(i)]["duplicates_dropped"][str(layer)] = int(n)
+    examples = [
+        {
+            "doc_id": doc_id,
+            "input": names[int(i)],
+            "reason": f"same doc_id in {names[int(w)]}"
+            if reason == "doc_id"
+            else f"same DOI {doi} as {kept_id} in {names[int(w)]}",
+        }
+        for doc_id, i, reason, doi, kept_id, w in con.execute(
+            "SELECT doc_id, input, reason, doi, kept_doc_id, kept_input FROM input_docs "
+            f"WHERE NOT kept ORDER BY input, doc_id LIMIT {DUPLICATE_EXAMPLES}"
+        ).fetchall()
+    ]
+    dropped = sum(int(n) for n in by_reason.values())
+    return {
+        "dropped": dropped,
+        "by_doc_id": int(by_reason.get("doc_id", 0)),
+        "by_doi": int(by_reason.get("doi", 0)),
+        "per_input": per_input,
+        "examples": examples,
     }
 
 

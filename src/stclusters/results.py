@@ -168,11 +168,18 @@ class ClusterRow:
 
 
 class Collaboration(TypedDict):
-    """Co-inventor or co-author links of a cluster in one layer (method.md section 7)."""
+    """Co-inventor or co-author links of a cluster in one layer (method.md section 7).
+
+    ``share``: documents with a co-inventor or co-author outside the cluster;
+    ``international_share``: those with one outside every economy of the cluster (never above
+    ``share``); ``organisations_share`` (articles; None for patents): articles whose addresses
+    name two or more organisations, the GII's "in collaboration with other organizations".
+    """
 
     documents: float
     share: float
     international_share: float
+    organisations_share: float | None
     top_locations: list[dict[str, Any]]
 
 
@@ -218,6 +225,9 @@ class Profile(_RowKeys):
     article_collaboration: Collaboration
     sensitivity: dict[str, Any] | None
     top_n: int
+    published: int
+    windows: dict[str, list[int]]
+    synthetic: bool
 
 
 @dataclass(frozen=True)

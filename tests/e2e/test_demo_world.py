@@ -258,3 +258,53 @@ def test_every_planted_hub_is_named_after_its_listed_places(
     world, result = demo
     failures = _naming_failures(world, result.out)
     assert not failures, "\n".join(failures)
+
+
+def test_demo_collaboration_and_words(demo: tuple[Path, RunResult]) -> None:
+    """Issue 11 items 5 and 6 on the demo world: Shenzhen–Guangzhou's articles had 61% of
+    co-authors outside the cluster and 69% outside China; Detroit–Warren's and Vancouver–
+    Surrey's top collaborators were "Warren" and "Surrey"; organisations were shown as
+    matching keys; the demo never said its data are synthetic."""
+    import duckdb
+
+    from stclusters.measure.profiles import name_parts
+    from stclusters.report import text
+
+    world, result = demo
+    profiles = json.loads((result.out / "profiles.json").read_text())["profiles"]
+    spellings = {
+        name
+        for (name,) in duckdb.sql(
+            f"SELECT DISTINCT organisation FROM read_parquet('{world / 'people.parquet'}')"
+        ).fetchall()
+    }
+    for p in profiles:
+        parts = set(name_parts(p["name"]))
+        for layer in ("patent_collaboration", "article_collaboration"):
+            collab = p[layer]
+            assert collab["international_share"] <= collab["share"], (p["name"], layer)
+            assert not parts & {loc["name"] for loc in collab["top_locations"]}, p["name"]
+        assert 0 < p["article_collaboration"]["organisations_share"] <= 1
+        # organisations shown as the sources write them, never as matching keys
+        assert {o["name"] for o in p["top_organisations"]} <= spellings, p["name"]
+        assert p["synthetic"] is True
+        assert p["published"] == len(profiles)
+        lines = [s.text for s in text.headline(p)]
+        assert lines[0].startswith("Synthetic data.")
+        assert "time windows" not in lines[2] and "in 2019–2023" in lines[2]
+        if "US" in p["economies"].split(";") and p["primary_economy"] == "US":
+            assert "the United States" in lines[1], lines[1]
+        if not p["patents"]:
+            sentence = text.collaboration_sentence(p, "patents").text
+            assert sentence == f"No patent applications are credited to {p['name']}."
+    shenzhen = next(p for p in profiles if p["name"].startswith("Shenzhen"))
+    assert shenzhen["article_collaboration"]["international_share"] < 0.5
+    markdown = (result.out / "profiles" / f"{profiles[0]['slug']}.md").read_text()
+    assert "**Synthetic data.**" in markdown
+    assert result.accounts["inputs"]["records_folders"][0]["synthetic"] is True
+    flow = text.record_flow(result.accounts)
+    assert flow["article"]["kept"] == result.accounts["world_totals"]["article"]
+    assert flow["patent"]["read"] == sum(
+        result.accounts["documents"]["layers"]["patent"][k]
+        for k in ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -54,3 +55,12 @@ def test_run_on_the_real_samples(samples_dir: Path, tmp_path: Path) -> None:
     assert len(ranking) == 21
     profiles = json.loads((out / "profiles.json").read_text())["profiles"]
     assert len(profiles) == 20
+    # the terminal says where the records went, per layer, and the problems found
+    output = result.output.replace("\n", " ")
+    assert "Where the records went" in output
+    words = " ".join(output.replace("│", " ").split())
+    per_layer = re.search(r"Read ([\d,]+) ([\d,]+) Rejected", words)
+    assert per_layer, words
+    read = sum(int(n.replace(",", "")) for n in per_layer.groups())
+    assert read == totals["records_read"]  # every record read is in one layer's row
+    assert "problem(s) found" in output

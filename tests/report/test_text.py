@@ -85,8 +85,9 @@ def zhengzhou() -> dict[str, Any]:
             ],
         },
         "article_collaboration": {
-            "share": 0.59,
+            "share": 0.41,
             "international_share": 0.11,
+            "organisations_share": 0.59,
             "documents": 31064,
             "top_locations": [
                 loc("Beijing", 2000),
@@ -243,7 +244,12 @@ def test_collaboration_sentences_name_the_top_three() -> None:
     assert "**Wenzhou**" in patents.markdown()
     assert "Shanghai" not in patents.text
     articles = collaboration_sentence(zhengzhou(), "articles")
-    assert articles.text.startswith("59% of Zhengzhou's scientific articles are published with")
+    assert articles.text == (  # the GII's figure first, then ours, each named as what it is
+        "59% of Zhengzhou's scientific articles are published in collaboration with other "
+        "organisations; 41% have co-authors outside the cluster, the top locations being "
+        "Beijing, Shenzhen–Hong Kong–Guangzhou and Shanghai–Suzhou; 11% have co-authors "
+        "outside China."
+    )
     with pytest.raises(ValueError, match="layer must be 'patents' or 'articles'"):
         collaboration_sentence(zhengzhou(), "people")  # type: ignore[arg-type]
 
@@ -367,3 +373,223 @@ def test_markdown_tables_survive_any_name(items: list[tuple[str, float, float]],
         assert len(cells) == 4, line
         plain = [re.sub(r"\\(.)", r"\1", cell).strip() for cell in cells]
         assert plain == [str(k), " ".join(n.split()), format_count(c), format_share(s)]
+
+
+# ------------------------------------------------------------------ words a person reads
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    """ "published 1 scientific articles" (issue 11 item 6): the noun follows the number shown."""
+    p = zhengzhou() | {"articles_per_million": 1.2, "patents_per_million": 0.8, "articles": 1}
+    lines = [s.text for s in headline(p, top_n=100)]
+    assert "filed 1 patent application and published 1 scientific article" in lines[1]
+    assert "patent applications and 1 article are credited" in lines[2]
+    assert text.counted(0.4, "article", "articles") == "0 articles"
+    assert text.counted(1000.4, "article", "articles") == "1,000 articles"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("United States", "the United States"),
+        ("The Netherlands", "the Netherlands"),
+        ("Netherlands", "the Netherlands"),
+        ("United Kingdom", "the United Kingdom"),
+        ("Republic of Korea", "the Republic of Korea"),
+        ("Russian Federation", "the Russian Federation"),
+        ("Philippines", "the Philippines"),
+        ("Czech Republic", "the Czech Republic"),
+        ("China", "China"),
+        ("Hong Kong", "Hong Kong"),
+        ("Barbados", "Barbados"),
+        ("Cyprus", "Cyprus"),
+        ("South Korea", "South Korea"),
+    ],
+)
+def test_economy_names_take_the_article_mid_sentence(name: str, expected: str) -> None:
+    assert text.economy_in_sentence(name) == expected
+
+
+def test_headline_names_economies_as_english_does() -> None:
+    """ "of the 25 clusters of United States", "of The Netherlands" (issue 11 item 6)."""
+    us = zhengzhou() | {"primary_economy_name": "United States", "economy_clusters": 25}
+    assert "of the 25 clusters of the United States among" in headline(us, top_n=100)[0].text
+    nl = zhengzhou() | {"primary_economy_name": "The Netherlands", "economy_clusters": 1}
+    assert "the only cluster of the Netherlands among" in headline(nl, top_n=100)[0].text
+    both = zhengzhou() | {"economy_names": ["The Netherlands", "Belgium"]}
+    sentence = collaboration_sentence(both, "patents").text
+    assert sentence.endswith("outside the Netherlands and Belgium.")
+    assert text.title(both) == "Zhengzhou, The Netherlands and Belgium"  # a title: as named
+
+
+def test_fewer_clusters_than_the_top_n_are_not_called_the_top_n() -> None:
+    """ "The 100 largest" when 73 exist (issue 11 item 6)."""
+    p = zhengzhou() | {"published": 73}
+    first = headline(p, top_n=100)[0].text
+    assert first.endswith("among the 73 S&T clusters found in 2024.")
+    assert "top 100" not in first
+    assert "top 100 S&T clusters of 2024" in headline(p | {"published": 100}, top_n=100)[0].text
+
+
+def test_time_windows_are_named_by_their_years() -> None:
+    p = zhengzhou() | {"windows": {"patent": [2019, 2023], "article": [2018, 2022]}}
+    assert headline(p, top_n=100)[1].text == (
+        "Per million inhabitants, it filed 138 patent applications in 2019–2023 and published "
+        "5,791 scientific articles in 2018–2022."
+    )
+
+
+def test_clusters_without_patents_have_no_zero_percent_sentences() -> None:
+    """ "0% of patent applications" for clusters without patents (issue 11 item 6)."""
+    p = zhengzhou() | {"patents": 0.0, "patents_per_million": 0.0, "top_applicants": []}
+    p["patent_collaboration"] = {
+        "documents": 0,
+        "share": 0.0,
+        "international_share": 0.0,
+        "organisations_share": None,
+        "top_locations": [],
+    }
+    lines = [s.text for s in headline(p, top_n=100)]
+    assert lines[1] == (
+        "Per million inhabitants, it published 5,791 scientific articles over the ranking's time "
+        "windows; no patent applications are credited to it."
+    )
+    assert lines[2].startswith("In all, 31,064 articles are credited")
+    patents = collaboration_sentence(p, "patents").text
+    assert patents == "No patent applications are credited to Zhengzhou."
+    md = profile_markdown(p)
+    assert "0%" not in md and " 0 patent" not in md
+
+
+def test_synthetic_profiles_say_so_first() -> None:
+    assert text.data_note(zhengzhou()) is None
+    lines = [s.text for s in headline(zhengzhou() | {"synthetic": True}, top_n=100)]
+    assert len(lines) == 4 and lines[0].startswith("Synthetic data. These figures come from")
+    assert "**Synthetic data.**" in profile_markdown(zhengzhou() | {"synthetic": True})
+
+
+def _accounts() -> dict[str, Any]:
+    """Accounts of a run over a records folder read from two files and a file read by the run,
+    with 3 articles given twice across the inputs."""
+    read_file = {
+        "path": "wos.txt",
+        "format": "wos",
+        "role": "records",
+        "layers": ["article"],
+        "records_read": 12,
+        "records_kept": 9,
+        "records_rejected": 2,
+        "duplicates_dropped": 1,
+        "problems_total": 2,
+        "problems": [
+            {
+                "file": "wos.txt",
+                "line": 7,
+                "record": 2,
+                "record_id": None,
+                "message": "no UT",
+                "skipped": True,
+            },
+        ],
+    }
+    mixed = read_file | {
+        "path": "mixed.csv",
+        "format": "table",
+        "layers": ["article", "patent"],
+        "records_read": 5,
+        "records_kept": 4,
+        "records_rejected": 1,
+        "duplicates_dropped": 0,
+        "problems_total": 1,
+        "problems": [],
+    }
+    patents = read_file | {
+        "path": "ipg.xml",
+        "format": "uspto",
+        "layers": [],
+        "records_read": 1,
+        "records_kept": 0,
+        "records_rejected": 1,
+        "duplicates_dropped": 0,
+        "problems_total": 1,
+        "problems": [],
+    }
+    return {
+        "inputs": {
+            "records_folders": [
+                {
+                    "path": "recs",
+                    "rows": {"documents": 13},
+                    "synthetic": False,
+                    "read": {"totals": {}, "files": [read_file, mixed]},
+                },
+            ],
+            "files": [patents],
+            "duplicates_across_inputs": {
+                "dropped": 3,
+                "per_input": [
+                    {"input": "recs", "duplicates_dropped": {"article": 3}},
+                    {"input": "records read from files", "duplicates_dropped": {}},
+                ],
+            },
+        },
+        "documents": {
+            "layers": {
+                "article": {
+                    "read": 8,
+                    "kept": 5,
+                    "outside_window": 2,
+                    "no_year": 0,
+                    "filtered_type": 1,
+                    "filtered_field": 0,
+                    "previous_window": 1,
+                },
+                "patent": {
+                    "read": 2,
+                    "kept": 1,
+                    "outside_window": 1,
+                    "no_year": 0,
+                    "filtered_type": 0,
+                    "filtered_field": 0,
+                },
+            }
+        },
+        "warnings": ["patent layer: few points"],
+    }
+
+
+def test_where_the_records_went_adds_up() -> None:
+    flow = text.record_flow(_accounts())
+    for row in flow.values():
+        assert row["read"] == sum(v for k, v in row.items() if k != "read")
+    assert flow["article"] == {
+        "read": 14,
+        "rejected": 2,
+        "duplicates": 4,
+        "outside_window": 2,
+        "no_year": 0,
+        "filtered_type": 1,
+        "filtered_field": 0,
+        "kept": 5,
+    }
+    assert flow["patent"]["rejected"] == 1  # a USPTO file's rejected record, by its format
+    assert flow[""]["rejected"] == 1  # a table mixing layers: layer not known
+    table = text.records_table(_accounts())
+    assert [r[0] for r in table.rows] == [
+        "Patent applications",
+        "Scientific articles",
+        "Layer not known",
+    ]
+    assert table.columns[1] == "Read" and table.columns[-1] == "Kept"
+    inputs = text.input_files_table(_accounts())
+    assert inputs.rows[0] == ("recs", "records folder", "13", "10", "0", "3", "–")
+    assert [r[0] for r in inputs.rows] == ["recs", "  wos.txt", "  mixed.csv", "ipg.xml"]
+    lines, total = text.problem_lines(_accounts())
+    assert total == 2 + 1 + 1 + 1
+    assert lines == ["wos.txt line 7 record 2: no UT; record skipped", "patent layer: few points"]
+
+
+def test_the_first_cluster_is_the_largest() -> None:
+    lines = [s.text for s in rank_lines(zhengzhou() | {"rank": 1})]
+    assert lines[0] == "largest science and technology cluster in 2024"
+    assert rank_lines(zhengzhou())[0].markdown().startswith("**68th largest**")

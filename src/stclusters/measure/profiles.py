@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import duckdb
@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from stclusters.results import ClusterRow, Collaboration, Profile
 
-__all__ = ["build_profiles", "normalise_applicant", "normalise_organisation"]
+__all__ = ["build_profiles", "name_parts", "normalise_applicant", "normalise_organisation"]
 
 # Web of Science abbreviations (and a few common ones of other sources) -> full words
 _ORG_WORDS = {
@@ -110,41 +110,74 @@ def normalise_applicant(name: str) -> tuple[str, str]:
     return key, display
 
 
-def _name_table(
-    names: Iterable[str], normalise: Callable[[str], tuple[str, str]], column: str
-) -> pa.Table:
-    raw = sorted(set(names))
-    keys, displays = zip(*(normalise(n) for n in raw), strict=True) if raw else ((), ())
-    return pa.table(
-        {
-            column: pa.array(raw, pa.string()),
-            "key": pa.array(keys, pa.string()),
-            "display": pa.array(displays, pa.string()),
-        }
+def _spellings(
+    con: duckdb.DuckDBPyConnection,
+    names: duckdb.DuckDBPyRelation,
+    normalise: Callable[[str], tuple[str, str]],
+    table: str,
+) -> None:
+    """Create table ``table`` (name, key, display) from a relation of (name, n) rows.
+
+    Variants of one organisation share a ``key`` (:func:`normalise_organisation`,
+    :func:`normalise_applicant`); the ``display`` of a key is its most frequent original
+    spelling (``n`` summed over the variants written alike but for runs of white space), ties
+    going to the spelling that sorts first, so that a person reads "Chinese Academy of
+    Sciences" as the sources write it, never the matching key "CHINESE ACADEMY SCIENCES".
+    """
+    counts: dict[str, int] = {}
+    for name, n in names.fetchall():
+        if name and name.strip():
+            counts[name] = counts.get(name, 0) + int(n)
+    raw = sorted(counts)
+    keys = [normalise(n)[0] for n in raw]
+    shown = [re.sub(r"\s+", " ", n).strip() for n in raw]
+    con.register(
+        f"{table}_in",
+        pa.table(
+            {
+                "name": pa.array(raw, pa.string()),
+                "key": pa.array(keys, pa.string()),
+                "spelling": pa.array(shown, pa.string()),
+                "n": pa.array([counts[n] for n in raw], pa.int64()),
+            }
+        ),
     )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
+        WITH s AS (SELECT key, spelling, sum(n) AS n FROM {table}_in GROUP BY ALL),
+        best AS (
+            SELECT key, spelling AS display FROM (
+                SELECT *, row_number() OVER (PARTITION BY key ORDER BY n DESC, spelling) AS k
+                FROM s
+            ) WHERE k = 1
+        )
+        SELECT i.name, i.key, b.display FROM {table}_in i JOIN best b USING (key)
+        """
+    )
+    con.unregister(f"{table}_in")
 
 
 def _top_named(
     con: duckdb.DuckDBPyConnection, sql: str, limit: int
 ) -> dict[int, list[dict[str, Any]]]:
-    """Run a query giving (cluster, key, display, count, cluster_total); keep the top per cluster.
+    """Run a query giving (c, key, display, credit); keep the top ``limit`` keys per cluster.
 
-    The display name of a key is its most credited variant.
+    Every variant of a key carries the same display (:func:`_spellings`); ties of credit go
+    to the display that sorts first.
     """
     out: dict[int, list[dict[str, Any]]] = {}
     rows = con.execute(
         f"""
         WITH q AS ({sql}),
-        best AS (
-            SELECT c, key, arg_max(display, credit ORDER BY display DESC) AS display
-            FROM (SELECT c, key, display, kahan_sum(credit) AS credit FROM q GROUP BY ALL)
-            GROUP BY ALL
+        sums AS (
+            SELECT c, key, any_value(display) AS display, kahan_sum(credit) AS credit
+            FROM q GROUP BY c, key
         ),
-        sums AS (SELECT c, key, kahan_sum(credit) AS credit FROM q GROUP BY ALL),
         ranked AS (
-            SELECT s.c, b.display, s.credit,
-                row_number() OVER (PARTITION BY s.c ORDER BY s.credit DESC, b.display) AS k
-            FROM sums s JOIN best b USING (c, key)
+            SELECT c, display, credit,
+                row_number() OVER (PARTITION BY c ORDER BY credit DESC, display, key) AS k
+            FROM sums
         )
         SELECT c, display, credit FROM ranked WHERE k <= {limit} ORDER BY c, k
         """
@@ -222,6 +255,96 @@ def _field_shares(
     return out
 
 
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(f"{name}_in", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_in")
+    con.unregister(f"{name}_in")
+
+
+def name_parts(name: str) -> list[str]:
+    """The places a cluster's name is made of: "Detroit–Warren" -> ["Detroit–Warren",
+    "Detroit", "Warren"] (parts are joined by an en dash, :data:`stclusters.measure.naming.
+    EN_DASH`; a hyphen belongs to a place's own name, as in "Winston-Salem")."""
+    from stclusters.measure.naming import EN_DASH
+
+    parts = [p.strip() for p in name.split(EN_DASH) if p.strip()]
+    return [name, *(p for p in parts if p != name)]
+
+
+def _inside_labels(
+    con: duckdb.DuckDBPyConnection,
+    clusters: list[ClusterRow],
+    *,
+    coords: Mapping[str, tuple[float, float]],
+    inside_km: float,
+) -> None:
+    """Create table ``inside`` (c, label): the location labels that read as a part of c.
+
+    A label is a part of c when it is one of c's name parts (:func:`name_parts`), or when the
+    place it names lies within ``inside_km`` of one of c's member points (a city inside the
+    cluster). Only labels met on rows of c's documents are tested.
+    """
+    _register(
+        con,
+        "name_parts",
+        pa.table(
+            {
+                "c": pa.array([r.cluster_id for r in clusters for _ in name_parts(r.name)]),
+                "label": pa.array([p for r in clusters for p in name_parts(r.name)], pa.string()),
+            }
+        ),
+    )
+    labels = sorted(coords)
+    _register(
+        con,
+        "label_coords",
+        pa.table(
+            {
+                "label": pa.array(labels, pa.string()),
+                "lat": pa.array([coords[k][0] for k in labels], pa.float64()),
+                "lon": pa.array([coords[k][1] for k in labels], pa.float64()),
+            }
+        ),
+    )
+    # degrees of latitude per km, and a bounding box test before the great-circle distance
+    deg = inside_km / 111.0
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE inside AS
+        WITH members AS (
+            SELECT DISTINCT cluster AS c, lat, lon FROM rows
+            WHERE current AND cluster IN (SELECT c FROM top_ids_in)
+        ), box AS (
+            SELECT c, min(lat) - {deg} AS lat0, max(lat) + {deg} AS lat1,
+                min(lon) - {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon0,
+                max(lon) + {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon1
+            FROM members GROUP BY c
+        ), met AS (
+            SELECT DISTINCT dc.c, r.loc_label AS label
+            FROM doc_cluster dc JOIN rows r USING (doc_id)
+            WHERE r.current AND r.loc_label IS NOT NULL
+        ), near AS (
+            SELECT m.c, m.label, l.lat, l.lon
+            FROM met m JOIN label_coords l USING (label) JOIN box b USING (c)
+            WHERE l.lat BETWEEN b.lat0 AND b.lat1 AND l.lon BETWEEN b.lon0 AND b.lon1
+        )
+        SELECT DISTINCT n.c, n.label FROM near n JOIN members p USING (c)
+        WHERE 2 * {_EARTH_KM} * asin(least(1.0, sqrt(
+            pow(sin(radians(p.lat - n.lat) / 2), 2)
+            + cos(radians(n.lat)) * cos(radians(p.lat)) * pow(sin(radians(p.lon - n.lon) / 2), 2)
+        ))) <= {inside_km}
+        UNION SELECT c, label FROM name_parts
+        """
+    )
+
+
+#: The ``source`` of the documents of a synthetic world (written by :mod:`stclusters.synth`).
+SYNTHETIC_SOURCE = "synth"
+
+#: The Earth's mean radius in km (the sphere of method.md section 3).
+_EARTH_KM = 6371.0088
+
+
 def _collaboration(
     con: duckdb.DuckDBPyConnection,
     clusters: list[ClusterRow],
@@ -229,15 +352,32 @@ def _collaboration(
     limit: int,
     coords: Mapping[str, tuple[float, float]],
     cluster_ids_by_label: Mapping[str, int],
+    inside_km: float,
 ) -> dict[tuple[int, str], Collaboration]:
-    econ = pa.table(
-        {
-            "c": pa.array([r.cluster_id for r in clusters for _ in r.economies], pa.int64()),
-            "country": pa.array([e for r in clusters for e in r.economies], pa.string()),
-        }
+    """Collaboration of each cluster and layer (method.md section 7).
+
+    A row of one of c's documents is *outside* c when it is a member of another cluster, or
+    located finely outside every cluster (noise) at a place that does not read as a part of c
+    (:func:`_inside_labels`), or located no better than its economy (or not at all) in an
+    economy that is none of c's. It is *international* when it is outside c and its
+    economy is none of c's: "outside the cluster's economies" means outside every economy of
+    the cluster, so the international share never exceeds the outside share. An article is
+    *with other organisations* when its addresses name two or more organisations (by matching
+    key, :func:`normalise_organisation`), the GII's "published in collaboration with other
+    organizations". Top locations are the labels of outside rows, never a label that reads
+    as a part of c (not even another cluster's name, as Cambridge, UK for Boston–Cambridge).
+    """
+    _register(
+        con,
+        "cluster_econ",
+        pa.table(
+            {
+                "c": pa.array([r.cluster_id for r in clusters for _ in r.economies], pa.int64()),
+                "country": pa.array([e for r in clusters for e in r.economies], pa.string()),
+            }
+        ),
     )
-    con.register("cluster_econ_in", econ)
-    con.execute("CREATE OR REPLACE TEMP TABLE cluster_econ AS SELECT * FROM cluster_econ_in")
+    _inside_labels(con, clusters, coords=coords, inside_km=inside_km)
     base = {
         (int(c), layer): {"documents": int(n)}
         for c, layer, n in con.execute(
@@ -247,31 +387,49 @@ def _collaboration(
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE outside AS
-        SELECT dc.c, dc.layer, dc.doc_id, r.loc_label
-        FROM doc_cluster dc JOIN rows r USING (doc_id)
-        WHERE r.current AND r.lat IS NOT NULL AND coalesce(r.cluster, -2) <> dc.c
+        WITH r AS (
+            SELECT dc.c, dc.layer, dc.doc_id, r.cluster, r.loc_label, r.country,
+                r.country IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM cluster_econ e WHERE e.c = dc.c AND e.country = r.country
+                ) AS abroad
+            FROM doc_cluster dc JOIN rows r USING (doc_id)
+            WHERE r.current
+        )
+        SELECT c, layer, doc_id, loc_label, abroad,
+            EXISTS (SELECT 1 FROM inside i WHERE i.c = r.c AND i.label = r.loc_label) AS own
+        FROM r
+        WHERE CASE WHEN cluster IS NULL THEN abroad
+                   WHEN cluster >= 0 THEN cluster <> c
+                   ELSE NOT EXISTS (
+                       SELECT 1 FROM inside i WHERE i.c = r.c AND i.label = r.loc_label) END
         """
     )
-    for c, layer, n in con.execute(
-        "SELECT c, layer, count(DISTINCT doc_id) FROM outside GROUP BY ALL"
+    for c, layer, n, n_abroad in con.execute(
+        "SELECT c, layer, count(DISTINCT doc_id), count(DISTINCT doc_id) FILTER (WHERE abroad) "
+        "FROM outside GROUP BY ALL"
     ).fetchall():
         base[(int(c), layer)]["outside"] = int(n)
-    for c, layer, n in con.execute(
+        base[(int(c), layer)]["international"] = int(n_abroad)
+    for c, n in con.execute(
         """
-        SELECT dc.c, dc.layer, count(DISTINCT dc.doc_id)
-        FROM doc_cluster dc JOIN rows r USING (doc_id)
-        WHERE r.current AND r.country IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM cluster_econ e WHERE e.c = dc.c AND e.country = r.country)
-        GROUP BY ALL
+        WITH doc_orgs AS (
+            SELECT r.doc_id, count(DISTINCT o.key) AS k
+            FROM rows r JOIN org_names o ON o.name = r.organisation
+            WHERE r.current AND r.layer = 'article'
+              AND r.doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = 'article')
+            GROUP BY r.doc_id
+        )
+        SELECT dc.c, count(*) FROM doc_cluster dc JOIN doc_orgs d USING (doc_id)
+        WHERE dc.layer = 'article' AND d.k >= 2 GROUP BY dc.c
         """
     ).fetchall():
-        base[(int(c), layer)]["international"] = int(n)
+        base[(int(c), "article")]["organisations"] = int(n)
     tops: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for c, layer, label, n in con.execute(
         f"""
         WITH t AS (
             SELECT c, layer, loc_label, count(DISTINCT doc_id) AS n FROM outside
-            WHERE loc_label IS NOT NULL GROUP BY ALL
+            WHERE loc_label IS NOT NULL AND NOT own GROUP BY ALL
         ), ranked AS (
             SELECT *, row_number() OVER (PARTITION BY c, layer ORDER BY n DESC, loc_label) AS k
             FROM t
@@ -292,10 +450,15 @@ def _collaboration(
     out: dict[tuple[int, str], Collaboration] = {}
     for key, acc in base.items():
         docs = acc["documents"]
+
+        def share(what: str, acc: dict[str, int] = acc, docs: int = docs) -> float:
+            return round(acc.get(what, 0) / docs, 6) if docs else 0.0
+
         out[key] = {
             "documents": docs,
-            "share": round(acc.get("outside", 0) / docs, 6) if docs else 0.0,
-            "international_share": round(acc.get("international", 0) / docs, 6) if docs else 0.0,
+            "share": share("outside"),
+            "international_share": share("international"),
+            "organisations_share": share("organisations") if key[1] == "article" else None,
             "top_locations": tops.get(key, []),
         }
     return out
@@ -314,13 +477,26 @@ def build_profiles(
     location_coords: Mapping[str, tuple[float, float]],
     top_n: int,
     sensitivity: Mapping[int, dict[str, Any]] | None = None,
+    inside_km: float | None = None,
+    windows: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[Profile]:
-    """One profile per cluster (in the order given), from tables ``rows``, ``applicants``
-    and ``classes`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label`` columns.
+    """One profile per cluster (in the order given), from tables ``rows``, ``applicants``,
+    ``classes`` and ``documents`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label``
+    columns.
 
     ``tech_fields`` and ``science_fields`` map (scheme, code) to (field, sector);
-    ``sensitivity`` gives the rank range of each cluster when the sensitivity reruns were made.
+    ``sensitivity`` gives the rank range of each cluster when the sensitivity reruns were made;
+    ``inside_km`` is the distance (km) from a member point within which a place counts as inside
+    a cluster, never a collaborating location (default: the ``footprint_km`` setting's default);
+    ``windows`` gives the first and last year of each layer's time window ("patent",
+    "article"), named in the profiles' sentences. Each profile says how many clusters are
+    published (``published``, at most ``top_n``) and whether any document of the run is
+    synthetic (``synthetic``: its ``source`` is :data:`SYNTHETIC_SOURCE`).
     """
+    if inside_km is None:
+        from stclusters.config import Config
+
+        inside_km = Config().footprint_km
     ids = pa.table({"c": pa.array([r.cluster_id for r in clusters], pa.int64())})
     con.register("top_ids_in", ids)
     con.execute(
@@ -331,10 +507,12 @@ def build_profiles(
         GROUP BY cluster, doc_id
         """
     )
-    applicant_names = [
-        n for (n,) in con.execute("SELECT DISTINCT name FROM applicants").fetchall() if n
-    ]
-    con.register("applicant_names", _name_table(applicant_names, normalise_applicant, "name"))
+    _spellings(
+        con,
+        con.sql("SELECT name, count(*) FROM applicants GROUP BY name"),
+        normalise_applicant,
+        "applicant_names",
+    )
     applicants = _top_named(
         con,
         """
@@ -346,19 +524,21 @@ def build_profiles(
         """,
         top,
     )
-    org_names = [
-        n
-        for (n,) in con.execute(
-            "SELECT DISTINCT organisation FROM rows WHERE current AND cluster >= 0"
-        ).fetchall()
-        if n
-    ]
-    con.register("org_names", _name_table(org_names, normalise_organisation, "organisation"))
+    _spellings(
+        con,
+        con.sql(
+            "SELECT organisation, count(*) FROM rows WHERE current AND layer = 'article' "
+            "AND doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = 'article') "
+            "GROUP BY organisation"
+        ),
+        normalise_organisation,
+        "org_names",
+    )
     organisations = _top_named(
         con,
         """
         SELECT r.cluster AS c, n.key, n.display, r.share AS credit
-        FROM rows r JOIN org_names n USING (organisation)
+        FROM rows r JOIN org_names n ON n.name = r.organisation
         WHERE r.current AND r.layer = 'article' AND r.cluster IN (SELECT c FROM top_ids_in)
         """,
         top,
@@ -375,12 +555,30 @@ def build_profiles(
     )
     label_ids = {r.name: r.cluster_id for r in clusters}
     collab = _collaboration(
-        con, clusters, limit=top, coords=location_coords, cluster_ids_by_label=label_ids
+        con,
+        clusters,
+        limit=top,
+        coords=location_coords,
+        cluster_ids_by_label=label_ids,
+        inside_km=inside_km,
     )
     sensitivity = sensitivity or {}
+    synthetic = bool(
+        con.execute(
+            "SELECT count(*) > 0 FROM (SELECT 1 FROM documents WHERE source = ? LIMIT 1)",
+            [SYNTHETIC_SOURCE],
+        ).fetchall()[0][0]
+    )
+    spans = {layer: [int(y) for y in span] for layer, span in (windows or {}).items()}
 
     def empty() -> Collaboration:
-        return {"documents": 0, "share": 0.0, "international_share": 0.0, "top_locations": []}
+        return {
+            "documents": 0,
+            "share": 0.0,
+            "international_share": 0.0,
+            "organisations_share": None,
+            "top_locations": [],
+        }
 
     profiles: list[Profile] = []
     for r in clusters:
@@ -400,6 +598,9 @@ def build_profiles(
             "article_collaboration": collab.get((r.cluster_id, "article")) or empty(),
             "sensitivity": sensitivity.get(r.cluster_id),
             "top_n": top_n,
+            "published": len(clusters),
+            "windows": spans,
+            "synthetic": synthetic,
         }
         profiles.append(profile)
     return profiles

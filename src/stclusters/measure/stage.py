@@ -518,6 +518,8 @@ def measure_clusters(
         location_coords=coords,
         top_n=config.top_n,
         sensitivity=sensitivity,
+        inside_km=config.footprint_km,
+        windows={"patent": config.patent_years, "article": config.article_years},
     )
     clock.end(f"{len(profiles)} profiles")
     return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)

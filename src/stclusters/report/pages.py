@@ -27,7 +27,7 @@ from stclusters.report import maps, text
 from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs
 
-__all__ = ["index_html", "profile_html", "profile_scenes", "write_site"]
+__all__ = ["index_html", "profile_html", "profile_scenes", "synthetic_data", "write_site"]
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +161,35 @@ def _flatten(
 
 
 def _about(accounts: Mapping[str, Any], edition: int | None) -> list[dict[str, Any]]:
-    """Tolerant "about this run" tables: run facts, one table per layer, the settings."""
+    """The "about this run" blocks: where the records went (per layer, as the terminal prints
+    it), the inputs, the problems found, the run's other facts and the settings.
+
+    Each block has a ``caption`` and either ``table`` (a :class:`~stclusters.report.text.
+    TableText`), ``lines`` (with ``more``, the number of further lines left out) or ``rows``
+    (key-value pairs).
+    """
     if not accounts:
         return []
-    blocks = []
-    run = {k: v for k, v in accounts.items() if k not in ("layers", "settings")}
+    blocks: list[dict[str, Any]] = []
+    flow = text.records_table(accounts)
+    if flow.rows:
+        blocks.append({"caption": flow.caption, "table": flow})
+    files = text.input_files_table(accounts)
+    if files.rows:
+        blocks.append({"caption": files.caption, "table": files})
+    lines, total = text.problem_lines(accounts, limit=_ABOUT_PROBLEMS)
+    if total:
+        blocks.append(
+            {
+                "caption": f"Problems found ({total:,}; the first {len(lines)} below, all in "
+                "accounts.json)"
+                if total > len(lines)
+                else f"Problems found ({total:,})",
+                "lines": lines,
+            }
+        )
+    shown = ("layers", "settings", "inputs", "documents", "warnings")
+    run = {k: v for k, v in accounts.items() if k not in shown}
     if edition is not None:
         run.setdefault("edition", edition)
     rows = _flatten(run)
@@ -184,6 +208,19 @@ def _about(accounts: Mapping[str, Any], edition: int | None) -> list[dict[str, A
         if rows:
             blocks.append({"caption": "Settings", "rows": rows[:80]})
     return blocks
+
+
+#: How many problems the site's "about this run" lists (accounts.json holds them all).
+_ABOUT_PROBLEMS = 20
+
+
+def synthetic_data(inputs: SiteInputs) -> bool:
+    """Whether the run's records are (partly) synthetic: a profile says so, or an input is a
+    synthetic world (accounts.json)."""
+    if any(p.get("synthetic") for p in inputs.profiles):
+        return True
+    folders = (inputs.accounts.get("inputs") or {}).get("records_folders") or []
+    return any(isinstance(f, Mapping) and f.get("synthetic") for f in folders)
 
 
 def _tip(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
@@ -289,6 +326,8 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             edition=inputs.edition,
             rows=inputs.rows,
             top_n=inputs.top_n,
+            published=len(inputs.profiles),
+            synthetic=synthetic_data(inputs),
             economies=economies,
             tables=tables,
             map_svg=Markup(map_svg),
@@ -429,6 +468,8 @@ def write_site(
     if pdf:
         from stclusters.report.pdf import write_profile_pdf
     geoms = _footprints(inputs)
+    if synthetic_data(inputs):  # profiles written before profiles said so
+        inputs.profiles = [{**p, "synthetic": True} for p in inputs.profiles]
     for prof in inputs.profiles:
         slug = str(prof["slug"])
         scenes = profile_scenes(prof, inputs, footprints=geoms)

@@ -27,6 +27,9 @@ __all__ = [
     "Sentence",
     "TableText",
     "collaboration_sentence",
+    "counted",
+    "data_note",
+    "economy_in_sentence",
     "economy_phrase",
     "format_count",
     "format_growth",
@@ -36,9 +39,11 @@ __all__ = [
     "headline",
     "ordinal",
     "population_words",
+    "problem_lines",
     "profile_markdown",
     "profile_tables",
     "rank_lines",
+    "records_table",
     "sensitivity_sentence",
     "title",
 ]
@@ -232,9 +237,57 @@ def format_growth(x: float | None) -> str:
     return f"{sign}{abs(tenth) / 10:.1f}%"
 
 
-def economy_phrase(names: Sequence[str]) -> str:
-    """Join economy names as in prose: "China", "China and Hong Kong", "A, B and C"."""
-    items = [n for n in names if n]
+def counted(x: float | None, singular: str, plural: str) -> str:
+    """A (fractional) count and its noun, which agrees with the number shown.
+
+    Examples
+    --------
+    >>> counted(1.2, "scientific article", "scientific articles")
+    '1 scientific article'
+    >>> counted(5791.2, "scientific article", "scientific articles")
+    '5,791 scientific articles'
+    """
+    shown = format_count(x)
+    return f"{shown} {singular if shown == '1' else plural}"
+
+
+# Names of economies that take "the" in running text ("the Netherlands", "the United States"):
+# plural names, and names made of a common noun (republic, kingdom, islands...).
+_THE_NAMES = frozenset(
+    {"bahamas", "comoros", "gambia", "holy see", "maldives", "netherlands", "philippines"}
+    | {"seychelles", "vatican", "czech republic", "sudan"}
+)
+_THE_WORDS = re.compile(
+    r"^(united |isle of )|\b(republic|kingdom|federation|islands|emirates|territory|"
+    r"territories|states|union)\b",
+    re.IGNORECASE,
+)
+
+
+def economy_in_sentence(name: str) -> str:
+    """An economy's name as it reads inside a sentence, with "the" where English wants it.
+
+    Examples
+    --------
+    >>> economy_in_sentence("United States"), economy_in_sentence("The Netherlands")
+    ('the United States', 'the Netherlands')
+    >>> economy_in_sentence("Republic of Korea"), economy_in_sentence("China")
+    ('the Republic of Korea', 'China')
+    """
+    bare = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    if not bare:
+        return bare
+    if bare.casefold() in _THE_NAMES or _THE_WORDS.search(bare):
+        return f"the {bare}"
+    return bare
+
+
+def economy_phrase(names: Sequence[str], *, in_sentence: bool = False) -> str:
+    """Join economy names as in prose: "China", "China and Hong Kong", "A, B and C".
+
+    With ``in_sentence``, each name as it reads inside a sentence (:func:`economy_in_sentence`).
+    """
+    items = [economy_in_sentence(n) if in_sentence else n for n in names if n]
     if not items:
         return ""
     if len(items) == 1:
@@ -274,6 +327,34 @@ def title(profile: Profile) -> str:
     return f"{name}, {economies}" if economies else name
 
 
+def _group(profile: Profile, top_n: int | None) -> str:
+    """The clusters a profile is ranked among: "the top 100 S&T clusters of 2024", or, when
+    fewer were found than the setting asks for, "the 73 S&T clusters found in 2024"."""
+    n = _top_n(profile, top_n)
+    edition = profile.get("edition")
+    published = profile.get("published")
+    if published is not None and n is not None and int(published) < n:
+        found = int(published)
+        group = "the only S&T cluster found" if found == 1 else f"the {found:,} S&T clusters found"
+        return f"{group} in {edition}" if edition else group
+    group = f"the top {n} S&T clusters" if n else "the top S&T clusters"
+    return f"{group} of {edition}" if edition else group
+
+
+def _window(profile: Profile, layer: str) -> str:
+    """ " in 2019–2023" for a layer's time window, or "" when the profile does not give it."""
+    span = (profile.get("windows") or {}).get(layer)
+    if not span:
+        return ""
+    first, last = int(span[0]), int(span[1])
+    return f" in {first}" if first == last else f" in {first}–{last}"
+
+
+def _has(profile: Profile, key: str) -> bool:
+    value = profile.get(key)
+    return value is not None and format_count(value) != "0"
+
+
 def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
     """The opening sentences: rank within the economy, output per million, totals.
 
@@ -283,18 +364,19 @@ def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
         One profile of ``profiles.json``.
     top_n
         The number of published clusters (the "top 100"); defaults to ``profile["top_n"]``.
+        When the profile's ``published`` is smaller, the sentences name the clusters found.
 
     Returns
     -------
     list of Sentence
-        Three sentences, in the order of the published profiles.
+        Three sentences, in the order of the published profiles, after the note on synthetic
+        data when the profile's records are synthetic (:func:`data_note`). The time windows are
+        named by their years when the profile gives them (``windows``); a layer without output
+        is said to have none rather than given as 0.
     """
     name = str(profile["name"])
-    edition = profile.get("edition")
-    n = _top_n(profile, top_n)
-    group = f"the top {n} S&T clusters" if n else "the top S&T clusters"
-    group_of = f"{group} of {edition}" if edition else group
-    economy = _primary_name(profile)
+    group_of = _group(profile, top_n)
+    economy = economy_in_sentence(_primary_name(profile))
     m = int(profile.get("economy_clusters") or 0)
     rank = profile.get("economy_rank")
     if m <= 1 and economy:
@@ -309,42 +391,94 @@ def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
         )
     else:
         first = _s(f"{name} is one of {group_of}.")
+    patents = _b(counted(profile.get("patents_per_million"), *_NOUNS["patent"]))
+    articles = _b(counted(profile.get("articles_per_million"), *_NOUNS["article"]))
+    when = ("" if profile.get("windows") else " over the ranking's time windows", ".")
+    pw, aw = _window(profile, "patent"), _window(profile, "article")
     flag = profile.get("population_flag")
     if flag:
         second = _s(
             "Population ", _b(population_words(profile.get("population"), flag)), " by intensity."
         )
-    else:
+    elif _has(profile, "patents") and _has(profile, "articles"):
         second = _s(
             "Per million inhabitants, it filed ",
-            _b(f"{format_count(profile.get('patents_per_million'))} patent applications"),
+            patents,
+            pw,
             " and published ",
-            _b(f"{format_count(profile.get('articles_per_million'))} scientific articles"),
-            " over the ranking's time windows.",
+            articles,
+            aw,
+            *when,
         )
-    third = _s(
-        "In all, ",
-        _b(format_count(profile.get("patents"))),
-        " patent applications and ",
-        _b(format_count(profile.get("articles"))),
-        " articles are credited to the cluster (fractional counts)",
-        *(
-            ()
-            if flag
-            else (", for a population of ", _b(format_population(profile.get("population"))))
-        ),
-        ".",
+    elif _has(profile, "articles"):
+        second = _s(
+            "Per million inhabitants, it published ",
+            articles,
+            aw,
+            when[0],
+            "; no patent applications are credited to it.",
+        )
+    elif _has(profile, "patents"):
+        second = _s(
+            "Per million inhabitants, it filed ",
+            patents,
+            pw,
+            when[0],
+            "; no scientific articles are credited to it.",
+        )
+    else:
+        second = _s("No patent applications or scientific articles are credited to it.")
+    totals: list[str | tuple[str, bool]] = []
+    for key, layer in (("patents", "patent"), ("articles", "article")):
+        if _has(profile, key):
+            noun = _NOUNS[layer] if layer == "patent" else ("article", "articles")
+            totals += [" and " if totals else "", _b(counted(profile.get(key), *noun))]
+    population = (
+        ()
+        if flag
+        else (", for a population of ", _b(format_population(profile.get("population"))))
     )
-    return [first, second, third]
+    if totals:
+        third = _s(
+            "In all, ", *totals, " are credited to the cluster (fractional counts)", *population, "."
+        )
+    elif flag:
+        third = _s("No population is known for its footprint.")
+    else:
+        third = _s(
+            "The cluster has a population of ",
+            _b(format_population(profile.get("population"))),
+            ".",
+        )
+    note = data_note(profile)
+    return [*([note] if note else []), first, second, third]
+
+
+#: The nouns of each layer's documents (singular, plural).
+_NOUNS = {
+    "patent": ("patent application", "patent applications"),
+    "article": ("scientific article", "scientific articles"),
+}
+
+
+def data_note(profile: Profile) -> Sentence | None:
+    """The note that the figures come from a synthetic world, when they do (``synthetic``)."""
+    if not profile.get("synthetic"):
+        return None
+    return _s(
+        _b("Synthetic data."),
+        " These figures come from a synthetic world made by stclusters for demonstration and "
+        "testing; they describe no real place.",
+    )
 
 
 def rank_lines(profile: Profile) -> list[Sentence]:
     """The two rank lines: size rank and intensity rank in the edition."""
     edition = profile.get("edition")
     tail = f" in {edition}" if edition else ""
-    lines = [
-        _s(_b(ordinal(int(profile["rank"]))), f" largest science and technology cluster{tail}")
-    ]
+    rank = int(profile["rank"])
+    size = "largest" if rank == 1 else f"{ordinal(rank)} largest"  # never "first largest"
+    lines = [_s(_b(size), f" science and technology cluster{tail}")]
     if profile.get("intensity_rank"):
         lines.append(
             _s(
@@ -368,7 +502,10 @@ def collaboration_sentence(profile: Profile, layer: Layer) -> Sentence:
     """The collaboration sentence of one layer ("patents" or "articles").
 
     Names the share of the cluster's documents with a co-inventor (co-author address) outside
-    the cluster, the top three collaborating locations and the international share.
+    the cluster, the top three collaborating locations and the share with one outside every
+    economy of the cluster; for articles first the GII's figure, the share "published in
+    collaboration with other organisations" (two or more organisations in the addresses). A
+    cluster without documents in the layer is said to have none.
     """
     if layer not in ("patents", "articles"):
         raise ValueError(f"layer must be 'patents' or 'articles'; got {layer!r}")
@@ -378,21 +515,31 @@ def collaboration_sentence(profile: Profile, layer: Layer) -> Sentence:
     if layer == "patents":
         what, verb, who = "patent applications", "are filed with", "inventors"
     else:
-        what, verb, who = "scientific articles", "are published with", "co-authors"
+        what, verb, who = "scientific articles", "have", "co-authors"
     if not collab:
         return _s(f"No collaboration figures were computed for {name}'s {what}.")
+    if not collab.get("documents"):
+        return _s(f"No {what} are credited to {name}.")
     share = format_share(collab.get("share"))
     names = [str(loc["name"]) for loc in (collab.get("top_locations") or [])[:3]]
-    parts: list[str | tuple[str, bool]] = [
-        _b(share),
-        f" of {name}'s {what} {verb} {who} outside the cluster",
-    ]
+    parts: list[str | tuple[str, bool]] = []
+    org_share = collab.get("organisations_share")
+    if layer == "articles" and org_share is not None:
+        parts += [
+            _b(format_share(org_share)),
+            f" of {name}'s {what} are published in collaboration with other organisations; ",
+            _b(share),
+            f" {verb} {who} outside the cluster",
+        ]
+    else:
+        parts += [_b(share), f" of {name}'s {what} {verb} {who} outside the cluster"]
     if names:
         label = "the top collaborating location" if len(names) == 1 else "the top locations"
         parts += [", ", label, " being ", *_name_list(names)]
     parts.append("; ")
-    econ = economy_phrase(_economy_names(profile)) or "the cluster's economies"
-    parts += [_b(format_share(collab.get("international_share"))), f" involve {who} outside "]
+    econ = economy_phrase(_economy_names(profile), in_sentence=True) or "the cluster's economies"
+    intl_verb = " involve " if layer == "patents" else " have "
+    parts += [_b(format_share(collab.get("international_share"))), f"{intl_verb}{who} outside "]
     parts += [econ, "."]
     return _s(*parts)
 
@@ -561,3 +708,193 @@ def profile_markdown(
         for sentence in extra:
             lines += [sentence.markdown(), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# ------------------------------------------------------------------ where the records went
+
+#: The layer of every document of a reader format that reads one layer only.
+_FORMAT_LAYER = {
+    "wos": "article",
+    "scopus": "article",
+    "openalex": "article",
+    "uspto": "patent",
+    "epo": "patent",
+    "pct": "patent",
+    "patentsview": "patent",
+}
+
+#: The rows of :func:`records_table`, in order: (layer key, label).
+_LAYER_LABELS = (
+    ("patent", "Patent applications"),
+    ("article", "Scientific articles"),
+    ("", "Layer not known"),
+)
+
+#: The columns of :func:`records_table` after the layer: (label, key in the table's sums).
+_FLOW = (
+    ("Read", "read"),
+    ("Rejected", "rejected"),
+    ("Duplicates", "duplicates"),
+    ("Outside the window", "outside_window"),
+    ("No year", "no_year"),
+    ("Filtered by type", "filtered_type"),
+    ("Filtered by field", "filtered_field"),
+    ("Kept", "kept"),
+)
+
+
+def _read_files(accounts: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The reader accounts of every input file: those read by the run and those of the reads
+    that wrote its records folders."""
+    inputs = accounts.get("inputs") or {}
+    files = [f for f in inputs.get("files") or [] if isinstance(f, Mapping)]
+    for folder in inputs.get("records_folders") or []:
+        read = folder.get("read") if isinstance(folder, Mapping) else None
+        if isinstance(read, Mapping):
+            files += [f for f in read.get("files") or [] if isinstance(f, Mapping)]
+    return [f for f in files if f.get("role", "records") == "records"]
+
+
+def _file_layer(item: Mapping[str, Any]) -> str:
+    layers = list(item.get("layers") or [])
+    if len(layers) == 1:
+        return str(layers[0])
+    return _FORMAT_LAYER.get(str(item.get("format")), "")
+
+
+def record_flow(accounts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """Where the documents of a run went, per layer (``accounts.json`` of the run).
+
+    ``read = rejected + duplicates + outside_window + no_year + filtered_type +
+    filtered_field + kept``: rejected and duplicate documents are those of the reads (of this
+    run, and of the reads that wrote its records folders, from their accounts), plus the
+    duplicates across inputs; the rest is the filters' outcome of method.md section 1. A
+    rejected document of a file that mixes layers has no layer known (key ``""``).
+
+    Examples
+    --------
+    >>> flow = record_flow({"documents": {"layers": {"article": {"read": 9, "kept": 9}}}})
+    >>> flow["article"]["read"], flow["article"]["kept"]
+    (9, 9)
+    """
+    out: dict[str, dict[str, int]] = {}
+
+    def add(layer: str, key: str, n: int) -> None:
+        if n:
+            row = out.setdefault(layer, dict.fromkeys((k for _, k in _FLOW), 0))
+            row[key] += n
+            row["read"] += n
+
+    for item in _read_files(accounts):
+        layer = _file_layer(item)
+        add(layer, "rejected", int(item.get("records_rejected") or 0))
+        add(layer, "duplicates", int(item.get("duplicates_dropped") or 0))
+    across = (accounts.get("inputs") or {}).get("duplicates_across_inputs") or {}
+    for item in across.get("per_input") or []:
+        for layer, n in (item.get("duplicates_dropped") or {}).items():
+            add(str(layer), "duplicates", int(n))
+    layers = (accounts.get("documents") or {}).get("layers") or {}
+    for layer, acc in layers.items():
+        for _, key in _FLOW[3:]:
+            add(str(layer), key, int(acc.get(key) or 0))
+    return out
+
+
+def records_table(accounts: Mapping[str, Any]) -> TableText:
+    """ "Where the records went": :func:`record_flow` as a table, one row per layer."""
+    flow = record_flow(accounts)
+    rows = tuple(
+        (label, *(f"{flow[layer][key]:,}" for _, key in _FLOW))
+        for layer, label in _LAYER_LABELS
+        if layer in flow
+    )
+    return TableText(
+        "records",
+        "Where the records went",
+        ("Layer", *(label for label, _ in _FLOW)),
+        rows,
+        (False, *(True for _ in _FLOW)),
+    )
+
+
+def input_files_table(accounts: Mapping[str, Any]) -> TableText:
+    """The inputs of a run: records folders (with the files their read took them from) and
+    input files, with the documents read, kept, rejected and dropped as duplicates."""
+    inputs = accounts.get("inputs") or {}
+    across = {
+        str(item.get("input")): sum((item.get("duplicates_dropped") or {}).values())
+        for item in (inputs.get("duplicates_across_inputs") or {}).get("per_input") or []
+    }
+    rows: list[tuple[str, ...]] = []
+
+    def file_row(item: Mapping[str, Any], indent: str = "") -> tuple[str, ...]:
+        role = str(item.get("role", "records"))
+        kind = str(item.get("format", "")) + ("" if role == "records" else f" ({role})")
+        return (
+            indent + str(item.get("path", "")),
+            kind,
+            *(
+                f"{int(item.get(k) or 0):,}"
+                for k in ("records_read", "records_kept", "records_rejected", "duplicates_dropped")
+            ),
+            f"{int(item.get('problems_total') or 0):,}",
+        )
+
+    for folder in inputs.get("records_folders") or []:
+        path = str(folder.get("path", ""))
+        docs = int((folder.get("rows") or {}).get("documents") or 0)
+        kind = "synthetic world" if folder.get("synthetic") else "records folder"
+        dup = across.get(path, 0)
+        rows.append((path, kind, f"{docs:,}", f"{docs - dup:,}", "0", f"{dup:,}", "–"))
+        read = folder.get("read") or {}
+        rows += [file_row(f, "  ") for f in read.get("files") or []]
+    files = [f for f in inputs.get("files") or [] if isinstance(f, Mapping)]
+    if files:
+        label = "records read from files"
+        dup = across.get(label, 0)
+        if dup:
+            rows.append((label, "files", "", "", "", f"{dup:,}", ""))
+        rows += [file_row(f) for f in files]
+    if "in_memory" in inputs:
+        docs = int((inputs["in_memory"].get("rows") or {}).get("documents") or 0)
+        rows.append(("records in memory", "records", f"{docs:,}", f"{docs:,}", "0", "0", "–"))
+    return TableText(
+        "inputs",
+        "Inputs",
+        ("Input", "Format", "Read", "Kept", "Rejected", "Duplicates", "Problems"),
+        tuple(rows),
+        (False, False, True, True, True, True, True),
+    )
+
+
+def problem_lines(accounts: Mapping[str, Any], *, limit: int = 10) -> tuple[list[str], int]:
+    """The first ``limit`` problems found (the readers' per-record problems, then the run's
+    warnings) as lines a person reads, and how many problems there are in all."""
+    from stclusters.readers._common import RecordProblem
+
+    lines: list[str] = []
+    total = 0
+    for item in _read_files(accounts):
+        total += int(item.get("problems_total") or 0)
+        for problem in item.get("problems") or []:
+            if len(lines) < limit and isinstance(problem, Mapping):
+                found = RecordProblem(
+                    str(problem.get("file") or ""),
+                    str(problem.get("message") or ""),
+                    problem.get("line"),
+                    problem.get("record"),
+                    problem.get("record_id"),
+                    bool(problem.get("skipped")),
+                )
+                lines.append(str(found))
+    inputs = accounts.get("inputs") or {}
+    for folder in inputs.get("records_folders") or []:
+        if folder.get("read_note"):
+            total += 1
+            if len(lines) < limit:
+                lines.append(str(folder["read_note"]))
+    for warning in accounts.get("warnings") or []:
+        total += 1
+        if len(lines) < limit:
+            lines.append(str(warning))
+    return lines, total
