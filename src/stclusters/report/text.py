@@ -434,13 +434,15 @@ def headline(profile: Profile, *, top_n: int | None = None) -> list[Sentence]:
             noun = _NOUNS[layer] if layer == "patent" else ("article", "articles")
             totals += [" and " if totals else "", _b(counted(profile.get(key), *noun))]
     population = (
-        ()
-        if flag
-        else (", for a population of ", _b(format_population(profile.get("population"))))
+        () if flag else (", for a population of ", _b(format_population(profile.get("population"))))
     )
     if totals:
         third = _s(
-            "In all, ", *totals, " are credited to the cluster (fractional counts)", *population, "."
+            "In all, ",
+            *totals,
+            " are credited to the cluster (fractional counts)",
+            *population,
+            ".",
         )
     elif flag:
         third = _s("No population is known for its footprint.")
