@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -116,7 +117,7 @@ def world_points(
 
 # the fit, run in a subprocess: argv = engine, folder, eps_km, min_points, limit_gb
 _FIT = r"""
-import json, resource, sys, time
+import json, math, resource, sys, time
 import numpy as np
 engine, folder, eps_km, min_points, limit_gb = sys.argv[1:6]
 eps_km, min_points, limit_gb = float(eps_km), float(min_points), float(limit_gb)
@@ -128,17 +129,18 @@ from stclusters.cluster import EARTH_RADIUS_KM, GeoDBSCAN
 points = np.load(f"{folder}/points.npy")
 counts = np.load(f"{folder}/counts.npy")
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 if engine == "geodbscan":
     est = GeoDBSCAN(eps_km=eps_km, min_points=min_points)
     labels = est.fit(points, sample_weight=counts).labels_
 else:
-    labels = DBSCAN(eps=eps_km / EARTH_RADIUS_KM, min_samples=min_points, metric="haversine",
+    labels = DBSCAN(eps=eps_km / EARTH_RADIUS_KM, min_samples=math.ceil(min_points),
+                    metric="haversine",
                     algorithm="ball_tree").fit(np.radians(points), sample_weight=counts).labels_
-seconds = time.perf_counter() - start
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 np.save(f"{folder}/labels-{engine}.npy", labels)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-print(json.dumps({"seconds": seconds, "peak_gb": peak, "base_gb": base,
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gb": peak, "base_gb": base,
                   "clusters": int(labels.max()) + 1}))
 """
 
@@ -178,6 +180,7 @@ def timed(engine: str, folder: Path, *, min_points: float, runs: int, limit_gb: 
     ok = [r for r in more if "error" not in r]
     return {
         "seconds": statistics.median(r["seconds"] for r in ok),
+        "cpu": statistics.median(r["cpu"] for r in ok),
         "peak_gb": max(r["peak_gb"] for r in ok),
         "base_gb": first["base_gb"],
         "clusters": first["clusters"],
@@ -188,7 +191,8 @@ def timed(engine: str, folder: Path, *, min_points: float, runs: int, limit_gb: 
 def _cell(r: dict) -> str:
     if "error" in r:
         return f"failed ({r['error']})"
-    return f"{r['seconds']:8.2f} s {r['peak_gb']:5.2f} GB ({r['runs']} run{'s' * (r['runs'] > 1)})"
+    runs = f"{r['runs']} run{'s' * (r['runs'] > 1)}"
+    return f"{r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), {r['peak_gb']:.2f} GB ({runs})"
 
 
 def main() -> None:
@@ -218,9 +222,11 @@ def main() -> None:
         sets = [(f"{n:,}", lambda n=n: world_pattern_points(n, seed=args.seed)) for n in args.sizes]
     print(
         f"eps_km={EPS_KM} min_points={MIN_POINTS_SHARE:.2%} of the people; distinct points with "
-        "their counts as weights; time = median of runs under a minute; memory = peak RSS of the "
-        "fitting process (baseline: Python, libraries and the points)"
+        "their counts as weights; time = median of runs under a minute (wall, and CPU: the "
+        "machine is shared); memory = peak RSS of the fitting process (baseline: Python, "
+        "libraries and the points)"
     )
+    print(f"load average at the start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     print("| people | distinct | clusters | GeoDBSCAN | scikit-learn | ratio | same labels |")
     print("|---|---|---|---|---|---|---|")
     sklearn_alive = not args.no_sklearn
@@ -250,7 +256,7 @@ def main() -> None:
                     b = np.load(folder / "labels-sklearn.npy")
                     same = _agreement(a, b)
         ratio = (
-            f"{theirs['seconds'] / ours['seconds']:.1f}x"
+            f"{theirs['seconds'] / ours['seconds']:.1f}x (CPU {theirs['cpu'] / ours['cpu']:.1f}x)"
             if "error" not in ours and "error" not in theirs
             else "-"
         )
