@@ -1,8 +1,10 @@
 """The geocoding stage: locate every people row that arrives without coordinates.
 
-Rows are geocoded through their unique normalised inputs (source style and address fields): the
-address column is dictionary-encoded with Arrow, each distinct input is geocoded once (or read
-from the result cache of earlier runs), and the results are taken back to the rows.
+Rows are geocoded through their distinct inputs (source style and address fields): DuckDB selects
+the distinct inputs of the rows without coordinates with their numbers of rows, each distinct
+normalised input is geocoded once (or read from the result cache of earlier runs; on a pool of
+forked processes when there are many), and the results are joined back to the rows in SQL. Only
+what grows with the number of distinct inputs comes into Python (issue 12 item 2).
 """
 
 from __future__ import annotations
