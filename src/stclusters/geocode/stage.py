@@ -671,10 +671,7 @@ def geocode_csv(
     cache = ResultCache(folder, geo.version) if use_cache else None
     try:
         results, _n, _hits = geocode_strings(
-            inputs,
-            geocoder=geo,
-            cache=cache,
-            progress=progress,
+            inputs, geocoder=geo, cache=cache, progress=progress, workers=default_workers()
         )
     finally:
         if cache is not None:
