@@ -51,6 +51,8 @@ _SEP = "\x1f"
 _FIELDS = ("address", "city", "region", "country")
 
 Progress = Callable[[int, int], None]
+#: One input of the geocoder: (style, address, city, region, country).
+Input = tuple[str | None, str | None, str | None, str | None, str | None]
 
 
 def style_of(source: str | None, layer: str | None = None) -> str | None:
@@ -202,7 +204,7 @@ def _geocode_keys(
 
 
 def geocode_strings(
-    inputs: Sequence[tuple[str | None, str | None, str | None, str | None, str | None]],
+    inputs: Sequence[Input],
     *,
     geocoder: Geocoder,
     cache: ResultCache | None = None,
@@ -351,66 +353,79 @@ def geocode_table(
     ).to_arrow_table()
     report = GeocodeReport(geocoder_version=geocoder.version)
     n_rows = groups.column("n").to_numpy()
-    need_mask = groups.column("need").to_numpy(zero_copy_only=False).astype(bool)
+    need = groups.column("need").to_numpy(zero_copy_only=False).astype(bool)
     report.rows = int(n_rows.sum())
-    report.already_located = int(n_rows[~need_mask].sum())
-    source = groups.column("source").to_pylist()
-    layer = groups.column("layer").to_pylist()
-    status: list[str] = ["already located"] * groups.num_rows
-    todo = groups.filter(pa.array(need_mask))
+    report.already_located = int(n_rows[~need].sum())
+    todo = groups.filter(pa.array(need))
+    status = np.full(groups.num_rows, "already located", dtype=object)
     if todo.num_rows:
-        styles = {sl: style_of(*sl) for sl in set(zip(source, layer, strict=True))}
-        todo_style = [
-            styles[sl]
-            for sl in zip(
-                todo.column("source").to_pylist(), todo.column("layer").to_pylist(), strict=True
-            )
-        ]
-        raw = [todo.column(f).combine_chunks() for f in _FIELDS]
-        rows_fields = zip(*(c.to_pylist() for c in raw), strict=True)
-        inputs = [(s, *f) for s, f in zip(todo_style, rows_fields, strict=True)]
+        inputs = _inputs(todo)
         results, report.unique_inputs, report.cache_hits = geocode_strings(
             inputs, geocoder=geocoder, cache=cache, progress=progress, workers=workers
         )
         report.geocoded_now = report.unique_inputs - report.cache_hits
-        done = iter(results)
-        todo_n = todo.column("n").to_pylist()
-        failed: Counter[tuple[str, ...]] = Counter()
-        for k in np.flatnonzero(need_mask).tolist():
-            r = next(done)
-            status[k] = r.precision or "not located"
-        for r, inp, n in zip(results, inputs, todo_n, strict=True):
-            if r.precision:
-                report.geocoded[r.precision] = report.geocoded.get(r.precision, 0) + n
-            else:
-                reason = r.reason or "unknown"
-                report.not_located[reason] = report.not_located.get(reason, 0) + n
-                failed[(inp[0] or "", *(f.replace(_SEP, " ") for f in inp[1:]))] += n
-        report.not_located = dict(sorted(report.not_located.items()))
-        top = sorted(failed.items(), key=lambda t: (-t[1], _display(t[0]), t[0]))[:TOP_FAILED]
-        report.top_failed = [(_display(k), c) for k, c in top]
-        geo = pa.table(
-            {
-                "source": todo.column("source"),
-                "layer": todo.column("layer"),
-                **dict(zip(_FIELDS, raw, strict=True)),
-                "geo_lat": pa.array([r.lat for r in results], pa.float64()),
-                "geo_lon": pa.array([r.lon for r in results], pa.float64()),
-                "geo_precision": pa.array([r.precision for r in results], pa.string()),
-                **{
-                    f"geo_{f}": _fills(c, results, f)
-                    for f, c in zip(_FIELDS, raw, strict=True)
-                    if f != "address"
-                },
-            }
-        )
-    report.by_source = _tally(source, status, n_rows)
-    report.by_layer = _tally(layer, status, n_rows)
-    if not todo.num_rows:
+        status[need] = [r.precision or "not located" for r in results]
+        _account_results(report, inputs, results, todo.column("n").to_pylist())
+        _join_back(con, out=out, people=people, documents=documents, todo=todo, results=results)
+    else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(out)} AS SELECT * FROM {_ident(people)}")
-        return report
-    results_name = f"{out}_results"
-    con.register(results_name, geo)
+    report.by_source = _tally(groups.column("source").to_pylist(), status.tolist(), n_rows)
+    report.by_layer = _tally(groups.column("layer").to_pylist(), status.tolist(), n_rows)
+    return report
+
+
+def _inputs(todo: pa.Table) -> list[Input]:
+    """The (style, address, city, region, country) of each row of ``todo`` (distinct inputs)."""
+    source, layer = todo.column("source").to_pylist(), todo.column("layer").to_pylist()
+    styles = {sl: style_of(*sl) for sl in set(zip(source, layer, strict=True))}
+    fields = zip(*(todo.column(f).to_pylist() for f in _FIELDS), strict=True)
+    return [(styles[sl], *f) for sl, f in zip(zip(source, layer, strict=True), fields, strict=True)]
+
+
+def _account_results(
+    report: GeocodeReport, inputs: list[Input], results: list[GeocodeResult], rows: list[int]
+) -> None:
+    """Add the rows of each input (``rows``) to the report's precisions, reasons, top failed.
+
+    Ties are ordered by their text, so the accounts do not depend on the order of the rows.
+    """
+    failed: Counter[tuple[str, ...]] = Counter()
+    not_located: Counter[str] = Counter()
+    for r, inp, n in zip(results, inputs, rows, strict=True):
+        if r.precision:
+            report.geocoded[r.precision] = report.geocoded.get(r.precision, 0) + n
+        else:
+            not_located[r.reason or "unknown"] += n
+            failed[(inp[0] or "", *((f or "").replace(_SEP, " ") for f in inp[1:]))] += n
+    report.not_located = dict(sorted(not_located.items()))
+    top = sorted(failed.items(), key=lambda t: (-t[1], _display(t[0]), t[0]))[:TOP_FAILED]
+    report.top_failed = [(_display(k), c) for k, c in top]
+
+
+def _join_back(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    out: str,
+    people: str,
+    documents: str,
+    todo: pa.Table,
+    results: list[GeocodeResult],
+) -> None:
+    """Write ``out``: the people rows with the results of their inputs joined in (SQL)."""
+    raw = {f: todo.column(f).combine_chunks() for f in _FIELDS}
+    geo = pa.table(
+        {
+            "source": todo.column("source"),
+            "layer": todo.column("layer"),
+            **raw,
+            "geo_lat": pa.array([r.lat for r in results], pa.float64()),
+            "geo_lon": pa.array([r.lon for r in results], pa.float64()),
+            "geo_precision": pa.array([r.precision for r in results], pa.string()),
+            **{f"geo_{f}": _fills(raw[f], results, f) for f in _FIELDS if f != "address"},
+        }
+    )
+    name = f"{out}_results"
+    con.register(name, geo)
     try:
         join = " AND ".join(f"g.{f} = coalesce(CAST(p.{f} AS VARCHAR), '')" for f in _FIELDS)
         con.execute(
@@ -418,14 +433,13 @@ def geocode_table(
                 out=_ident(out),
                 people=_ident(people),
                 documents=_ident(documents),
-                results=_ident(results_name),
+                results=_ident(name),
                 unknown=_UNKNOWN,
                 join=join,
             )
         )
     finally:
-        con.unregister(results_name)
-    return report
+        con.unregister(name)
 
 
 def geocode_records(
