@@ -204,6 +204,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-sklearn", action="store_true", help="GeoDBSCAN alone")
     parser.add_argument("--sklearn-limit-gb", type=float, default=12.0)
+    parser.add_argument(
+        "--sklearn-max", type=int, default=0, help="largest set scikit-learn runs on (0: all)"
+    )
     parser.add_argument("--world", metavar="PATH", help="records folder to take the points from")
     parser.add_argument("--layer", default="article", help="layer of --world (default article)")
     parser.add_argument("--years", type=int, nargs=2, default=[2019, 2023], metavar=("FROM", "TO"))
@@ -241,7 +244,7 @@ def main() -> None:
             ours = timed("geodbscan", folder, min_points=min_points, runs=args.runs, limit_gb=0)
             theirs: dict = {"error": "not run"}
             same = "-"
-            if sklearn_alive:
+            if sklearn_alive and (args.sklearn_max <= 0 or len(points) <= args.sklearn_max):
                 theirs = timed(
                     "sklearn",
                     folder,
