@@ -142,6 +142,9 @@ from pathlib import Path
 import stclusters
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs
 folder, cache, workers = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+if float(sys.argv[5]) > 0:  # an address-space limit: fail rather than crowd out the machine
+    lim = int(float(sys.argv[5]) * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
 options = {"cache_dir": cache}
 if workers != "-" and "workers" in inspect.signature(geocode_inputs).parameters:
     options["workers"] = int(workers)
@@ -163,7 +166,13 @@ print(json.dumps({
 
 
 def stage_once(
-    folder: Path, cache: Path, *, workers: int | None, code: str | None, memory_gb: float
+    folder: Path,
+    cache: Path,
+    *,
+    workers: int | None,
+    code: str | None,
+    memory_gb: float,
+    limit_gb: float = 0.0,
 ) -> dict[str, object]:
     """The stage once on ``folder`` with the result cache in ``cache``, in a subprocess."""
     env = dict(os.environ)
@@ -178,6 +187,7 @@ def stage_once(
             str(cache),
             str(workers or "-"),
             str(memory_gb),
+            str(limit_gb),
         ],
         capture_output=True,
         text=True,
@@ -204,8 +214,12 @@ def stage_cache(dest: Path) -> Path:
 
 def stage_main(args: argparse.Namespace) -> None:
     """Print the stage's time and memory on the samples and the world without coordinates."""
-    sets = [("real samples", samples_folder())]
-    sets.append((f"world {args.scale:g}, no coordinates", world_without_coordinates(args.scale)))
+    sets = []
+    if args.only != "world":
+        sets.append(("real samples", samples_folder()))
+    if args.only != "samples":
+        world = world_without_coordinates(args.scale)
+        sets.append((f"world {args.scale:g}, no coordinates", world))
     code = args.code or "this tree"
     print(
         f"geocoding stage (open_inputs + geocode_inputs), code: {code}; DuckDB memory limit "
@@ -222,7 +236,12 @@ def stage_main(args: argparse.Namespace) -> None:
                 cache = stage_cache(Path(tmp))
                 for state in ("empty", "full"):
                     r = stage_once(
-                        folder, cache, workers=workers, code=args.code, memory_gb=args.memory_gb
+                        folder,
+                        cache,
+                        workers=workers,
+                        code=args.code,
+                        memory_gb=args.memory_gb,
+                        limit_gb=args.limit_gb,
                     )
                     if "error" in r:
                         print(f"| {name} | | | | {workers} | {state} | failed: {r['error']} |")
@@ -244,6 +263,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="--stage workers")
     ap.add_argument("--code", help="the src folder of the code to run (default: this tree)")
     ap.add_argument("--memory-gb", type=float, default=4.0, help="DuckDB memory limit (--stage)")
+    ap.add_argument(
+        "--limit-gb", type=float, default=0.0, help="address-space limit of a --stage run (0: none)"
+    )
+    ap.add_argument("--only", choices=["samples", "world"], help="one of the --stage inputs")
     args = ap.parse_args()
     if args.stage:
         stage_main(args)
