@@ -9,12 +9,12 @@ them: the distinct coordinates with their numbers of people as weights, ``eps_km
 ``min_points`` 0.05% of the people.
 
 Each fit runs in a subprocess of its own (the points handed over in ``.npy`` files), which
-reports its wall time and its peak resident memory (``resource.getrusage``; the process's
-baseline, Python with numpy, scipy and scikit-learn imported and the points loaded, is printed
-too). scikit-learn's DBSCAN (ball tree, haversine, the same distinct points with the counts as
-``sample_weight``) runs on the same points in the same run, under an address-space limit
-(``--sklearn-limit-gb``), until it fails at a size; the labels of both are compared. Runs under
-a minute are repeated (``--runs``) and the median is printed.
+reports its wall and CPU time and its peak resident memory (``VmHWM`` of ``/proc/self/status``;
+the process's baseline, Python with numpy, scipy and scikit-learn imported and the points
+loaded, is printed too). scikit-learn's DBSCAN (ball tree, haversine, the same distinct points
+with the counts as ``sample_weight``) runs on the same points in the same run, under an
+address-space limit (``--sklearn-limit-gb``), until it fails at a size; the labels of both are
+compared. Runs under a minute are repeated (``--runs``) and the median is printed.
 
 With ``--world PATH`` the points are instead the located people of one layer of a records folder
 (for instance the scale-1.0 synthetic world) in the current five-year window.
@@ -126,9 +126,13 @@ if limit_gb > 0:
     resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
 from sklearn.cluster import DBSCAN
 from stclusters.cluster import EARTH_RADIUS_KM, GeoDBSCAN
+def hwm():  # this process's peak RSS in GB (ru_maxrss would include the parent's, from fork)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 2**20
 points = np.load(f"{folder}/points.npy")
 counts = np.load(f"{folder}/counts.npy")
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+base = hwm()
 start, cpu = time.perf_counter(), time.process_time()
 if engine == "geodbscan":
     est = GeoDBSCAN(eps_km=eps_km, min_points=min_points)
@@ -139,7 +143,7 @@ else:
                     algorithm="ball_tree").fit(np.radians(points), sample_weight=counts).labels_
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 np.save(f"{folder}/labels-{engine}.npy", labels)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+peak = hwm()
 print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_gb": peak, "base_gb": base,
                   "clusters": int(labels.max()) + 1}))
 """

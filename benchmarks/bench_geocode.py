@@ -8,7 +8,8 @@ comes with many organisation names.
 
 ``--stage`` times ``open_inputs`` + ``geocode_inputs`` (the stage as ``stclusters run`` runs it)
 in a subprocess per measurement and prints its wall and CPU time and its peak resident memory
-(the process and, separately, its largest pool worker), on two records folders kept in
+(the process's ``VmHWM`` and, separately, its largest pool worker's ``ru_maxrss``, which
+counts the pages it shares with the process it was forked from), on two records folders kept in
 ``~/.cache/stclusters/bench-geocode``: the real samples (read once with the readers), and a
 synthetic world of ``--scale`` (default 0.2) with ``lat``, ``lon`` and ``precision`` dropped and
 the address strings kept. Each is run with an empty result cache (every distinct input geocoded)
@@ -154,11 +155,12 @@ with Workspace(memory_limit_gb=float(sys.argv[4])) as ws:
     tables, accounts = geocode_inputs(tables, **options)
     n = ws.con.execute("SELECT count(*), count(lat) FROM people").fetchall()[0]
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-me = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = next(int(line.split()[1]) / 2**20 for line in open("/proc/self/status")
+            if line.startswith("VmHWM:"))  # ru_maxrss would count the parent's, from fork
 print(json.dumps({
     "seconds": seconds, "cpu": cpu + kids.ru_utime + kids.ru_stime,
-    "peak_gb": me.ru_maxrss / 2**20, "worker_peak_gb": kids.ru_maxrss / 2**20,
+    "peak_gb": peak, "worker_peak_gb": kids.ru_maxrss / 2**20,
     "rows": n[0], "located": n[1], "unique": accounts.get("unique_inputs"),
     "code": stclusters.__file__,
 }))
