@@ -8,6 +8,7 @@ the connection of a :class:`Workspace`.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -376,6 +377,10 @@ def _duplicate_accounts(con: duckdb.DuckDBPyConnection, names: Sequence[str]) ->
     }
 
 
+#: Numbers the temporary tables of geocoded people rows (the ``people`` view reads the last).
+_GEOCODED = itertools.count()
+
+
 def rows_without_coordinates(tables: InputTables) -> int:
     """How many people rows have no latitude or longitude."""
     sql = "SELECT count(*) FROM people WHERE lat IS NULL OR lon IS NULL"
@@ -387,13 +392,16 @@ def geocode_inputs(
     *,
     cache_dir: str | Path | None = None,
     fuzzy_threshold: float | None = None,
+    workers: int | None = None,
 ) -> tuple[InputTables, dict[str, Any]]:
     """Geocode the people rows without coordinates (method.md section 2).
 
-    The records are loaded into memory once, geocoded by
-    :func:`stclusters.geocode.geocode_records` (``fuzzy_threshold``: the setting of that name,
-    the geocoder's default when None) and registered again in place of the views. When every
-    row has coordinates, nothing is done and the accounts are empty.
+    DuckDB selects the distinct inputs of the rows without coordinates, those are geocoded
+    (with the result cache, on ``workers`` processes) and the results are joined back in SQL
+    into a temporary table that the ``people`` view then reads
+    (:func:`stclusters.geocode.stage.geocode_people`; ``fuzzy_threshold``: the setting of that
+    name, the geocoder's default when None). The rows never come into Python. When every row has
+    coordinates, nothing is done and the accounts are empty.
 
     Returns
     -------
@@ -402,22 +410,23 @@ def geocode_inputs(
         an address was found, and the geocoding accounts (run-dependent figures such as cache
         hits and seconds go to the log, not to the accounts, so that these stay deterministic).
     """
-    from stclusters.geocode import geocode_records
     from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD
+    from stclusters.geocode.stage import geocode_people
 
     if not rows_without_coordinates(tables):
         return tables, {}
     con = tables.con
-    loaded = Records.from_tables(
-        **{name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in TABLES}
-    )
-    located, report = geocode_records(
-        loaded,
+    out = f"people_geocoded_{next(_GEOCODED)}"
+    report = geocode_people(
+        con,
+        out=out,
         cache_dir=Path(cache_dir) if cache_dir else None,
         fuzzy_threshold=DEFAULT_FUZZY_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold,
+        workers=workers,
     )
-    del loaded
-    counts = register_tables(con, [], located)
+    con.execute(f"CREATE OR REPLACE VIEW people AS SELECT * FROM {out}")
+    counts = dict(tables.counts)
+    counts["people"] = report.rows
     accounts = report.to_dict()
     cache_hits = accounts.pop("cache_hits", 0)
     accounts.pop("geocoded_now", None)

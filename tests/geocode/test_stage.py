@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stclusters.cli import app
-from stclusters.geocode import Geocoder, GeocodeResult
+from stclusters.geocode import Geocoder, GeocodeResult, stage
 from stclusters.geocode.cache import ResultCache
 from stclusters.geocode.stage import geocode_records, geocode_strings, style_of
-from stclusters.records import Records, validate
+from stclusters.inputs import Workspace, geocode_inputs, open_inputs
+from stclusters.records import Records, validate, write_records
 
 HARVARD = "Harvard Univ, Dept Phys, Cambridge, MA 02138 USA"
 
@@ -238,3 +239,150 @@ def test_arrow_columns_keep_their_types(geocoder: Geocoder, tmp_path: Path) -> N
     out, _ = geocode_records(_records(), cache_dir=tmp_path, geocoder=geocoder)
     assert out.people.schema.field("lat").type == pa.float64()
     assert out.people.schema == _records().people.schema
+
+
+# --------------------------------------------------------------------------------------------
+# the stage on distinct inputs (issue 12 item 2)
+
+_ADDRESSES = [HARVARD, HARVARD.lower(), "Univ Oxford, Oxford, England", "x", "", " ", None]
+_CITIES = ["Bath", "80333 München", "Given City", "", "\t", None, "Paris\x1fFrance"]
+_REGIONS = ["PA", "", None]
+_COUNTRIES = ["DE", "US", "France", "", None]
+_SOURCES = [("wos", "article"), ("scopus", "article"), ("uspto", "patent"), (None, "patent")]
+
+_row = st.fixed_dictionaries(
+    {
+        "doc": st.integers(0, len(_SOURCES) - 1),
+        "address": st.sampled_from(_ADDRESSES),
+        "city": st.sampled_from(_CITIES),
+        "region": st.sampled_from(_REGIONS),
+        "country": st.sampled_from(_COUNTRIES),
+        "given": st.sampled_from(["both", "lat", "none"]),
+    }
+)
+
+
+def _world(rows: list[dict[str, object]]) -> Records:
+    people = []
+    for k, r in enumerate(rows):
+        given = r["given"]
+        people.append(
+            {
+                "doc_id": f"d{r['doc']}",
+                "person_seq": k,
+                "role": "author",
+                **{f: r[f] for f in ("address", "city", "region", "country")},
+                "lat": 1.0 if given in ("both", "lat") else None,
+                "lon": 2.0 if given == "both" else None,
+                "precision": "city" if given == "both" else None,
+            }
+        )
+    docs = [
+        {"doc_id": f"d{i}", "layer": layer, "source": source}
+        for i, (source, layer) in enumerate(_SOURCES)
+    ]
+    return Records.from_tables(documents=docs, people=people)
+
+
+def _empty(value: object) -> bool:
+    return value is None or not pa.array([value], pa.string()).to_pylist()[0].strip()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_row, max_size=25), st.randoms(use_true_random=False))
+def test_the_stage_equals_geocoding_row_by_row(
+    geocoder: Geocoder, tmp_path_factory: pytest.TempPathFactory, rows: list, rnd: object
+) -> None:
+    """Every row gets the result of its own inputs, whatever its neighbours and the row order."""
+    recs = _world(rows)
+    folder = tmp_path_factory.mktemp("cache")
+    out, report = geocode_records(recs, cache_dir=folder, geocoder=geocoder, use_cache=False)
+    assert out.people.schema == recs.people.schema
+    sources = dict(enumerate(_SOURCES))
+    counts: dict[str, int] = {}
+    for r, got in zip(rows, out.people.to_pylist(), strict=True):
+        if r["given"] == "both":
+            assert (got["lat"], got["lon"], got["precision"]) == (1.0, 2.0, "city")
+            assert {f: got[f] for f in ("city", "region", "country")} == {
+                f: r[f] for f in ("city", "region", "country")
+            }
+            counts["already located"] = counts.get("already located", 0) + 1
+            continue
+        source, layer = sources[r["doc"]]
+        want = geocoder.geocode(
+            r["address"],
+            style=style_of(source, layer),
+            city=r["city"],
+            region=r["region"],
+            country=r["country"],
+        )
+        assert (got["lat"], got["lon"], got["precision"]) == (want.lat, want.lon, want.precision)
+        for f in ("city", "region", "country"):
+            filled = getattr(want, f) if _empty(r[f]) and getattr(want, f) is not None else r[f]
+            assert got[f] == filled, f
+        key = want.precision or "not located"
+        counts[key] = counts.get(key, 0) + 1
+    d = report.to_dict()
+    assert d["rows"] == len(rows) and d["already_located"] == counts.get("already located", 0)
+    assert d["geocoded"] == {p: counts.get(p, 0) for p in ("city", "region", "country")}
+    assert d["not_located_total"] == counts.get("not located", 0)
+    assert sum(v["rows"] for v in d["by_layer"].values()) == len(rows)
+    # the accounts do not depend on the order of the rows
+    order = list(range(len(rows)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    shuffled = Records(
+        documents=recs.documents,
+        people=recs.people.take(pa.array(order, pa.int64())),
+        classes=recs.classes,
+        applicants=recs.applicants,
+    )
+    _, again = geocode_records(shuffled, cache_dir=folder, geocoder=geocoder, use_cache=False)
+    assert {**again.to_dict(), "seconds": 0} == {**d, "seconds": 0}
+
+
+def test_the_pool_gives_the_results_of_one_process(
+    geocoder: Geocoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers over small chunks: the same results, in the order of the inputs."""
+    monkeypatch.setattr(stage, "POOL_MIN_INPUTS", 1)
+    monkeypatch.setattr(stage, "POOL_CHUNK", 3)
+    inputs: list[tuple[str | None, str | None, str | None, str | None, str | None]] = [
+        ("wos", f"{dept}, {HARVARD}", None, None, None)
+        for dept in ("Dept Phys", "Sch Med", "Dept Chem", "x", "")
+    ]
+    inputs += [("inventor", None, c, r, k) for c in _CITIES for r in ("PA", None) for k in ("DE",)]
+    calls: list[tuple[int, int]] = []
+    pooled, n, _ = geocode_strings(
+        inputs, geocoder=geocoder, workers=2, progress=lambda d, t: calls.append((d, t))
+    )
+    serial, _, _ = geocode_strings(inputs, geocoder=geocoder, workers=1)
+    assert pooled == serial
+    assert pooled[0] == geocoder.geocode(inputs[0][1], style="wos")
+    assert calls[-1] == (n, n) and len(calls) == -(-n // 3)  # one call per chunk
+
+
+def test_geocode_inputs_keeps_the_rows_in_duckdb(
+    geocoder: Geocoder, cache_dir: Path, tmp_path: Path
+) -> None:
+    """geocode_inputs on a records folder gives the rows and accounts of geocode_records."""
+    recs = _records()
+    folder = write_records(recs, tmp_path / "recs")
+    want, report = geocode_records(recs, cache_dir=cache_dir, geocoder=geocoder)
+    with Workspace() as ws:
+        tables = open_inputs([folder], workspace=ws)
+        tables, accounts = geocode_inputs(tables, cache_dir=cache_dir)
+        assert tables.counts["people"] == recs.people.num_rows
+        got = ws.con.sql("SELECT * FROM people").to_arrow_table()
+        # the rows not located are tried again by a second call: nothing changes
+        tables, again = geocode_inputs(tables, cache_dir=cache_dir)
+        assert ws.con.sql("SELECT * FROM people").to_arrow_table().sort_by(
+            [("doc_id", "ascending"), ("person_seq", "ascending")]
+        ) == got.sort_by([("doc_id", "ascending"), ("person_seq", "ascending")])
+    assert got.column_names == recs.people.column_names
+    key = [("doc_id", "ascending"), ("person_seq", "ascending")]
+    assert got.cast(recs.people.schema).sort_by(key) == want.people.sort_by(key)
+    expected = report.to_dict()
+    for name in ("cache_hits", "geocoded_now", "seconds"):
+        expected.pop(name)
+    assert accounts == expected
+    assert again["rows"] == accounts["rows"]

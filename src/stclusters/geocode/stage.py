@@ -1,20 +1,26 @@
 """The geocoding stage: locate every people row that arrives without coordinates.
 
-Rows are geocoded through their unique normalised inputs (source style and address fields): the
-address column is dictionary-encoded with Arrow, each distinct input is geocoded once (or read
-from the result cache of earlier runs), and the results are taken back to the rows.
+Rows are geocoded through their distinct inputs (source style and address fields): DuckDB selects
+the distinct inputs of the rows without coordinates with their numbers of rows, each distinct
+normalised input is geocoded once (or read from the result cache of earlier runs; on a pool of
+forked processes when there are many), and the results are joined back to the rows in SQL. Only
+what grows with the number of distinct inputs comes into Python (issue 12 item 2).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,9 +34,12 @@ from stclusters.records import Records
 
 __all__ = [
     "GeocodeReport",
+    "default_workers",
     "geocode_csv",
+    "geocode_people",
     "geocode_records",
     "geocode_strings",
+    "geocode_table",
     "style_of",
 ]
 
@@ -42,6 +51,8 @@ _SEP = "\x1f"
 _FIELDS = ("address", "city", "region", "country")
 
 Progress = Callable[[int, int], None]
+#: One input of the geocoder: (style, address, city, region, country).
+Input = tuple[str | None, str | None, str | None, str | None, str | None]
 
 
 def style_of(source: str | None, layer: str | None = None) -> str | None:
@@ -116,23 +127,96 @@ class GeocodeReport:
 # --------------------------------------------------------------------------------------------
 # unique inputs
 
+#: Distinct inputs below this number are geocoded in this process; above it, by a pool of
+#: :data:`workers` processes (forking costs a few tenths of a second; a core geocodes some
+#: thousands of addresses a second).
+POOL_MIN_INPUTS = 20_000
+#: Distinct inputs a pool worker geocodes per task (small enough to share the work evenly).
+POOL_CHUNK = 2_000
+
+# the geocoder of a pool worker: the parent's, inherited when the worker was forked
+_WORKER_GEOCODER: Geocoder | None = None
+
+
+def default_workers() -> int:
+    """The processes that geocode at once: the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
 
 def _norm_key(style: str | None, fields: Sequence[str | None]) -> str:
     return _SEP.join([style or "", *(normalise(f or "") for f in fields)])
 
 
+def _geocode_key(geocoder: Geocoder, k: str) -> GeocodeResult:
+    style, address, city, region, country = k.split(_SEP)
+    return geocoder.geocode(
+        address,
+        style=style or None,
+        city=city or None,
+        region=region or None,
+        country=country or None,
+    )
+
+
+def _geocode_chunk(keys: list[str]) -> list[GeocodeResult]:
+    """A pool task: the results of ``keys`` by the worker's (inherited) geocoder."""
+    assert _WORKER_GEOCODER is not None, "pool worker started without a geocoder"
+    return [_geocode_key(_WORKER_GEOCODER, k) for k in keys]
+
+
+def _geocode_keys(
+    keys: list[str], *, geocoder: Geocoder, workers: int, progress: Progress | None
+) -> list[GeocodeResult]:
+    """The results of normalised ``keys``, in their order, on ``workers`` processes.
+
+    A pool is used for at least :data:`POOL_MIN_INPUTS` keys when ``workers`` > 1 and the
+    platform can fork (the workers inherit ``geocoder``, so nothing is loaded or pickled but the
+    keys and results). A key's result does not depend on the other keys (the geocoder's memos
+    only cache pure lookups), so the results are the same for any chunking or number of workers.
+    """
+    global _WORKER_GEOCODER
+    n = len(keys)
+    out: list[GeocodeResult] = []
+    if workers > 1 and n >= POOL_MIN_INPUTS and "fork" in mp.get_all_start_methods():
+        chunks = [keys[i : i + POOL_CHUNK] for i in range(0, n, POOL_CHUNK)]
+        _WORKER_GEOCODER = geocoder
+        try:
+            ctx = mp.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                for part in pool.map(_geocode_chunk, chunks):
+                    out.extend(part)
+                    if progress is not None:
+                        progress(len(out), n)
+        finally:
+            _WORKER_GEOCODER = None
+        return out
+    step = max(1, min(10_000, n // 100 or 1))
+    for i, k in enumerate(keys):
+        out.append(_geocode_key(geocoder, k))
+        if progress is not None and (i + 1) % step == 0:
+            progress(i + 1, n)
+    if progress is not None:
+        progress(n, n)
+    return out
+
+
 def geocode_strings(
-    inputs: Sequence[tuple[str | None, str | None, str | None, str | None, str | None]],
+    inputs: Sequence[Input],
     *,
     geocoder: Geocoder,
     cache: ResultCache | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> tuple[list[GeocodeResult], int, int]:
     """Geocode distinct ``(style, address, city, region, country)`` inputs.
 
     Inputs are normalised first (two inputs with the same normalised form share one result);
-    cached results are reused. Returns one result per input, the number of distinct
-    normalised inputs and the number of them found in the cache.
+    cached results are reused, the others are geocoded on ``workers`` processes (see
+    :func:`_geocode_keys`; the results do not depend on ``workers``). Returns one result per
+    input, the number of distinct normalised inputs and the number of them found in the cache.
     """
     norm: dict[str, int] = {}
     slots: list[int] = []
@@ -142,31 +226,51 @@ def geocode_strings(
     cached = cache.get(keys) if cache is not None else {}
     results: list[GeocodeResult | None] = [cached.get(k) for k in keys]
     todo = [i for i, r in enumerate(results) if r is None]
-    fresh: list[tuple[str, GeocodeResult]] = []
-    step = max(1, min(10_000, len(todo) // 100 or 1))
-    for n, i in enumerate(todo):
-        style, address, city, region, country = keys[i].split(_SEP)
-        res = geocoder.geocode(
-            address,
-            style=style or None,
-            city=city or None,
-            region=region or None,
-            country=country or None,
-        )
+    fresh = _geocode_keys(
+        [keys[i] for i in todo], geocoder=geocoder, workers=workers, progress=progress
+    )
+    for i, res in zip(todo, fresh, strict=True):
         results[i] = res
-        fresh.append((keys[i], res))
-        if progress is not None and (n + 1) % step == 0:
-            progress(n + 1, len(todo))
-    if progress is not None:
-        progress(len(todo), len(todo))
     if cache is not None and fresh:
-        cache.put(fresh)
+        cache.put((keys[i], res) for i, res in zip(todo, fresh, strict=True))
     done = [r for r in results if r is not None]
     return [done[s] for s in slots], len(keys), len(cached)
 
 
 # --------------------------------------------------------------------------------------------
-# the stage
+# the stage: distinct inputs selected by DuckDB, results joined back in SQL
+
+_UNKNOWN = "(unknown)"
+# one row per (source, layer, needs geocoding, address fields) with its number of people rows;
+# the address fields are '' when null, and null for rows that have coordinates
+_GROUPS_SQL = """
+SELECT coalesce(CAST(d.source AS VARCHAR), '{unknown}') AS source,
+       coalesce(CAST(d.layer AS VARCHAR), '{unknown}') AS layer,
+       (p.lat IS NULL OR p.lon IS NULL) AS need,
+       {fields},
+       count(*) AS n
+FROM {people} AS p LEFT JOIN {documents} AS d ON d.doc_id = p.doc_id
+GROUP BY ALL
+"""
+# the people rows with the results written in: rows with coordinates as they are, the others
+# with the point and precision of their input, and city/region/country where those were empty
+_FILL_SQL = """
+CREATE OR REPLACE TEMP TABLE {out} AS
+SELECT * FROM {people} WHERE lat IS NOT NULL AND lon IS NOT NULL
+UNION ALL
+SELECT p.* REPLACE (
+    g.geo_lat AS lat, g.geo_lon AS lon, g.geo_precision AS precision,
+    coalesce(g.geo_city, p.city) AS city,
+    coalesce(g.geo_region, p.region) AS region,
+    coalesce(g.geo_country, p.country) AS country)
+FROM {people} AS p
+LEFT JOIN {documents} AS d ON d.doc_id = p.doc_id
+LEFT JOIN {results} AS g
+  ON g.source = coalesce(CAST(d.source AS VARCHAR), '{unknown}')
+ AND g.layer = coalesce(CAST(d.layer AS VARCHAR), '{unknown}')
+ AND {join}
+WHERE p.lat IS NULL OR p.lon IS NULL
+"""
 
 
 def _text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -176,9 +280,166 @@ def _text(col: pa.ChunkedArray | pa.Array) -> pa.Array:
     return pc.replace_substring(arr, _SEP, " ")
 
 
-def _empty(col: pa.ChunkedArray) -> pa.Array:
-    arr = col.combine_chunks()
-    return pc.or_kleene(pc.is_null(arr), pc.equal(pc.utf8_trim_whitespace(arr), "")).fill_null(True)
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _field_sql(name: str) -> str:
+    return (
+        f"CASE WHEN p.lat IS NULL OR p.lon IS NULL THEN coalesce(CAST(p.{name} AS VARCHAR), '') "
+        f"END AS {name}"
+    )
+
+
+def _fills(raw: pa.Array, results: list[GeocodeResult], name: str) -> pa.Array:
+    """The result's ``name`` where the given value ``raw`` is empty, else null (keep it)."""
+    new = pa.array([getattr(r, name) for r in results], pa.string())
+    empty = pc.equal(pc.utf8_trim_whitespace(raw), "")
+    return pc.if_else(empty, new, pa.nulls(len(raw), pa.string()))
+
+
+def geocode_table(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    out: str,
+    people: str = "people",
+    documents: str = "documents",
+    geocoder: Geocoder,
+    cache: ResultCache | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> GeocodeReport:
+    """Write the people of ``people`` into a temporary table ``out`` with rows geocoded.
+
+    DuckDB selects the distinct inputs (source and layer of the document, which give the address
+    style, and the address fields) of the rows whose latitude or longitude is null, with their
+    numbers of rows; those are geocoded through their normalised forms (:func:`geocode_strings`:
+    the result cache, ``workers`` processes), and the results are joined back to the rows in
+    SQL. Only the distinct inputs come into Python; the rows stay in DuckDB (which spills to
+    disk under its memory limit).
+
+    Parameters
+    ----------
+    con
+        The connection holding the relations ``people`` and ``documents`` (columns of
+        :data:`stclusters.records.SCHEMAS`; ``people`` may have more columns, kept as they are).
+    out
+        Name of the temporary table written (replaced when it exists): the columns of
+        ``people`` in their order; rows with coordinates first, as they were, then the others
+        with ``lat``, ``lon`` and ``precision`` of their result (null when not located) and
+        ``city``, ``region`` and ``country`` filled where they were empty. No row is dropped;
+        the order of the rows is not kept.
+    people, documents
+        Names of the input relations.
+    geocoder
+        The geocoder.
+    cache
+        The result cache of earlier runs, or None.
+    workers
+        Processes geocoding at once (the results do not depend on it).
+    progress
+        Called with (done, total) while distinct inputs are geocoded.
+
+    Returns
+    -------
+    GeocodeReport
+        The accounts (``seconds`` is set by the caller).
+    """
+    fields = ", ".join(_field_sql(f) for f in _FIELDS)
+    groups = con.sql(
+        _GROUPS_SQL.format(
+            unknown=_UNKNOWN, fields=fields, people=_ident(people), documents=_ident(documents)
+        )
+    ).to_arrow_table()
+    report = GeocodeReport(geocoder_version=geocoder.version)
+    n_rows = groups.column("n").to_numpy()
+    need = groups.column("need").to_numpy(zero_copy_only=False).astype(bool)
+    report.rows = int(n_rows.sum())
+    report.already_located = int(n_rows[~need].sum())
+    todo = groups.filter(pa.array(need))
+    status = np.full(groups.num_rows, "already located", dtype=object)
+    if todo.num_rows:
+        inputs = _inputs(todo)
+        results, report.unique_inputs, report.cache_hits = geocode_strings(
+            inputs, geocoder=geocoder, cache=cache, progress=progress, workers=workers
+        )
+        report.geocoded_now = report.unique_inputs - report.cache_hits
+        status[need] = [r.precision or "not located" for r in results]
+        _account_results(report, inputs, results, todo.column("n").to_pylist())
+        _join_back(con, out=out, people=people, documents=documents, todo=todo, results=results)
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(out)} AS SELECT * FROM {_ident(people)}")
+    report.by_source = _tally(groups.column("source").to_pylist(), status.tolist(), n_rows)
+    report.by_layer = _tally(groups.column("layer").to_pylist(), status.tolist(), n_rows)
+    return report
+
+
+def _inputs(todo: pa.Table) -> list[Input]:
+    """The (style, address, city, region, country) of each row of ``todo`` (distinct inputs)."""
+    source, layer = todo.column("source").to_pylist(), todo.column("layer").to_pylist()
+    styles = {sl: style_of(*sl) for sl in set(zip(source, layer, strict=True))}
+    fields = zip(*(todo.column(f).to_pylist() for f in _FIELDS), strict=True)
+    return [(styles[sl], *f) for sl, f in zip(zip(source, layer, strict=True), fields, strict=True)]
+
+
+def _account_results(
+    report: GeocodeReport, inputs: list[Input], results: list[GeocodeResult], rows: list[int]
+) -> None:
+    """Add the rows of each input (``rows``) to the report's precisions, reasons, top failed.
+
+    Ties are ordered by their text, so the accounts do not depend on the order of the rows.
+    """
+    failed: Counter[tuple[str, ...]] = Counter()
+    not_located: Counter[str] = Counter()
+    for r, inp, n in zip(results, inputs, rows, strict=True):
+        if r.precision:
+            report.geocoded[r.precision] = report.geocoded.get(r.precision, 0) + n
+        else:
+            not_located[r.reason or "unknown"] += n
+            failed[(inp[0] or "", *((f or "").replace(_SEP, " ") for f in inp[1:]))] += n
+    report.not_located = dict(sorted(not_located.items()))
+    top = sorted(failed.items(), key=lambda t: (-t[1], _display(t[0]), t[0]))[:TOP_FAILED]
+    report.top_failed = [(_display(k), c) for k, c in top]
+
+
+def _join_back(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    out: str,
+    people: str,
+    documents: str,
+    todo: pa.Table,
+    results: list[GeocodeResult],
+) -> None:
+    """Write ``out``: the people rows with the results of their inputs joined in (SQL)."""
+    raw = {f: todo.column(f).combine_chunks() for f in _FIELDS}
+    geo = pa.table(
+        {
+            "source": todo.column("source"),
+            "layer": todo.column("layer"),
+            **raw,
+            "geo_lat": pa.array([r.lat for r in results], pa.float64()),
+            "geo_lon": pa.array([r.lon for r in results], pa.float64()),
+            "geo_precision": pa.array([r.precision for r in results], pa.string()),
+            **{f"geo_{f}": _fills(raw[f], results, f) for f in _FIELDS if f != "address"},
+        }
+    )
+    name = f"{out}_results"
+    con.register(name, geo)
+    try:
+        join = " AND ".join(f"g.{f} = coalesce(CAST(p.{f} AS VARCHAR), '')" for f in _FIELDS)
+        con.execute(
+            _FILL_SQL.format(
+                out=_ident(out),
+                people=_ident(people),
+                documents=_ident(documents),
+                results=_ident(name),
+                unknown=_UNKNOWN,
+                join=join,
+            )
+        )
+    finally:
+        con.unregister(name)
 
 
 def geocode_records(
@@ -189,6 +450,7 @@ def geocode_records(
     fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
     geocoder: Geocoder | None = None,
     use_cache: bool = True,
+    workers: int | None = None,
 ) -> tuple[Records, GeocodeReport]:
     """Locate the people rows whose latitude or longitude is null.
 
@@ -196,7 +458,8 @@ def geocode_records(
     ``country``; the source style comes from ``documents.source``) and gets ``lat``, ``lon``
     and ``precision`` ('city', 'region' or 'country'), plus ``city``, ``region`` and
     ``country`` where those were empty. Rows with coordinates are left untouched; no row is
-    dropped.
+    dropped, and the rows keep their order. The work is :func:`geocode_table`'s, on the records
+    registered with a DuckDB connection of its own.
 
     Parameters
     ----------
@@ -212,6 +475,9 @@ def geocode_records(
         A loaded geocoder to use instead of loading one from ``cache_dir``.
     use_cache
         Read and write the result cache of earlier runs.
+    workers
+        Processes geocoding at once (default :func:`default_workers`); the results do not
+        depend on it.
 
     Returns
     -------
@@ -219,87 +485,97 @@ def geocode_records(
         The records with the people table geocoded, and the :class:`GeocodeReport`.
     """
     start = time.perf_counter()
-    folder = cache_folder(cache_dir)
-    geo = geocoder or Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
     people = records.people
-    n = people.num_rows
-    report = GeocodeReport(rows=n, geocoder_version=geo.version)
-    lat_col = people.column("lat").combine_chunks()
-    lon_col = people.column("lon").combine_chunks()
-    need = pc.or_(pc.is_null(lat_col), pc.is_null(lon_col)).to_numpy(zero_copy_only=False)
-    need = np.asarray(need, dtype=bool)
-    report.already_located = int(n - need.sum())
-
-    # source and layer of every row, through its document
-    docs = records.documents
-    pos = pc.index_in(people.column("doc_id"), value_set=docs.column("doc_id"))
-    source = pc.fill_null(pc.take(docs.column("source"), pos).cast(pa.string()), "(unknown)")
-    layer = pc.fill_null(pc.take(docs.column("layer"), pos).cast(pa.string()), "(unknown)")
-
-    status = np.full(n, "already located", dtype=object)
-    results_rows: list[GeocodeResult] = []
-    rows_idx = np.flatnonzero(need)
-    if len(rows_idx):
-        sel = pa.array(rows_idx)
-        src = pc.take(source, sel)
-        lay = pc.take(layer, sel)
-        cols = [_text(pc.take(people.column(f), sel)) for f in _FIELDS]
-        styles = [style_of(s, la) for s, la in zip(src.to_pylist(), lay.to_pylist(), strict=True)]
-        style_arr = pc.fill_null(pa.array(styles, pa.string()), "")
-        combined = pc.binary_join_element_wise(style_arr, *cols, _SEP)
-        encoded = combined.dictionary_encode()
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        uniques = encoded.dictionary.to_pylist()
-        inputs = []
-        for u in uniques:
-            style, address, city, region, country = u.split(_SEP)
-            inputs.append((style or None, address, city, region, country))
-        cache = ResultCache(folder, geo.version) if use_cache else None
-        try:
-            unique_results, n_unique, hits = geocode_strings(
-                inputs, geocoder=geo, cache=cache, progress=progress
-            )
-        finally:
-            if cache is not None:
-                cache.close()
-        report.unique_inputs = n_unique
-        report.cache_hits = hits
-        report.geocoded_now = n_unique - hits
-        results_rows = [unique_results[i] for i in indices]
-        people = _fill(people, rows_idx, results_rows)
-        for k, r in zip(rows_idx, results_rows, strict=True):
-            status[k] = r.precision if r.precision else "not located"
-        for r in results_rows:
-            if r.precision:
-                report.geocoded[r.precision] = report.geocoded.get(r.precision, 0) + 1
-            else:
-                reason = r.reason or "unknown"
-                report.not_located[reason] = report.not_located.get(reason, 0) + 1
-        failed = np.bincount(
-            indices[[r.precision is None for r in results_rows]], minlength=len(uniques)
+    row = "_stclusters_row"
+    con = duckdb.connect()
+    try:
+        con.register("documents", records.documents)
+        con.register("people_in", people.append_column(row, pa.array(np.arange(people.num_rows))))
+        report = geocode_people(
+            con,
+            people="people_in",
+            out="people_out",
+            cache_dir=cache_dir,
+            progress=progress,
+            fuzzy_threshold=fuzzy_threshold,
+            geocoder=geocoder,
+            use_cache=use_cache,
+            workers=workers,
         )
-        order = np.argsort(-failed, kind="stable")[:TOP_FAILED]
-        report.top_failed = [(_display(uniques[i]), int(failed[i])) for i in order if failed[i] > 0]
-    report.by_source = _tally(source.to_pylist(), status)
-    report.by_layer = _tally(layer.to_pylist(), status)
+        located = con.sql(
+            f"SELECT * EXCLUDE ({row}) FROM people_out ORDER BY {row}"
+        ).to_arrow_table()
+    finally:
+        con.close()
     report.seconds = time.perf_counter() - start
-    log.info("geocoding: %s", report.summary())
     out = Records(
         documents=records.documents,
-        people=people,
+        people=located.cast(people.schema),
         classes=records.classes,
         applicants=records.applicants,
     )
     return out, report
 
 
-def _display(unique: str) -> str:
-    _style, *fields = unique.split(_SEP)
+def geocode_people(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    out: str,
+    people: str = "people",
+    documents: str = "documents",
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+    geocoder: Geocoder | None = None,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> GeocodeReport:
+    """:func:`geocode_table` with the geocoder and result cache of ``cache_dir``.
+
+    Parameters
+    ----------
+    con, out, people, documents, progress
+        As for :func:`geocode_table`.
+    cache_dir, fuzzy_threshold, geocoder, use_cache, workers
+        As for :func:`geocode_records`.
+
+    Returns
+    -------
+    GeocodeReport
+        The accounts, ``seconds`` included.
+    """
+    start = time.perf_counter()
+    folder = cache_folder(cache_dir)
+    geo = geocoder or Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
+    cache = ResultCache(folder, geo.version) if use_cache else None
+    try:
+        report = geocode_table(
+            con,
+            out=out,
+            people=people,
+            documents=documents,
+            geocoder=geo,
+            cache=cache,
+            workers=default_workers() if workers is None else workers,
+            progress=progress,
+        )
+    finally:
+        if cache is not None:
+            cache.close()
+    report.seconds = time.perf_counter() - start
+    log.info("geocoding: %s", report.summary())
+    return report
+
+
+def _display(unique: Sequence[str]) -> str:
+    _style, *fields = unique
     return ", ".join(f for f in fields if f.strip())
 
 
-def _tally(groups: list[str], status: np.ndarray) -> dict[str, dict[str, int]]:
-    counts: Counter[tuple[str, str]] = Counter(zip(groups, status.tolist(), strict=True))
+def _tally(groups: list[str], status: list[str], rows: np.ndarray) -> dict[str, dict[str, int]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for g, s, n in zip(groups, status, rows.tolist(), strict=True):
+        counts[(g, s)] += n
     out: dict[str, dict[str, int]] = {}
     for (g, s), c in sorted(counts.items()):
         row = out.setdefault(
@@ -309,37 +585,6 @@ def _tally(groups: list[str], status: np.ndarray) -> dict[str, dict[str, int]]:
         row[s] = row.get(s, 0) + c
         row["rows"] += c
     return out
-
-
-def _fill(people: pa.Table, rows: np.ndarray, results: list[GeocodeResult]) -> pa.Table:
-    """People with the geocoded columns written into ``rows``."""
-    n = people.num_rows
-    mask_np = np.zeros(n, dtype=bool)
-    mask_np[rows] = True
-    mask = pa.array(mask_np)
-
-    def scattered(values: list[Any], typ: pa.DataType) -> pa.Array:
-        full: list[Any] = [None] * n
-        for k, v in zip(rows.tolist(), values, strict=True):
-            full[k] = v
-        return pa.array(full, typ)
-
-    cols = {name: people.column(name).combine_chunks() for name in people.column_names}
-    new_lat = scattered([r.lat for r in results], pa.float64())
-    new_lon = scattered([r.lon for r in results], pa.float64())
-    new_prec = scattered([r.precision for r in results], pa.string())
-    cols["lat"] = pc.if_else(mask, new_lat, cols["lat"])
-    cols["lon"] = pc.if_else(mask, new_lon, cols["lon"])
-    cols["precision"] = pc.if_else(mask, new_prec, cols["precision"])
-    for name in ("city", "region", "country"):
-        new = scattered([getattr(r, name) for r in results], pa.string())
-        fill = pc.and_(mask, _empty(people.column(name)))
-        fill = pc.and_(fill, pc.invert(pc.is_null(new)))
-        cols[name] = pc.if_else(fill, new, cols[name])
-    return pa.table(
-        [cols[name].cast(people.schema.field(name).type) for name in people.column_names],
-        schema=people.schema,
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -440,10 +685,7 @@ def geocode_csv(
     cache = ResultCache(folder, geo.version) if use_cache else None
     try:
         results, _n, _hits = geocode_strings(
-            inputs,
-            geocoder=geo,
-            cache=cache,
-            progress=progress,
+            inputs, geocoder=geo, cache=cache, progress=progress, workers=default_workers()
         )
     finally:
         if cache is not None:
