@@ -481,42 +481,50 @@ def _problem(message: str, n: int, example: Any) -> str:
     return message.format(n=f"{n:,}") + ex
 
 
+def _repeats(
+    con: duckdb.DuckDBPyConnection, table: str, *, key: str, where: str, example: str
+) -> tuple[int, Any]:
+    """How many values of ``key`` occur more than once in ``table``, with an example.
+
+    The rows are grouped by one 64-bit hash of the key's columns, which is cheaper than
+    grouping by the columns themselves; distinct keys with equal hashes are possible (rarely),
+    so the exact grouping runs when some hash repeats, to count the true repeats.
+    """
+    cols = ", ".join(k.strip() for k in key.split(","))
+    clash = con.execute(
+        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM {table} WHERE {where} "
+        "GROUP BY h HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not clash:
+        return 0, None
+    n, ex = con.execute(
+        f"SELECT count(*), min(ex) FROM (SELECT min({example}) AS ex FROM {table} "
+        f"WHERE {where} GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchall()[0]
+    return int(n), ex
+
+
 def _scan(
     con: duckdb.DuckDBPyConnection, table: str, documents: str
 ) -> tuple[int, dict[str, tuple[int, Any]]]:
     """One pass over ``table`` counting the rows that break each of its rules.
 
-    Returns the table's row count and, per rule, the number of rows breaking it and an example.
-    Each unique key is counted by the hashes of its values in the same pass: when the count of
-    distinct hashes equals the count of rows, no key repeats (the exact query runs otherwise).
+    Returns the table's row count and, per rule (and per unique key of the table, see
+    :func:`_repeats`), the number of rows breaking it and an example.
     """
     checks = [c for c in _CHECKS if c.table == table]
     parts = ["count(*)"]
     for c in checks:
         parts.append(f"count(*) FILTER (WHERE {c.where})")
         parts.append(f"min({c.example}) FILTER (WHERE {c.where})" if c.example else "NULL")
-    unique = [(k, u) for k, u in _UNIQUE.items() if u[0] == table]
-    for _, (_, key, where, _, _) in unique:
-        cols = ", ".join(f"t.{k.strip()}" for k in key.split(","))
-        parts.append(f"count(*) FILTER (WHERE {where})")
-        parts.append(f"count(DISTINCT hash({cols})) FILTER (WHERE {where})")
     join = f" LEFT JOIN {documents} d ON d.doc_id = t.doc_id" if table != "documents" else ""
-    sql = f"SELECT {', '.join(parts)} FROM {table} t{join}"
-    row = con.execute(sql).fetchall()[0]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {table} t{join}").fetchall()[0]
     found: dict[str, tuple[int, Any]] = {}
     for i, c in enumerate(checks):
         found[c.key] = (int(row[1 + 2 * i]), row[2 + 2 * i])
-    base = 1 + 2 * len(checks)
-    for i, (name, (_, key, where, example, _)) in enumerate(unique):
-        rows, distinct = row[base + 2 * i], row[base + 2 * i + 1]
-        if rows == distinct:
-            found[name] = (0, None)
-            continue
-        n, ex = con.execute(
-            f"SELECT count(*), min(ex) FROM (SELECT min({example}) AS ex FROM {table} "
-            f"WHERE {where} GROUP BY {key} HAVING count(*) > 1)"
-        ).fetchall()[0]
-        found[name] = (int(n), ex)
+    for name, (tab, key, where, example, _) in _UNIQUE.items():
+        if tab == table:
+            found[name] = _repeats(con, table, key=key, where=where, example=example)
     return int(row[0]), found
 
 
@@ -530,8 +538,8 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
 
     Each table is read once by one DuckDB aggregate query that counts the rows breaking each of
     its rules (the people, classes and applicants joined to the documents for the key checks);
-    a unique key is checked by the count of distinct hashes of its values in the same pass, and
-    the exact duplicates are looked for only when that count falls short. A records folder is
+    a unique key (doc_id; doc_id, person_seq, address_seq) by one more, grouping a hash of the
+    key, with the exact grouping only when a hash repeats. A records folder is
     never loaded into memory, so that the check costs a few scans of the Parquet files.
 
     Parameters

@@ -152,3 +152,29 @@ def test_records_folder_is_read_in_batches_with_duplicates_dropped(
     whole = read_inputs([folder]).records
     assert whole.people.column("doc_id").to_pylist() == kept
     assert read_records(folder).documents.num_rows == 20
+
+
+def test_openalex_institution_listed_twice_for_an_author_is_one_row(tmp_path: Path) -> None:
+    """Two institutions of one author with the same name and no id (or the same id) are one
+    address: one row, so that the records stay valid (no repeated person/address key)."""
+    inst = {"display_name": "Univ Bonn", "country_code": "DE"}
+    work = {
+        "id": "https://openalex.org/W1",
+        "authorships": [
+            {
+                "author": {"display_name": "Braun, S"},
+                "institutions": [inst, dict(inst), {"id": "https://openalex.org/I7"}],
+                "raw_affiliation_strings": ["Univ Bonn, Dept Chem, Bonn, Germany"],
+            }
+        ],
+    }
+    path = tmp_path / "works.jsonl"
+    path.write_text(json.dumps(work) + "\n", encoding="utf-8")
+    records = read_inputs([path]).records  # validated
+    rows = records.people.select(["person_seq", "address_seq", "address"]).to_pylist()
+    assert rows[0] == {
+        "person_seq": 0,
+        "address_seq": 0,
+        "address": "Univ Bonn, Dept Chem, Bonn, Germany",
+    }
+    assert [r["address_seq"] for r in rows] == [0, 1]
