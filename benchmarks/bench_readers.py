@@ -7,7 +7,15 @@ JSON Lines, USPTO XML) in a temporary folder, then
 * streams WoS plain-text files of growing size in a fresh process each and prints the peak
   resident memory, which stays flat because readers hand out chunks of records.
 
-Run: ``.venv/bin/python benchmarks/bench_readers.py [--records 20000] [--runs 3]``.
+* with ``--table-world FOLDER``: writes the people of a records folder (``stclusters synth``)
+  as a one-row-per-person Parquet table of ``--table-rows`` rows and prints the time of the
+  plain-table reader beside pyarrow's own read of the same file (medians, and their ratio);
+* with ``--validate FOLDER``: prints the wall and CPU time and peak memory of
+  :func:`stclusters.records.validate` on that records folder (run it with
+  ``PYTHONPATH=<older tree>/src`` for the figure before a change).
+
+Run: ``.venv/bin/python benchmarks/bench_readers.py [--records 20000] [--runs 3]
+[--table-world FOLDER [--table-rows 2100000]] [--validate FOLDER] [--only table,validate]``.
 """
 
 from __future__ import annotations
@@ -195,11 +203,91 @@ print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+#: One row per person of a records folder, with its document's columns and codes.
+PERSON_TABLE = """
+COPY (
+  WITH p AS (SELECT * FROM read_parquet('{folder}/people.parquet') LIMIT {rows}),
+  c AS (SELECT doc_id, string_agg(code, '; ') FILTER (WHERE scheme = 'ipc') AS ipc,
+               string_agg(code, '; ') FILTER (WHERE scheme = 'wos') AS wos
+        FROM read_parquet('{folder}/classes.parquet')
+        WHERE doc_id IN (SELECT doc_id FROM p) GROUP BY doc_id)
+  SELECT d.doc_id, d.layer, d.year, d.doc_type, d.title, p.person_seq, p.address_seq, p.name,
+         p.organisation, p.address, p.city, p.region, p.postcode, p.country, p.lat, p.lon,
+         p.precision, c.ipc, c.wos
+  FROM p JOIN read_parquet('{folder}/documents.parquet') d USING (doc_id)
+  LEFT JOIN c USING (doc_id)
+  ORDER BY d.doc_id, p.person_seq, p.address_seq
+) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
+
+def bench_table(world: Path, folder: Path, *, rows: int, runs: int) -> None:
+    """Print the plain-table reader's time beside pyarrow's read of the same Parquet file."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from stclusters.readers import iter_table
+
+    path = folder / "people_table.parquet"
+    con = duckdb.connect()
+    con.execute(PERSON_TABLE.format(folder=world, rows=rows, out=path))
+    con.close()
+    n = pq.ParquetFile(path).metadata.num_rows
+    arrow, ours = [], []
+    docs = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        pq.read_table(path)
+        arrow.append(time.perf_counter() - start)
+        col = Collector(FileAccount(str(path), "table"))
+        start = time.perf_counter()
+        docs = _drain(iter_table(Source(path), collector=col))
+        ours.append(time.perf_counter() - start)
+    a, o = statistics.median(arrow), statistics.median(ours)
+    print(f"plain table, {n:,} Parquet rows ({docs:,} documents), median of {runs} runs:")
+    print(f"  pyarrow read_table {a:8.2f} s")
+    print(f"  stclusters reader  {o:8.2f} s   ratio {o / a:5.1f}x")
+
+
+def bench_validate(folder: Path, *, runs: int) -> None:
+    """Print the wall and CPU time of validate() on a records folder, and the peak memory."""
+    import resource
+
+    from stclusters.records import validate
+
+    walls, cpus = [], []
+    counts: dict[str, int] = {}
+    for _ in range(runs):
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        counts = validate(folder)
+        walls.append(time.perf_counter() - start)
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpus.append(cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    print(f"validate {folder} ({rows}), median of {runs} runs:")
+    print(f"  wall {statistics.median(walls):7.1f} s   CPU {statistics.median(cpus):7.1f} s   "
+          f"peak RSS {peak:,.0f} MB")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=20_000, help="records per format")
     parser.add_argument("--runs", type=int, default=3, help="runs per format (median)")
+    parser.add_argument("--table-world", type=Path, help="records folder for the table bench")
+    parser.add_argument("--table-rows", type=int, default=2_100_000, help="rows of the table")
+    parser.add_argument("--validate", type=Path, help="records folder to validate")
+    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate")
     args = parser.parse_args()
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.validate and (not only or "validate" in only):
+        bench_validate(args.validate, runs=args.runs)
+    if args.table_world and (not only or "table" in only):
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            bench_table(args.table_world, Path(tmp), rows=args.table_rows, runs=args.runs)
+    if only and "formats" not in only:
+        return
     n = args.records
     with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
         folder = Path(tmp)

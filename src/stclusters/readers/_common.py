@@ -406,6 +406,26 @@ class Collector:
         doi: str | None = None,
     ) -> bool:
         """Add one document; False (and counted) when it duplicates an earlier one."""
+        if not self.admit(doc_id, layer, doi):
+            return False
+        cols = self._cols["documents"]
+        cols["doc_id"].append(doc_id)
+        cols["layer"].append(layer)
+        cols["year"].append(year)
+        cols["doc_type"].append(doc_type)
+        cols["title"].append(title)
+        cols["source"].append(source or self.account.format)
+        cols["doi"].append(doi)
+        cols["file"].append(self.account.path)
+        self._ndocs += 1
+        return True
+
+    def admit(self, doc_id: str, layer: str, doi: str | None) -> bool:
+        """Count one document as read and kept, or as a duplicate (False) of an earlier one.
+
+        :meth:`document` admits and adds the row; a reader that builds its documents table in
+        Arrow admits each document and adds the rows itself.
+        """
         self.account.records_read += 1
         reason = self.deduper.check(doc_id, doi)
         if reason is not None:
@@ -417,16 +437,6 @@ class Collector:
         if layer not in self.account.layers:
             self.account.layers.append(layer)
         self.account.records_kept += 1
-        cols = self._cols["documents"]
-        cols["doc_id"].append(doc_id)
-        cols["layer"].append(layer)
-        cols["year"].append(year)
-        cols["doc_type"].append(doc_type)
-        cols["title"].append(title)
-        cols["source"].append(source or self.account.format)
-        cols["doi"].append(doi)
-        cols["file"].append(self.account.path)
-        self._ndocs += 1
         return True
 
     def reject(
@@ -539,6 +549,11 @@ class Collector:
         c["country"].append(country)
 
     # ---- chunks
+    @property
+    def pending_docs(self) -> int:
+        """Documents gathered since the last chunk was handed out."""
+        return self._ndocs
+
     @property
     def full(self) -> bool:
         """Whether a chunk is ready to be handed out."""
