@@ -10,6 +10,9 @@ JSON Lines, USPTO XML) in a temporary folder, then
 * with ``--table-world FOLDER``: writes the people of a records folder (``stclusters synth``)
   as a one-row-per-person Parquet table of ``--table-rows`` rows and prints the time of the
   plain-table reader beside pyarrow's own read of the same file (medians, and their ratio);
+* with ``--exports FOLDER`` (files of benchmarks/make_exports.py): the peak resident memory of
+  ``stclusters read`` and of the read stage of ``run`` on the first N records of each, for
+  growing N (``--sizes``, ``--run-sizes``), each in a fresh process;
 * with ``--validate FOLDER``: prints the wall and CPU time and peak memory of
   :func:`stclusters.records.validate` on that records folder (run it with
   ``PYTHONPATH=<older tree>/src`` for the figure before a change).
@@ -271,6 +274,70 @@ def bench_validate(folder: Path, *, runs: int) -> None:
           f"peak RSS {peak:,.0f} MB")  # fmt: skip
 
 
+RUN_READ = """
+import resource, sys
+from stclusters.inputs import Workspace, open_inputs
+with Workspace(memory_limit_gb=2) as ws:
+    tables = open_inputs(sys.argv[1:], workspace=ws)
+print(tables.counts["documents"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _prefix(path: Path, out: Path, records: int) -> None:
+    """The first ``records`` records of a WoS plain-text or JSON Lines file, in ``out``."""
+    wos = path.suffix == ".txt"
+    done = 0
+    with path.open(encoding="utf-8") as fin, out.open("w", encoding="utf-8") as fo:
+        for line in fin:
+            if wos and line.startswith("EF"):
+                break
+            fo.write(line)
+            if line.startswith("ER") if wos else line.strip():
+                done += 1
+                if done >= records:
+                    break
+        if wos:
+            fo.write("EF\n")
+
+
+def _peak(cmd: list[str]) -> tuple[float, float, str]:
+    """Peak resident memory (MB) and wall seconds of a command run in a fresh process."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], check=True, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    return int(out.stderr.strip().splitlines()[-1]) / 1024, seconds, out.stdout
+
+
+def bench_memory(exports: Path, sizes: list[int], *, run_sizes: list[int]) -> None:
+    """Peak memory of ``stclusters read`` (and of the read stage of ``run``) on growing inputs.
+
+    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py); each size
+    is their first records, read in a fresh process.
+    """
+    cli = str(Path(sys.executable).with_name("stclusters"))
+    print("peak resident memory, fresh process each (records: first N of the export files)")
+    print(f"  {'format':9s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
+          f"{'seconds':>8s}")  # fmt: skip
+    for name in ("wos.txt", "works.jsonl"):
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            for n in sorted(set(sizes) | set(run_sizes)):
+                part = Path(tmp) / f"part{n}{Path(name).suffix}"
+                _prefix(exports / name, part, n)
+                size = part.stat().st_size / 1e6
+                steps = []
+                if n in sizes:
+                    steps.append(("read", [cli, "read", str(part), "--out", f"{tmp}/r", "--force"]))
+                if n in run_sizes:
+                    steps.append(("run: read", [sys.executable, "-c", RUN_READ, str(part)]))
+                for label, cmd in steps:
+                    peak, seconds, _ = _peak(cmd)
+                    print(f"  {name:11s} {n:>10,} {size:8.0f} {label:12s} {peak:7.0f} MB "
+                          f"{seconds:8.0f}", flush=True)  # fmt: skip
+                part.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=20_000, help="records per format")
@@ -278,9 +345,18 @@ def main() -> None:
     parser.add_argument("--table-world", type=Path, help="records folder for the table bench")
     parser.add_argument("--table-rows", type=int, default=2_100_000, help="rows of the table")
     parser.add_argument("--validate", type=Path, help="records folder to validate")
-    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate")
+    parser.add_argument("--exports", type=Path, help="folder of make_exports.py's files")
+    parser.add_argument("--sizes", default="250000,500000,1000000", help="records for read")
+    parser.add_argument("--run-sizes", default="250000,1000000", help="records for run's read")
+    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate,memory")
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.exports and (not only or "memory" in only):
+        bench_memory(
+            args.exports,
+            [int(x) for x in args.sizes.split(",") if x],
+            run_sizes=[int(x) for x in args.run_sizes.split(",") if x],
+        )
     if args.validate and (not only or "validate" in only):
         bench_validate(args.validate, runs=args.runs)
     if args.table_world and (not only or "table" in only):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +53,10 @@ def articles(world: Path, *, records: int, batch: int = 20_000) -> Iterator[dict
     ``doc_type``, ``people`` (list of dicts p, a, name, org, address, country) and ``wc``.
     DuckDB sorts the rows (spilling to a temporary folder under a 2 GB memory limit).
     """
+    spill = tempfile.TemporaryDirectory(prefix="stclusters-exports-")
     con = duckdb.connect()
     con.execute("SET memory_limit = '2GB'")
+    con.execute("SET temp_directory = ?", [spill.name])
     con.execute("SET preserve_insertion_order = true")
     folder = str(world).replace("'", "''")
     total = con.execute(
@@ -81,6 +84,7 @@ def articles(world: Path, *, records: int, batch: int = 20_000) -> Iterator[dict
         done += limit
         copy += 1
     con.close()
+    spill.cleanup()
 
 
 def _ident(row: dict[str, Any]) -> str:

@@ -73,10 +73,10 @@ def _slow(*args: Any, **kwargs: Any) -> Any:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    rows=st.lists(ROW, max_size=14) | st.lists(CLEAN_ROW, max_size=14),
+    rows=st.lists(ROW, max_size=14) | st.lists(CLEAN_ROW | CLEAN_ROW | ROW, max_size=14),
     chunk_docs=st.integers(min_value=1, max_value=3),
     grouped=st.booleans(),
 )
@@ -141,3 +141,24 @@ def test_well_formed_table_takes_the_arrow_path(
 @given(values=st.lists(st.none() | st.text(alphabet=" \t\n\xa0\u3000\x1cab;", max_size=6)))
 def test_clean_array_is_clean(values: list[str | None]) -> None:
     assert clean_array(pa.array(values, pa.string())).to_pylist() == [clean(v) for v in values]
+
+
+@pytest.mark.parametrize("order", [("bad", "good"), ("good", "bad")])
+def test_runs_of_both_paths_share_a_chunk(tmp_path: Path, order: tuple[str, str]) -> None:
+    """A run read row by row and a run read in Arrow end up in one chunk, in file order."""
+    rows = {
+        "bad": {"doc_id": "B1", "layer": "article", "name": "X", "lat": "95", "lon": "1"},
+        "good": {"doc_id": "G1", "layer": "article", "name": "Y", "city": "Lyon"},
+    }
+    path = tmp_path / "t.csv"
+    table = pa.table({k: [rows[o].get(k, "") for o in order] for k in COLUMNS})
+    pacsv.write_csv(table, path)
+    fast = _read([path], chunk_docs=5)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(table_module, "fast_unit", _slow)
+        slow = _read([path], chunk_docs=5)
+    assert fast == slow
+    assert len(fast[0]) == 1
+    assert [json.loads(fast[0][0])["documents"][i]["doc_id"] for i in (0, 1)] == [
+        rows[o]["doc_id"] for o in order
+    ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypedDict
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -277,6 +278,30 @@ class Deduper:
             self._to_disk()
         return None
 
+    def check_many(self, doc_ids: list[str], dois: list[str | None]) -> list[str | None]:
+        """:meth:`check` of each document in turn (the same answers, in a tighter loop)."""
+        if self._disk is not None:
+            return [self.check(d, doi) for d, doi in zip(doc_ids, dois, strict=True)]
+        ids, by_doi = self.doc_ids, self.dois
+        out: list[str | None] = []
+        for i, (doc_id, doi) in enumerate(zip(doc_ids, dois, strict=True)):
+            if doc_id in ids:
+                out.append(f"same doc_id as an earlier record ({doc_id})")
+                continue
+            if doi:
+                first = by_doi.get(doi)
+                if first is not None:
+                    out.append(f"same DOI {doi} as {first}")
+                    continue
+                by_doi[doi] = doc_id
+            ids.add(doc_id)
+            out.append(None)
+            if len(ids) > self.in_memory:
+                self._to_disk()
+                rest = zip(doc_ids[i + 1 :], dois[i + 1 :], strict=True)
+                return out + [self.check(d, x) for d, x in rest]
+        return out
+
     def _to_disk(self) -> None:
         disk = _DiskKeys()
         dois_of = {v: k for k, v in self.dois.items()}
@@ -438,6 +463,28 @@ class Collector:
             self.account.layers.append(layer)
         self.account.records_kept += 1
         return True
+
+    def admit_many(
+        self, doc_ids: list[str], layers: list[str], dois: list[str | None]
+    ) -> np.ndarray[Any, Any]:
+        """:meth:`admit` each document in turn; which were kept (a boolean array)."""
+        reasons = self.deduper.check_many(doc_ids, dois)
+        kept = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
+        account = self.account
+        account.records_read += len(reasons)
+        n_kept = int(kept.sum())
+        account.records_kept += n_kept
+        account.duplicates_dropped += len(reasons) - n_kept
+        if n_kept < len(reasons):
+            for i in np.flatnonzero(~kept):
+                if self._dup_examples >= 5:
+                    break
+                account.notes.append(f"duplicate dropped: {doc_ids[i]} ({reasons[i]})")
+                self._dup_examples += 1
+        for layer in dict.fromkeys(layers[i] for i in np.flatnonzero(kept)):
+            if layer not in account.layers:
+                account.layers.append(layer)
+        return kept
 
     def reject(
         self,

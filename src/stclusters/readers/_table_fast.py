@@ -23,11 +23,12 @@ from stclusters.records import LAYERS, PRECISIONS, SCHEMAS
 
 __all__ = ["Slow", "clean_array", "fast_unit", "first_rows"]
 
-#: Values :func:`clean` changes beyond turning "" into None: a space at either end, two spaces,
-#: or any other character for which ``str.isspace`` holds.
+#: Characters for which ``str.isspace`` holds, other than the space: a value holding one (or two
+#: spaces in a row) is cleaned by :func:`clean` itself; any other value only loses the spaces
+#: at its ends.
 _ODD_SPACE = (
-    r"^ | $|  |[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
-    r"\x{202f}\x{205f}\x{3000}]"
+    r"[\t-\r\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}"
+    r"\x{3000}]"
 )
 #: Numbers Python's float() and Arrow's cast read the same way.
 _DECIMAL = r"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
@@ -47,15 +48,24 @@ def _true(mask: pa.Array | pa.ChunkedArray) -> np.ndarray[Any, Any]:
 
 
 def clean_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """:func:`clean` over a string array: the same text, with None for empty values."""
+    """:func:`clean` over a string array: the same text, with None for empty values.
+
+    Each distinct value is cleaned once (the array is dictionary-encoded first).
+    """
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if arr.type != _STR:
         arr = arr.cast(_STR)
-    odd = pc.fill_null(pc.match_substring_regex(arr, _ODD_SPACE), False)
+    encoded = pc.dictionary_encode(arr)
+    distinct = encoded.dictionary
+    odd = pc.or_(
+        pc.match_substring(distinct, "  "), pc.match_substring_regex(distinct, _ODD_SPACE)
+    )
+    trimmed = pc.ascii_trim(distinct, " ")  # the byte of a space is never inside a character
     if pc.any(odd).as_py():
-        fixed = [clean(v) for v in arr.filter(odd).to_pylist()]
-        arr = pc.replace_with_mask(arr, odd, pa.array(fixed, _STR))
-    result: pa.Array = pc.if_else(pc.equal(arr, ""), pa.scalar(None, _STR), arr)
+        fixed = [clean(v) for v in distinct.filter(odd).to_pylist()]
+        trimmed = pc.replace_with_mask(trimmed, odd, pa.array(fixed, _STR))
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, _STR), trimmed)
+    result: pa.Array = cleaned.take(encoded.indices)
     return result
 
 
@@ -126,17 +136,17 @@ def _sequence(t: pa.Table, name: str) -> pa.Array:
     return out
 
 
-def _years(t: pa.Table, first: np.ndarray[Any, Any]) -> pa.Array:
-    """``parse_year`` of the first rows' ``year`` values."""
-    if "year" not in t.column_names:
-        return pa.nulls(len(first), pa.int16())
-    col = t.column("year").combine_chunks().take(first)
+def _years(heads: pa.Table) -> pa.Array:
+    """``parse_year`` of the documents' ``year`` values (``heads``: their first rows)."""
+    if "year" not in heads.column_names:
+        return pa.nulls(heads.num_rows, pa.int16())
+    col = heads.column("year").combine_chunks()
     if pa.types.is_integer(col.type):
         col = col.cast(_STR)
     elif not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         if col.type != pa.null():
             raise Slow
-        return pa.nulls(len(first), pa.int16())
+        return pa.nulls(heads.num_rows, pa.int16())
     text = clean_array(col)
     if _true(pc.match_substring_regex(text, r"^\p{Nd}{4}")).sum() != (
         _true(pc.match_substring_regex(text, r"^[0-9]{4}")).sum()
@@ -186,10 +196,12 @@ def _codes(
     in their order (``dict.fromkeys`` of the row-by-row reader).
     """
     out = []
+    heads = None
     for column, scheme in columns.items():
         if column not in t.column_names:
             continue
-        values = _text(t.take(pa.array(first)), column)
+        heads = t.take(pa.array(first)) if heads is None else heads
+        values = _text(heads, column)
         parts = pc.split_pattern(values, ";")
         parent = pc.list_parent_indices(parts)
         code = clean_array(pc.list_flatten(parts))
@@ -259,18 +271,19 @@ def fast_unit(
     first = first_rows(ids)
     doc_of_row = np.cumsum(np.isin(np.arange(n), first)) - 1
     at_first = pa.array(first)
-    layers = pc.utf8_lower(_text(t, "layer").take(at_first))
+    heads = t.take(at_first)  # the documents' columns come from their first rows
+    layers = pc.utf8_lower(_text(heads, "layer"))
     if not _true(pc.is_in(layers, pa.array(LAYERS))).all():
         raise Slow
-    dois = _dois(_text(t, "doi").take(at_first))
+    dois = _dois(_text(heads, "doi"))
     first_ids = ids.take(at_first)
     docs = {
         "doc_id": first_ids,
         "layer": layers,
-        "year": _years(t, first),
-        "doc_type": _text(t, "doc_type").take(at_first),
-        "title": _text(t, "title").take(at_first),
-        "source": pc.fill_null(_text(t, "source").take(at_first), "table"),
+        "year": _years(heads),
+        "doc_type": _text(heads, "doc_type"),
+        "title": _text(heads, "title"),
+        "source": pc.fill_null(_text(heads, "source"), "table"),
         "doi": dois,
         "file": pa.array([col.account.path] * len(first), _STR),
     }
@@ -279,15 +292,7 @@ def fast_unit(
         "classes": _codes(t, first, class_columns),
         "applicants": _codes(t, first, {"applicants": "name"}),
     }
-    kept = np.array(
-        [
-            col.admit(d, lay, doi)
-            for d, lay, doi in zip(
-                first_ids.to_pylist(), layers.to_pylist(), dois.to_pylist(), strict=True
-            )
-        ],
-        dtype=bool,
-    )
+    kept = col.admit_many(first_ids.to_pylist(), layers.to_pylist(), dois.to_pylist())
     ordinal = kept_before + np.cumsum(kept)  # K of each document (1-based, global)
     doc_chunk = (ordinal - 1) // chunk_docs
     kd = np.flatnonzero(kept)

@@ -51,6 +51,8 @@ PERSON_COLUMNS = (
 #: Columns holding "; "-separated classification codes, by scheme.
 CLASS_COLUMNS = {"ipc": "ipc", "cpc": "cpc", "wos": "wos", "asjc": "asjc"}
 BATCH = 20_000
+#: Rows per batch read from a Parquet table (bounded memory; Arrow works on whole batches).
+PARQUET_BATCH = 1 << 17
 
 
 def _arrow_batches(
@@ -67,7 +69,7 @@ def _arrow_batches(
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{src.name}: cannot read Parquet file ({exc})") from exc
         row = 1
-        for batch in pf.iter_batches(batch_size=BATCH, columns=columns):
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=columns):
             yield row, batch
             row += batch.num_rows
         return
@@ -354,7 +356,7 @@ class _Chunks:
         """Take the tables of a run (rows numbered by chunk); hand out the chunks it closes."""
         for name in TABLES:
             if tables[name].num_rows:
-                self.pieces[name].append(tables[name])
+                self.pieces[name].append(_piece(tables[name], name))
         self.kept += kept
         while self.emitted < self.kept // self.size:
             yield self._cut(self.emitted)
@@ -366,7 +368,10 @@ class _Chunks:
             table = (
                 pa.concat_tables(self.pieces[name])
                 if self.pieces[name]
-                else SCHEMAS[name].append(pa.field("__chunk", pa.int64())).empty_table()
+                else _piece(
+                    SCHEMAS[name].empty_table().append_column("__chunk", pa.array([], pa.int64())),
+                    name,
+                )
             )
             number = np.asarray(table.column("__chunk").to_numpy(), dtype=np.int64)
             end = int(np.searchsorted(number, chunk, side="right"))
@@ -391,7 +396,7 @@ class _Chunks:
             table = records.table(name)
             if table.num_rows:
                 number = pa.array(np.full(table.num_rows, self.emitted, dtype=np.int64))
-                self.pieces[name].append(table.append_column("__chunk", number))
+                self.pieces[name].append(_piece(table.append_column("__chunk", number), name))
         self.kept += records.documents.num_rows
 
     def _cut_open(self, name: str) -> pa.Table:
@@ -405,6 +410,12 @@ class _Chunks:
         """The last chunk, when rows are left."""
         if any(self.pieces.values()):
             yield Records(**{name: self._cut_open(name) for name in TABLES})
+
+
+def _piece(table: pa.Table, name: str) -> pa.Table:
+    """A table of rows numbered by chunk, with the canonical schema and ``__chunk``."""
+    schema = SCHEMAS[name].append(pa.field("__chunk", pa.int64()))
+    return pa.Table.from_arrays([table.column(f) for f in schema.names], schema=schema)
 
 
 def _canonical(table: pa.Table, name: str) -> pa.Table:
