@@ -236,20 +236,33 @@ def bench_table(world: Path, folder: Path, *, rows: int, runs: int) -> None:
     con.execute(PERSON_TABLE.format(folder=world, rows=rows, out=path))
     con.close()
     n = pq.ParquetFile(path).metadata.num_rows
-    arrow, ours = [], []
+    arrow: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
     docs = 0
     for _ in range(runs):
-        start = time.perf_counter()
-        pq.read_table(path)
-        arrow.append(time.perf_counter() - start)
+        arrow.append(_timed(lambda: pq.read_table(path)))
         col = Collector(FileAccount(str(path), "table"))
-        start = time.perf_counter()
-        docs = _drain(iter_table(Source(path), collector=col))
-        ours.append(time.perf_counter() - start)
-    a, o = statistics.median(arrow), statistics.median(ours)
+        ours.append(_timed(lambda c=col: _drain(iter_table(Source(path), collector=c))))
+        docs = col.account.records_kept
     print(f"plain table, {n:,} Parquet rows ({docs:,} documents), median of {runs} runs:")
-    print(f"  pyarrow read_table {a:8.2f} s")
-    print(f"  stclusters reader  {o:8.2f} s   ratio {o / a:5.1f}x")
+    aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
+    ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
+    print(f"  pyarrow read_table  wall {aw:7.2f} s   CPU {ac:7.2f} s")
+    print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
+    print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x")
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads of this process) of calling ``fn``."""
+    import resource
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    c0, w0 = cpu(), time.perf_counter()
+    fn()
+    return time.perf_counter() - w0, cpu() - c0
 
 
 def bench_validate(folder: Path, *, runs: int) -> None:

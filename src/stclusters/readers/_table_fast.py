@@ -57,9 +57,7 @@ def clean_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
         arr = arr.cast(_STR)
     encoded = pc.dictionary_encode(arr)
     distinct = encoded.dictionary
-    odd = pc.or_(
-        pc.match_substring(distinct, "  "), pc.match_substring_regex(distinct, _ODD_SPACE)
-    )
+    odd = pc.or_(pc.match_substring(distinct, "  "), pc.match_substring_regex(distinct, _ODD_SPACE))
     trimmed = pc.ascii_trim(distinct, " ")  # the byte of a space is never inside a character
     if pc.any(odd).as_py():
         fixed = [clean(v) for v in distinct.filter(odd).to_pylist()]
@@ -200,7 +198,9 @@ def _codes(
     for column, scheme in columns.items():
         if column not in t.column_names:
             continue
-        heads = t.take(pa.array(first)) if heads is None else heads
+        if heads is None:
+            present = [c for c in columns if c in t.column_names]
+            heads = t.select(present).take(pa.array(first))
         values = _text(heads, column)
         parts = pc.split_pattern(values, ";")
         parent = pc.list_parent_indices(parts)
@@ -271,7 +271,9 @@ def fast_unit(
     first = first_rows(ids)
     doc_of_row = np.cumsum(np.isin(np.arange(n), first)) - 1
     at_first = pa.array(first)
-    heads = t.take(at_first)  # the documents' columns come from their first rows
+    doc_columns = [c for c in ("layer", "doi", "year", "doc_type", "title", "source")
+                   if c in t.column_names]  # fmt: skip
+    heads = t.select(doc_columns).take(at_first)  # the documents' columns: their first rows
     layers = pc.utf8_lower(_text(heads, "layer"))
     if not _true(pc.is_in(layers, pa.array(LAYERS))).all():
         raise Slow

@@ -451,7 +451,6 @@ def _iter_runs(src: Source, col: Collector) -> Iterator[Records]:
 
 def _run(table: pa.Table, src: Source, col: Collector, chunks: _Chunks) -> Iterator[Records]:
     """Read a run of whole documents: in Arrow when every row is well formed, else row by row."""
-    lines = table.column("__line").to_pylist()
     rows = table.drop_columns(["__line"])
     try:
         tables, kept = fast_unit(
@@ -464,6 +463,7 @@ def _run(table: pa.Table, src: Source, col: Collector, chunks: _Chunks) -> Itera
         yield from chunks.add(tables, kept)
         return
     docs: dict[str, _Doc] = {}
+    lines = table.column("__line").to_pylist()
     for line, row in zip(lines, rows.to_pylist(), strict=True):
         if _is_header(row, src, line):
             repeated_header(col.account, line)
