@@ -1,9 +1,10 @@
 """The first stages of a run: the inputs as the four canonical tables in DuckDB, then geocoded.
 
 Records folders are scanned in place (never loaded whole); files in export formats are streamed
-through the readers into a records folder in the workspace first (bounded memory). Either way the stages after this one see four views, ``documents``,
-``people``, ``classes`` and ``applicants`` (the record model of :mod:`stclusters.records`), on
-the connection of a :class:`Workspace`.
+through the readers into a records folder in the workspace first (bounded memory). Either way
+the stages after this one see four views, ``documents``, ``people``, ``classes`` and
+``applicants`` (the record model of :mod:`stclusters.records`), on the connection of a
+:class:`Workspace`.
 """
 
 from __future__ import annotations

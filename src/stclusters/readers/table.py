@@ -317,7 +317,9 @@ def _grouped(src: Source) -> bool:
     last: str | None = None
     try:
         for _, batch in _arrow_batches(src, columns=["doc_id"]):
-            raw = batch.column(0)
+            if "doc_id" not in batch.schema.names:
+                return False
+            raw = batch.column("doc_id")
             if not (pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type)):
                 return False
             ids = clean_array(raw)
