@@ -7,7 +7,18 @@ JSON Lines, USPTO XML) in a temporary folder, then
 * streams WoS plain-text files of growing size in a fresh process each and prints the peak
   resident memory, which stays flat because readers hand out chunks of records.
 
-Run: ``.venv/bin/python benchmarks/bench_readers.py [--records 20000] [--runs 3]``.
+* with ``--table-world FOLDER``: writes the people of a records folder (``stclusters synth``)
+  as a one-row-per-person Parquet table of ``--table-rows`` rows and prints the time of the
+  plain-table reader beside pyarrow's own read of the same file (medians, and their ratio);
+* with ``--exports FOLDER`` (files of benchmarks/make_exports.py): the peak resident memory of
+  ``stclusters read`` and of the read stage of ``run`` on the first N records of each, for
+  growing N (``--sizes``, ``--run-sizes``), each in a fresh process;
+* with ``--validate FOLDER``: prints the wall and CPU time and peak memory of
+  :func:`stclusters.records.validate` on that records folder (run it with
+  ``PYTHONPATH=<older tree>/src`` for the figure before a change).
+
+Run: ``.venv/bin/python benchmarks/bench_readers.py [--records 20000] [--runs 3]
+[--table-world FOLDER [--table-rows 2100000]] [--validate FOLDER] [--only table,validate]``.
 """
 
 from __future__ import annotations
@@ -195,11 +206,177 @@ print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+#: One row per person of a records folder, with its document's columns and codes.
+PERSON_TABLE = """
+COPY (
+  WITH p AS (SELECT * FROM read_parquet('{folder}/people.parquet') LIMIT {rows}),
+  c AS (SELECT doc_id, string_agg(code, '; ') FILTER (WHERE scheme = 'ipc') AS ipc,
+               string_agg(code, '; ') FILTER (WHERE scheme = 'wos') AS wos
+        FROM read_parquet('{folder}/classes.parquet')
+        WHERE doc_id IN (SELECT doc_id FROM p) GROUP BY doc_id)
+  SELECT d.doc_id, d.layer, d.year, d.doc_type, d.title, p.person_seq, p.address_seq, p.name,
+         p.organisation, p.address, p.city, p.region, p.postcode, p.country, p.lat, p.lon,
+         p.precision, c.ipc, c.wos
+  FROM p JOIN read_parquet('{folder}/documents.parquet') d USING (doc_id)
+  LEFT JOIN c USING (doc_id)
+  ORDER BY d.doc_id, p.person_seq, p.address_seq
+) TO '{out}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
+
+def bench_table(world: Path, folder: Path, *, rows: int, runs: int) -> None:
+    """Print the plain-table reader's time beside pyarrow's read of the same Parquet file."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from stclusters.readers import iter_table
+
+    path = folder / "people_table.parquet"
+    con = duckdb.connect()
+    con.execute(PERSON_TABLE.format(folder=world, rows=rows, out=path))
+    con.close()
+    n = pq.ParquetFile(path).metadata.num_rows
+    arrow: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
+    docs = 0
+    for _ in range(runs):
+        arrow.append(_timed(lambda: pq.read_table(path)))
+        col = Collector(FileAccount(str(path), "table"))
+        ours.append(_timed(lambda c=col: _drain(iter_table(Source(path), collector=c))))
+        docs = col.account.records_kept
+    print(f"plain table, {n:,} Parquet rows ({docs:,} documents), median of {runs} runs:")
+    aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
+    ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
+    print(f"  pyarrow read_table  wall {aw:7.2f} s   CPU {ac:7.2f} s")
+    print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
+    print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x")
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds (all threads of this process) of calling ``fn``."""
+    import resource
+
+    def cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_SELF)
+        return r.ru_utime + r.ru_stime
+
+    c0, w0 = cpu(), time.perf_counter()
+    fn()
+    return time.perf_counter() - w0, cpu() - c0
+
+
+def bench_validate(folder: Path, *, runs: int) -> None:
+    """Print the wall and CPU time of validate() on a records folder, and the peak memory."""
+    import resource
+
+    from stclusters.records import validate
+
+    walls, cpus = [], []
+    counts: dict[str, int] = {}
+    for _ in range(runs):
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        start = time.perf_counter()
+        counts = validate(folder)
+        walls.append(time.perf_counter() - start)
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpus.append(cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    print(f"validate {folder} ({rows}), median of {runs} runs:")
+    print(f"  wall {statistics.median(walls):7.1f} s   CPU {statistics.median(cpus):7.1f} s   "
+          f"peak RSS {peak:,.0f} MB")  # fmt: skip
+
+
+RUN_READ = """
+import resource, sys
+from stclusters.inputs import Workspace, open_inputs
+with Workspace(memory_limit_gb=2) as ws:
+    tables = open_inputs(sys.argv[1:], workspace=ws)
+print(tables.counts["documents"], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _prefix(path: Path, out: Path, records: int) -> None:
+    """The first ``records`` records of a WoS plain-text or JSON Lines file, in ``out``."""
+    wos = path.suffix == ".txt"
+    done = 0
+    with path.open(encoding="utf-8") as fin, out.open("w", encoding="utf-8") as fo:
+        for line in fin:
+            if wos and line.startswith("EF"):
+                break
+            fo.write(line)
+            if line.startswith("ER") if wos else line.strip():
+                done += 1
+                if done >= records:
+                    break
+        if wos:
+            fo.write("EF\n")
+
+
+def _peak(cmd: list[str]) -> tuple[float, float, str]:
+    """Peak resident memory (MB) and wall seconds of a command run in a fresh process."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *cmd], check=True, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    return int(out.stderr.strip().splitlines()[-1]) / 1024, seconds, out.stdout
+
+
+def bench_memory(exports: Path, sizes: list[int], *, run_sizes: list[int]) -> None:
+    """Peak memory of ``stclusters read`` (and of the read stage of ``run``) on growing inputs.
+
+    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py); each size
+    is their first records, read in a fresh process.
+    """
+    cli = str(Path(sys.executable).with_name("stclusters"))
+    print("peak resident memory, fresh process each (records: first N of the export files)")
+    print(f"  {'format':9s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
+          f"{'seconds':>8s}")  # fmt: skip
+    for name in ("wos.txt", "works.jsonl"):
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            for n in sorted(set(sizes) | set(run_sizes)):
+                part = Path(tmp) / f"part{n}{Path(name).suffix}"
+                _prefix(exports / name, part, n)
+                size = part.stat().st_size / 1e6
+                steps = []
+                if n in sizes:
+                    steps.append(("read", [cli, "read", str(part), "--out", f"{tmp}/r", "--force"]))
+                if n in run_sizes:
+                    steps.append(("run: read", [sys.executable, "-c", RUN_READ, str(part)]))
+                for label, cmd in steps:
+                    peak, seconds, _ = _peak(cmd)
+                    print(f"  {name:11s} {n:>10,} {size:8.0f} {label:12s} {peak:7.0f} MB "
+                          f"{seconds:8.0f}", flush=True)  # fmt: skip
+                part.unlink()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=20_000, help="records per format")
     parser.add_argument("--runs", type=int, default=3, help="runs per format (median)")
+    parser.add_argument("--table-world", type=Path, help="records folder for the table bench")
+    parser.add_argument("--table-rows", type=int, default=2_100_000, help="rows of the table")
+    parser.add_argument("--validate", type=Path, help="records folder to validate")
+    parser.add_argument("--exports", type=Path, help="folder of make_exports.py's files")
+    parser.add_argument("--sizes", default="250000,500000,1000000", help="records for read")
+    parser.add_argument("--run-sizes", default="250000,1000000", help="records for run's read")
+    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate,memory")
     args = parser.parse_args()
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    if args.exports and (not only or "memory" in only):
+        bench_memory(
+            args.exports,
+            [int(x) for x in args.sizes.split(",") if x],
+            run_sizes=[int(x) for x in args.run_sizes.split(",") if x],
+        )
+    if args.validate and (not only or "validate" in only):
+        bench_validate(args.validate, runs=args.runs)
+    if args.table_world and (not only or "table" in only):
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            bench_table(args.table_world, Path(tmp), rows=args.table_rows, runs=args.runs)
+    if only and "formats" not in only:
+        return
     n = args.records
     with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
         folder = Path(tmp)

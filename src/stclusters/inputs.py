@@ -1,9 +1,10 @@
 """The first stages of a run: the inputs as the four canonical tables in DuckDB, then geocoded.
 
-Records folders are scanned in place (never loaded whole); files in export formats go through the
-readers into memory first. Either way the stages after this one see four views, ``documents``,
-``people``, ``classes`` and ``applicants`` (the record model of :mod:`stclusters.records`), on
-the connection of a :class:`Workspace`.
+Records folders are scanned in place (never loaded whole); files in export formats are streamed
+through the readers into a records folder in the workspace first (bounded memory). Either way
+the stages after this one see four views, ``documents``, ``people``, ``classes`` and
+``applicants`` (the record model of :mod:`stclusters.records`), on the connection of a
+:class:`Workspace`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Workspace:
         self.con = duckdb.connect()
         self.con.execute("SET enable_progress_bar = false")
         self._spill: tempfile.TemporaryDirectory[str] | None = None
+        self._scratch: list[tempfile.TemporaryDirectory[str]] = []
         if memory_limit_gb is not None:
             self._spill = tempfile.TemporaryDirectory(prefix="stclusters-spill-")
             self.con.execute(f"SET memory_limit = '{memory_limit_gb:g}GB'")
@@ -62,9 +64,19 @@ class Workspace:
     ) -> None:
         self.close()
 
+    def scratch(self, name: str) -> Path:
+        """A new temporary folder that lives as long as the workspace (``name`` in its name)."""
+        spill = self._spill.name if self._spill is not None else None
+        folder = tempfile.TemporaryDirectory(prefix=f"stclusters-{name}-", dir=spill)
+        self._scratch.append(folder)
+        return Path(folder.name)
+
     def close(self) -> None:
-        """Close the connection and remove the spill folder."""
+        """Close the connection and remove the spill and scratch folders."""
         self.con.close()
+        for folder in self._scratch:
+            folder.cleanup()
+        self._scratch = []
         if self._spill is not None:
             self._spill.cleanup()
             self._spill = None
@@ -102,11 +114,30 @@ def _split_inputs(inputs: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
     return folders, others
 
 
-def _read_files(others: Sequence[str], *, input_format: str | None) -> tuple[Records, Any]:
-    from stclusters.readers import read_inputs
+def _read_files(
+    others: Sequence[str], *, input_format: str | None, workspace: Workspace
+) -> tuple[Path, Any]:
+    """Stream input files through the readers into a records folder in the workspace.
 
-    result = read_inputs(others, format=input_format)
-    return result.records, result.to_dict()
+    The folder lives in a temporary folder of the workspace (removed when it closes), so that
+    memory stays bounded by the readers' chunks whatever the size of the exports; it is then
+    validated like any records folder (DuckDB scans, never loaded).
+
+    Returns
+    -------
+    folder, accounts
+        The records folder and the readers' accounts (one per input file).
+    """
+    from stclusters.readers import ReadStream
+    from stclusters.records import RecordsWriter
+
+    folder = workspace.scratch("read") / "records"
+    stream = ReadStream(others, format=input_format)
+    with RecordsWriter(folder) as writer:
+        for chunk in stream:
+            writer.write(chunk)
+    validate_records(folder, where="records read from the input files")
+    return folder, stream.to_dict()
 
 
 def open_inputs(
@@ -121,7 +152,8 @@ def open_inputs(
     ----------
     inputs
         Records folders (scanned in place) and input files, folders or globs in any format the
-        readers know (read into memory, validated by the readers), or Records in memory.
+        readers know (streamed into a records folder of the workspace, then validated), or
+        Records in memory.
     workspace
         Where the views are created.
     input_format
@@ -164,9 +196,10 @@ def open_inputs(
                 }
             )
         if others:
-            records, files = _read_files(others, input_format=input_format)
+            read, files = _read_files(others, input_format=input_format, workspace=workspace)
+            folders.append(read)
             accounts.update(files)
-        if not folders and records is None:
+        if not folders:
             raise InputError("no inputs given: name records folders or input files")
     duplicates = register_inputs(workspace.con, folders, records)
     if duplicates:

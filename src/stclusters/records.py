@@ -297,6 +297,237 @@ def _country_check(table: str) -> tuple[str, str]:
     return sql, message
 
 
+@dataclass(frozen=True)
+class _Check:
+    """One rule of the record model: rows of ``table`` where ``where`` holds break it.
+
+    ``example`` is an SQL expression shown for one such row (the smallest, so that the message
+    is the same on every run); ``message`` takes the number of rows as ``{n}``.
+    """
+
+    key: str
+    table: str
+    where: str
+    message: str
+    example: str | None = None
+
+
+_LAYERS_SQL = ", ".join(f"'{x}'" for x in LAYERS)
+_ROLES_SQL = ", ".join(f"'{x}'" for x in ROLES)
+_PRECS_SQL = ", ".join(f"'{x}'" for x in PRECISIONS)
+_NOT_ISO = "{c} IS NOT NULL AND {c} NOT IN (SELECT code FROM iso_countries)"
+
+#: The row rules, one aggregate scan per table checks them all (people joined to documents as
+#: ``d``). The duplicate checks and the country examples are separate queries (see validate).
+_CHECKS = (
+    _Check(
+        "doc_empty",
+        "documents",
+        "t.doc_id IS NULL OR t.doc_id = ''",
+        "documents: {n} row(s) with an empty doc_id",
+    ),
+    _Check(
+        "doc_layer",
+        "documents",
+        f"t.layer IS NULL OR t.layer NOT IN ({_LAYERS_SQL})",
+        f"documents: {{n}} row(s) with a layer other than {_LAYERS_SQL}",
+        "t.layer",
+    ),
+    _Check(
+        "doc_year",
+        "documents",
+        f"t.year IS NOT NULL AND (t.year < {YEAR_RANGE[0]} OR t.year > {YEAR_RANGE[1]})",
+        f"documents: {{n}} year(s) outside {YEAR_RANGE[0]}..{YEAR_RANGE[1]}",
+        "t.year",
+    ),
+    _Check(
+        "people_orphan",
+        "people",
+        "d.doc_id IS NULL",
+        "people: {n} row(s) whose doc_id is not in documents",
+        "t.doc_id",
+    ),
+    _Check(
+        "classes_orphan",
+        "classes",
+        "d.doc_id IS NULL",
+        "classes: {n} row(s) whose doc_id is not in documents",
+        "t.doc_id",
+    ),
+    _Check(
+        "applicants_orphan",
+        "applicants",
+        "d.doc_id IS NULL",
+        "applicants: {n} row(s) whose doc_id is not in documents",
+        "t.doc_id",
+    ),
+    _Check(
+        "people_role",
+        "people",
+        f"t.role IS NULL OR t.role NOT IN ({_ROLES_SQL})",
+        f"people: {{n}} row(s) with a role other than {_ROLES_SQL}",
+        "t.role",
+    ),
+    _Check(
+        "people_role_layer",
+        "people",
+        "(d.layer = 'patent' AND t.role <> 'inventor') "
+        "OR (d.layer = 'article' AND t.role <> 'author')",
+        "people: {n} row(s) whose role does not fit the layer "
+        "(patents have inventors, articles have authors)",
+        "t.doc_id",
+    ),
+    _Check(
+        "people_negative",
+        "people",
+        "t.person_seq < 0 OR t.address_seq < 0",
+        "people: {n} row(s) with a negative person_seq or address_seq",
+        "t.doc_id",
+    ),
+    _Check(
+        "people_lat",
+        "people",
+        "t.lat IS NOT NULL AND (isnan(t.lat) OR t.lat < -90 OR t.lat > 90)",
+        "people: {n} latitude(s) outside -90..90",
+        "t.lat",
+    ),
+    _Check(
+        "people_lon",
+        "people",
+        "t.lon IS NOT NULL AND (isnan(t.lon) OR t.lon < -180 OR t.lon > 180)",
+        "people: {n} longitude(s) outside -180..180",
+        "t.lon",
+    ),
+    _Check(
+        "people_half",
+        "people",
+        "(t.lat IS NULL) <> (t.lon IS NULL)",
+        "people: {n} row(s) with only one of lat and lon",
+        "t.doc_id",
+    ),
+    _Check(
+        "people_precision",
+        "people",
+        f"t.precision IS NOT NULL AND t.precision NOT IN ({_PRECS_SQL})",
+        f"people: {{n}} row(s) with a precision other than {_PRECS_SQL}",
+        "t.precision",
+    ),
+    _Check(
+        "people_unprecise",
+        "people",
+        "t.lat IS NOT NULL AND t.precision IS NULL",
+        "people: {n} located row(s) without a precision",
+        "t.doc_id",
+    ),
+    _Check("people_country", "people", _NOT_ISO.format(c="t.country"), ""),
+    _Check("applicants_country", "applicants", _NOT_ISO.format(c="t.country"), ""),
+    _Check(
+        "classes_empty",
+        "classes",
+        "t.scheme = '' OR t.code = ''",
+        "classes: {n} row(s) with an empty scheme or code",
+    ),
+    _Check(
+        "applicants_empty",
+        "applicants",
+        "t.name = ''",
+        "applicants: {n} row(s) with an empty name",
+    ),
+)
+#: The order in which problems are listed (the duplicate checks among the row rules).
+_ORDER = (
+    "doc_duplicate",
+    "doc_empty",
+    "doc_layer",
+    "doc_year",
+    "people_orphan",
+    "classes_orphan",
+    "applicants_orphan",
+    "people_role",
+    "people_role_layer",
+    "people_negative",
+    "people_duplicate",
+    "people_lat",
+    "people_lon",
+    "people_half",
+    "people_precision",
+    "people_unprecise",
+    "people_country",
+    "applicants_country",
+    "classes_empty",
+    "applicants_empty",
+)
+#: The keys that must be unique: the rows of ``table`` (where ``where`` holds) per ``key``.
+_UNIQUE = {
+    "doc_duplicate": (
+        "documents",
+        "doc_id",
+        "TRUE",
+        "doc_id",
+        "documents: {n} duplicate doc_id value(s)",
+    ),
+    "people_duplicate": (
+        "people",
+        "doc_id, person_seq, address_seq",
+        "person_seq IS NOT NULL",
+        "doc_id || ' #' || person_seq || '/' || coalesce(address_seq, -1)",
+        "people: {n} duplicate (doc_id, person_seq, address_seq) key(s)",
+    ),
+}
+
+
+def _problem(message: str, n: int, example: Any) -> str:
+    ex = f" (for example {example})" if example not in (None, "", []) else ""
+    return message.format(n=f"{n:,}") + ex
+
+
+def _repeats(
+    con: duckdb.DuckDBPyConnection, table: str, *, key: str, where: str, example: str
+) -> tuple[int, Any]:
+    """How many values of ``key`` occur more than once in ``table``, with an example.
+
+    The rows are grouped by one 64-bit hash of the key's columns, which is cheaper than
+    grouping by the columns themselves; distinct keys with equal hashes are possible (rarely),
+    so the exact grouping runs when some hash repeats, to count the true repeats.
+    """
+    cols = ", ".join(k.strip() for k in key.split(","))
+    clash = con.execute(
+        f"SELECT count(*) FROM (SELECT hash({cols}) AS h FROM {table} WHERE {where} "
+        "GROUP BY h HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not clash:
+        return 0, None
+    n, ex = con.execute(
+        f"SELECT count(*), min(ex) FROM (SELECT min({example}) AS ex FROM {table} "
+        f"WHERE {where} GROUP BY {key} HAVING count(*) > 1)"
+    ).fetchall()[0]
+    return int(n), ex
+
+
+def _scan(
+    con: duckdb.DuckDBPyConnection, table: str, documents: str
+) -> tuple[int, dict[str, tuple[int, Any]]]:
+    """One pass over ``table`` counting the rows that break each of its rules.
+
+    Returns the table's row count and, per rule (and per unique key of the table, see
+    :func:`_repeats`), the number of rows breaking it and an example.
+    """
+    checks = [c for c in _CHECKS if c.table == table]
+    parts = ["count(*)"]
+    for c in checks:
+        parts.append(f"count(*) FILTER (WHERE {c.where})")
+        parts.append(f"min({c.example}) FILTER (WHERE {c.where})" if c.example else "NULL")
+    join = f" LEFT JOIN {documents} d ON d.doc_id = t.doc_id" if table != "documents" else ""
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {table} t{join}").fetchall()[0]
+    found: dict[str, tuple[int, Any]] = {}
+    for i, c in enumerate(checks):
+        found[c.key] = (int(row[1 + 2 * i]), row[2 + 2 * i])
+    for name, (tab, key, where, example, _) in _UNIQUE.items():
+        if tab == table:
+            found[name] = _repeats(con, table, key=key, where=where, example=example)
+    return int(row[0]), found
+
+
 def validate(source: Records | str | Path, *, where: str | None = None) -> dict[str, int]:
     """Check records against the record model and report every problem at once.
 
@@ -304,6 +535,12 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
     alpha-2 countries from :mod:`stclusters._countries`), ranges (year, latitude, longitude,
     sequence numbers), keys (every people, classes and applicants row points
     to a document) and duplicate ids.
+
+    Each table is read once by one DuckDB aggregate query that counts the rows breaking each of
+    its rules (the people, classes and applicants joined to the documents for the key checks);
+    a unique key (doc_id; doc_id, person_seq, address_seq) by one more, grouping a hash of the
+    key, with the exact grouping only when a hash repeats. A records folder is
+    never loaded into memory, so that the check costs a few scans of the Parquet files.
 
     Parameters
     ----------
@@ -325,115 +562,39 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
     """
     label = where or (str(source) if not isinstance(source, Records) else "records")
     con, problems = _relations(source)
-    if problems:
-        raise ValidationError(problems, where=label)
-    _register_countries(con)
-    layers = ", ".join(f"'{x}'" for x in LAYERS)
-    roles = ", ".join(f"'{x}'" for x in ROLES)
-    precs = ", ".join(f"'{x}'" for x in PRECISIONS)
-    lo, hi = YEAR_RANGE
-    checks = [
-        (
-            "SELECT count(*), any_value(doc_id) FROM (SELECT doc_id FROM documents "
-            "GROUP BY doc_id HAVING count(*) > 1)",
-            "documents: {n} duplicate doc_id value(s)",
-        ),
-        (
-            "SELECT count(*) FROM documents WHERE doc_id IS NULL OR doc_id = ''",
-            "documents: {n} row(s) with an empty doc_id",
-        ),
-        (
-            f"SELECT count(*), any_value(layer) FROM documents "
-            f"WHERE layer IS NULL OR layer NOT IN ({layers})",
-            f"documents: {{n}} row(s) with a layer other than {layers}",
-        ),
-        (
-            f"SELECT count(*), any_value(year) FROM documents "
-            f"WHERE year IS NOT NULL AND (year < {lo} OR year > {hi})",
-            f"documents: {{n}} year(s) outside {lo}..{hi}",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM people p "
-            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = p.doc_id)",
-            "people: {n} row(s) whose doc_id is not in documents",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM classes c "
-            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = c.doc_id)",
-            "classes: {n} row(s) whose doc_id is not in documents",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM applicants a "
-            "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = a.doc_id)",
-            "applicants: {n} row(s) whose doc_id is not in documents",
-        ),
-        (
-            f"SELECT count(*), any_value(role) FROM people "
-            f"WHERE role IS NULL OR role NOT IN ({roles})",
-            f"people: {{n}} row(s) with a role other than {roles}",
-        ),
-        (
-            "SELECT count(*), any_value(p.doc_id) FROM people p JOIN documents d USING (doc_id) "
-            "WHERE (d.layer = 'patent' AND p.role <> 'inventor') "
-            "OR (d.layer = 'article' AND p.role <> 'author')",
-            "people: {n} row(s) whose role does not fit the layer "
-            "(patents have inventors, articles have authors)",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM people "
-            "WHERE person_seq < 0 OR address_seq < 0",
-            "people: {n} row(s) with a negative person_seq or address_seq",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id || ' #' || person_seq || '/' || "
-            "coalesce(address_seq, -1)) FROM (SELECT doc_id, person_seq, address_seq FROM people "
-            "WHERE person_seq IS NOT NULL GROUP BY ALL HAVING count(*) > 1)",
-            "people: {n} duplicate (doc_id, person_seq, address_seq) key(s)",
-        ),
-        (
-            "SELECT count(*), any_value(lat) FROM people "
-            "WHERE lat IS NOT NULL AND (isnan(lat) OR lat < -90 OR lat > 90)",
-            "people: {n} latitude(s) outside -90..90",
-        ),
-        (
-            "SELECT count(*), any_value(lon) FROM people "
-            "WHERE lon IS NOT NULL AND (isnan(lon) OR lon < -180 OR lon > 180)",
-            "people: {n} longitude(s) outside -180..180",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM people WHERE (lat IS NULL) <> (lon IS NULL)",
-            "people: {n} row(s) with only one of lat and lon",
-        ),
-        (
-            f"SELECT count(*), any_value(precision) FROM people "
-            f"WHERE precision IS NOT NULL AND precision NOT IN ({precs})",
-            f"people: {{n}} row(s) with a precision other than {precs}",
-        ),
-        (
-            "SELECT count(*), any_value(doc_id) FROM people "
-            "WHERE lat IS NOT NULL AND precision IS NULL",
-            "people: {n} located row(s) without a precision",
-        ),
-        *(_country_check(name) for name in ("people", "applicants")),
-        (
-            "SELECT count(*) FROM classes WHERE scheme = '' OR code = ''",
-            "classes: {n} row(s) with an empty scheme or code",
-        ),
-        (
-            "SELECT count(*) FROM applicants WHERE name = ''",
-            "applicants: {n} row(s) with an empty name",
-        ),
-    ]
-    for sql, message in checks:
-        _check_sql(con, problems, sql, message)
-    if problems:
-        raise ValidationError(problems, where=label)
-    counts = {
-        name: int(con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0])  # type: ignore[index]
-        for name in TABLES
-    }
-    con.close()
-    return counts
+    try:
+        if problems:
+            raise ValidationError(problems, where=label)
+        _register_countries(con)
+        counts: dict[str, int] = {}
+        found: dict[str, tuple[int, Any]] = {}
+        counts["documents"], found_docs = _scan(con, "documents", "documents")
+        found.update(found_docs)
+        # with repeated doc_ids, the key checks join each row once, to one of its documents
+        documents = (
+            "documents"
+            if not found["doc_duplicate"][0]
+            else "(SELECT doc_id, min(layer) AS layer FROM documents GROUP BY doc_id)"
+        )
+        for name in ("people", "classes", "applicants"):
+            counts[name], found_rows = _scan(con, name, documents)
+            found.update(found_rows)
+        messages = {c.key: c.message for c in _CHECKS} | {k: u[4] for k, u in _UNIQUE.items()}
+        for key in _ORDER:
+            n, example = found[key]
+            if not n:
+                continue
+            if key.endswith("_country"):
+                table = key.removesuffix("_country")
+                sql, message = _country_check(table)
+                _check_sql(con, problems, sql, message)
+            else:
+                problems.append(_problem(messages[key], n, example))
+        if problems:
+            raise ValidationError(problems, where=label)
+        return {name: counts[name] for name in TABLES}
+    finally:
+        con.close()
 
 
 # --------------------------------------------------------------------------------------------

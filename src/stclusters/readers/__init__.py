@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from stclusters.errors import InputError
 from stclusters.readers._common import (
     CHUNK_DOCS,
     Collector,
@@ -34,7 +35,7 @@ from stclusters.readers.scopus import iter_scopus, read_scopus
 from stclusters.readers.table import iter_canonical, iter_table, read_table
 from stclusters.readers.uspto import iter_uspto, read_uspto
 from stclusters.readers.wos import iter_wos, read_wos
-from stclusters.records import Records, concat_records, read_records
+from stclusters.records import Records, concat_records, conform, iter_batches, read_manifest
 
 __all__ = [
     "FORMATS",
@@ -140,6 +141,7 @@ class ReadStream:
                 f"{account.records_rejected:,}",
                 f"{account.duplicates_dropped:,}",
             )
+        self.deduper.close()
         for src in self.unknown:
             acc = FileAccount(src.name, "unknown", role="skipped")
             acc.notes.append("format not recognised (no records read); skipped")
@@ -168,32 +170,70 @@ class ReadStream:
             yield from _ITERS[unit.format](unit.sources["file"], collector=col)
 
     def _records_folder(self, unit: Unit, col: Collector) -> Iterator[Records]:
+        """Stream a records folder batch by batch, dropping the documents read before.
+
+        The documents come first; then the rows of the other tables, without those of the
+        documents dropped (their number grows with the duplicates, not with the folder).
+        """
         assert unit.folder is not None
-        records = read_records(unit.folder)
-        docs = records.documents
-        ids = docs.column("doc_id").to_pylist()
-        dois = docs.column("doi").to_pylist()
-        layers = docs.column("layer").to_pylist()
-        keep: list[bool] = []
-        for doc_id, doi, layer in zip(ids, dois, layers, strict=True):
-            col.account.records_read += 1
-            if self.deduper.check(doc_id, doi) is None:
-                col.account.records_kept += 1
-                if layer not in col.account.layers:
-                    col.account.layers.append(layer)
-                keep.append(True)
-            else:
-                col.account.duplicates_dropped += 1
-                keep.append(False)
-        if all(keep):
-            yield records
-            return
-        kept_ids = pa.array([i for i, k in zip(ids, keep, strict=True) if k], type=pa.string())
-        out = {"documents": docs.filter(pa.array(keep))}
+        read_manifest(unit.folder)
+        dropped: set[str] = set()
+        for batch in _folder_batches(unit.folder, "documents"):
+            keep = [
+                self._keep(col, doc_id, doi, layer)
+                for doc_id, doi, layer in zip(
+                    batch.column("doc_id").to_pylist(),
+                    batch.column("doi").to_pylist(),
+                    batch.column("layer").to_pylist(),
+                    strict=True,
+                )
+            ]
+            if not all(keep):
+                mask = pa.array(keep)
+                dropped.update(batch.column("doc_id").filter(pc.invert(mask)).to_pylist())
+                batch = batch.filter(mask)
+            yield Records(documents=batch)
+        drop = pa.array(sorted(dropped), type=pa.string())
         for name in ("people", "classes", "applicants"):
-            table = records.table(name)
-            out[name] = table.filter(pc.is_in(table.column("doc_id"), value_set=kept_ids))
-        yield Records(**out)
+            for batch in _folder_batches(unit.folder, name):
+                if len(drop):
+                    batch = batch.filter(
+                        pc.invert(pc.is_in(batch.column("doc_id"), value_set=drop))
+                    )
+                yield Records(**{name: batch})
+
+    def _keep(self, col: Collector, doc_id: str, doi: str | None, layer: str) -> bool:
+        """Count one document of a records folder; whether it is kept (not read before)."""
+        col.account.records_read += 1
+        if self.deduper.check(doc_id, doi) is not None:
+            col.account.duplicates_dropped += 1
+            return False
+        col.account.records_kept += 1
+        if layer not in col.account.layers:
+            col.account.layers.append(layer)
+        return True
+
+
+#: Rows per batch when a records folder is read as an input.
+FOLDER_BATCH = 1 << 17
+
+
+def _folder_batches(folder: Path, name: str) -> Iterator[pa.Table]:
+    """The rows of one table of a records folder in batches, conformed to its schema.
+
+    Raises
+    ------
+    InputError
+        When the table file is missing or cannot be read.
+    """
+    path = folder / f"{name}.parquet"
+    if not path.exists():
+        raise InputError(f"{path}: file missing from the records folder")
+    try:
+        for table in iter_batches(folder, name, batch_size=FOLDER_BATCH):
+            yield conform(table, name)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{path}: cannot read Parquet file ({exc})") from exc
 
 
 def read_inputs(

@@ -7,6 +7,8 @@ import gzip
 import io
 import itertools
 import re
+import sqlite3
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypedDict
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -148,15 +151,121 @@ class FileAccount:
         }
 
 
-class Deduper:
-    """Remembers the documents already kept, by doc_id and by DOI, across files."""
+class _DiskKeys:
+    """Keys kept on disk (SQLite in a temporary folder) behind a Bloom filter of fixed size.
+
+    Memory stays bounded whatever the number of keys: the filter (:data:`BLOOM_BITS` bits per
+    kind of key) answers "certainly new" for almost every new key without touching the disk;
+    the keys added since the last flush wait in memory (at most :data:`PENDING` of them) and are
+    written in batches. A filter hit (a repeat, or a false positive) is settled exactly on disk.
+    """
 
     def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="stclusters-dedup-")
+        self._db = sqlite3.connect(Path(self._tmp.name) / "keys.sqlite", isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -16384"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE dois (doi TEXT PRIMARY KEY, doc_id TEXT) WITHOUT ROWID")
+        self._bits = {"ids": bytearray(BLOOM_BITS // 8), "dois": bytearray(BLOOM_BITS // 8)}
+        self._new_ids: set[str] = set()
+        self._new_dois: dict[str, str] = {}
+
+    def _maybe(self, kind: str, key: str, *, add: bool = False) -> bool:
+        """Whether ``key`` may be in the filter of ``kind`` (and set its bits when ``add``)."""
+        bits = self._bits[kind]
+        h = hash(key) & 0xFFFFFFFFFFFFFFFF
+        h1, h2 = h & 0xFFFFFFFF, (h >> 32) | 1
+        present = True
+        for i in range(BLOOM_HASHES):
+            pos = (h1 + i * h2) % BLOOM_BITS
+            byte, mask = pos >> 3, 1 << (pos & 7)
+            if not bits[byte] & mask:
+                present = False
+                if not add:
+                    return False
+                bits[byte] |= mask
+        return present
+
+    def has_id(self, doc_id: str) -> bool:
+        """Whether ``doc_id`` was added."""
+        if not self._maybe("ids", doc_id):
+            return False
+        if doc_id in self._new_ids:
+            return True
+        return self._db.execute("SELECT 1 FROM ids WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def first_of(self, doi: str) -> str | None:
+        """The doc_id added with ``doi``, or None."""
+        if not self._maybe("dois", doi):
+            return None
+        first = self._new_dois.get(doi)
+        if first is not None:
+            return first
+        row = self._db.execute("SELECT doc_id FROM dois WHERE doi = ?", (doi,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def add(self, doc_id: str, doi: str | None) -> None:
+        """Remember a kept document."""
+        self._maybe("ids", doc_id, add=True)
+        self._new_ids.add(doc_id)
+        if doi:
+            self._maybe("dois", doi, add=True)
+            self._new_dois[doi] = doc_id
+        if len(self._new_ids) >= PENDING:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the keys waiting in memory to disk."""
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT INTO ids VALUES (?)", ((k,) for k in self._new_ids))
+        self._db.executemany("INSERT INTO dois VALUES (?, ?)", self._new_dois.items())
+        self._db.execute("COMMIT")
+        self._new_ids, self._new_dois = set(), {}
+
+    def close(self) -> None:
+        """Remove the disk copy."""
+        self._db.close()
+        self._tmp.cleanup()
+
+
+#: Keys a Deduper holds in memory before it moves them to disk (bounded memory beyond this).
+IN_MEMORY_KEYS = 200_000
+#: Bits of each Bloom filter of the on-disk key store (32 MiB each) and hashes per key: about
+#: 0.5 % false positives at 20 M keys, each settled by one disk look-up.
+BLOOM_BITS = 1 << 28
+BLOOM_HASHES = 4
+#: Keys written to disk per batch.
+PENDING = 50_000
+
+
+class Deduper:
+    """Remembers the documents already kept, by doc_id and by DOI, across files.
+
+    The first :data:`IN_MEMORY_KEYS` documents are remembered in memory; beyond that the keys
+    move to a temporary SQLite file behind a fixed-size Bloom filter, so that memory does not
+    grow with the number of documents read (10 M documents are 2 GB of Python strings and
+    sets). Both give the same answers. Call :meth:`close` when done (removes the file).
+    """
+
+    def __init__(self, *, in_memory: int = IN_MEMORY_KEYS) -> None:
         self.doc_ids: set[str] = set()
         self.dois: dict[str, str] = {}
+        self.in_memory = in_memory
+        self._disk: _DiskKeys | None = None
 
     def check(self, doc_id: str, doi: str | None) -> str | None:
         """Return why the document is a duplicate, or None (and remember it)."""
+        disk = self._disk
+        if disk is not None:
+            if disk.has_id(doc_id):
+                return f"same doc_id as an earlier record ({doc_id})"
+            if doi:
+                first = disk.first_of(doi)
+                if first is not None:
+                    return f"same DOI {doi} as {first}"
+            disk.add(doc_id, doi)
+            return None
         if doc_id in self.doc_ids:
             return f"same doc_id as an earlier record ({doc_id})"
         if doi:
@@ -165,7 +274,49 @@ class Deduper:
                 return f"same DOI {doi} as {first}"
             self.dois[doi] = doc_id
         self.doc_ids.add(doc_id)
+        if len(self.doc_ids) > self.in_memory:
+            self._to_disk()
         return None
+
+    def check_many(self, doc_ids: list[str], dois: list[str | None]) -> list[str | None]:
+        """:meth:`check` of each document in turn (the same answers, in a tighter loop)."""
+        if self._disk is not None:
+            return [self.check(d, doi) for d, doi in zip(doc_ids, dois, strict=True)]
+        ids, by_doi = self.doc_ids, self.dois
+        out: list[str | None] = []
+        for i, (doc_id, doi) in enumerate(zip(doc_ids, dois, strict=True)):
+            if doc_id in ids:
+                out.append(f"same doc_id as an earlier record ({doc_id})")
+                continue
+            if doi:
+                first = by_doi.get(doi)
+                if first is not None:
+                    out.append(f"same DOI {doi} as {first}")
+                    continue
+                by_doi[doi] = doc_id
+            ids.add(doc_id)
+            out.append(None)
+            if len(ids) > self.in_memory:
+                self._to_disk()
+                rest = zip(doc_ids[i + 1 :], dois[i + 1 :], strict=True)
+                return out + [self.check(d, x) for d, x in rest]
+        return out
+
+    def _to_disk(self) -> None:
+        disk = _DiskKeys()
+        dois_of = {v: k for k, v in self.dois.items()}
+        for doc_id in self.doc_ids:
+            disk.add(doc_id, dois_of.get(doc_id))
+        disk.flush()
+        self.doc_ids, self.dois = set(), {}
+        self._disk = disk
+
+    def close(self) -> None:
+        """Forget every key (and remove the disk copy, if any)."""
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None
+        self.doc_ids, self.dois = set(), {}
 
 
 def country_column(table: pa.Table, account: FileAccount, *, name: str) -> pa.Table:
@@ -280,17 +431,8 @@ class Collector:
         doi: str | None = None,
     ) -> bool:
         """Add one document; False (and counted) when it duplicates an earlier one."""
-        self.account.records_read += 1
-        reason = self.deduper.check(doc_id, doi)
-        if reason is not None:
-            self.account.duplicates_dropped += 1
-            if self._dup_examples < 5:
-                self.account.notes.append(f"duplicate dropped: {doc_id} ({reason})")
-                self._dup_examples += 1
+        if not self.admit(doc_id, layer, doi):
             return False
-        if layer not in self.account.layers:
-            self.account.layers.append(layer)
-        self.account.records_kept += 1
         cols = self._cols["documents"]
         cols["doc_id"].append(doc_id)
         cols["layer"].append(layer)
@@ -302,6 +444,47 @@ class Collector:
         cols["file"].append(self.account.path)
         self._ndocs += 1
         return True
+
+    def admit(self, doc_id: str, layer: str, doi: str | None) -> bool:
+        """Count one document as read and kept, or as a duplicate (False) of an earlier one.
+
+        :meth:`document` admits and adds the row; a reader that builds its documents table in
+        Arrow admits each document and adds the rows itself.
+        """
+        self.account.records_read += 1
+        reason = self.deduper.check(doc_id, doi)
+        if reason is not None:
+            self.account.duplicates_dropped += 1
+            if self._dup_examples < 5:
+                self.account.notes.append(f"duplicate dropped: {doc_id} ({reason})")
+                self._dup_examples += 1
+            return False
+        if layer not in self.account.layers:
+            self.account.layers.append(layer)
+        self.account.records_kept += 1
+        return True
+
+    def admit_many(
+        self, doc_ids: list[str], layers: list[str], dois: list[str | None]
+    ) -> np.ndarray[Any, Any]:
+        """:meth:`admit` each document in turn; which were kept (a boolean array)."""
+        reasons = self.deduper.check_many(doc_ids, dois)
+        kept = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
+        account = self.account
+        account.records_read += len(reasons)
+        n_kept = int(kept.sum())
+        account.records_kept += n_kept
+        account.duplicates_dropped += len(reasons) - n_kept
+        if n_kept < len(reasons):
+            for i in np.flatnonzero(~kept):
+                if self._dup_examples >= 5:
+                    break
+                account.notes.append(f"duplicate dropped: {doc_ids[i]} ({reasons[i]})")
+                self._dup_examples += 1
+        for layer in dict.fromkeys(layers[i] for i in np.flatnonzero(kept)):
+            if layer not in account.layers:
+                account.layers.append(layer)
+        return kept
 
     def reject(
         self,
@@ -413,6 +596,11 @@ class Collector:
         c["country"].append(country)
 
     # ---- chunks
+    @property
+    def pending_docs(self) -> int:
+        """Documents gathered since the last chunk was handed out."""
+        return self._ndocs
+
     @property
     def full(self) -> bool:
         """Whether a chunk is ready to be handed out."""

@@ -487,7 +487,12 @@ def _authorship(work: _Work, i: int, authorship: dict[str, Any]) -> None:
     author = authorship.get("author") or {}
     name = clean(author.get("display_name") or authorship.get("raw_author_name"))
     raw = _raw_strings(authorship)
-    insts = [x for x in _as_list(authorship.get("institutions")) if isinstance(x, dict)]
+    # an institution listed twice for one author (same id, or same name without id) is one
+    # address of that author: one row, not two rows with the same key
+    insts: list[dict[str, Any]] = []
+    for inst in _as_list(authorship.get("institutions")):
+        if isinstance(inst, dict) and all(_inst_key(inst) != _inst_key(x) for x in insts):
+            insts.append(inst)
     raw_for = _raw_for_institutions(authorship, insts, raw)
     if insts:
         for inst in insts:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -27,7 +28,8 @@ from stclusters.readers._common import (
     repeated_header,
     start,
 )
-from stclusters.records import LAYERS, PRECISIONS, TABLES, Records, conform
+from stclusters.readers._table_fast import Slow, clean_array, fast_unit, first_rows
+from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, Records, conform
 
 __all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table"]
 
@@ -49,10 +51,17 @@ PERSON_COLUMNS = (
 #: Columns holding "; "-separated classification codes, by scheme.
 CLASS_COLUMNS = {"ipc": "ipc", "cpc": "cpc", "wos": "wos", "asjc": "asjc"}
 BATCH = 20_000
+#: Rows per batch read from a Parquet table (bounded memory; Arrow works on whole batches).
+PARQUET_BATCH = 1 << 17
 
 
-def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """Rows of a CSV or Parquet file in batches, with the line of each batch's first row."""
+def _arrow_batches(
+    src: Source, *, columns: list[str] | None = None
+) -> Iterator[tuple[int, pa.RecordBatch]]:
+    """Rows of a CSV or Parquet file in Arrow batches, with the line of each batch's first row.
+
+    CSV columns are all read as text; ``columns`` reads only those (they must exist).
+    """
     name = src.filename.lower()
     if name.endswith(".parquet"):
         try:
@@ -60,8 +69,8 @@ def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(f"{src.name}: cannot read Parquet file ({exc})") from exc
         row = 1
-        for batch in pf.iter_batches(batch_size=BATCH):
-            yield row, batch.to_pylist()
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=columns):
+            yield row, batch
             row += batch.num_rows
         return
     with src.open_binary() as fh:
@@ -71,12 +80,13 @@ def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     if not header:
         raise InputError(f"{src.name}: the file is empty")
     types = {h.strip(): pa.string() for h in header}
+    convert = pacsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, include_columns=columns or []
+    )
     with src.open_binary() as fh:
         try:
             reader = pacsv.open_csv(
-                fh,
-                read_options=pacsv.ReadOptions(block_size=1 << 22),
-                convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True),
+                fh, read_options=pacsv.ReadOptions(block_size=1 << 22), convert_options=convert
             )
         except pa.ArrowInvalid as exc:
             raise InputError(f"{src.name}: cannot read as CSV ({exc})") from exc
@@ -88,8 +98,14 @@ def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
                 break
             except pa.ArrowInvalid as exc:
                 raise InputError(f"{src.name}: malformed CSV after line {line:,} ({exc})") from exc
-            yield line, batch.to_pylist()
+            yield line, batch
             line += batch.num_rows
+
+
+def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Rows of a CSV or Parquet file in batches of dicts, with the line of each first row."""
+    for line, batch in _arrow_batches(src):
+        yield line, batch.to_pylist()
 
 
 def _float(value: Any) -> float | None:
@@ -262,8 +278,17 @@ def iter_table(
     ``year, doc_type, title, doi``, the people columns of the record model, ``ipc, cpc, wos,
     asjc`` ("; "-separated codes) and ``applicants`` ("; "-separated names). See
     docs/readers.md.
+
+    When the rows of each document follow one another (checked first, on the ``doc_id``
+    column alone), the file is read in runs of whole documents, and each run whose rows are
+    all well formed is converted in Arrow at once (:mod:`stclusters.readers._table_fast`);
+    other runs, and files whose documents are scattered, are read row by row. Both give the
+    same records, accounts and chunks.
     """
     src, col = start(source, "table", collector)
+    if _grouped(src):
+        yield from _iter_runs(src, col)
+        return
     docs: dict[str, _Doc] = {}
     for line, rows in _batches(src):
         if line <= 2 and rows and "doc_id" not in rows[0]:
@@ -280,6 +305,176 @@ def iter_table(
                 yield col.flush()
     if col.has_rows():
         yield col.flush()
+
+
+def _grouped(src: Source) -> bool:
+    """Whether the rows of each document (by cleaned doc_id) follow one another in the file.
+
+    Reads the doc_id column alone; False when it is missing, not text or unreadable (the
+    row-by-row reader then says why).
+    """
+    runs: list[pa.Array] = []
+    last: str | None = None
+    try:
+        for _, batch in _arrow_batches(src, columns=["doc_id"]):
+            if "doc_id" not in batch.schema.names:
+                return False
+            raw = batch.column("doc_id")
+            if not (pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type)):
+                return False
+            ids = clean_array(raw)
+            starts = first_rows(ids)
+            if len(ids) and last is not None and ids[0].as_py() == last:
+                starts = starts[1:]
+            runs.append(ids.take(pa.array(starts, pa.int64())).drop_null())
+            last = ids[-1].as_py() if len(ids) else last
+    except (InputError, pa.ArrowInvalid, KeyError, OSError):
+        return False
+    if not runs:
+        return True
+    ids = pa.concat_arrays(runs)
+    return bool(pc.count_distinct(ids).as_py() == len(ids))
+
+
+class _Chunks:
+    """Chunks of Records as the row-by-row reader cuts them, from Arrow runs and rows.
+
+    Chunk ``c`` holds the rows up to and including the one that adds the
+    ``(c + 1) * size``-th kept document.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.kept = 0
+        self.emitted = 0
+        self.pieces: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+
+    @property
+    def open_docs(self) -> int:
+        """Kept documents in the chunk not yet handed out."""
+        return self.kept - self.emitted * self.size
+
+    def add(self, tables: dict[str, pa.Table], kept: int) -> Iterator[Records]:
+        """Take the tables of a run (rows numbered by chunk); hand out the chunks it closes."""
+        for name in TABLES:
+            if tables[name].num_rows:
+                self.pieces[name].append(_piece(tables[name], name))
+        self.kept += kept
+        while self.emitted < self.kept // self.size:
+            yield self._cut(self.emitted)
+            self.emitted += 1
+
+    def _cut(self, chunk: int) -> Records:
+        out: dict[str, pa.Table] = {}
+        for name in TABLES:
+            table = (
+                pa.concat_tables(self.pieces[name])
+                if self.pieces[name]
+                else _piece(
+                    SCHEMAS[name].empty_table().append_column("__chunk", pa.array([], pa.int64())),
+                    name,
+                )
+            )
+            number = np.asarray(table.column("__chunk").to_numpy(), dtype=np.int64)
+            end = int(np.searchsorted(number, chunk, side="right"))
+            out[name] = _canonical(table.slice(0, end), name)
+            rest = table.slice(end)
+            self.pieces[name] = [rest] if rest.num_rows else []
+        return Records(**out)
+
+    def with_rows(self, records: Records) -> Records:
+        """The open chunk with the rows the row-by-row reader gathered, handed out."""
+        docs = records.documents.num_rows
+        out = {
+            name: pa.concat_tables([self._cut_open(name), records.table(name)]) for name in TABLES
+        }
+        self.kept += docs
+        self.emitted += 1
+        return Records(**out)
+
+    def keep_rows(self, records: Records) -> None:
+        """Rows gathered row by row that stay in the open chunk."""
+        for name in TABLES:
+            table = records.table(name)
+            if table.num_rows:
+                number = pa.array(np.full(table.num_rows, self.emitted, dtype=np.int64))
+                self.pieces[name].append(_piece(table.append_column("__chunk", number), name))
+        self.kept += records.documents.num_rows
+
+    def _cut_open(self, name: str) -> pa.Table:
+        pieces = self.pieces[name]
+        self.pieces[name] = []
+        if not pieces:
+            return SCHEMAS[name].empty_table()
+        return _canonical(pa.concat_tables(pieces), name)
+
+    def rest(self) -> Iterator[Records]:
+        """The last chunk, when rows are left."""
+        if any(self.pieces.values()):
+            yield Records(**{name: self._cut_open(name) for name in TABLES})
+
+
+def _piece(table: pa.Table, name: str) -> pa.Table:
+    """A table of rows numbered by chunk, with the canonical schema and ``__chunk``."""
+    schema = SCHEMAS[name].append(pa.field("__chunk", pa.int64()))
+    return pa.Table.from_arrays([table.column(f) for f in schema.names], schema=schema)
+
+
+def _canonical(table: pa.Table, name: str) -> pa.Table:
+    """A table of the fast path with the canonical schema (helper columns dropped)."""
+    schema = SCHEMAS[name]
+    return pa.Table.from_arrays([table.column(f) for f in schema.names], schema=schema)
+
+
+def _iter_runs(src: Source, col: Collector) -> Iterator[Records]:
+    """Read a table whose documents are grouped, in runs of whole documents."""
+    chunks = _Chunks(col.chunk_docs)
+    carry: pa.Table | None = None
+    for line, batch in _arrow_batches(src):
+        table = pa.Table.from_batches([batch])
+        if line <= 2 and "doc_id" not in table.column_names:
+            raise InputError(
+                f"{src.name}: no doc_id column; a plain table needs doc_id and layer columns "
+                "(see docs/readers.md)"
+            )
+        lines = pa.array(np.arange(line, line + table.num_rows, dtype=np.int64))
+        table = table.append_column("__line", lines)
+        if carry is not None:
+            table = pa.concat_tables([carry, table], promote_options="permissive")
+        starts = first_rows(clean_array(table.column("doc_id")))
+        last = int(starts[-1]) if len(starts) else 0
+        carry = table.slice(last)
+        if last:
+            yield from _run(table.slice(0, last), src, col, chunks)
+    if carry is not None and carry.num_rows:
+        yield from _run(carry, src, col, chunks)
+    yield from chunks.rest()
+
+
+def _run(table: pa.Table, src: Source, col: Collector, chunks: _Chunks) -> Iterator[Records]:
+    """Read a run of whole documents: in Arrow when every row is well formed, else row by row."""
+    rows = table.drop_columns(["__line"])
+    try:
+        tables, kept = fast_unit(
+            rows, col, kept_before=chunks.kept, chunk_docs=col.chunk_docs,
+            class_columns=CLASS_COLUMNS,
+        )  # fmt: skip
+    except Slow:
+        pass
+    else:
+        yield from chunks.add(tables, kept)
+        return
+    docs: dict[str, _Doc] = {}
+    lines = table.column("__line").to_pylist()
+    for line, row in zip(lines, rows.to_pylist(), strict=True):
+        if _is_header(row, src, line):
+            repeated_header(col.account, line)
+            continue
+        _row(col, row, line, docs)
+        if chunks.open_docs + col.pending_docs >= col.chunk_docs:
+            yield chunks.with_rows(col.flush())
+    if col.has_rows():
+        chunks.keep_rows(col.flush())
 
 
 def _is_header(row: dict[str, Any], src: Source, line: int) -> bool:
