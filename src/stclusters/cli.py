@@ -122,7 +122,8 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, StclustersError):
         return str(exc), exc.exit_code
     if _interrupted(exc):
-        return (f"interrupted in {_doing.where()}{_kept_previous()}", EXIT_CODES["interrupted"])
+        code = EXIT_CODES["terminated" if isinstance(exc, _Terminated) else "interrupted"]
+        return (f"interrupted in {_doing.where()}{_kept_previous()}", code)
     if _out_of_memory(exc):
         limit = (
             f"{_doing.memory_limit_gb:g} GB"
@@ -147,9 +148,12 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     )
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the staged output is removed on the way out."""
+
+
 def _terminate(signum: int, _frame: FrameType | None) -> None:
-    """SIGTERM ends a command like Ctrl-C (the staged output is removed on the way out)."""
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise _Terminated(f"signal {signum}")
 
 
 class _Group(TyperGroup):
