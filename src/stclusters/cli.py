@@ -27,7 +27,7 @@ from typer.exceptions import TyperException
 from stclusters._outdir import check_folder, check_run_folder
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
-from stclusters.errors import EXIT_CODES, StclustersError
+from stclusters.errors import EXIT_CODES, InputError, StclustersError
 
 
 @dataclasses.dataclass
@@ -310,6 +310,11 @@ def validate_cmd(
     try:
         read_manifest(folder)
         counts = validate(folder)
+        if not counts.get("documents"):
+            raise InputError(
+                f"{folder}: the records folder holds no documents, so no run can use it; "
+                "read the exports into it again (stclusters read) and check the accounts"
+            )
     except StclustersError as exc:
         raise fail(exc) from None
     console.print(

@@ -9,12 +9,13 @@ the connection of a :class:`Workspace`.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 
@@ -81,8 +82,10 @@ class InputTables:
     counts
         Rows per table.
     accounts
-        What was read: ``records_folders`` (path, content checksum, rows), ``files`` (one account
-        per input file, from the readers), ``in_memory`` when Records were given.
+        What was read: ``records_folders`` (name, content checksum, rows), ``files`` (one account
+        per input file, from the readers, named relative to the folder holding every input),
+        ``files_content_checksum`` (of the records read from them), ``in_memory`` when Records
+        were given. No full path: those go to ``run.json``.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -150,15 +153,44 @@ def open_inputs(
             read_manifest(folder)
             rows = validate_records(folder)
             accounts["records_folders"].append(
-                {"path": str(folder), "content_checksum": content_checksum(folder), "rows": rows}
+                {"name": folder.name, "content_checksum": content_checksum(folder), "rows": rows}
             )
+        accounts["records_folders"].sort(key=lambda a: (a["name"], a["content_checksum"]))
         if others:
             records, files = _read_files(others, input_format=input_format)
-            accounts.update(files)
+            accounts.update(portable_accounts(files, others))
+            accounts["files_content_checksum"] = content_checksum(records)
         if not folders and records is None:
             raise InputError("no inputs given: name records folders or input files")
     counts = register_tables(workspace.con, folders, records)
     return InputTables(workspace.con, counts, accounts)
+
+
+def portable_accounts(files: dict[str, Any], inputs: Sequence[str]) -> dict[str, Any]:
+    """The readers' accounts with the files named relative to the folder holding every input,
+    and in that name's order: the accounts then do not depend on where the inputs live nor on
+    the order they were given in (the full paths go to ``run.json``)."""
+    paths = [Path(i).expanduser().resolve() for i in inputs]
+    parents = [p if p.is_dir() else p.parent for p in paths]
+    base = Path(os.path.commonpath([str(p) for p in parents])) if parents else None
+    prefixes = sorted({str(Path(i)) for i in inputs} | {str(p) for p in paths}, key=len)
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, str) and base is not None:
+            for prefix in reversed(prefixes):
+                if value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in "/:":
+                    full = str(Path(prefix).expanduser().resolve()) + value[len(prefix) :]
+                    return full[len(str(base)) :].lstrip("/") or Path(full).name
+        return value
+
+    out = strip(files)
+    if isinstance(out.get("files"), list):
+        out["files"].sort(key=lambda a: str(a.get("path", "")))
+    return cast(dict[str, Any], out)
 
 
 def register_tables(
