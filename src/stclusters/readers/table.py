@@ -70,6 +70,11 @@ def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     header = next(csv.reader(text[:1])) if text else []
     if not header:
         raise InputError(f"{src.name}: the file is empty")
+    if "\ufffd" in text[0]:
+        raise InputError(
+            f"{src.name} line 1: the header row is not valid UTF-8 text; save the file as "
+            "UTF-8 (CSV UTF-8 in a spreadsheet program)"
+        )
     types = {h.strip(): pa.string() for h in header}
     with src.open_binary() as fh:
         try:
