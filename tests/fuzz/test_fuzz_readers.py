@@ -16,11 +16,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from fuzz.mutate import KINDS, check_case, mutate
+from fuzz.mutate import KINDS, check_case, mutate, validate_batch
 from fuzz.seeds import FORMATS, patentsview_tables, seeds
+from stclusters.records import Records
 
 #: Cases per format in ``make test`` (a short pass); ``make fuzz`` sets far more.
-CASES = int(os.environ.get("STCLUSTERS_FUZZ_CASES", "25"))
+CASES = int(os.environ.get("STCLUSTERS_FUZZ_CASES", "12"))
+#: Cases whose records are validated together (see :func:`fuzz.mutate.validate_batch`).
+BATCH = 500
 REPORT = os.environ.get("STCLUSTERS_FUZZ_REPORT")
 
 OPS = st.lists(
@@ -41,6 +44,7 @@ def test_reader_survives_mutations(fmt: str, shared_dir: Path) -> None:
     if not chosen:
         pytest.skip(f"no seed files of {fmt} in {shared_dir}")
     tally = {"format": fmt, "cases": 0, "read": 0, "refused": 0}
+    batch: list[tuple[bytes, Records]] = []
     folder = Path(tempfile.mkdtemp(prefix=f"fuzz-{fmt}-"))
     rest_all = patentsview_tables() if fmt == "patentsview" else {}
 
@@ -55,12 +59,19 @@ def test_reader_survives_mutations(fmt: str, shared_dir: Path) -> None:
     def case(seed: tuple[str, bytes], ops: list[tuple[int, float, int, int]]) -> None:
         name, data = seed
         rest = {k: v for k, v in rest_all.items() if k != name}
-        outcome = check_case(fmt, folder, name, mutate(data, ops), rest)
+        mutated = mutate(data, ops)
+        records = check_case(fmt, folder, name, mutated, rest)
         tally["cases"] += 1
-        tally[outcome] += 1
+        tally["refused" if records is None else "read"] += 1
+        if records is not None and records.documents.num_rows:
+            batch.append((mutated, records))
+        if len(batch) >= BATCH:
+            validate_batch(batch)
+            batch.clear()
 
     try:
         case()
+        validate_batch(batch)
     finally:
         for old in folder.iterdir():
             old.unlink()
@@ -82,5 +93,8 @@ def test_seeds_read_unmutated(fmt: str, shared_dir: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, data in chosen:
             rest = {k: v for k, v in rest_all.items() if k != name}
-            outcomes.append(check_case(fmt, Path(tmp), name, data, rest))
-    assert "read" in outcomes, f"{fmt}: no seed could be read: {outcomes}"
+            records = check_case(fmt, Path(tmp), name, data, rest)
+            assert records is not None, f"{fmt}: the seed {name} was refused"
+            validate_batch([(data, records)])
+            outcomes.append(records.documents.num_rows)
+    assert sum(outcomes) > 0, f"{fmt}: no document in the seeds: {outcomes}"
