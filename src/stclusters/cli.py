@@ -39,6 +39,7 @@ class _Doing:
     memory_limit_gb: float | None = None
     out: Path | None = None
     debug: bool = False
+    signalled: int | None = None
 
     def where(self) -> str:
         """The command and stage, as a message names them."""
@@ -50,12 +51,19 @@ _doing = _Doing()
 
 
 def _interrupted(exc: BaseException) -> bool:
-    """Ctrl-C: a KeyboardInterrupt, or DuckDB's 'Query interrupted' when it came in a query."""
-    if isinstance(exc, KeyboardInterrupt):
+    """Ctrl-C or SIGTERM: a KeyboardInterrupt, or whatever a library made of it (DuckDB's
+    'Query interrupted', an error whose cause is the KeyboardInterrupt raised inside a
+    callback), or any failure after the signal arrived."""
+    if _doing.signalled is not None:
         return True
-    if type(exc).__name__ == "InterruptException":
-        return True
-    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt) or type(seen).__name__ == "InterruptException":
+            return True
+        if isinstance(seen, RuntimeError) and "interrupted" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "KeyboardInterrupt" in str(exc)
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -119,11 +127,12 @@ def describe_failure(exc: BaseException) -> tuple[str, int]:
     message, code
         A message for a person naming what failed, where and what to do, and the exit code.
     """
+    if _interrupted(exc):
+        terminated = isinstance(exc, _Terminated) or _doing.signalled == signal.SIGTERM
+        code = EXIT_CODES["terminated" if terminated else "interrupted"]
+        return (f"interrupted in {_doing.where()}{_kept_previous()}", code)
     if isinstance(exc, StclustersError):
         return str(exc), exc.exit_code
-    if _interrupted(exc):
-        code = EXIT_CODES["terminated" if isinstance(exc, _Terminated) else "interrupted"]
-        return (f"interrupted in {_doing.where()}{_kept_previous()}", code)
     if _out_of_memory(exc):
         limit = (
             f"{_doing.memory_limit_gb:g} GB"
@@ -152,18 +161,22 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that the staged output is removed on the way out."""
 
 
-def _terminate(signum: int, _frame: FrameType | None) -> None:
-    raise _Terminated(f"signal {signum}")
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    """SIGINT and SIGTERM: remember the signal (libraries may wrap the exception), then raise
+    it as Python does for Ctrl-C, so that the staged output is removed on the way out."""
+    _doing.signalled = signum
+    raise _Terminated(f"signal {signum}") if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 class _Group(TyperGroup):
     """Runs a command and turns every failure into one message and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
-        previous = signal.getsignal(signal.SIGTERM)
         main_thread = _in_main_thread()
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         if main_thread:
-            signal.signal(signal.SIGTERM, _terminate)
+            for sig in previous:
+                signal.signal(sig, _on_signal)
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, TyperException, SystemExit):
@@ -176,7 +189,8 @@ class _Group(TyperGroup):
             raise typer.Exit(code=code) from None
         finally:
             if main_thread:
-                signal.signal(signal.SIGTERM, previous)
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
 
 def _in_main_thread() -> bool:

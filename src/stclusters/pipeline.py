@@ -84,11 +84,12 @@ def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
     for name in _FILE_SETTINGS:
         if settings.get(name):
             settings[name] = _file_sha256(Path(settings[name]))
-    checksums = sorted(
-        [str(f.get("content_checksum")) for f in inputs.get("records_folders", [])]
-        + [str(inputs["files_content_checksum"])] * ("files_content_checksum" in inputs)
-        + [str(inputs.get("in_memory", {}).get("content_checksum"))] * ("in_memory" in inputs)
-    )
+    checksums = [str(f.get("content_checksum")) for f in inputs.get("records_folders", [])]
+    if "files_content_checksum" in inputs:
+        checksums.append(str(inputs["files_content_checksum"]))
+    if "in_memory" in inputs:
+        checksums.append(str(inputs["in_memory"].get("content_checksum")))
+    checksums.sort()
     blob = json.dumps({"settings": settings, "inputs": checksums}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
