@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
 import duckdb
+import pyarrow as pa
 
 from stclusters.errors import InputError, ValidationError
 from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
@@ -158,6 +159,7 @@ def open_inputs(
         accounts["records_folders"].sort(key=lambda a: (a["name"], a["content_checksum"]))
         if others:
             records, files = _read_files(others, input_format=input_format)
+            records = portable_records(records, others)
             accounts.update(portable_accounts(files, others))
             accounts["files_content_checksum"] = content_checksum(records)
         if not folders and records is None:
@@ -166,31 +168,58 @@ def open_inputs(
     return InputTables(workspace.con, counts, accounts)
 
 
-def portable_accounts(files: dict[str, Any], inputs: Sequence[str]) -> dict[str, Any]:
-    """The readers' accounts with the files named relative to the folder holding every input,
-    and in that name's order: the accounts then do not depend on where the inputs live nor on
-    the order they were given in (the full paths go to ``run.json``)."""
+def portable_names(inputs: Sequence[str]) -> Callable[[Any], Any]:
+    """A function that names input files relative to the folder holding every input.
+
+    Applied to text, it replaces a leading input path (as given or resolved) by the file's
+    path below that folder (its name alone for a single file); other values pass unchanged.
+    Accounts and the records' ``file`` column then do not depend on where the inputs live.
+    """
     paths = [Path(i).expanduser().resolve() for i in inputs]
     parents = [p if p.is_dir() else p.parent for p in paths]
-    base = Path(os.path.commonpath([str(p) for p in parents])) if parents else None
+    base = str(Path(os.path.commonpath([str(p) for p in parents]))) if parents else None
     prefixes = sorted({str(Path(i)) for i in inputs} | {str(p) for p in paths}, key=len)
+
+    def name(value: Any) -> Any:
+        if not isinstance(value, str) or base is None:
+            return value
+        for prefix in reversed(prefixes):
+            if value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in "/:":
+                full = str(Path(prefix).expanduser().resolve()) + value[len(prefix) :]
+                return full[len(base) :].lstrip("/") or Path(full).name
+        return value
+
+    return name
+
+
+def portable_accounts(files: dict[str, Any], inputs: Sequence[str]) -> dict[str, Any]:
+    """The readers' accounts with the files named by :func:`portable_names`, in that name's
+    order: the accounts then do not depend on where the inputs live nor on the order they were
+    given in (the full paths go to ``run.json``)."""
+    name = portable_names(inputs)
 
     def strip(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: strip(v) for k, v in value.items()}
         if isinstance(value, list):
             return [strip(v) for v in value]
-        if isinstance(value, str) and base is not None:
-            for prefix in reversed(prefixes):
-                if value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in "/:":
-                    full = str(Path(prefix).expanduser().resolve()) + value[len(prefix) :]
-                    return full[len(str(base)) :].lstrip("/") or Path(full).name
-        return value
+        return name(value)
 
     out = strip(files)
     if isinstance(out.get("files"), list):
         out["files"].sort(key=lambda a: str(a.get("path", "")))
     return cast(dict[str, Any], out)
+
+
+def portable_records(records: Records, inputs: Sequence[str]) -> Records:
+    """``records`` with the documents' ``file`` column named by :func:`portable_names`."""
+    docs = records.documents
+    if "file" not in docs.column_names or not docs.num_rows:
+        return records
+    name = portable_names(inputs)
+    files = pa.array([name(v) for v in docs.column("file").to_pylist()], type=pa.string())
+    docs = docs.set_column(docs.schema.get_field_index("file"), "file", files)
+    return Records(**{t: docs if t == "documents" else records.table(t) for t in TABLES})
 
 
 def register_tables(
