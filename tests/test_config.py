@@ -145,3 +145,76 @@ def test_repr_shows_changed_values_and_table_lists_all() -> None:
     assert repr(Config()) == "Config(<defaults>)"
     assert "eps_km=10.0" in repr(Config().replace(eps_km=10))
     assert len(settings_table()) == len(dataclasses.fields(Config))
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("edition = 2024\n\n[ clustering ]\neps_km = -3\n", 4),
+        ("# a comment\nclustering.eps_km = -3\n", 2),
+        ('edition = 2024\n[clustering]\n"eps_km" = -3\n', 3),
+        ("[window]\nedition = 2024\n\n\n[clustering]\n  eps_km=-3\n", 6),
+        ("[ranking]\ntop_n = 5\n[clustering]\nmin_points = 3\neps_km = -3\n", 5),
+    ],
+)
+def test_bad_value_names_the_right_line_in_any_layout(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert f"line {line})" in str(info.value) and "None" not in str(info.value)
+    assert "'eps_km' setting must be a number at least 0.05" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "group", "line", "hint"),
+    [
+        ("[clusterin]\neps_km = 3\n", "clusterin", 1, "did you mean [clustering]?"),
+        ("edition = 2024\n\n[rankng]\ntop_n = 3\n", "rankng", 3, "did you mean [ranking]?"),
+        ("edition = 2024\nx = {a = 1}\n", "x", 2, ""),
+        ("edition = 2024\n[ geocodin ]\nfuzzy_threshold = 90\n", "geocodin", 2, "[geocoding]"),
+        ("edition = 2024\nnamin.name_max_cities = 3\n", "namin", 2, "did you mean [naming]?"),
+    ],
+)
+def test_unknown_group_named_with_its_line_and_closest_group(
+    tmp_path: Path, text: str, group: str, line: int, hint: str
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert f"Unknown settings group [{group}] ({path}, line {line})" in message, message
+    assert hint in message and "None" not in message
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("eps_km", "-3"),
+        ("min_points", "lots"),
+        ("edition", "2024.5"),
+        ("population_source", "census"),
+        ("cluster_precisions", "city,village"),
+        ("exclude_ssh_only", "maybe"),
+        ("memory_limit_gb", "0"),
+        ("fuzzy_threshold", "forty"),
+        ("top_n", "0"),
+    ],
+)
+def test_bad_command_line_setting_rejected_before_any_work(
+    key: str, value: str, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from stclusters.cli import app
+
+    out = tmp_path / "o"
+    option = "--" + key.replace("_", "-")
+    result = CliRunner().invoke(
+        app, ["run", str(tmp_path / "none"), "--out", str(out), option, value]
+    )
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert f"'{key}' setting must be" in text and "(command line)" in text, text
+    assert not out.exists()

@@ -446,3 +446,98 @@ def test_a_rerun_says_what_it_replaced(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     said = " ".join(again.output.split())  # the console wraps long lines
     assert "replaced the earlier output" in said and "a records folder" in said
+
+
+# --------------------------------------------------------------------------------------------
+# atomic replacement and what killed commands leave behind (issue 13)
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path: Path) -> None:
+    from stclusters._outdir import exchange
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "x").write_text("from a")
+    (b / "y").write_text("from b")
+    if not exchange(a, b):
+        pytest.skip("this system cannot swap two folders in one step (the fallback is tested)")
+    assert (a / "y").read_text() == "from b" and (b / "x").read_text() == "from a"
+
+
+@pytest.mark.parametrize("swap", ["exchange", "fallback"])
+def test_staged_folder_replaces_whole_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, swap: str
+) -> None:
+    from stclusters import _outdir
+
+    if swap == "fallback":
+        monkeypatch.setattr(_outdir, "_renameat2", lambda: None)
+    out = tmp_path / "out"
+    for round_ in range(3):
+        with staged_folder(out, kind="records") as folder:
+            (folder / "data.txt").write_text(f"round {round_}")
+        assert (out / "data.txt").read_text() == f"round {round_}"
+        assert read_marker(out) == "records"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def _leave_as_killed(out: Path, *, aside: bool = False) -> Path:
+    """What a command killed while building beside ``out`` leaves: a folder and its lock."""
+    import tempfile
+
+    fd, lock = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".lock", dir=out.parent)
+    os.close(fd)  # the process died: nobody holds the lock
+    tmp = Path(lock[: -len(".lock")])
+    tmp.mkdir()
+    (tmp / "half.csv").write_text("half")
+    if aside:  # the fallback died between its two renames: out moved aside
+        out.replace(tmp.with_name(tmp.name + ".old"))
+    return tmp
+
+
+def test_next_command_sweeps_what_a_killed_one_left(tmp_path: Path) -> None:
+    from stclusters._outdir import sweep_stale
+
+    out = tmp_path / "out"
+    with staged_folder(out, kind="records") as folder:
+        (folder / "data.txt").write_text("old")
+    _leave_as_killed(out)
+    _leave_as_killed(out)
+    (tmp_path / ".out.mine").mkdir()  # not ours (no lock): never touched
+    with staged_folder(out, kind="records") as folder:
+        (folder / "data.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.mine", "out"]
+    assert (out / "data.txt").read_text() == "new"
+    assert sweep_stale(out) == []
+
+
+def test_sweep_puts_back_an_output_moved_aside(tmp_path: Path) -> None:
+    from stclusters._outdir import sweep_stale
+
+    out = tmp_path / "out"
+    with staged_folder(out, kind="records") as folder:
+        (folder / "data.txt").write_text("old")
+    _leave_as_killed(out, aside=True)
+    assert not out.exists()
+    sweep_stale(out)
+    assert (out / "data.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_sweep_leaves_a_folder_whose_lock_is_held(tmp_path: Path) -> None:
+    import fcntl
+
+    from stclusters._outdir import sweep_stale
+
+    out = tmp_path / "out"
+    tmp = _leave_as_killed(out)
+    fd = os.open(str(tmp) + ".lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a command still running
+        assert sweep_stale(out) == []
+        assert tmp.is_dir()
+    finally:
+        os.close(fd)
+    assert sweep_stale(out) == [tmp]
+    assert not tmp.exists()

@@ -25,17 +25,21 @@ item 1.
 from __future__ import annotations
 
 import csv
+import ctypes
+import errno
+import glob
 import io
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from stclusters.errors import OutputError
+from stclusters.errors import OutputError, WriteError
 
 __all__ = [
     "MARKER",
@@ -44,11 +48,14 @@ __all__ = [
     "check_file",
     "check_folder",
     "check_run_folder",
+    "check_writable",
     "claim_folder",
+    "exchange",
     "input_paths",
     "prepare_folder",
     "read_marker",
     "staged_folder",
+    "sweep_stale",
     "write_marker",
 ]
 
@@ -252,8 +259,15 @@ def check_folder(
     resolved = _resolve(target)
     what = _WHAT[kind]
     _check_common(target, resolved, what, inputs)
+    _check_rules(target, resolved, what, kind=kind, force=force)
+    check_writable(resolved, what=what)
+    return resolved
+
+
+def _check_rules(target: Path, resolved: Path, what: str, *, kind: OutputKind, force: bool) -> None:
+    """The refusals that --force lifts: a file, a folder of something else."""
     if not resolved.exists() or force:
-        return resolved
+        return
     if not resolved.is_dir():
         raise _refuse(
             target,
@@ -262,10 +276,10 @@ def check_folder(
             f"give a new folder name, or {_FORCE}",
         )
     if next(resolved.iterdir(), None) is None:
-        return resolved
+        return
     marker = read_marker(resolved)
     if marker in REPLACES[kind]:
-        return resolved
+        return
     if marker is not None:
         why = f"it holds {_WHAT[marker]} written by stclusters, not {what}"
     elif any((resolved / name).exists() for name in _OLD_OUTPUT_FILES):
@@ -279,6 +293,36 @@ def check_folder(
             "marker file in it), and the output would replace everything in it"
         )
     raise _refuse(target, what, why, f"choose a new or empty folder, or {_FORCE}")
+
+
+def check_writable(resolved: Path, *, what: str) -> None:
+    """Check, before any work, that a folder can be made beside ``resolved`` (where the new
+    output is built) by making one and removing it: permissions, read-only file systems,
+    immutable folders and full disks all show here rather than after the work.
+
+    Raises
+    ------
+    WriteError
+        Naming the folder that cannot be written, the system's reason and the fix.
+    """
+    place = next((p for p in (resolved.parent, *resolved.parent.parents) if p.exists()), None)
+    if place is None:  # pragma: no cover - the root always exists
+        return
+    try:
+        probe = tempfile.mkdtemp(prefix=".stclusters-probe-", dir=place)
+        Path(probe).rmdir()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        fix = (
+            "free some space on that disk or choose an output folder on another one"
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            else f"choose an output folder you can write to, or make {place} writable "
+            f"(chmod u+w {place})"
+        )
+        raise WriteError(
+            f"cannot write {what} to {resolved}: the folder {place} cannot be written "
+            f"({reason}); {fix}. Nothing was done"
+        ) from None
 
 
 def check_file(
@@ -323,6 +367,7 @@ def check_file(
     _check_common(target, resolved, what, inputs)
     if resolved.is_dir():
         raise _refuse(target, what, "it is a folder", "give the path of a file, such as out.csv")
+    check_writable(resolved, what=what)
     if not resolved.exists() or force:
         return resolved
     if own_columns and _header_ends_with(resolved, own_columns):
@@ -447,8 +492,19 @@ def staged_folder(
 ) -> Iterator[Path]:
     """Check ``out``, yield a new marked folder beside it, and let it replace ``out`` on success.
 
-    The check (:func:`check_folder`) runs on entering, before any work. When the block raises,
-    the new folder is removed and ``out`` is left as it was.
+    The check (:func:`check_folder`) runs on entering, before any work. The new folder is
+    built beside ``out`` as ``.<name>.<random>``, next to a lock file ``.<name>.<random>.lock``
+    held (``flock``) while the process lives. On success the two folders are swapped in one
+    step (:func:`exchange`): ``out`` is at every moment either the whole previous output or
+    the whole new one. When the block raises (Ctrl-C included) the new folder is removed and
+    ``out`` is left as it was; when the process is killed (SIGKILL, a power cut) its folder is
+    left behind with a lock nobody holds, and the next command writing beside it removes it
+    (:func:`sweep_stale`).
+
+    Where the system cannot swap two folders in one step (not Linux, an old kernel, a file
+    system without ``RENAME_EXCHANGE``), the previous output is moved aside and the new one
+    moved in: between the two renames ``out`` does not exist, and if the process dies there
+    the next command puts the previous output back before anything else.
 
     Yields
     ------
@@ -462,21 +518,163 @@ def staged_folder(
     """
     resolved = check_folder(out, kind=kind, inputs=inputs, force=force)
     resolved.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.", dir=resolved.parent))
-    try:
+    sweep_stale(resolved)
+    with _staging(resolved) as tmp:
         write_marker(tmp, kind)
         yield tmp
         tmp.chmod(0o755)
-        if os.path.lexists(resolved):
-            trash = Path(tempfile.mkdtemp(prefix=f".{resolved.name}.old.", dir=resolved.parent))
-            resolved.replace(trash / resolved.name)
-            tmp.replace(resolved)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            tmp.replace(resolved)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        _swap_in(tmp, resolved)
+
+
+#: The suffix of the lock file held beside a folder being built.
+_LOCK = ".lock"
+#: The suffix of the previous output moved aside by the fallback of :func:`staged_folder`.
+_ASIDE = ".old"
+
+
+@contextmanager
+def _staging(resolved: Path) -> Iterator[Path]:
+    """A new folder beside ``resolved`` with its lock held; both removed on the way out."""
+    fd, lock_name = tempfile.mkstemp(prefix=f".{resolved.name}.", suffix=_LOCK, dir=resolved.parent)
+    lock = Path(lock_name)
+    tmp = lock.with_name(lock.name[: -len(_LOCK)])
+    try:
+        _lock(fd)
+        tmp.mkdir(mode=0o700)
+        yield tmp
+    finally:
+        _remove_tree(tmp)
+        _remove_tree(tmp.with_name(tmp.name + _ASIDE))
+        with suppress(OSError):
+            lock.unlink()
+        os.close(fd)
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no sweep of stale folders
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _is_stale(lock: Path) -> bool:
+    """Whether nobody holds ``lock`` (the process that made it has ended)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return False
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+def sweep_stale(out: str | Path) -> list[Path]:
+    """Remove what killed commands left beside ``out``; put back a previous output moved aside.
+
+    Only folders paired with a lock file nobody holds are touched (a command still running
+    holds its lock), so a folder of anything else is never removed.
+
+    Returns
+    -------
+    list of Path
+        The folders removed (or put back at ``out``).
+    """
+    resolved = Path(out)
+    done: list[Path] = []
+    if not resolved.parent.is_dir():
+        return done
+    for lock in sorted(resolved.parent.glob(f".{glob.escape(resolved.name)}.*{_LOCK}")):
+        if not _is_stale(lock):
+            continue
+        tmp = lock.with_name(lock.name[: -len(_LOCK)])
+        aside = tmp.with_name(tmp.name + _ASIDE)
+        if aside.is_dir() and not os.path.lexists(resolved):
+            aside.replace(resolved)  # the fallback died between its two renames
+            done.append(resolved)
+        for path in (tmp, aside):
+            if os.path.lexists(path):
+                _remove_tree(path)
+                done.append(path)
+        with suppress(OSError):
+            lock.unlink()
+    return done
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Make ``new`` the folder at ``target``; what was at ``target`` ends at ``new``'s path."""
+    if not os.path.lexists(target):
+        new.replace(target)
+        new.mkdir(mode=0o700)  # an empty folder at new's path, removed with the staging
+        return
+    if exchange(new, target):
+        return
+    aside = new.with_name(new.name + _ASIDE)
+    target.replace(aside)
+    new.replace(target)
+    aside.replace(new)
+
+
+#: renameat2's flag that swaps two paths in one step (linux/fs.h).
+_RENAME_EXCHANGE = 2
+#: The "current folder" file descriptor of the *at() system calls (linux/fcntl.h).
+_AT_FDCWD = -100
+
+
+def exchange(a: str | Path, b: str | Path) -> bool:
+    """Swap the paths ``a`` and ``b`` in one atomic step (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``, through ctypes).
+
+    Returns
+    -------
+    bool
+        True when swapped; False when this system cannot (not Linux, a C library or kernel
+        without renameat2, a file system without the flag): nothing was changed.
+
+    Raises
+    ------
+    OSError
+        When the system refused for another reason (permission denied, for example).
+    """
+    func = _renameat2()
+    if func is None:
+        return False
+    rc = func(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _renameat2() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+def _remove_tree(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        with suppress(OSError):
+            path.unlink()
 
 
 def _remove(path: Path) -> None:

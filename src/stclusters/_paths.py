@@ -9,9 +9,22 @@ on Windows).
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
-__all__ = ["cache_folder", "default_cache_dir"]
+__all__ = ["UNREADABLE_CACHE", "cache_folder", "default_cache_dir"]
+
+#: What reading a torn or corrupt ``.npz`` cache file can raise (a truncated zip, a bad CRC,
+#: arrays missing or of the wrong shape, text that does not decode): the file is then rebuilt.
+UNREADABLE_CACHE: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    zipfile.BadZipFile,
+)
 
 
 def default_cache_dir() -> Path:

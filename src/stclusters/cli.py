@@ -1,20 +1,203 @@
-"""The command line: a thin layer over the public API."""
+"""The command line: a thin layer over the public API.
+
+Every failure a user can cause or meet ends in one message naming what failed, where and what
+to do, and an exit code of :data:`stclusters.errors.EXIT_CODES` (documented in the README);
+``stclusters --debug ...`` (or ``STCLUSTERS_DEBUG=1``) also prints the traceback.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import inspect
+import signal
+import sys
+import traceback
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from stclusters._outdir import check_folder, check_run_folder
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
-from stclusters.errors import StclustersError
+from stclusters.errors import EXIT_CODES, InputError, StclustersError
+
+
+@dataclasses.dataclass
+class _Doing:
+    """What the command is doing, for the one-line message of a failure."""
+
+    command: str = ""
+    stage: str | None = None
+    memory_limit_gb: float | None = None
+    out: Path | None = None
+    debug: bool = False
+    signalled: int | None = None
+
+    def where(self) -> str:
+        """The command and stage, as a message names them."""
+        stage = f", stage '{self.stage}'" if self.stage else ""
+        return f"'{self.command}'{stage}" if self.command else "stclusters"
+
+
+_doing = _Doing()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Ctrl-C or SIGTERM: a KeyboardInterrupt, or whatever a library made of it (DuckDB's
+    'Query interrupted', an error whose cause is the KeyboardInterrupt raised inside a
+    callback), or any failure after the signal arrived."""
+    if _doing.signalled is not None:
+        return True
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt) or type(seen).__name__ == "InterruptException":
+            return True
+        if isinstance(seen, RuntimeError) and "interrupted" in str(seen).lower():
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "KeyboardInterrupt" in str(exc)
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryException"
+
+
+def _kept_previous() -> str:
+    out = _doing.out
+    if out is None:
+        return ""
+    return f"; nothing was written, and what was in {out} is unchanged"
+
+
+def _os_failure(exc: OSError) -> tuple[str, int]:
+    """The message and exit code of a file-system failure."""
+    name = exc.filename if exc.filename is not None else "a file"
+    what = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"disk full while writing {name} (in {_doing.where()}): free some space on that "
+            f"disk or choose an output folder on another one{_kept_previous()}",
+            EXIT_CODES["output"],
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"permission denied on {name} (in {_doing.where()}: {what}): give yourself "
+            "read access to the inputs and write access to the output folder, or choose "
+            f"another output folder{_kept_previous()}",
+            EXIT_CODES["output"],
+        )
+    return (
+        f"cannot read or write {name} (in {_doing.where()}): {what}; check that the path "
+        "exists and is a file or folder as expected",
+        EXIT_CODES["usage"],
+    )
+
+
+def _parquet_failure(exc: BaseException) -> str | None:
+    """A message for a Parquet file that cannot be read (a corrupt records folder)."""
+    text = str(exc)
+    if "parquet" not in text.lower() and type(exc).__name__ not in ("ArrowInvalid", "ArrowIOError"):
+        return None
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return (
+        f"a Parquet file of the inputs cannot be read (in {_doing.where()}): {first}; the "
+        "records folder is damaged: write it again (stclusters read or synth) and check it "
+        "with 'stclusters validate'"
+    )
+
+
+def describe_failure(exc: BaseException) -> tuple[str, int]:
+    """The one-line message and the exit code of a failure (:data:`EXIT_CODES`).
+
+    Parameters
+    ----------
+    exc
+        What a command raised.
+
+    Returns
+    -------
+    message, code
+        A message for a person naming what failed, where and what to do, and the exit code.
+    """
+    if _interrupted(exc):
+        terminated = isinstance(exc, _Terminated) or _doing.signalled == signal.SIGTERM
+        code = EXIT_CODES["terminated" if terminated else "interrupted"]
+        return (f"interrupted in {_doing.where()}{_kept_previous()}", code)
+    if isinstance(exc, StclustersError):
+        return str(exc), exc.exit_code
+    if _out_of_memory(exc):
+        limit = (
+            f"{_doing.memory_limit_gb:g} GB"
+            if _doing.memory_limit_gb is not None
+            else "DuckDB's default (80% of this machine's memory)"
+        )
+        return (
+            f"out of memory in {_doing.where()} with the memory limit {limit}: raise it with "
+            "--memory-limit-gb (the 'memory_limit_gb' setting), or close other programs"
+            f"{_kept_previous()}",
+            EXIT_CODES["resources"],
+        )
+    if isinstance(exc, OSError):
+        return _os_failure(exc)
+    parquet = _parquet_failure(exc)
+    if parquet is not None:
+        return parquet, EXIT_CODES["usage"]
+    return (
+        f"unexpected error in {_doing.where()}: {type(exc).__name__}: {exc}. This is a fault "
+        "of stclusters: rerun with 'stclusters --debug ...' and report the traceback",
+        EXIT_CODES["internal"],
+    )
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the staged output is removed on the way out."""
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    """SIGINT and SIGTERM: remember the signal (libraries may wrap the exception), then raise
+    it as Python does for Ctrl-C, so that the staged output is removed on the way out."""
+    _doing.signalled = signum
+    raise _Terminated(f"signal {signum}") if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+class _Group(TyperGroup):
+    """Runs a command and turns every failure into one message and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        main_thread = _in_main_thread()
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if main_thread:
+            for sig in previous:
+                signal.signal(sig, _on_signal)
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException, SystemExit):
+            raise
+        except BaseException as exc:  # every failure ends in one message
+            message, code = describe_failure(exc)
+            if _doing.debug:
+                traceback.print_exception(exc, file=sys.stderr)
+            err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+            raise typer.Exit(code=code) from None
+        finally:
+            if main_thread:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+
+def _in_main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
 
 app = typer.Typer(
     name="stclusters",
@@ -22,6 +205,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 console = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -35,18 +219,42 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="STCLUSTERS_DEBUG",
+            help="On a failure, also print the Python traceback (for a bug report).",
+        ),
+    ] = False,
 ) -> None:
     """Find, rank and profile science-and-technology clusters from patents and articles."""
+    global _doing
+    _doing = _Doing(command=ctx.invoked_subcommand or "", debug=debug)
+
+
+def _on_stage(status: Any) -> Any:
+    """A callback showing the stage a run begins and keeping it for a failure's message."""
+
+    def on_stage(name: str) -> None:
+        _doing.stage = name
+        status.update(f"{name}...")
+
+    return on_stage
 
 
 def fail(exc: Exception) -> typer.Exit:
-    """Print an error for a person and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    return typer.Exit(code=2)
+    """Print an error for a person and return the exit to raise (its code from the error)."""
+    message, code = describe_failure(exc)
+    if _doing.debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    return typer.Exit(code=code)
 
 
 ConfigOption = Annotated[
@@ -116,6 +324,11 @@ def validate_cmd(
     try:
         read_manifest(folder)
         counts = validate(folder)
+        if not counts.get("documents"):
+            raise InputError(
+                f"{folder}: the records folder holds no documents, so no run can use it; "
+                "read the exports into it again (stclusters read) and check the accounts"
+            )
     except StclustersError as exc:
         raise fail(exc) from None
     console.print(
@@ -287,6 +500,7 @@ def _run_impl(
         sources: list[str | Path] = [*inputs, *([config_file] if config_file else [])]
         check_folder(out, kind="run", inputs=sources, force=force)
         replacing = _replacing(out)
+        _doing.out, _doing.memory_limit_gb = out, cfg.memory_limit_gb
         with console.status("starting") as status:
             result = run(
                 inputs,
@@ -294,13 +508,11 @@ def _run_impl(
                 config=cfg,
                 input_format=input_format,
                 say=lambda line: console.print(line, highlight=False),
-                on_stage=lambda name: status.update(f"{name}..."),
+                on_stage=_on_stage(status),
                 write_site=not no_site,
                 force=force,
             )
     except StclustersError as exc:
-        raise fail(exc) from None
-    except OSError as exc:
         raise fail(exc) from None
     _print_records(result.accounts)
     _print_ranking(result)
@@ -378,13 +590,14 @@ def demo_cmd(
             _write_world_with_bar(world, scale=scale, seed=seed, force=force)
         console.print(f"world ready in {time.perf_counter() - t0:.1f} s")
         cfg = Config().replace(min_points=Config().min_points * scale, seed=seed, sensitivity=True)
+        _doing.out = out
         with console.status("starting") as status:
             result = run(
                 [world],
                 out=out,
                 config=cfg,
                 say=lambda line: console.print(line, highlight=False),
-                on_stage=lambda name: status.update(f"{name}..."),
+                on_stage=_on_stage(status),
                 write_site=not no_site,
                 force=force,
             )
@@ -428,11 +641,10 @@ def read_cmd(
     from stclusters.readers.folder import read_into_folder
 
     replacing = _replacing(out)
+    _doing.out = out
     try:
         stream = read_into_folder(inputs, out=out, format=format_, force=force)
     except StclustersError as exc:
-        raise fail(exc) from None
-    except OSError as exc:
         raise fail(exc) from None
     table = Table(title=f"read into {out}")
     for col in ("file", "format", "read", "kept", "rejected", "duplicates", "problems"):

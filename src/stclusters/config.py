@@ -472,17 +472,30 @@ def merge_settings(
 
 
 def _line_of(text: str, key: str, group: str | None) -> int | None:
-    """Line number of ``key = ...`` in TOML ``text`` (inside ``[group]`` when given)."""
+    """Line number of ``key = ...`` in TOML ``text`` (inside ``[group]`` when given), or of the
+    table ``[key]`` itself; dotted keys (``group.key = ...``), quoted keys and spaces inside
+    the brackets are understood. None when the line cannot be found (messages then leave the
+    line out rather than print "line None")."""
     section: str | None = None
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    name = rf"(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')"
+    prefix = rf"(?:{re.escape(group)}\s*\.\s*)?" if group else ""
+    pattern = re.compile(rf"^\s*{prefix}{name}\s*(?:=|\.)")
+    table = re.compile(rf"^\s*\[\s*{name}\s*(?:\]|\.)")
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]", line)
+        if group is None and table.match(line):
+            return number
         if header:
-            section = header.group(1).strip()
+            section = header.group(1).replace('"', "").replace("'", "").replace(" ", "")
             continue
-        if section == group and pattern.match(line):
+        if (section == group or (group and section is None)) and pattern.match(line):
             return number
     return None
+
+
+def _at(path: Path, line: int | None) -> str:
+    """Where a value came from: the file, and its line when known."""
+    return f"{path}, line {line}" if line is not None else str(path)
 
 
 def load_config(
@@ -526,22 +539,28 @@ def load_config(
         for key, value in data.items():
             if isinstance(value, dict):
                 if key not in groups:
-                    line = _line_of(text.replace(f"[{key}]", f"{key} ="), key, None)
-                    raise ConfigError(
-                        f"Unknown settings group '[{key}]' ({path}, line {line}); "
-                        f"the groups are {', '.join(sorted(groups))}"
-                    )
+                    raise _unknown_group(key, groups, _at(path, _line_of(text, key, None)))
                 for sub, subvalue in value.items():
                     flat[sub] = subvalue
-                    where[sub] = f"{path}, line {_line_of(text, sub, key)}"
+                    where[sub] = _at(path, _line_of(text, sub, key))
             else:
                 flat[key] = value
-                where[key] = f"{path}, line {_line_of(text, key, None)}"
+                where[key] = _at(path, _line_of(text, key, None))
         config = merge_settings(config, flat, where=where)
     if overrides:
         given = {k: v for k, v in overrides.items() if v is not None}
         config = merge_settings(config, given, where=override_source)
     return config
+
+
+def _unknown_group(key: str, groups: set[str], where: str) -> ConfigError:
+    """The error for a settings group that does not exist, with the closest group's name."""
+    close = difflib.get_close_matches(key, sorted(groups), n=1)
+    hint = f"did you mean [{close[0]}]? " if close else ""
+    return ConfigError(
+        f"Unknown settings group [{key}] ({where}); {hint}the groups are "
+        f"{', '.join(sorted(groups))}"
+    )
 
 
 def to_toml(config: Config) -> str:

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import duckdb
+import pyarrow as pa
 
 from stclusters.errors import InputError
 from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
@@ -94,8 +96,10 @@ class InputTables:
     counts
         Rows per table.
     accounts
-        What was read: ``records_folders`` (path, content checksum, rows), ``files`` (one account
-        per input file, from the readers), ``in_memory`` when Records were given.
+        What was read: ``records_folders`` (name, content checksum, rows), ``files`` (one account
+        per input file, from the readers, named relative to the folder holding every input),
+        ``files_content_checksum`` (of the records read from them), ``in_memory`` when Records
+        were given. No full path: those go to ``run.json``.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -135,7 +139,7 @@ def _read_files(
     stream = ReadStream(others, format=input_format)
     with RecordsWriter(folder) as writer:
         for chunk in stream:
-            writer.write(chunk)
+            writer.write(portable_records(chunk, others))
     validate_records(folder, where="records read from the input files")
     return folder, stream.to_dict()
 
@@ -174,6 +178,7 @@ def open_inputs(
     accounts: dict[str, Any] = {"records_folders": [], "files": []}
     folders: list[Path] = []
     records: Records | None = None
+    others: list[str] = []
     if isinstance(inputs, Records):
         validate_records(inputs)
         records = inputs
@@ -188,20 +193,25 @@ def open_inputs(
             rows = validate_records(folder)
             accounts["records_folders"].append(
                 {
-                    "path": str(folder),
+                    "name": folder.name,
                     "content_checksum": content_checksum(folder),
                     "rows": rows,
                     "synthetic": manifest.get("generator") == SYNTH_GENERATOR,
                     **folder_read_accounts(folder),
                 }
             )
+        accounts["records_folders"].sort(key=lambda a: (a["name"], a["content_checksum"]))
         if others:
             read, files = _read_files(others, input_format=input_format, workspace=workspace)
             folders.append(read)
-            accounts.update(files)
+            accounts.update(portable_accounts(files, others))
+            accounts["files_content_checksum"] = content_checksum(read)
         if not folders:
             raise InputError("no inputs given: name records folders or input files")
-    duplicates = register_inputs(workspace.con, folders, records)
+    labels = [f.name for f in folders]
+    if not isinstance(inputs, Records) and others:
+        labels[-1] = "records read from files"
+    duplicates = register_inputs(workspace.con, folders, records, labels=labels or None)
     if duplicates:
         accounts["duplicates_across_inputs"] = duplicates
         if duplicates["dropped"]:
@@ -249,6 +259,60 @@ def folder_read_accounts(folder: Path) -> dict[str, Any]:
         return {"read": {"totals": dict(data["totals"]), "files": files}}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return {"read_note": f"{path}: the read accounts could not be read ({exc})"}
+
+
+def portable_names(inputs: Sequence[str]) -> Callable[[Any], Any]:
+    """A function that names input files relative to the folder holding every input.
+
+    Applied to text, it replaces a leading input path (as given or resolved) by the file's
+    path below that folder (its name alone for a single file); other values pass unchanged.
+    Accounts and the records' ``file`` column then do not depend on where the inputs live.
+    """
+    paths = [Path(i).expanduser().resolve() for i in inputs]
+    parents = [p if p.is_dir() else p.parent for p in paths]
+    base = str(Path(os.path.commonpath([str(p) for p in parents]))) if parents else None
+    prefixes = sorted({str(Path(i)) for i in inputs} | {str(p) for p in paths}, key=len)
+
+    def name(value: Any) -> Any:
+        if not isinstance(value, str) or base is None:
+            return value
+        for prefix in reversed(prefixes):
+            if value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in "/:":
+                full = str(Path(prefix).expanduser().resolve()) + value[len(prefix) :]
+                return full[len(base) :].lstrip("/") or Path(full).name
+        return value
+
+    return name
+
+
+def portable_accounts(files: dict[str, Any], inputs: Sequence[str]) -> dict[str, Any]:
+    """The readers' accounts with the files named by :func:`portable_names`, in that name's
+    order: the accounts then do not depend on where the inputs live nor on the order they were
+    given in (the full paths go to ``run.json``)."""
+    name = portable_names(inputs)
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return name(value)
+
+    out = strip(files)
+    if isinstance(out.get("files"), list):
+        out["files"].sort(key=lambda a: str(a.get("path", "")))
+    return cast(dict[str, Any], out)
+
+
+def portable_records(records: Records, inputs: Sequence[str]) -> Records:
+    """``records`` with the documents' ``file`` column named by :func:`portable_names`."""
+    docs = records.documents
+    if "file" not in docs.column_names or not docs.num_rows:
+        return records
+    name = portable_names(inputs)
+    files = pa.array([name(v) for v in docs.column("file").to_pylist()], type=pa.string())
+    docs = docs.set_column(docs.schema.get_field_index("file"), "file", files)
+    return Records(**{t: docs if t == "documents" else records.table(t) for t in TABLES})
 
 
 def register_tables(

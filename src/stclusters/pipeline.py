@@ -15,11 +15,13 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from stclusters._log import Reporter, StageClock
 from stclusters._outdir import check_folder, staged_folder
+from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
@@ -27,9 +29,10 @@ from stclusters.measure.accounts import run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
 from stclusters.records import Records
+from stclusters.report.tables import write_run_record
 from stclusters.results import ClusterRow, Profile, Results
 
-__all__ = ["RunResult", "run"]
+__all__ = ["RunResult", "run", "run_record"]
 
 
 @dataclass
@@ -57,9 +60,74 @@ class RunResult:
         return self.results.accounts
 
 
+#: Settings that name where something is, not what it holds: left out of the fingerprint (the
+#: geocoding cache does not change results) or replaced by their file's content checksum.
+_LOCATION_SETTINGS = ("cache_dir",)
+_FILE_SETTINGS = ("name_overrides", "population_raster")
+
+
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
-    blob = json.dumps({"config": config.to_dict(), "inputs": inputs}, sort_keys=True, default=str)
+    """The run's fingerprint: 16 hex digits of SHA-256 over the settings and the content
+    checksums of the inputs (:func:`stclusters.records.content_checksum`, which does not depend
+    on the order of rows), never a path, a time or the order the inputs were given in.
+
+    Parameters
+    ----------
+    config
+        The run's settings; the files that settings name count by their content (SHA-256).
+    inputs
+        The input accounts of :func:`stclusters.inputs.open_inputs`.
+    """
+    settings = config.to_dict()
+    for name in _LOCATION_SETTINGS:
+        settings.pop(name, None)
+    for name in _FILE_SETTINGS:
+        if settings.get(name):
+            settings[name] = _file_sha256(Path(settings[name]))
+    checksums = [str(f.get("content_checksum")) for f in inputs.get("records_folders", [])]
+    if "files_content_checksum" in inputs:
+        checksums.append(str(inputs["files_content_checksum"]))
+    if "in_memory" in inputs:
+        checksums.append(str(inputs["in_memory"].get("content_checksum")))
+    checksums.sort()
+    blob = json.dumps({"settings": settings, "inputs": checksums}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (read in 1 MiB blocks); the path's text when it is missing."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return f"missing:{path.name}"
+    return digest.hexdigest()
+
+
+def run_record(
+    inputs: Sequence[str | Path] | Records,
+    *,
+    out: Path,
+    results: Results,
+    stage_seconds: dict[str, float],
+    seconds: float,
+) -> dict[str, Any]:
+    """The content of ``run.json``: what changes from one run to the next without changing the
+    results (where the inputs and the output were, when and how long), kept out of
+    ``accounts.json`` and the site so that those stay byte-identical."""
+    given = [] if isinstance(inputs, Records) else [str(i) for i in inputs]
+    return {
+        "stclusters_version": __version__,
+        "fingerprint": results.accounts.get("fingerprint"),
+        "started_utc": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "working_folder": str(Path.cwd()),
+        "inputs": [{"given": g, "path": str(Path(g).expanduser().resolve())} for g in given],
+        "out": str(out.expanduser().resolve()),
+        "seconds": round(seconds, 3),
+        "stage_seconds": dict(stage_seconds),
+    }
 
 
 def compute(
@@ -193,6 +261,13 @@ def run(
     clock.begin("write")
     with staged_folder(out, kind="run", inputs=sources, force=force) as folder:
         write_folder(results, folder, site=write_site)
+        seconds = time.perf_counter() - t0
+        write_run_record(
+            run_record(
+                inputs, out=out, results=results, stage_seconds=clock.times, seconds=seconds
+            ),
+            folder,
+        )
     clock.end(f"wrote {out}")
     return RunResult(
         out=out,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 import os
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from stclusters._paths import cache_folder
+from stclusters._paths import UNREADABLE_CACHE, cache_folder
 from stclusters._sphere import EARTH_RADIUS_KM, chord, to_xyz
 
 __all__ = ["Places", "country_names", "load_places"]
@@ -279,7 +280,7 @@ def _unpack(blob: NDArray[np.uint8], n: int) -> list[str]:
 
 def _from_cache(path: Path) -> Places | None:
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with path.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
             n = len(data["geonameid"])
             offsets = data["alt_offsets"]
             flat = _unpack(data["alt_blob"], int(offsets[-1]))
@@ -295,7 +296,10 @@ def _from_cache(path: Path) -> Places | None:
                 parent=data["parent"],
                 section=data["section"],
             )
-    except (OSError, KeyError, ValueError):
+    except UNREADABLE_CACHE as exc:
+        logging.getLogger(__name__).warning(
+            "places cache %s unreadable (%s); rebuilding it", path, exc
+        )
         return None
 
 

@@ -255,7 +255,15 @@ def _relations(
                 problems.append(f"{path}: file missing (every records folder has {name}.parquet)")
                 con.register(name, empty_table(name))
                 continue
-            schema = pq.read_schema(path)
+            try:
+                schema = pq.read_schema(path)
+            except (OSError, pa.ArrowException) as exc:
+                problems.append(
+                    f"{path}: not a readable Parquet file ({exc}); the records folder is "
+                    "damaged: write it again (stclusters read or synth)"
+                )
+                con.register(name, empty_table(name))
+                continue
             for fld in SCHEMAS[name]:
                 if fld.name not in schema.names:
                     problems.append(f"{path}: missing column '{fld.name}'")

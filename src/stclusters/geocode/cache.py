@@ -22,11 +22,18 @@ _COLUMNS = ("lat", "lon", "precision", "city", "region", "country", "rule", "rea
 _CHUNK = 50_000
 
 
+def _corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is damaged or not a database (rather than locked, say)."""
+    text = str(exc).lower()
+    return any(w in text for w in ("malformed", "not a database", "quick_check", "corrupt"))
+
+
 class ResultCache:
     """Geocoding results by normalised input, for one geocoder version.
 
-    A cache that cannot be opened or written (read-only folder, locked or corrupt file) logs a
-    warning and behaves as an empty cache: geocoding never fails because of it.
+    A torn or corrupt cache file (not a database, a failed ``PRAGMA quick_check``) is removed
+    and rebuilt empty; a cache that cannot be opened or written (read-only folder, locked file)
+    logs a warning and behaves as an empty cache: geocoding never fails because of it.
     """
 
     def __init__(self, folder: Path, version: str) -> None:
@@ -35,15 +42,43 @@ class ResultCache:
         self._con: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = sqlite3.connect(self.path, timeout=30)
+            self._con = self._open()
+        except sqlite3.DatabaseError as exc:
+            if not _corrupt(exc):
+                log.warning(
+                    "geocoding result cache %s unusable (%s); going without", self.path, exc
+                )
+                return
+            log.warning("geocoding result cache %s corrupt (%s); rebuilding it", self.path, exc)
+            self._rebuild()
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("geocoding result cache %s unusable (%s); going without", self.path, exc)
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, check the file's structure (``PRAGMA quick_check``) and prepare the table."""
+        con = sqlite3.connect(self.path, timeout=30)
+        try:
+            check = con.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"quick_check: {check[0] if check else 'no answer'}")
             con.execute(
                 "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, version TEXT, "
                 + ", ".join(f"{c} {'REAL' if c in ('lat', 'lon') else 'TEXT'}" for c in _COLUMNS)
                 + ")"
             )
-            con.execute("DELETE FROM results WHERE version <> ?", (version,))
+            con.execute("DELETE FROM results WHERE version <> ?", (self.version,))
             con.commit()
-            self._con = con
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _rebuild(self) -> None:
+        """Remove a corrupt cache file (and its journals) and start an empty one."""
+        try:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._con = self._open()
         except (sqlite3.Error, OSError) as exc:
             log.warning("geocoding result cache %s unusable (%s); going without", self.path, exc)
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from stclusters._paths import cache_folder
+from stclusters._paths import UNREADABLE_CACHE, cache_folder
 from stclusters.geocode._text import ROMANISATIONS, fold, key
 from stclusters.geocode.countries import (
     CITY_STATES,
@@ -352,7 +352,7 @@ class Gazetteer:
     @classmethod
     def read(cls, path: Path) -> Gazetteer:
         """Read an index written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as z:
+        with path.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
             meta: dict[str, Any] = json.loads(_unblob(z["meta"])[0])
             keys = _unblob(z["keys"])
             regions = {
@@ -389,7 +389,7 @@ class Gazetteer:
         if path.exists():
             try:
                 return cls.read(path)
-            except (OSError, ValueError, KeyError) as exc:
+            except UNREADABLE_CACHE as exc:
                 log.warning("gazetteer cache %s unreadable (%s); rebuilding it", path, exc)
         start = time.perf_counter()
         gaz = cls.build(cache_dir)

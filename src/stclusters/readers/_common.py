@@ -391,6 +391,10 @@ class Where(TypedDict, total=False):
 _COLUMNS = {name: SCHEMAS[name].names for name in TABLES}
 
 
+#: Lone surrogates of any kind, which no UTF-8 text may hold.
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 class Collector:
     """Accumulate the rows of one file's records and hand them out as Records chunks.
 
@@ -614,13 +618,28 @@ class Collector:
         """The rows gathered so far as Records (and start a new chunk)."""
         tables = {
             name: pa.table(
-                {c: pa.array(v, type=SCHEMAS[name].field(c).type) for c, v in cols.items()},
+                {c: self._array(v, SCHEMAS[name].field(c).type) for c, v in cols.items()},
                 schema=SCHEMAS[name],
             )
             for name, cols in self._cols.items()
         }
         self._reset()
         return Records(**tables)
+
+    def _array(self, values: list[Any], type_: pa.DataType) -> pa.Array:
+        """A column as an Arrow array; text holding lone surrogates (invalid bytes read with
+        surrogateescape, or a JSON ``\\udXXX`` escape) cannot be UTF-8: such characters become
+        U+FFFD and the file's account notes how many values were changed."""
+        try:
+            return pa.array(values, type=type_)
+        except UnicodeEncodeError:
+            fixed = [_LONE_SURROGATES.sub("\ufffd", v) if isinstance(v, str) else v for v in values]
+            changed = sum(a is not b for a, b in zip(values, fixed, strict=True))
+            self.account.notes.append(
+                f"{changed:,} text value(s) held characters that are not valid text "
+                "(replaced by U+FFFD)"
+            )
+            return pa.array(fixed, type=type_)
 
 
 # --------------------------------------------------------------------------------------------

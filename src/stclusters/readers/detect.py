@@ -224,6 +224,8 @@ def plan_inputs(
                     order += 1
                     units.append(Unit("records", {}, named, order, folder=file))
                     continue
+                if named and _is_empty(file):
+                    raise InputError(f"{file}: {EMPTY_FILE}")
                 for src in _sources(file):
                     order += 1
                     fmt = format or detect_format(src)
@@ -248,5 +250,18 @@ def plan_inputs(
                         unknown.append(src)
                     else:
                         units.append(Unit(fmt, {"file": src}, named, order))
-    units.sort(key=lambda u: (PRIORITY.get(u.format, 9), u.order))
+    # by format, then by name: the same files give the same records (which copy of a
+    # duplicate is kept) in whatever order they were given
+    units.sort(key=lambda u: (PRIORITY.get(u.format, 9), u.name, u.order))
     return units, unknown
+
+
+#: The one message for an empty input file, with or without --format.
+EMPTY_FILE = "the file is empty (0 bytes): there is nothing to read; export it again"
+
+
+def _is_empty(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return False

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from stclusters._outdir import staged_folder
+from stclusters.errors import InputError
 from stclusters.readers import ReadStream
 from stclusters.records import RecordsWriter
 
@@ -14,6 +15,24 @@ __all__ = ["ACCOUNTS_FILE", "read_into_folder"]
 
 #: The read accounts written beside the records (one entry per input file, with its problems).
 ACCOUNTS_FILE = "accounts.json"
+
+
+def _nothing_kept(stream: ReadStream, format: str | None) -> str:
+    """Why a read that kept no record fails, with the first problems met."""
+    totals = stream.to_dict()["totals"]
+    problems = [str(p) for a in stream.accounts for p in a.problems][:3]
+    notes = [f"{a.path}: {n}" for a in stream.accounts for n in a.notes][:3]
+    forced = (
+        f"; the files were read as --format {format}: check that they are in that format"
+        if format
+        else ""
+    )
+    detail = "; ".join(problems + notes)
+    return (
+        f"no record could be kept from the inputs ({totals['records_read']:,} read, "
+        f"{totals['records_rejected']:,} rejected, {totals['duplicates_dropped']:,} duplicates)"
+        f"{forced}" + (f". First problems: {detail}" if detail else "") + "; nothing was written"
+    )
 
 
 def read_into_folder(
@@ -38,13 +57,16 @@ def read_into_folder(
     OutputError
         When ``out`` may not be replaced (checked before any reading; see ``force``).
     InputError
-        When an input does not exist or cannot be read at all.
+        When an input does not exist or cannot be read at all, or when no record at all could
+        be kept (nothing is written then).
     """
     with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
         stream = ReadStream(inputs, format=format)
         with RecordsWriter(folder, meta={"inputs": [str(i) for i in inputs]}) as writer:
             for chunk in stream:
                 writer.write(chunk)
+        if not any(a.records_kept for a in stream.accounts):
+            raise InputError(_nothing_kept(stream, format))
         text = json.dumps(stream.to_dict(), indent=2) + "\n"
         (folder / ACCOUNTS_FILE).write_text(text, encoding="utf-8")
     return stream

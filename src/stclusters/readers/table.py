@@ -29,7 +29,7 @@ from stclusters.readers._common import (
     start,
 )
 from stclusters.readers._table_fast import Slow, clean_array, fast_unit, first_rows
-from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, Records, conform
+from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, YEAR_RANGE, Records, conform
 
 __all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table"]
 
@@ -79,6 +79,11 @@ def _arrow_batches(
     header = next(csv.reader(text[:1])) if text else []
     if not header:
         raise InputError(f"{src.name}: the file is empty")
+    if "\ufffd" in text[0]:
+        raise InputError(
+            f"{src.name} line 1: the header row is not valid UTF-8 text; save the file as "
+            "UTF-8 (CSV UTF-8 in a spreadsheet program)"
+        )
     types = {h.strip(): pa.string() for h in header}
     convert = pacsv.ConvertOptions(
         column_types=types, strings_can_be_null=True, include_columns=columns or []
@@ -139,11 +144,18 @@ class _Doc:
 def _document(col: Collector, row: dict[str, Any], doc_id: str, layer: str) -> bool:
     """Add the document of one table row (its columns as the canonical ``documents`` table
     names them); False when the collector does not keep it (a duplicate)."""
+    year = parse_year(row.get("year"))
+    if year is None and clean(row.get("year")):
+        col.warn(
+            f"year {clean(row.get('year'))!r} is not a year within {YEAR_RANGE[0]}-"
+            f"{YEAR_RANGE[1]}; the document is kept without a year (outside every window)",
+            record_id=doc_id,
+        )
     return bool(
         col.document(
             doc_id,
             layer,
-            year=parse_year(row.get("year")),
+            year=year,
             doc_type=clean(row.get("doc_type")),
             title=clean(row.get("title")),
             source=clean(row.get("source")) or "table",
@@ -252,7 +264,19 @@ def _located(
     if (lat is None) != (lon is None) or (
         lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
     ):
-        col.warn(f"bad coordinates ({row.get('lat')}, {row.get('lon')}); ignored", line=line)
+        col.warn(
+            f"bad coordinates ({row.get('lat')}, {row.get('lon')}): latitude must be within "
+            "-90..90 and longitude within -180..180, both given; ignored (the address is "
+            "geocoded instead)",
+            line=line,
+        )
+        lat = lon = None
+    elif lat == 0 and lon == 0:
+        col.warn(
+            "coordinates (0, 0) are the null point some exports write for 'unknown'; ignored "
+            "(the address is geocoded instead)",
+            line=line,
+        )
         lat = lon = None
     precision = clean(row.get("precision"))
     if lat is None:

@@ -33,6 +33,19 @@ def _round_geometry(geom: Any, digits: int = 5) -> Any:
     return shapely.set_precision(geom, 10.0**-digits) if geom is not None else None
 
 
+#: The file of what changes from run to run without changing the results (paths, times).
+RUN_FILE = "run.json"
+
+
+def write_run_record(record: dict[str, Any], folder: Path) -> Path:
+    """Write ``run.json`` (:func:`stclusters.pipeline.run_record`) into ``folder``: the paths
+    and timings of a run, kept apart so that accounts.json and the site stay identical from
+    one run to the next."""
+    path = folder / RUN_FILE
+    _dump(record, path)
+    return path
+
+
 def write_outputs(results: Results, folder: Path) -> None:
     """Write every machine-readable output of ``results`` and the Markdown profiles into
     ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,

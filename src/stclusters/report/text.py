@@ -843,7 +843,7 @@ def input_files_table(accounts: Mapping[str, Any]) -> TableText:
         )
 
     for folder in inputs.get("records_folders") or []:
-        path = str(folder.get("path", ""))
+        path = str(folder.get("name", folder.get("path", "")))
         docs = int((folder.get("rows") or {}).get("documents") or 0)
         kind = "synthetic world" if folder.get("synthetic") else "records folder"
         dup = across.get(path, 0)

@@ -1,0 +1,103 @@
+"""The same input content and settings give the same bytes, wherever inputs and outputs live
+and in whatever order input files and rows come (only run.json, the paths and timings of a
+run, differs)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from safety.conftest import snapshot
+from stclusters.cli import app
+from stclusters.config import Config
+from stclusters.pipeline import run
+from stclusters.records import TABLES, Records, write_records
+from stclusters.report.tables import RUN_FILE
+from worlds import small_world
+
+runner = CliRunner()
+
+
+def _without_run_file(folder: Path) -> dict[str, bytes]:
+    files = snapshot(folder)
+    assert RUN_FILE in files
+    del files[RUN_FILE]
+    return files
+
+
+def _assert_same(a: Path, b: Path) -> None:
+    fa, fb = _without_run_file(a), _without_run_file(b)
+    assert fa.keys() == fb.keys()
+    differing = [name for name in fa if fa[name] != fb[name]]
+    assert differing == [], f"files differ between {a} and {b}: {differing}"
+
+
+def test_demo_in_two_places_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Two demos into different folders (each building its world in its own folder)."""
+    outs = []
+    for place in ("first/here", "second/there/deeper"):
+        out = tmp_path / place / "demo"
+        result = runner.invoke(app, ["demo", "--scale", "0.001", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert (out.parent / "demo-world" / "manifest.json").is_file()
+        outs.append(out)
+    assert (outs[0] / "index.html").is_file()
+    _assert_same(*outs)
+    text = (outs[0] / "accounts.json").read_text()
+    assert str(tmp_path) not in text and str(tmp_path) not in (outs[0] / "index.html").read_text()
+    assert str(outs[0]) in (outs[0] / RUN_FILE).read_text()
+
+
+def _shuffled(records: Records, seed: int) -> Records:
+    rng = np.random.default_rng(seed)
+    tables: dict[str, pa.Table] = {}
+    for name in TABLES:
+        table = records.table(name)
+        tables[name] = table.take(pa.array(rng.permutation(table.num_rows)))
+    return Records(**tables)
+
+
+def test_shuffled_rows_and_moved_folders_give_the_same_bytes(tmp_path: Path) -> None:
+    world = small_world()
+    a = write_records(world, tmp_path / "a" / "world")
+    b = write_records(_shuffled(world, 1), tmp_path / "b" / "elsewhere" / "world")
+    assert (a / "people.parquet").read_bytes() != (b / "people.parquet").read_bytes()
+    config = Config(min_points=40.0, cache_dir=str(tmp_path / "cache"))
+    run([a], out=tmp_path / "out-a", config=config, write_site=True)
+    run([b], out=tmp_path / "x" / "out-b", config=config, write_site=True)
+    _assert_same(tmp_path / "out-a", tmp_path / "x" / "out-b")
+
+
+def test_input_files_in_any_order_give_the_same_bytes(samples_dir: Path, tmp_path: Path) -> None:
+    names = ["OnePaper.isi", "TwoPaper.isi", "testFile.isi"]
+    files = []
+    for i, name in enumerate(names):
+        target = tmp_path / "in" / f"part{i}" / name
+        target.parent.mkdir(parents=True)
+        shutil.copy(samples_dir / "wos" / name, target)
+        files.append(target)
+    moved = tmp_path / "moved"
+    shutil.copytree(tmp_path / "in", moved)
+    config = Config(min_points=1.0, cache_dir=str(tmp_path / "cache"))
+    run(files, out=tmp_path / "out1", config=config, write_site=False)
+    reordered = [moved / f.relative_to(tmp_path / "in") for f in reversed(files)]
+    run(reordered, out=tmp_path / "out2", config=config, write_site=False)
+    _assert_same(tmp_path / "out1", tmp_path / "out2")
+
+
+@pytest.mark.parametrize("setting", ["cache_dir"])
+def test_fingerprint_ignores_locations(setting: str, tmp_path: Path) -> None:
+    from stclusters.pipeline import _fingerprint
+
+    inputs = {"records_folders": [{"name": "w", "content_checksum": "abc", "rows": {}}]}
+    one = _fingerprint(Config(**{setting: str(tmp_path / "1")}), inputs)
+    two = _fingerprint(Config(**{setting: str(tmp_path / "2")}), inputs)
+    assert one == two
+    assert _fingerprint(Config(eps_km=10.0), inputs) != one
+    other = {"records_folders": [{"name": "w", "content_checksum": "abd", "rows": {}}]}
+    assert _fingerprint(Config(), other) != _fingerprint(Config(), inputs)

@@ -1,0 +1,96 @@
+"""Hand-made hostile inputs: each gives a clear message, and the accounts show it."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stclusters.cli import app
+from stclusters.readers import read_inputs
+from stclusters.records import write_records
+
+runner = CliRunner()
+
+TABLE = """doc_id,layer,year,person_seq,name,city,country,lat,lon
+D1,article,2020,0,A,Paris,FR,48.85,2.35
+D2,article,2020,0,B,Paris,FR,NaN,2.35
+D3,article,2020,0,C,Paris,FR,91,2.35
+D4,article,2020,0,D,Paris,FR,45,-181
+D5,article,2020,0,E,Paris,FR,0,0
+D6,article,1066,0,G,Paris,FR,48.85,2.35
+D7,article,99999,0,H,Paris,FR,48.85,2.35
+D8,patent,2020,0,I,Paris,FR,inf,2.35
+"""
+
+
+def _problems(folder: Path) -> list[str]:
+    accounts = json.loads((folder / "accounts.json").read_text())
+    return [p["message"] for f in accounts["files"] for p in f["problems"]]
+
+
+def test_bad_coordinates_null_point_and_far_years_are_in_the_accounts(tmp_path: Path) -> None:
+    (tmp_path / "t.csv").write_text(TABLE)
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["read", str(tmp_path / "t.csv"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    problems = _problems(out)
+    assert sum("bad coordinates" in p for p in problems) == 4, problems  # NaN, 91, -181, inf
+    assert sum("(0, 0)" in p for p in problems) == 1, problems
+    assert sum("is not a year within 1800-2100" in p for p in problems) == 2, problems
+    people = read_inputs([tmp_path / "t.csv"]).records.table("people").to_pylist()
+    located = {row["doc_id"] for row in people if row["lat"] is not None}
+    assert located == {"D1", "D6", "D7"}
+
+
+def test_duplicate_ids_across_records_folders_fail_clearly(tmp_path: Path) -> None:
+    from worlds import small_world
+
+    a = write_records(small_world(), tmp_path / "a")
+    b = write_records(small_world(), tmp_path / "b")
+    result = runner.invoke(app, ["run", str(a), str(b), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "occur in more than one input" in text and "Traceback" not in result.output
+
+
+def test_duplicate_records_in_exports_are_counted(samples_dir: Path, tmp_path: Path) -> None:
+    one = samples_dir / "wos" / "OnePaper.isi"
+    (tmp_path / "copy.isi").write_bytes(one.read_bytes())
+    out = tmp_path / "r"
+    result = runner.invoke(app, ["read", str(one), str(tmp_path / "copy.isi"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    totals = json.loads((out / "accounts.json").read_text())["totals"]
+    assert totals["duplicates_dropped"] == 1 and totals["records_kept"] == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "fmt", "words"),
+    [
+        (b"", None, "the file is empty"),
+        (b"", "scopus", "the file is empty"),
+        (os.urandom(1 << 16), None, "format not recognised"),
+        (os.urandom(1 << 16), "table", "not valid UTF-8"),
+        (os.urandom(1 << 16), "wos", "no Web of Science records"),
+        (os.urandom(1 << 16), "uspto", "no record could be kept"),
+        (b"PT J AU Smith " * 200_000, "wos", "no record could be kept"),
+        (b"PT J AU Smith " * 200_000, "scopus", "not a Scopus CSV export"),
+        (b"\x00\xff" * 100_000, "epo", "no record could be kept"),
+        (b"\x00\xff" * 100_000, "openalex", "not valid JSON"),
+    ],
+)
+def test_hostile_files_give_one_clear_message(
+    tmp_path: Path, content: bytes, fmt: str | None, words: str
+) -> None:
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    args = ["read", str(path), "--out", str(tmp_path / "r"), *(["-f", fmt] if fmt else [])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert words in " ".join(result.output.split()), result.output
+    assert not (tmp_path / "r").exists()
