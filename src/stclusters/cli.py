@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stclusters._outdir import check_folder, check_run_folder
@@ -45,7 +46,7 @@ def main(
 
 def fail(exc: Exception) -> typer.Exit:
     """Print an error for a person and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
     return typer.Exit(code=2)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,32 @@ from shapely.geometry.base import BaseGeometry
 from stclusters.errors import ConfigError, InputError
 from stclusters.places import Places, load_places
 
-__all__ = ["population_from_places", "population_from_raster", "population_of"]
+__all__ = [
+    "RASTER_INSTALL",
+    "population_from_places",
+    "population_from_raster",
+    "population_of",
+    "require_rasterio",
+]
+
+#: The command that installs rasterio, which only population rasters need (the ``raster`` extra).
+RASTER_INSTALL = "pip install 'stclusters[raster]'"
+_NO_RASTERIO = (
+    "The 'population_raster' setting needs the rasterio library, which is not installed; "
+    f"install it with: {RASTER_INSTALL}"
+)
+
+
+def require_rasterio() -> None:
+    """Check, before any work, that rasterio (which reads population rasters) is installed.
+
+    Raises
+    ------
+    ConfigError
+        When it is not; the message gives :data:`RASTER_INSTALL`.
+    """
+    if importlib.util.find_spec("rasterio") is None:
+        raise ConfigError(_NO_RASTERIO)
 
 
 def population_from_places(geometry: BaseGeometry, *, places: Places | None = None) -> float:
@@ -41,12 +67,17 @@ def population_from_raster(geometry: BaseGeometry, raster: str | Path) -> float:
 
     Raises
     ------
+    ConfigError
+        When rasterio is not installed (see :func:`require_rasterio`).
     InputError
         When the raster cannot be opened.
     """
-    import rasterio
-    import rasterio.features
-    import rasterio.windows
+    try:
+        import rasterio
+        import rasterio.features
+        import rasterio.windows
+    except ImportError as exc:
+        raise ConfigError(f"{_NO_RASTERIO} ({exc})") from exc
     from pyproj import Transformer
     from shapely.ops import transform
 
