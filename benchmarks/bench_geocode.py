@@ -158,7 +158,7 @@ with Workspace(memory_limit_gb=float(sys.argv[4])) as ws:
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 peak = next(int(line.split()[1]) / 2**20 for line in open("/proc/self/status")
             if line.startswith("VmHWM:"))  # ru_maxrss would count the parent's, from fork
-print(json.dumps({
+print("\nRESULT", json.dumps({
     "seconds": seconds, "cpu": cpu + kids.ru_utime + kids.ru_stime,
     "peak_gb": peak, "worker_peak_gb": kids.ru_maxrss / 2**20,
     "rows": n[0], "located": n[1], "unique": accounts.get("unique_inputs"),
@@ -198,7 +198,8 @@ def stage_once(
     )
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["killed"])[-1][:160]}
-    result: dict[str, object] = json.loads(proc.stdout.strip().splitlines()[-1])
+    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
+    result: dict[str, object] = json.loads(line.removeprefix("RESULT "))
     return result
 
 
