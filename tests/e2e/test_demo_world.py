@@ -291,7 +291,9 @@ def test_demo_collaboration_and_words(demo: tuple[Path, RunResult]) -> None:
         assert p["published"] == len(profiles)
         lines = [s.text for s in text.headline(p)]
         assert lines[0].startswith("Synthetic data.")
-        assert "time windows" not in lines[2] and "in 2019–2023" in lines[2]
+        # the windows named by their years (articles alone: 2018–2022)
+        assert "time windows" not in lines[2], lines[2]
+        assert ("in 2019–2023" if p["patents"] else "in 2018–2022") in lines[2], lines[2]
         if "US" in p["economies"].split(";") and p["primary_economy"] == "US":
             assert "the United States" in lines[1], lines[1]
         if not p["patents"]:

@@ -130,6 +130,7 @@ def test_wos_and_scopus_read_apart_count_as_read_together(
     assert apart.counts["documents"] == together.counts["documents"]
     assert world_apart == world_together
     assert world_apart["article"] == 216
-    read = apart.accounts["records_folders"][1]["read"]["totals"]
+    (scopus,) = [f for f in apart.accounts["records_folders"] if f["name"] == "scopus"]
+    read = scopus["read"]["totals"]
     scopus_docs = pq.read_metadata(tmp_path / "scopus" / "documents.parquet").num_rows
     assert read["records_kept"] == scopus_docs

@@ -139,14 +139,16 @@ def test_result_cache_round_trip(tmp_path: Path) -> None:
 def test_a_broken_result_cache_is_only_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """A corrupt cache file is reported and rebuilt, never an error."""
     (tmp_path / "geocode-results.sqlite").write_bytes(b"not a database" * 100)
-    cache = ResultCache(tmp_path, "v1")
-    assert "unusable" in caplog.text
-    cache.put([("k", GeocodeResult(reason="x"))])
-    assert cache.get(["k"]) == {}
-    cache.close()
-    with pytest.raises(sqlite3.DatabaseError):
-        sqlite3.connect(tmp_path / "geocode-results.sqlite").execute("SELECT 1 FROM results")
+    with ResultCache(tmp_path, "v1") as cache:
+        assert "corrupt" in caplog.text and "rebuilding" in caplog.text
+        cache.put([("k", GeocodeResult(reason="x"))])
+        assert cache.get(["k"]) == {"k": GeocodeResult(reason="x")}
+    # the rebuilt file is a working cache
+    con = sqlite3.connect(tmp_path / "geocode-results.sqlite")
+    assert con.execute("SELECT count(*) FROM results").fetchone() == (1,)
+    con.close()
 
 
 def test_geocode_command(cache_dir: Path, tmp_path: Path) -> None:

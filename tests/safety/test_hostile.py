@@ -46,15 +46,26 @@ def test_bad_coordinates_null_point_and_far_years_are_in_the_accounts(tmp_path: 
     assert located == {"D1", "D6", "D7"}
 
 
-def test_duplicate_ids_across_records_folders_fail_clearly(tmp_path: Path) -> None:
-    from worlds import small_world
+def test_duplicate_ids_across_records_folders_are_kept_once_and_counted(tmp_path: Path) -> None:
+    """The same records given twice count once (issue 11 item 5), and the accounts say so."""
+    from worlds import SMALL_CONFIG, small_world
 
-    a = write_records(small_world(), tmp_path / "a")
-    b = write_records(small_world(), tmp_path / "b")
-    result = runner.invoke(app, ["run", str(a), str(b), "--out", str(tmp_path / "o")])
-    assert result.exit_code == 2, result.output
-    text = " ".join(result.output.split())
-    assert "occur in more than one input" in text and "Traceback" not in result.output
+    world = small_world()
+    a = write_records(world, tmp_path / "a")
+    b = write_records(world, tmp_path / "b")
+    args = ["--min-points", str(SMALL_CONFIG.min_points), "--no-site"]
+    one = runner.invoke(app, ["run", str(a), "--out", str(tmp_path / "o1"), *args])
+    two = runner.invoke(app, ["run", str(a), str(b), "--out", str(tmp_path / "o2"), *args])
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    assert "Traceback" not in two.output
+    acc = json.loads((tmp_path / "o2" / "accounts.json").read_text())
+    dup = acc["inputs"]["duplicates_across_inputs"]
+    assert dup["dropped"] == dup["by_doc_id"] == world.documents.num_rows
+    first = json.loads((tmp_path / "o1" / "accounts.json").read_text())
+    assert acc["world_totals"] == first["world_totals"]
+    assert (tmp_path / "o1" / "ranking.csv").read_bytes() == (
+        tmp_path / "o2" / "ranking.csv"
+    ).read_bytes()
 
 
 def test_duplicate_records_in_exports_are_counted(samples_dir: Path, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from stclusters._countries import iso_alpha2_codes
 from stclusters.readers._common import Collector, clean, normalise_doi
-from stclusters.records import LAYERS, PRECISIONS, SCHEMAS
+from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, YEAR_RANGE
 
 __all__ = ["Slow", "clean_array", "fast_unit", "first_rows"]
 
@@ -153,8 +153,10 @@ def _years(heads: pa.Table) -> pa.Array:
     year = pc.utf8_slice_codeunits(text, 0, 4)
     year = pc.if_else(pc.match_substring_regex(text, r"^[0-9]{4}"), year, pa.scalar(None, _STR))
     num = year.cast(pa.int64())
-    ok = pc.and_(pc.greater_equal(num, 1800), pc.less_equal(num, 2100))
-    out: pa.Array = pc.if_else(ok, num, pa.scalar(None, pa.int64())).cast(pa.int16())
+    ok = _true(pc.and_(pc.greater_equal(num, YEAR_RANGE[0]), pc.less_equal(num, YEAR_RANGE[1])))
+    if (ok != _true(pc.is_valid(text))).any():
+        raise Slow  # a year that is not one: the row reader reports it as a per-record problem
+    out: pa.Array = pc.if_else(pa.array(ok), num, pa.scalar(None, pa.int64())).cast(pa.int16())
     return out
 
 
