@@ -533,21 +533,54 @@ _ASIDE = ".old"
 
 
 @contextmanager
-def _staging(resolved: Path) -> Iterator[Path]:
-    """A new folder beside ``resolved`` with its lock held; both removed on the way out."""
-    fd, lock_name = tempfile.mkstemp(prefix=f".{resolved.name}.", suffix=_LOCK, dir=resolved.parent)
-    lock = Path(lock_name)
-    tmp = lock.with_name(lock.name[: -len(_LOCK)])
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM within the block; one that arrives is acted on at its end.
+
+    Making and removing the staged folder and its lock are thus never cut in half by Ctrl-C
+    (a run interrupted while it removes the previous output it has just swapped out would
+    otherwise leave the lock file behind). Without ``pthread_sigmask`` (not POSIX) or outside
+    the main thread the block runs as it is.
+    """
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or (
+        threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        _lock(fd)
-        tmp.mkdir(mode=0o700)
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextmanager
+def _staging(resolved: Path) -> Iterator[Path]:
+    """A new folder beside ``resolved`` with its lock held; both removed on the way out, with
+    Ctrl-C held while they are made and removed (:func:`_signals_held`)."""
+    fd, lock, tmp = -1, None, None
+    try:
+        with _signals_held():
+            fd, lock_name = tempfile.mkstemp(
+                prefix=f".{resolved.name}.", suffix=_LOCK, dir=resolved.parent
+            )
+            lock = Path(lock_name)
+            tmp = lock.with_name(lock.name[: -len(_LOCK)])
+            _lock(fd)
+            tmp.mkdir(mode=0o700)
         yield tmp
     finally:
-        _remove_tree(tmp)
-        _remove_tree(tmp.with_name(tmp.name + _ASIDE))
-        with suppress(OSError):
-            lock.unlink()
-        os.close(fd)
+        with _signals_held():
+            if tmp is not None:
+                _remove_tree(tmp)
+                _remove_tree(tmp.with_name(tmp.name + _ASIDE))
+            if lock is not None:
+                with suppress(OSError):
+                    lock.unlink()
+            if fd >= 0:
+                os.close(fd)
 
 
 def _lock(fd: int) -> None:
