@@ -23,6 +23,7 @@ from typing import ClassVar
 
 __all__ = [
     "EXIT_CODES",
+    "AccountsError",
     "ConfigError",
     "InputError",
     "OutputError",
@@ -50,6 +51,22 @@ class StclustersError(Exception):
 
     #: The command line's exit code for this error (:data:`EXIT_CODES`).
     exit_code: ClassVar[int] = EXIT_CODES["usage"]
+
+
+class AccountsError(StclustersError, RuntimeError):
+    """The run's accounts do not add up: a record, people row or share went unexplained (a
+    fault of stclusters, never of the input; exit code 3). ``problems`` lists each identity
+    that broke."""
+
+    exit_code: ClassVar[int] = EXIT_CODES["accounts"]
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "the run's accounts do not add up, so no output was written: "
+            + "; ".join(self.problems)
+            + ". This is a fault of stclusters: please report it (rerun with --debug)"
+        )
 
 
 class ConfigError(StclustersError, ValueError):

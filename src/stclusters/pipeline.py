@@ -25,7 +25,7 @@ from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
-from stclusters.measure.accounts import run_accounts
+from stclusters.measure.accounts import check_accounts, run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
 from stclusters.records import Records
@@ -143,6 +143,9 @@ def compute(
     ------
     InputError, ValidationError
         When the inputs cannot be read or break the record model.
+    AccountsError
+        When the run's accounts do not add up (:func:`~stclusters.measure.accounts.
+        check_accounts`; a fault of stclusters, exit code 3).
     """
     clock = clock or StageClock()
     with Workspace(memory_limit_gb=config.memory_limit_gb) as workspace:
@@ -197,6 +200,7 @@ def compute(
             published=len(measured.ranking),
             fingerprint=_fingerprint(config, tables.accounts),
         )
+        check_accounts(accounts)  # every identity, before anything is written
     return Results(
         ranking=measured.ranking,
         all_clusters=measured.all_clusters,

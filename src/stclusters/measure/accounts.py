@@ -8,9 +8,10 @@ from typing import Any
 from stclusters._version import __version__
 from stclusters.cluster.stage import LAYERS, Clustering
 from stclusters.config import Config
+from stclusters.errors import AccountsError
 from stclusters.measure import counting
 
-__all__ = ["people_accounts", "run_accounts"]
+__all__ = ["DOCUMENT_OUTCOMES", "check_accounts", "people_accounts", "run_accounts"]
 
 
 def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str, dict[str, Any]]:
@@ -89,3 +90,69 @@ def run_accounts(
         "warnings": list(clustering.warnings),
         "fingerprint": fingerprint,
     }
+
+
+#: The outcomes a document read can have: read = the sum of these (method.md section 8).
+DOCUMENT_OUTCOMES = ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+
+#: How far a sum of fractional shares may stray from its whole (floating-point sums).
+SHARE_TOLERANCE = 1e-6
+
+
+def _documents_problems(documents: Mapping[str, Any]) -> list[str]:
+    problems = []
+    parts: list[tuple[str, Mapping[str, Any]]] = [
+        (f"{layer} documents", acc) for layer, acc in (documents.get("layers") or {}).items()
+    ]
+    for file, by_layer in sorted((documents.get("files") or {}).items()):
+        parts += [(f"{layer} documents of {file}", acc) for layer, acc in by_layer.items()]
+    for what, acc in parts:
+        total = sum(int(acc.get(k, 0)) for k in DOCUMENT_OUTCOMES)
+        if int(acc.get("read", 0)) != total:
+            problems.append(
+                f"{what}: {acc.get('read')} read but {total} kept, outside the window, without "
+                "a year or filtered"
+            )
+    return problems
+
+
+def check_accounts(accounts: Mapping[str, Any]) -> None:
+    """Check the identities of the run's accounts (method.md section 8), all at once.
+
+    - documents, per layer and per input file: read = kept + outside the window + without a
+      year + filtered by type + filtered by field;
+    - people rows of the current window, per layer: rows = located + located too coarsely +
+      not located;
+    - shares, per layer: clustered + noise + too coarse + unlocated + documents without people
+      = the world total (within :data:`SHARE_TOLERANCE` per document);
+    - clustered points, per layer: points = clustered + noise.
+
+    Raises
+    ------
+    AccountsError
+        Naming every identity that broke (exit code 3).
+    """
+    problems = _documents_problems(accounts.get("documents") or {})
+    world = accounts.get("world_totals") or {}
+    for layer, acc in sorted((accounts.get("people") or {}).items()):
+        parts = acc["located"] + acc["located_too_coarsely"] + acc["not_located"]
+        if acc["rows"] != parts:
+            problems.append(
+                f"{layer} people rows: {acc['rows']} but {parts} located, located too coarsely "
+                "or not located"
+            )
+        whole = max(int(world.get(layer, 0)), 1)
+        if abs(float(acc["shares_balance"])) > SHARE_TOLERANCE * whole:
+            problems.append(
+                f"{layer} shares: {acc['shares_balance']} of a document unaccounted for "
+                f"against the world total {world.get(layer)}"
+            )
+    for layer in LAYERS:
+        acc = (accounts.get("clustering") or {}).get(layer)
+        if acc and acc["points"] != acc["points_clustered"] + acc["points_noise"]:
+            problems.append(
+                f"{layer} points: {acc['points']} but {acc['points_clustered']} clustered and "
+                f"{acc['points_noise']} noise"
+            )
+    if problems:
+        raise AccountsError(problems)
