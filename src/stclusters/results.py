@@ -24,6 +24,7 @@ __all__ = [
     "RANKING_SCHEMA",
     "ClusterRow",
     "Collaboration",
+    "Link",
     "Profile",
     "RankingField",
     "Results",
@@ -183,6 +184,25 @@ class Collaboration(TypedDict):
     top_locations: list[dict[str, Any]]
 
 
+class Link(TypedDict):
+    """Collaboration between two published clusters (``links.csv``; issue 14 item 5).
+
+    ``source`` < ``target`` are cluster ids. ``patents_whole`` / ``articles_whole``: documents
+    with at least one person row in each of the two clusters (whole counting);
+    ``patents`` / ``articles``: the same documents counted fractionally (the definition is given
+    in docs/method.md section 7).
+    """
+
+    source: int
+    target: int
+    source_name: str
+    target_name: str
+    patents: float
+    articles: float
+    patents_whole: int
+    articles_whole: int
+
+
 class _RowKeys(TypedDict):
     rank: int
     name: str
@@ -250,6 +270,8 @@ class Results:
         The ranking's edition (year).
     top_n
         How many clusters are published.
+    links
+        Collaboration between published clusters, strongest first (:class:`Link`).
     """
 
     ranking: list[ClusterRow]
@@ -259,3 +281,4 @@ class Results:
     accounts: dict[str, Any]
     edition: int
     top_n: int
+    links: list[Link] = field(default_factory=list)
