@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from fuzz.seeds import FORMATS as FUZZ_FORMATS
+from fuzz.seeds import patentsview_tables, seeds
 from stclusters.cli import app
 from stclusters.readers import read_inputs
 from stclusters.records import write_records
@@ -105,3 +110,55 @@ def test_hostile_files_give_one_clear_message(
     assert len(lines) == 1 and "Traceback" not in result.output, result.output
     assert words in " ".join(result.output.split()), result.output
     assert not (tmp_path / "r").exists()
+
+
+def _far_years(fmt: str, name: str, data: bytes) -> bytes:
+    """``data`` (a seed of ``fmt``) with every document's year set to 9999."""
+    if fmt == "wos":
+        return re.sub(rb"(?m)^PY \d{4}", b"PY 9999", data)
+    if fmt == "openalex":
+        data = re.sub(rb'"publication_year": *\d{4}', b'"publication_year": 9999', data)
+        return re.sub(rb'"publication_date": *"\d{4}', b'"publication_date": "9999', data)
+    if fmt in ("uspto", "pct", "epo"):
+        data = re.sub(rb'date-publ="\d{4}', b'date-publ="9999', data)
+        return re.sub(rb"<date>\d{4}", b"<date>9999", data)
+    column = {"scopus": "Year", "table": "year", "patentsview": "patent_date"}[fmt]
+    delimiter = "\t" if fmt == "patentsview" else ","
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+    if not rows or column not in rows[0]:
+        return data
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), delimiter=delimiter)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, column: "9999" + (row[column] or "")[4:]})
+    return out.getvalue().encode()
+
+
+@pytest.mark.parametrize("fmt", FUZZ_FORMATS)
+def test_years_far_outside_every_window_are_problems_in_every_reader(
+    fmt: str, shared_dir: Path, tmp_path: Path
+) -> None:
+    """A year of 9999 is, in every reader, a counted problem of its record (kept without a
+    year, outside every window), never a silent None."""
+    seed_files = seeds(shared_dir, fmt)
+    if not seed_files:
+        pytest.skip(f"no seed file of {fmt} in {shared_dir}")
+    if fmt == "patentsview":
+        folder = tmp_path / "pv"
+        folder.mkdir()
+        for name, data in patentsview_tables().items():
+            changed = _far_years(fmt, name, data) if name == "g_patent.tsv" else data
+            (folder / name).write_bytes(changed)
+        paths = [folder / "g_patent.tsv"]
+    else:
+        name, data = seed_files[0]
+        paths = [tmp_path / name]
+        paths[0].write_bytes(_far_years(fmt, name, data))
+    result = read_inputs(paths, format=fmt)
+    documents = result.records.table("documents")
+    assert documents.num_rows > 0
+    assert documents.column("year").null_count == documents.num_rows
+    problems = [p.message for a in result.accounts for p in a.problems]
+    far = [p for p in problems if "'9999" in p and "is not a year within 1800-2100" in p]
+    assert len(far) >= documents.num_rows, problems

@@ -29,7 +29,7 @@ from stclusters._countries import (
 )
 from stclusters.errors import InputError
 from stclusters.geocode._text import split_postcode
-from stclusters.records import SCHEMAS, TABLES, Records
+from stclusters.records import SCHEMAS, TABLES, YEAR_RANGE, Records
 
 #: Documents per emitted chunk (memory stays bounded by this, not by the file size).
 CHUNK_DOCS = 2000
@@ -514,6 +514,34 @@ class Collector:
         """Record a problem with a record that is kept anyway."""
         self.account.problem(message, line=line, record=record, record_id=record_id)
 
+    def year(
+        self,
+        value: Any,
+        *,
+        field: str,
+        line: int | None = None,
+        record: int | None = None,
+        record_id: str | None = None,
+    ) -> int | None:
+        """The year a record's ``field`` gives (:func:`parse_year`), with the accounting.
+
+        A value that is present but no year within :data:`stclusters.records.YEAR_RANGE` (a
+        typo, ``0000``, ``9999``, a year far outside every window) is a problem of the record,
+        which is kept without a year: it then falls outside every window and is counted there.
+        """
+        year = parse_year(value)
+        if year is None:
+            text = clean(value)
+            if text:
+                self.warn(
+                    f"{field} {text[:40]!r} is not a year within {YEAR_RANGE[0]}-{YEAR_RANGE[1]}; "
+                    "the document is kept without a year (outside every window)",
+                    line=line,
+                    record=record,
+                    record_id=record_id,
+                )
+        return year
+
     def country(
         self,
         value: Any,
@@ -800,7 +828,9 @@ def country_code(value: Any) -> str | None:
 
 
 def parse_year(value: Any) -> int | None:
-    """A four-digit year at the start of ``value`` (a year or a date), else None."""
+    """A four-digit year at the start of ``value`` (a year or a date) within
+    :data:`stclusters.records.YEAR_RANGE`, else None (see :meth:`Collector.year`, which also
+    reports the value that is not one)."""
     text = clean(value)
     if not text:
         return None
@@ -808,7 +838,7 @@ def parse_year(value: Any) -> int | None:
     if not m:
         return None
     year = int(m.group(1))
-    return year if 1800 <= year <= 2100 else None
+    return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None
 
 
 # ---- classification codes

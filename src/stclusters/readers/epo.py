@@ -12,7 +12,6 @@ from stclusters.readers._common import (
     Source,
     Where,
     clean,
-    parse_year,
     place_string,
     read_with,
     split_city,
@@ -62,7 +61,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     if not col.document(
         doc_id,
         "patent",
-        year=parse_year(date),
+        year=col.year(date, field="date-publ", record_id=doc_id, **where),
         doc_type=find_text(sdobi, "B100/B120/B121") or kind,
         title=_title(sdobi),
         source="epo",

@@ -19,7 +19,6 @@ from stclusters.readers._common import (
     country_code,
     normalise_doi,
     open_text,
-    parse_year,
     place_string,
     read_with,
     start,
@@ -411,7 +410,12 @@ def _emit_work(
     if not wid:
         col.reject("work has no id", **where)
         return
-    year = parse_year(obj.get("publication_year") or obj.get("publication_date"))
+    year = col.year(
+        obj.get("publication_year") or obj.get("publication_date"),
+        field="publication_year",
+        record_id=wid,
+        **where,
+    )
     title = clean(obj.get("display_name") or obj.get("title"))
     if not col.document(
         wid,

@@ -136,9 +136,7 @@ def _documents(con: duckdb.DuckDBPyConnection, col: Collector) -> Iterator[Recor
             if not pid:
                 col.reject("row has no patent_id", line=int(line))
                 continue
-            year = int(pdate[:4]) if pdate and pdate[:4].isdigit() else None
-            if year is not None and not 1800 <= year <= 2100:
-                year = None
+            year = col.year(pdate, field="patent_date", line=int(line), record_id=doc_id)
             if not col.document(
                 doc_id,
                 "patent",

@@ -12,7 +12,6 @@ from stclusters.readers._common import (
     Source,
     Where,
     clean,
-    parse_year,
     read_with,
     start,
 )
@@ -66,7 +65,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     if not col.document(
         doc_id,
         "patent",
-        year=parse_year(date),
+        year=col.year(date, field="publication date", record_id=doc_id, **where),
         doc_type="international application",
         title=_title(biblio),
         source="pct",

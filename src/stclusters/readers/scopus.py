@@ -19,7 +19,6 @@ from stclusters.readers._common import (
     has_bad_bytes,
     normalise_doi,
     open_text,
-    parse_year,
     read_with,
     repair_text,
     repeated_header,
@@ -229,9 +228,7 @@ def _emit(col: Collector, row: dict[str, str], line: int, number: int, new_layou
 def _document(col: Collector, row: dict[str, str], eid: str, line: int, number: int) -> bool:
     """Add the document row; whether it was kept (not a duplicate)."""
     year_text = clean(row.get("Year"))
-    year = parse_year(year_text)
-    if year_text and year is None:
-        col.warn(f"Year {year_text!r} is not a year", line=line, record=number, record_id=eid)
+    year = col.year(year_text, field="Year", line=line, record=number, record_id=eid)
     return col.document(
         eid,
         "article",

@@ -24,12 +24,11 @@ from stclusters.readers._common import (
     clean,
     country_column,
     normalise_doi,
-    parse_year,
     repeated_header,
     start,
 )
 from stclusters.readers._table_fast import Slow, clean_array, fast_unit, first_rows
-from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, YEAR_RANGE, Records, conform
+from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, Records, conform
 
 __all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table"]
 
@@ -144,13 +143,7 @@ class _Doc:
 def _document(col: Collector, row: dict[str, Any], doc_id: str, layer: str) -> bool:
     """Add the document of one table row (its columns as the canonical ``documents`` table
     names them); False when the collector does not keep it (a duplicate)."""
-    year = parse_year(row.get("year"))
-    if year is None and clean(row.get("year")):
-        col.warn(
-            f"year {clean(row.get('year'))!r} is not a year within {YEAR_RANGE[0]}-"
-            f"{YEAR_RANGE[1]}; the document is kept without a year (outside every window)",
-            record_id=doc_id,
-        )
+    year = col.year(row.get("year"), field="year", record_id=doc_id)
     return bool(
         col.document(
             doc_id,

@@ -12,7 +12,6 @@ from stclusters.readers._common import (
     ReadResult,
     Source,
     Where,
-    parse_year,
     read_with,
     start,
 )
@@ -103,7 +102,7 @@ def _emit(col: Collector, root: ET.Element, where: Where) -> None:
     if not col.document(
         doc_id,
         "patent",
-        year=parse_year(date),
+        year=col.year(date, field="publication date", record_id=doc_id, **where),
         doc_type=doc_type or root.tag,
         title=text_of(biblio.find("invention-title")),
         source="uspto",

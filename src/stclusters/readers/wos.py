@@ -20,7 +20,6 @@ from stclusters.readers._common import (
     iter_lines,
     normalise_doi,
     open_text,
-    parse_year,
     read_with,
     repair_text,
     repeated_header,
@@ -112,9 +111,7 @@ def _emit(col: Collector, rec: _Rec, fmt_line: int) -> None:
         return
     doc_id = ut if ut.upper().startswith("WOS:") else f"WOS:{ut}"
     year_text = clean(" ".join(f.get("PY", [])))
-    year = parse_year(year_text)
-    if year_text and year is None:
-        col.warn(f"PY {year_text!r} is not a year", line=rec.line, record=rec.number, record_id=ut)
+    year = col.year(year_text, field="PY", line=rec.line, record=rec.number, record_id=ut)
     doi = normalise_doi(" ".join(f.get("DI", [])))
     if not col.document(
         doc_id,
