@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -43,6 +44,10 @@ class Setting:
     choices: tuple[str, ...] | None = None
     item_choices: tuple[str, ...] | None = None
     nullable: bool = False
+    #: "file": the setting names a file whose content counts (the run's fingerprint and the
+    #: accounts hold its SHA-256, never its path); "folder": it names where something is kept
+    #: without changing the results (left out of both). See :meth:`Config.by_content`.
+    path: str | None = None
 
 
 def _s(default: Any, group: str, help: str, **kw: Any) -> Any:
@@ -117,6 +122,7 @@ class Config:
         "Folder of the gazetteer and geocoding caches; empty means the user cache folder "
         "(~/.cache/stclusters).",
         nullable=True,
+        path="folder",
     )
     fuzzy_threshold: float = _s(
         88.0,
@@ -171,6 +177,7 @@ class Config:
         "ranking",
         "Path of a GeoTIFF population raster (population_source = 'raster').",
         nullable=True,
+        path="file",
     )
     sensitivity: bool = _s(
         False,
@@ -208,6 +215,7 @@ class Config:
         "naming",
         "CSV file with columns 'name' and 'override' replacing generated cluster names.",
         nullable=True,
+        path="file",
     )
     # --- profiles (section 7)
     profile_top: int = _s(
@@ -287,6 +295,24 @@ class Config:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def by_content(self) -> dict[str, Any]:
+        """The settings as the results depend on them, the same wherever the files live.
+
+        :meth:`to_dict` with every setting that names a folder (``path="folder"`` in its
+        :class:`Setting`: the caches) left out and every setting that names a file
+        (``path="file"``) replaced by ``"sha256:<hex>"`` of the file's bytes (``"missing:<name>"``
+        when it cannot be read). The run's fingerprint and ``accounts.json`` use it, so that the
+        same inputs and settings give the same bytes wherever they are (issue 13).
+        """
+        out = self.to_dict()
+        for f in dataclasses.fields(self):
+            meta: Setting = f.metadata["setting"]
+            if meta.path == "folder":
+                out.pop(f.name)
+            elif meta.path == "file" and out[f.name]:
+                out[f.name] = file_sha256(Path(out[f.name]))
         return out
 
     def changed(self) -> dict[str, Any]:
@@ -581,6 +607,19 @@ def to_toml(config: Config) -> str:
             line = f"{name} = {value}"
         groups.setdefault(group, []).append(f"# {help_text}\n{line}")
     return "\n\n".join(f"[{g}]\n" + "\n".join(lines) for g, lines in groups.items()) + "\n"
+
+
+def file_sha256(path: Path) -> str:
+    """``"sha256:<hex>"`` of a file's bytes (read in 1 MiB blocks); ``"missing:<name>"`` when it
+    cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return f"missing:{path.name}"
+    return f"sha256:{digest.hexdigest()}"
 
 
 def check_setting_files(config: Config) -> None:

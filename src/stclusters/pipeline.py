@@ -60,50 +60,30 @@ class RunResult:
         return self.results.accounts
 
 
-#: Settings that name where something is, not what it holds: left out of the fingerprint (the
-#: geocoding cache does not change results) or replaced by their file's content checksum.
-_LOCATION_SETTINGS = ("cache_dir",)
-_FILE_SETTINGS = ("name_overrides", "population_raster")
-
-
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
-    """The run's fingerprint: 16 hex digits of SHA-256 over the settings and the content
-    checksums of the inputs (:func:`stclusters.records.content_checksum`, which does not depend
-    on the order of rows), never a path, a time or the order the inputs were given in.
+    """The run's fingerprint: 16 hex digits of SHA-256 over the settings as the results depend
+    on them (:meth:`stclusters.config.Config.by_content`: files by their content, no cache
+    folder) and the content checksums of the inputs (:func:`stclusters.records.
+    content_checksum`, which does not depend on the order of rows), never a path, a time or
+    the order the inputs were given in.
 
     Parameters
     ----------
     config
-        The run's settings; the files that settings name count by their content (SHA-256).
+        The run's settings.
     inputs
         The input accounts of :func:`stclusters.inputs.open_inputs`.
     """
-    settings = config.to_dict()
-    for name in _LOCATION_SETTINGS:
-        settings.pop(name, None)
-    for name in _FILE_SETTINGS:
-        if settings.get(name):
-            settings[name] = _file_sha256(Path(settings[name]))
     checksums = [str(f.get("content_checksum")) for f in inputs.get("records_folders", [])]
     if "files_content_checksum" in inputs:
         checksums.append(str(inputs["files_content_checksum"]))
     if "in_memory" in inputs:
         checksums.append(str(inputs["in_memory"].get("content_checksum")))
     checksums.sort()
-    blob = json.dumps({"settings": settings, "inputs": checksums}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {"settings": config.by_content(), "inputs": checksums}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
-def _file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (read in 1 MiB blocks); the path's text when it is missing."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except OSError:
-        return f"missing:{path.name}"
-    return digest.hexdigest()
 
 
 def run_record(

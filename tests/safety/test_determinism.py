@@ -4,6 +4,9 @@ run, differs)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -90,7 +93,54 @@ def test_input_files_in_any_order_give_the_same_bytes(samples_dir: Path, tmp_pat
     _assert_same(tmp_path / "out1", tmp_path / "out2")
 
 
-@pytest.mark.parametrize("setting", ["cache_dir"])
+def _path_settings(kind: str) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(Config)
+        if f.metadata["setting"].path == kind  # the one place that says a setting names a path
+    ]
+
+
+@pytest.mark.parametrize("setting", _path_settings("file"))
+def test_settings_naming_files_count_by_content_not_place(setting: str, tmp_path: Path) -> None:
+    """The same file content in two places gives the same settings in the accounts and the
+    same fingerprint; another content gives others."""
+    from stclusters.pipeline import _fingerprint
+
+    inputs = {"records_folders": [{"name": "w", "content_checksum": "abc", "rows": {}}]}
+    paths = [tmp_path / "one" / "f.csv", tmp_path / "two" / "deeper" / "g.csv"]
+    for path in paths:
+        path.parent.mkdir(parents=True)
+        path.write_text("name,override\nOsaka,Kansai\n")
+    one, two = (Config(**{setting: str(p)}).by_content() for p in paths)
+    assert one == two and one[setting].startswith("sha256:")
+    assert str(tmp_path) not in json.dumps(one)
+    fingerprints = {_fingerprint(Config(**{setting: str(p)}), inputs) for p in paths}
+    assert len(fingerprints) == 1
+    paths[1].write_text("name,override\nOsaka,Keihanshin\n")
+    assert Config(**{setting: str(paths[1])}).by_content()[setting] != one[setting]
+    assert _fingerprint(Config(**{setting: str(paths[1])}), inputs) not in fingerprints
+
+
+@pytest.mark.parametrize("setting", _path_settings("folder"))
+def test_settings_naming_folders_are_not_in_the_accounts(setting: str, tmp_path: Path) -> None:
+    assert setting not in Config(**{setting: str(tmp_path)}).by_content()
+    assert setting in Config().to_dict()
+
+
+def test_every_setting_that_names_a_path_says_so() -> None:
+    """A setting whose help speaks of a file, a path or a folder is marked as one."""
+    unmarked = [
+        f.name
+        for f in dataclasses.fields(Config)
+        if f.metadata["setting"].path is None
+        and re.search(r"\b(file|path|folder)\b", f.metadata["setting"].help, re.I)
+        and f.type in ("str | None", "str")
+    ]
+    assert unmarked == []
+
+
+@pytest.mark.parametrize("setting", _path_settings("folder"))
 def test_fingerprint_ignores_locations(setting: str, tmp_path: Path) -> None:
     from stclusters.pipeline import _fingerprint
 

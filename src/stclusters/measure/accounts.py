@@ -75,7 +75,7 @@ def run_accounts(
         "stclusters_version": __version__,
         "edition": config.edition,
         "windows": {"patent": list(config.patent_years), "article": list(config.article_years)},
-        "settings": config.to_dict(),
+        "settings": config.by_content(),
         "inputs": dict(inputs),
         "documents": shares.documents,
         "world_totals": shares.world,
