@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 
 import pyarrow as pa
@@ -212,6 +213,33 @@ def test_failed_read_leaves_the_old_folder(project: Path, monkeypatch: pytest.Mo
     result = runner.invoke(app, ["read", "missing.csv", "--out", "r"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert _snapshot(project / "r") == before
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".r")) == []
+
+
+def test_interrupt_after_the_swap_says_the_new_output_is_complete(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the swapped-out previous output is removed: the new output is in place,
+    and the message says so (not "nothing was written"); nothing is left beside it."""
+    import stclusters._outdir as outdir
+
+    monkeypatch.chdir(project)
+    assert runner.invoke(app, ["read", "table.csv", "--out", "r"]).exit_code == 0
+    (project / "r" / "old.txt").write_text("from the previous read\n")
+    remove = outdir._remove_tree
+
+    def interrupted_removal(path: Path) -> None:
+        if outdir._COMPLETED:  # Ctrl-C now: held until the staging is cleaned up
+            os.kill(os.getpid(), signal.SIGINT)
+        remove(path)
+
+    monkeypatch.setattr(outdir, "_remove_tree", interrupted_removal)
+    monkeypatch.setattr(outdir, "_COMPLETED", set())
+    result = runner.invoke(app, ["read", "table.csv", "--out", "r"])
+    assert result.exit_code == 130, result.output
+    assert "already complete" in result.output and "nothing was written" not in result.output
+    assert not (project / "r" / "old.txt").exists()
+    assert read_records(project / "r").documents.num_rows == 2
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".r")) == []
 
 

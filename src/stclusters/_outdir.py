@@ -50,6 +50,7 @@ __all__ = [
     "check_run_folder",
     "check_writable",
     "claim_folder",
+    "completed",
     "exchange",
     "input_paths",
     "prepare_folder",
@@ -523,7 +524,22 @@ def staged_folder(
         write_marker(tmp, kind)
         yield tmp
         tmp.chmod(0o755)
-        _swap_in(tmp, resolved)
+        with _signals_held():  # a signal now is acted on once the swap is on record
+            _swap_in(tmp, resolved)
+            _COMPLETED.add(resolved)
+
+
+#: Output folders this process has replaced with a complete new output (:func:`completed`).
+_COMPLETED: set[Path] = set()
+
+
+def completed(out: str | Path) -> bool:
+    """Whether this process has already put its complete new output at ``out``.
+
+    A signal or a failure that comes after the swap of :func:`staged_folder` (while the
+    previous output is being removed) must not be reported as "nothing was written".
+    """
+    return Path(out).expanduser().resolve() in _COMPLETED
 
 
 #: The suffix of the lock file held beside a folder being built.

@@ -24,7 +24,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from stclusters._outdir import check_folder, check_run_folder
+from stclusters._outdir import check_folder, check_run_folder, completed
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, to_toml
 from stclusters.errors import EXIT_CODES, InputError, StclustersError
@@ -74,6 +74,8 @@ def _kept_previous() -> str:
     out = _doing.out
     if out is None:
         return ""
+    if completed(out):
+        return f"; the new output was already complete in {out}"
     return f"; nothing was written, and what was in {out} is unchanged"
 
 
