@@ -259,7 +259,11 @@ def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | Non
         return
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as exc:
+        if not text.startswith("{"):
+            # neither JSON Lines nor a pretty-printed document: refused on its first line,
+            # never read whole (a 2 GB file of garbage took 8 GB of memory)
+            raise InputError(f"{name}: not valid JSON ({exc})") from exc
         yield from ((None, None, v) for v in _json_documents(text + fh.read(), name))
         return
     yield 1, None, value
