@@ -162,3 +162,28 @@ def test_years_far_outside_every_window_are_problems_in_every_reader(
     problems = [p.message for a in result.accounts for p in a.problems]
     far = [p for p in problems if "'9999" in p and "is not a year within 1800-2100" in p]
     assert len(far) >= documents.num_rows, problems
+
+
+@pytest.mark.parametrize("first", [b"PT J AU garbage\n", b"\x00\xff\x00\n", b"not json at all\n"])
+def test_openalex_refuses_garbage_on_its_first_line_without_reading_it_whole(
+    first: bytes, tmp_path: Path
+) -> None:
+    """A file that is neither JSON Lines nor a JSON document is refused from its first line:
+    the rest of a large file is never held in memory (2 GB of garbage took 8 GB)."""
+    import tracemalloc
+
+    from stclusters.errors import InputError
+
+    path = tmp_path / "garbage.jsonl"
+    with path.open("wb") as fh:
+        fh.write(first)
+        for _ in range(40):
+            fh.write(b"x" * (1 << 19) + b"\n")  # 20 MB more
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="not valid JSON"):
+            read_inputs([path], format="openalex")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak / 2**20:.0f} MB held while refusing a 20 MB file"
