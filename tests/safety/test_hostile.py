@@ -187,3 +187,48 @@ def test_openalex_refuses_garbage_on_its_first_line_without_reading_it_whole(
     finally:
         tracemalloc.stop()
     assert peak < 8 << 20, f"{peak / 2**20:.0f} MB held while refusing a 20 MB file"
+
+
+@pytest.mark.parametrize("fmt", ["uspto", "epo", "pct"])
+def test_patent_xml_readers_read_past_garbage_without_holding_it(fmt: str, tmp_path: Path) -> None:
+    """Garbage that is no XML is one rejected document, read past line by line (a 200 MB
+    file of random bytes took 1.4 GB of memory)."""
+    import tracemalloc
+
+    path = tmp_path / "garbage.xml"
+    with path.open("wb") as fh:
+        for _ in range(40):
+            fh.write(b"PT J AU garbage " * (1 << 15) + b"\n")  # 20 MB in all
+    tracemalloc.start()
+    try:
+        result = read_inputs([path], format=fmt)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    account = result.accounts[0]
+    assert (account.records_read, account.records_rejected) == (1, 1)
+    assert "not XML" in account.problems[0].message
+    assert peak < 8 << 20, f"{peak / 2**20:.0f} MB held while reading past a 20 MB file"
+
+
+def test_patent_xml_document_longer_than_the_limit_keeps_its_front(
+    samples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document longer than MAX_DOCUMENT_CHARS is read from its beginning (the bibliographic
+    part), with a warning, and the next document of the file is read too."""
+    import stclusters.readers._xml as xml
+
+    sample = samples_dir / "patents" / "uspto" / "ipgxml" / "ipg130416.small.xml"
+    whole = read_inputs([sample], format="uspto")
+    kept = whole.records.documents.num_rows
+    assert kept >= 2
+    documents = sample.read_text(encoding="utf-8").split("<?xml")[1:]
+    fronts = [d.find("</us-bibliographic-data-grant>") for d in documents]
+    longest = max(len(d) for d in documents)
+    limit = max(fronts) + 200  # every front part, but not every whole document
+    assert limit < longest
+    monkeypatch.setattr(xml, "MAX_DOCUMENT_CHARS", limit)
+    result = read_inputs([sample], format="uspto")
+    assert result.records.documents.num_rows == kept
+    problems = [p.message for p in result.accounts[0].problems]
+    assert any("only its beginning" in p for p in problems), problems

@@ -28,13 +28,25 @@ _DECL = re.compile(r"^[\s\ufeff]*<\?xml\b")
 _ENTITIES = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
 
 
+#: Most characters of one document kept in memory: the front (bibliographic) part that is
+#: parsed comes first and is far shorter; the rest of a longer document (or of a file of
+#: garbage without declarations) is read past, not held.
+MAX_DOCUMENT_CHARS = 64 << 20
+
+
 @dataclass
 class XmlDoc:
-    """One XML document cut out of a (possibly concatenated) file."""
+    """One XML document cut out of a (possibly concatenated) file.
+
+    ``problem`` says why a document cannot be XML (its text is then empty); ``cut`` that only
+    its first :data:`MAX_DOCUMENT_CHARS` characters were kept.
+    """
 
     number: int
     line: int
     text: str
+    problem: str | None = None
+    cut: bool = False
 
 
 def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
@@ -42,26 +54,39 @@ def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
 
     A file holding one document without a declaration is one document; so is a file with
     one declaration. The byte-order mark each file joined with ``cat`` brings is dropped.
-    Memory is bounded by the largest single document.
+    Memory is bounded by :data:`MAX_DOCUMENT_CHARS`: a document whose first character is not
+    ``<`` is read past up to the next declaration and given with a ``problem``; a longer
+    document keeps only its beginning (``cut``).
     """
     buf: list[str] = []
+    size = 0
     start = 1
     number = 0
     has_content = False
+    problem: str | None = None
+    cut = False
     for n, raw in enumerate(fh, 1):
         line = raw.lstrip("\ufeff") if raw.startswith("\ufeff") else raw
         if _DECL.match(line) and has_content:
             number += 1
-            yield XmlDoc(number, start, "".join(buf))
-            buf, start, has_content = [], n, False
+            yield XmlDoc(number, start, "".join(buf), problem, cut)
+            buf, size, start, has_content, problem, cut = [], 0, n, False, None, False
         if not has_content and line.strip():
             has_content = True
             if not buf:
                 start = n
+            if not line.lstrip().startswith("<"):
+                problem = f"not XML: the document starts with {line.strip()[:30]!r}"
+        if problem is not None or cut:
+            continue
+        if size + len(line) > MAX_DOCUMENT_CHARS:
+            cut = True
+            continue
         buf.append(line)
+        size += len(line)
     if has_content:
         number += 1
-        yield XmlDoc(number, start, "".join(buf))
+        yield XmlDoc(number, start, "".join(buf), problem, cut)
 
 
 def parse_document(text: str) -> ET.Element:
@@ -168,6 +193,15 @@ def iter_patent_xml(src: Source, col: Collector, fmt: PatentXml) -> Iterator[Rec
         with open_text(src) as fh:
             for doc in iter_documents(fh):
                 where: Where = {"line": doc.line, "record": doc.number}
+                if doc.problem is not None:
+                    col.reject(doc.problem, **where)
+                    continue
+                if doc.cut:
+                    col.warn(
+                        f"a document of more than {MAX_DOCUMENT_CHARS >> 20} M characters: "
+                        "only its beginning (the bibliographic part) was read",
+                        **where,
+                    )
                 try:
                     root, repaired = parse_front(doc.text, fmt.front_ends)
                 except (ET.ParseError, UnicodeError, ValueError) as exc:
