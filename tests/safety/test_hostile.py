@@ -232,3 +232,25 @@ def test_patent_xml_document_longer_than_the_limit_keeps_its_front(
     assert result.records.documents.num_rows == kept
     problems = [p.message for p in result.accounts[0].problems]
     assert any("only its beginning" in p for p in problems), problems
+
+
+def test_wos_reads_past_a_huge_line_without_holding_it(samples_dir: Path, tmp_path: Path) -> None:
+    """A line far longer than any field (a file of one huge line) is cut, the rest read past:
+    memory stays bounded, and the records after it are read."""
+    import tracemalloc
+
+    import stclusters.readers._common as common
+
+    one = (samples_dir / "wos" / "OnePaper.isi").read_bytes()
+    path = tmp_path / "huge.isi"
+    path.write_bytes(one.replace(b"\nER", b"\nXX " + b"garbage " * (1 << 21) + b"\nER", 1))
+    tracemalloc.start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(common, "MAX_LINE_CHARS", 1 << 20)
+            result = read_inputs([path], format="wos")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.records.documents.num_rows == 1
+    assert peak < 12 << 20, f"{peak / 2**20:.0f} MB held while reading a 16 MB line"

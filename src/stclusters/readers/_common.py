@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
-import itertools
 import re
 import sqlite3
 import tempfile
@@ -784,9 +783,26 @@ def repair_text(text: str) -> str:
 READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeError)
 
 
-def iter_lines(fh: IO[str]) -> Iterator[tuple[int, str]]:
-    """Lines (1-based number, text without line end)."""
-    return zip(itertools.count(1), map(str.rstrip, fh, itertools.repeat("\r\n")), strict=False)
+#: Most characters of one line a line reader keeps; the rest of a longer line (a file of
+#: garbage without line ends) is read past in blocks, never held.
+MAX_LINE_CHARS = 16 << 20
+
+
+def iter_lines(fh: IO[str], *, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """Lines (1-based number, text without line end), each cut at ``limit`` characters
+    (:data:`MAX_LINE_CHARS` by default) so that memory stays bounded whatever the file."""
+    limit = MAX_LINE_CHARS if limit is None else limit
+    number = 0
+    while True:
+        line = fh.readline(limit)
+        if not line:
+            return
+        number += 1
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            rest = line
+            while rest and not rest.endswith(("\n", "\r")):
+                rest = fh.readline(1 << 20)  # the rest of the line, read past
+        yield number, line.rstrip("\r\n")
 
 
 # --------------------------------------------------------------------------------------------
