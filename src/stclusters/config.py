@@ -172,6 +172,13 @@ class Config:
         "Path of a GeoTIFF population raster (population_source = 'raster').",
         nullable=True,
     )
+    previous: str | None = _s(
+        None,
+        "ranking",
+        "A previous output folder (or its ranking.csv): adds each published cluster's "
+        "previous rank, rank change and 'new' to the ranking, profiles and site.",
+        nullable=True,
+    )
     sensitivity: bool = _s(
         False,
         "ranking",
@@ -584,12 +591,14 @@ def to_toml(config: Config) -> str:
 
 
 def check_setting_files(config: Config) -> None:
-    """Check the files that settings name (population raster, name overrides) before any work.
+    """Check the files that settings name (population raster, name overrides, previous ranking)
+    before any work.
 
     Raises
     ------
     InputError
-        When the population raster does not exist or the name override table cannot be read.
+        When the population raster does not exist or the name override table or the previous
+        ranking cannot be read.
     ConfigError
         When a population raster is to be read and rasterio (the ``raster`` extra) is missing.
     """
@@ -606,3 +615,7 @@ def check_setting_files(config: Config) -> None:
         )
     if config.name_overrides:
         read_name_overrides(config.name_overrides)
+    if config.previous:
+        from stclusters.measure.previous import read_previous
+
+        read_previous(config.previous)

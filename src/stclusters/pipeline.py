@@ -27,6 +27,7 @@ from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
 from stclusters.measure.accounts import check_accounts, run_accounts
 from stclusters.measure.counting import count_shares
+from stclusters.measure.previous import previous_file
 from stclusters.measure.stage import measure_clusters
 from stclusters.records import Records
 from stclusters.report.tables import write_run_record
@@ -84,6 +85,8 @@ def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
     for name in _FILE_SETTINGS:
         if settings.get(name):
             settings[name] = _file_sha256(Path(settings[name]))
+    if settings.get("previous"):
+        settings["previous"] = _file_sha256(previous_file(settings["previous"]))
     checksums = [str(f.get("content_checksum")) for f in inputs.get("records_folders", [])]
     if "files_content_checksum" in inputs:
         checksums.append(str(inputs["files_content_checksum"]))

@@ -165,7 +165,7 @@ def test_geocode_command(cache_dir: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "city" in result.output
-    with out.open(encoding="utf-8") as fh:
+    with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["id"] for r in rows] == ["1", "2", "3"]
     assert list(rows[0])[:3] == ["id", "address", "city"]
@@ -186,7 +186,7 @@ def test_geocode_command_keeps_the_users_columns(
     assert result.exit_code == 0, result.output
     with src.open(encoding="utf-8", newline="") as fh:
         given = list(csv.DictReader(fh))
-    with out.open(encoding="utf-8", newline="") as fh:
+    with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [{k: r[k] for k in given[0]} for r in rows] == given
     assert rows[0]["city"] == "MYCITY"
@@ -201,7 +201,7 @@ def test_geocode_command_takes_a_country_column_as_hint(cache_dir: Path, tmp_pat
         app, ["geocode", str(src), "--out", str(out), "--set", f"cache_dir={cache_dir}"]
     )
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8", newline="") as fh:
+    with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["geo_country"] for r in rows] == ["GB", "US"]
     assert [r["country"] for r in rows] == ["GB", "US"]
