@@ -91,6 +91,10 @@ def _table_rows(
                 text.population_words(r.get("population"), r.get("population_flag")),
             ),
             "growth": _cell(r.get("growth"), text.format_growth(r.get("growth"))),
+            "rank_change": {
+                **_cell(r.get("rank_change"), text.format_rank_change(r)),
+                "label": _change_label(r),
+            },
         }
         slug = str(r["slug"])
         out.append(
@@ -115,7 +119,14 @@ _LABELS = {
     "articles_per_million": ("Articles per million", True),
     "population": ("Population", True),
     "growth": ("Growth", True),
+    "rank_change": ("Change", True),
 }
+
+
+def _change_label(row: Mapping[str, Any]) -> str:
+    """The rank change in words, for screen readers (the cell shows an arrow)."""
+    sentence = text.rank_change_sentence(row)
+    return sentence.text if sentence is not None else ""
 
 
 def _humanize(key: str) -> str:
@@ -267,6 +278,8 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
         "population",
         "growth",
     ]
+    if any(r.get("new") is not None for r in inputs.rows):  # a previous ranking was given
+        size_order.insert(2, "rank_change")
     int_order = [
         "intensity_rank",
         "name",
