@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stclusters.cli import app
+from stclusters.csvfile import BOM
 from stclusters.geocode import Geocoder, GeocodeResult, stage
 from stclusters.geocode.cache import ResultCache
 from stclusters.geocode.stage import geocode_records, geocode_strings, style_of
@@ -204,6 +205,7 @@ def test_geocode_command_takes_a_country_column_as_hint(cache_dir: Path, tmp_pat
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["geo_country"] for r in rows] == ["GB", "US"]
+    assert out.read_bytes().startswith(BOM)  # Excel opens it as UTF-8 (stclusters.csvfile)
     assert [r["country"] for r in rows] == ["GB", "US"]
     assert [r["geo_city"] for r in rows] == ["Cambridge", "Cambridge"]
 

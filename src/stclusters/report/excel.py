@@ -133,6 +133,9 @@ def _list_item(section: str, position: int, item: Mapping[str, Any]) -> dict[str
 
 def _items(section: str, value: Any) -> Iterator[dict[str, Any]]:
     """The long-form rows of one profile value (see :func:`profile_items`)."""
+    if isinstance(value, Mapping | list) and not value:
+        yield {"section": section}  # an empty list or mapping: the section, without figures
+        return
     if isinstance(value, Mapping):
         for key, inner in value.items():
             if isinstance(inner, Mapping | list):
@@ -161,7 +164,7 @@ def profile_items(profile: Mapping[str, Any]) -> list[dict[str, Any]]:
     one row per key, its nested lists and mappings a ``section`` of their own joined with a dot
     ("patent_collaboration.top_locations"); keys ending in "share", and the keys of
     ``economy_shares``, go to ``share``, others to ``value``. A plain value is one row with only
-    ``value``.
+    ``value``; an empty list or mapping is one row with only ``section``.
     """
     head = {
         "cluster_id": profile.get("cluster_id"),
