@@ -198,6 +198,12 @@ def test_a_changed_setting_shows_consistent_changes(runs: dict[str, Path]) -> No
         else:
             assert (r["new"], r["previous_rank"], r["rank_change"]) == ("true", "", "")
     assert [r["new"] for r in after] == ["false"] * 3 + ["true"] * 2  # Paris, Lisbon were out
+    # the previous ranking is part of what the run's fingerprint covers (by its content)
+    prints = {
+        json.loads((runs[k] / "accounts.json").read_text())["fingerprint"]
+        for k in ("second", "third")
+    }
+    assert len(prints) == 2
     # a run without the setting leaves the three columns empty
     assert {(r["previous_rank"], r["rank_change"], r["new"]) for r in _ranking(runs["first"])} == {
         ("", "", "")
