@@ -366,3 +366,11 @@ def test_a_synthetic_world_writes_truth_hubs_with_the_mark(tmp_path: Path) -> No
     path = write_world(tmp_path / "world", scale=0.002, seed=5) / TRUTH_HUBS
     assert path.read_bytes().startswith(BOM)
     assert read_csv_header(path)[0] == "hub"
+
+
+def test_a_workbook_that_cannot_be_written_is_an_oserror(
+    outs: tuple[Path, Path, Results], tmp_path: Path
+) -> None:
+    """XlsxWriter's own error becomes the OSError behind it (the command line reports those)."""
+    with pytest.raises(FileNotFoundError):
+        write_workbook(outs[2], tmp_path / "no such folder")

@@ -263,7 +263,10 @@ def write_workbook(results: Results, folder: Path) -> Path:
     from xlsxwriter.exceptions import FileCreateError
 
     path = folder / WORKBOOK_FILE
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    # text stays text; a NaN or infinite number (none is expected) becomes #NUM!, not an error
+    workbook = xlsxwriter.Workbook(
+        str(path), {"strings_to_numbers": False, "nan_inf_to_errors": True}
+    )
     try:
         _fill(workbook, results)
     finally:
