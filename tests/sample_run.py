@@ -182,6 +182,8 @@ def write_sample_run(
                 "primary_economy_name": ename,
                 "patents": round(patents, 3),
                 "articles": round(articles, 3),
+                "patent_share": patents / world_patents,
+                "article_share": articles / world_articles,
                 "size_score": patents / world_patents + articles / world_articles,
                 "population": round(population),
                 "patents_per_million": patents / population * 1e6,

@@ -45,8 +45,9 @@ class Setting:
     item_choices: tuple[str, ...] | None = None
     nullable: bool = False
     #: "file": the setting names a file whose content counts (the run's fingerprint and the
-    #: accounts hold its SHA-256, never its path); "folder": it names where something is kept
-    #: without changing the results (left out of both). See :meth:`Config.by_content`.
+    #: accounts hold its SHA-256, never its path); "ranking": the same for an output folder's
+    #: ranking.csv (or that file); "folder": it names where something is kept without changing
+    #: the results (left out of both). See :meth:`Config.by_content`.
     path: str | None = None
 
 
@@ -178,6 +179,14 @@ class Config:
         "Path of a GeoTIFF population raster (population_source = 'raster').",
         nullable=True,
         path="file",
+    )
+    previous: str | None = _s(
+        None,
+        "ranking",
+        "A previous output folder (or its ranking.csv): adds each published cluster's "
+        "previous rank, rank change and 'new' to the ranking, profiles and site.",
+        nullable=True,
+        path="ranking",
     )
     sensitivity: bool = _s(
         False,
@@ -313,6 +322,10 @@ class Config:
                 out.pop(f.name)
             elif meta.path == "file" and out[f.name]:
                 out[f.name] = file_sha256(Path(out[f.name]))
+            elif meta.path == "ranking" and out[f.name]:
+                from stclusters.measure.previous import previous_file
+
+                out[f.name] = file_sha256(previous_file(out[f.name]))
         return out
 
     def changed(self) -> dict[str, Any]:
@@ -623,12 +636,14 @@ def file_sha256(path: Path) -> str:
 
 
 def check_setting_files(config: Config) -> None:
-    """Check the files that settings name (population raster, name overrides) before any work.
+    """Check the files that settings name (population raster, name overrides, previous ranking)
+    before any work.
 
     Raises
     ------
     InputError
-        When the population raster does not exist or the name override table cannot be read.
+        When the population raster does not exist or the name override table or the previous
+        ranking cannot be read.
     ConfigError
         When a population raster is to be read and rasterio (the ``raster`` extra) is missing.
     """
@@ -645,3 +660,7 @@ def check_setting_files(config: Config) -> None:
         )
     if config.name_overrides:
         read_name_overrides(config.name_overrides)
+    if config.previous:
+        from stclusters.measure.previous import read_previous
+
+        read_previous(config.previous)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pyarrow as pa
 
@@ -48,6 +48,8 @@ RANKING_FIELDS: tuple[RankingField, ...] = (
     RankingField("economies", pa.string(), True),
     RankingField("patents", pa.float64(), True),
     RankingField("articles", pa.float64(), True),
+    RankingField("patent_share", pa.float64(), True),
+    RankingField("article_share", pa.float64(), True),
     RankingField("size_score", pa.float64(), True),
     RankingField("population", pa.int64(), False),
     RankingField("population_flag", pa.string(), False),
@@ -59,6 +61,9 @@ RANKING_FIELDS: tuple[RankingField, ...] = (
     RankingField("economy_clusters", pa.int32(), False),
     RankingField("primary_economy", pa.string(), True),
     RankingField("growth", pa.float64(), False),
+    RankingField("previous_rank", pa.int32(), False),
+    RankingField("rank_change", pa.int32(), False),
+    RankingField("new", pa.bool_(), False),
     RankingField("cluster_id", pa.int64(), True),
     RankingField("slug", pa.string(), True),
     RankingField("lat", pa.float64(), True),
@@ -99,6 +104,8 @@ GEOJSON_PROPERTIES: tuple[str, ...] = (
 
 def json_types(data_type: pa.DataType) -> tuple[type, ...]:
     """The JSON value types that a column of ``data_type`` is written as."""
+    if pa.types.is_boolean(data_type):
+        return (bool,)
     if pa.types.is_integer(data_type):
         return (int,)
     if pa.types.is_floating(data_type):
@@ -110,16 +117,23 @@ def json_types(data_type: pa.DataType) -> tuple[type, ...]:
 class ClusterRow:
     """One cluster's figures (method.md sections 3.5 and 5).
 
-    Counts are fractional documents in the current window; ``population`` is the number of
+    Counts are fractional documents in the current window; ``patent_share`` and
+    ``article_share`` are the cluster's fractions of the world's kept patents and articles (their
+    sum is ``size_score``); ``population`` is the number of
     inhabitants inside the footprint (None when not known or not computed, and then
     ``population_flag`` says why, a key of :data:`POPULATION_FLAGS`); ranks are filled by
     :func:`stclusters.measure.ranking.rank_clusters`, which returns new rows.
+    ``previous_rank``, ``rank_change`` (previous rank minus rank: positive means up) and ``new``
+    (not in the previous ranking) are None unless a previous ranking was given (the ``previous``
+    setting, :mod:`stclusters.measure.previous`).
     """
 
     cluster_id: int
     patents: float
     articles: float
     size_score: float = 0.0
+    patent_share: float = 0.0
+    article_share: float = 0.0
     economies: tuple[str, ...] = ()
     primary_economy: str | None = None
     economy_shares: Mapping[str, float] = field(default_factory=dict)
@@ -133,6 +147,9 @@ class ClusterRow:
     economy_rank: int | None = None
     economy_clusters: int | None = None
     growth: float | None = None
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    new: bool | None = None
     name: str = ""
     slug: str = ""
     lat: float = 0.0
@@ -151,6 +168,8 @@ class ClusterRow:
             "primary_economy": self.primary_economy,
             "patents": r(self.patents, 2),
             "articles": r(self.articles, 2),
+            "patent_share": r(self.patent_share, 8),
+            "article_share": r(self.article_share, 8),
             "size_score": r(self.size_score, 8),
             "population": None if self.population is None else round(self.population),
             "population_flag": self.population_flag,
@@ -161,6 +180,9 @@ class ClusterRow:
             "economy_rank": self.economy_rank,
             "economy_clusters": self.economy_clusters,
             "growth": r(self.growth, 4),
+            "previous_rank": self.previous_rank,
+            "rank_change": self.rank_change,
+            "new": self.new,
             "cluster_id": self.cluster_id,
             "slug": self.slug,
             "lat": r(self.lat, 5),
@@ -210,6 +232,8 @@ class _RowKeys(TypedDict):
     primary_economy: str | None
     patents: float | None
     articles: float | None
+    patent_share: float | None
+    article_share: float | None
     size_score: float | None
     population: int | None
     population_flag: str | None
@@ -220,6 +244,9 @@ class _RowKeys(TypedDict):
     economy_rank: int | None
     economy_clusters: int | None
     growth: float | None
+    previous_rank: int | None
+    rank_change: int | None
+    new: bool | None
     cluster_id: int
     slug: str
     lat: float | None
@@ -248,6 +275,7 @@ class Profile(_RowKeys):
     published: int
     windows: dict[str, list[int]]
     synthetic: bool
+    previous_edition: NotRequired[int | None]
 
 
 @dataclass(frozen=True)

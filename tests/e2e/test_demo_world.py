@@ -66,7 +66,7 @@ def test_every_planted_hub_is_found_with_its_output(demo: tuple[Path, RunResult]
     hub_places = _hub_places(world)
     failures: list[str] = []
     checked: set[str] = set()
-    with (world / "truth_hubs.csv").open() as fh:
+    with (world / "truth_hubs.csv").open(encoding="utf-8-sig") as fh:
         truth = list(csv.DictReader(fh))
     assert len(truth) >= 40
     for row in truth:

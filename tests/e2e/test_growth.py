@@ -58,7 +58,7 @@ def test_every_published_cluster_grows_as_planted(demo_run: RunResult) -> None:
 
 
 def test_the_truth_gives_each_hub_its_planted_growth(demo_world: Path) -> None:
-    with (demo_world / "truth_hubs.csv").open(encoding="utf-8") as fh:
+    with (demo_world / "truth_hubs.csv").open(encoding="utf-8-sig") as fh:
         truth = list(csv.DictReader(fh))
     assert truth and all(row["planted_growth"] for row in truth)
     for row in truth:

@@ -64,7 +64,7 @@ def test_outputs_are_written(result) -> None:  # type: ignore[no-untyped-def]
     ):
         assert (out / name).exists(), name
     for name in ("ranking.csv", "all_clusters.csv"):
-        header = (out / name).read_text().splitlines()[0].split(",")
+        header = (out / name).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
         assert tuple(header) == RANKING_COLUMNS
     assert pq.read_schema(out / "ranking.parquet").equals(RANKING_SCHEMA)
     rows = json.loads((out / "ranking.json").read_text())["rows"]

@@ -93,7 +93,7 @@ def test_clusters_outside_a_partial_raster_rank_last(tmp_path: Path) -> None:
     outside = [by_name[n] for n in ("Lyon", "Paris", "Lisbon")]
     assert all(r.population is None and r.population_flag == "outside_raster" for r in outside)
     assert [r.intensity_rank for r in outside] == [3, 4, 5]  # in size order
-    with (tmp_path / "out" / "ranking.csv").open() as fh:
+    with (tmp_path / "out" / "ranking.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["name"]: r for r in csv.DictReader(fh)}
     assert rows["Lyon"]["population"] == "" and rows["Lyon"]["population_flag"] == "outside_raster"
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
@@ -105,7 +105,7 @@ def test_clusters_outside_the_top_n_have_no_population_figure(tmp_path: Path) ->
     folder = write_records(small_world(), tmp_path / "world")
     result = run([folder], out=tmp_path / "out", config=config, write_site=False)
     assert len(result.ranking) == 2 and len(result.results.all_clusters) == 5
-    with (tmp_path / "out" / "all_clusters.csv").open() as fh:
+    with (tmp_path / "out" / "all_clusters.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["population"] != "" for r in rows] == [True, True, False, False, False]
     assert [r["population_flag"] for r in rows[2:]] == ["not_computed"] * 3

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from stclusters.cli import app
+from stclusters.csvfile import BOM
 from stclusters.geocode import Geocoder, GeocodeResult, stage
 from stclusters.geocode.cache import ResultCache
 from stclusters.geocode.stage import geocode_records, geocode_strings, style_of
@@ -165,7 +166,7 @@ def test_geocode_command(cache_dir: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "city" in result.output
-    with out.open(encoding="utf-8") as fh:
+    with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["id"] for r in rows] == ["1", "2", "3"]
     assert list(rows[0])[:3] == ["id", "address", "city"]
@@ -186,7 +187,7 @@ def test_geocode_command_keeps_the_users_columns(
     assert result.exit_code == 0, result.output
     with src.open(encoding="utf-8", newline="") as fh:
         given = list(csv.DictReader(fh))
-    with out.open(encoding="utf-8", newline="") as fh:
+    with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [{k: r[k] for k in given[0]} for r in rows] == given
     assert rows[0]["city"] == "MYCITY"
@@ -201,9 +202,10 @@ def test_geocode_command_takes_a_country_column_as_hint(cache_dir: Path, tmp_pat
         app, ["geocode", str(src), "--out", str(out), "--set", f"cache_dir={cache_dir}"]
     )
     assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8", newline="") as fh:
+    with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["geo_country"] for r in rows] == ["GB", "US"]
+    assert out.read_bytes().startswith(BOM)  # Excel opens it as UTF-8 (stclusters.csvfile)
     assert [r["country"] for r in rows] == ["GB", "US"]
     assert [r["geo_city"] for r in rows] == ["Cambridge", "Cambridge"]
 

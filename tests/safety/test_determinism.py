@@ -93,15 +93,15 @@ def test_input_files_in_any_order_give_the_same_bytes(samples_dir: Path, tmp_pat
     _assert_same(tmp_path / "out1", tmp_path / "out2")
 
 
-def _path_settings(kind: str) -> list[str]:
+def _path_settings(*kinds: str) -> list[str]:
     return [
         f.name
         for f in dataclasses.fields(Config)
-        if f.metadata["setting"].path == kind  # the one place that says a setting names a path
+        if f.metadata["setting"].path in kinds  # the one place that says a setting names a path
     ]
 
 
-@pytest.mark.parametrize("setting", _path_settings("file"))
+@pytest.mark.parametrize("setting", _path_settings("file", "ranking"))
 def test_settings_naming_files_count_by_content_not_place(setting: str, tmp_path: Path) -> None:
     """The same file content in two places gives the same settings in the accounts and the
     same fingerprint; another content gives others."""

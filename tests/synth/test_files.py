@@ -76,7 +76,7 @@ def test_written_folder_is_valid_with_its_settings_and_truth(written: Path) -> N
     assert truth.num_rows == people.num_rows
     assert truth["doc_id"].equals(people["doc_id"])
     assert truth["person_seq"].equals(people["person_seq"])
-    with (written / TRUTH_HUBS).open(encoding="utf-8") as fh:
+    with (written / TRUTH_HUBS).open(encoding="utf-8-sig") as fh:
         hubs = list(csv.DictReader(fh))
     assert [h["hub"] for h in hubs] == [h.name for h in load_calibration().hubs]
 

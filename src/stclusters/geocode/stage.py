@@ -634,6 +634,7 @@ def geocode_csv(
 
     import pyarrow.csv as pacsv
 
+    from stclusters.csvfile import write_csv_table
     from stclusters.errors import InputError
 
     path, out = Path(path), Path(out)
@@ -698,7 +699,7 @@ def geocode_csv(
         kept = kept.append_column(out_name, pc.take(values, idx))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        pacsv.write_csv(kept, out)
+        write_csv_table(kept, out)
     except (OSError, pa.ArrowInvalid) as exc:
         raise InputError(f"{out}: cannot write the output file ({exc})") from None
     counts = Counter(results[i].precision or "not located" for i in idx.to_pylist())

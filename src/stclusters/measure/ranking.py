@@ -6,10 +6,11 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from stclusters.results import MIN_INHABITANTS, ClusterRow
 
-__all__ = ["economies_of", "rank_clusters", "slugify"]
+__all__ = ["ECONOMY_COLUMNS", "economies_of", "economy_table", "rank_clusters", "slugify"]
 
 
 def economies_of(
@@ -38,12 +39,16 @@ def slugify(text: str) -> str:
 
 
 def _scored(row: ClusterRow, *, wp: int, wa: int) -> ClusterRow:
-    size = (row.patents / wp if wp else 0.0) + (row.articles / wa if wa else 0.0)
+    patent_share = row.patents / wp if wp else 0.0
+    article_share = row.articles / wa if wa else 0.0
+    size = patent_share + article_share
     if row.population is None or row.population < MIN_INHABITANTS:
-        return replace(row, size_score=size)
+        return replace(row, patent_share=patent_share, article_share=article_share, size_score=size)
     millions = row.population / 1e6
     return replace(
         row,
+        patent_share=patent_share,
+        article_share=article_share,
         size_score=size,
         patents_per_million=row.patents / millions,
         articles_per_million=row.articles / millions,
@@ -68,7 +73,9 @@ def rank_clusters(
 ) -> tuple[list[ClusterRow], list[ClusterRow]]:
     """Score and rank clusters (method.md section 5); the rows given are not changed.
 
-    Size score = patents / world patents + articles / world articles. Intensity score = size
+    Size score = patent share + article share, the cluster's patents / world patents and
+    articles / world articles (the GII table's two shares, kept as ``patent_share`` and
+    ``article_share``). Intensity score = size
     score per inhabitant, ranked among the top-N; clusters without inhabitants or whose
     population is not known (None) have no intensity and rank last, in size order.
     Economy rank = position among the top-N clusters of the same primary economy.
@@ -110,3 +117,85 @@ def rank_clusters(
         for row in top
     ]
     return top, top + ranked[top_n:]
+
+
+#: The columns of ``economies.csv`` and of the workbook's "Economies" sheet, in order
+#: (docs/outputs.md).
+ECONOMY_COLUMNS: tuple[str, ...] = (
+    "economy",
+    "economy_name",
+    "clusters",
+    "clusters_listed",
+    "clusters_found",
+    "patents",
+    "articles",
+    "patent_share",
+    "article_share",
+)
+
+
+def economy_table(
+    ranking: Sequence[ClusterRow],
+    all_clusters: Sequence[ClusterRow],
+    *,
+    names: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    """Clusters per economy, the GII's "China 26, United States 20" (``economies.csv``).
+
+    One row per economy that is the primary economy of at least one cluster found, or is listed
+    among the economies of a published one. ``clusters``: published (top-N) clusters whose
+    primary economy it is (the ranking's ``economy_clusters``); ``clusters_listed``: published
+    clusters listing it among their economies (cross-border ones count for each economy they
+    list); ``clusters_found``: every cluster found whose primary economy it is; ``patents``,
+    ``articles``, ``patent_share``, ``article_share``: the sums over its ``clusters`` (shares of
+    the world's kept documents, as in the ranking). Clusters without a primary economy (no
+    located row has a country) are the row with an empty code, named "Not known".
+
+    Parameters
+    ----------
+    ranking, all_clusters
+        The published clusters and every cluster found (:func:`rank_clusters`).
+    names
+        Economy name by ISO 3166 alpha-2 code (a code without a name is shown as the code).
+
+    Returns
+    -------
+    list of dict
+        Rows with the keys :data:`ECONOMY_COLUMNS`, by published clusters (most first), then
+        their size score (patent share + article share, largest first), then clusters found,
+        then code.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(code: str) -> dict[str, Any]:
+        if code not in rows:
+            rows[code] = {
+                "economy": code,
+                "economy_name": names.get(code, code) if code else "Not known",
+                **dict.fromkeys(ECONOMY_COLUMNS[2:5], 0),
+                **dict.fromkeys(ECONOMY_COLUMNS[5:], 0.0),
+            }
+        return rows[code]
+
+    for cluster in all_clusters:
+        row(cluster.primary_economy or "")["clusters_found"] += 1
+    for cluster in ranking:
+        r = row(cluster.primary_economy or "")
+        r["clusters"] += 1
+        r["patents"] += cluster.patents
+        r["articles"] += cluster.articles
+        r["patent_share"] += cluster.patent_share
+        r["article_share"] += cluster.article_share
+        for code in cluster.economies:
+            row(code)["clusters_listed"] += 1
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (
+            -r["clusters"],
+            -(r["patent_share"] + r["article_share"]),
+            -r["clusters_found"],
+            r["economy"],
+        ),
+    )
+    digits = {"patents": 2, "articles": 2, "patent_share": 8, "article_share": 8}
+    return [{k: round(v, digits[k]) if k in digits else v for k, v in r.items()} for r in ordered]

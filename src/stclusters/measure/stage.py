@@ -410,8 +410,9 @@ def _rank(
     config: Config,
     places: Places,
 ) -> tuple[list[ClusterRow], list[ClusterRow], dict[int, Any]]:
-    """Counts, footprints and population of the candidates, ranks and growth."""
+    """Counts, footprints and population of the candidates, ranks, growth and rank change."""
     from stclusters.measure.population import population_flag, population_of
+    from stclusters.measure.previous import apply_previous, read_previous
 
     rows = cluster_rows(
         con, clustering, naming.names, world=world, economy_share=config.economy_share
@@ -432,6 +433,8 @@ def _rank(
     top, ranked = rank_clusters(rows, world=world, top_n=config.top_n)
     growth = growth_of(con, top, world=world, world_previous=world_previous)
     top = [replace(r, growth=growth[r.cluster_id]) if r.cluster_id in growth else r for r in top]
+    if config.previous:
+        top = apply_previous(top, read_previous(config.previous), merge_km=config.merge_km)
     ranked = top + ranked[len(top) :]
     return top, ranked, geoms
 
@@ -521,5 +524,9 @@ def measure_clusters(
         inside_km=config.footprint_km,
         windows={"patent": config.patent_years, "article": config.article_years},
     )
+    if config.previous:
+        from stclusters.measure.previous import read_previous, with_previous_edition
+
+        profiles = with_previous_edition(profiles, read_previous(config.previous).edition)
     clock.end(f"{len(profiles)} profiles")
     return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)

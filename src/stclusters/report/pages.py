@@ -68,6 +68,7 @@ def _table_rows(
     order: Sequence[str],
     names: Mapping[str, str],
     slugs: set[str],
+    previous_edition: int | None = None,
 ) -> list[dict[str, Any]]:
     out = []
     for r in rows:
@@ -91,6 +92,10 @@ def _table_rows(
                 text.population_words(r.get("population"), r.get("population_flag")),
             ),
             "growth": _cell(r.get("growth"), text.format_growth(r.get("growth"))),
+            "rank_change": {
+                **_cell(r.get("rank_change"), text.format_rank_change(r)),
+                "label": _change_label({**r, "previous_edition": previous_edition}),
+            },
         }
         slug = str(r["slug"])
         out.append(
@@ -115,7 +120,14 @@ _LABELS = {
     "articles_per_million": ("Articles per million", True),
     "population": ("Population", True),
     "growth": ("Growth", True),
+    "rank_change": ("Change", True),
 }
+
+
+def _change_label(row: Mapping[str, Any]) -> str:
+    """The rank change in words, for screen readers (the cell shows an arrow)."""
+    sentence = text.rank_change_sentence(row)
+    return sentence.text if sentence is not None else ""
 
 
 def _humanize(key: str) -> str:
@@ -267,6 +279,11 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
         "population",
         "growth",
     ]
+    if any(r.get("new") is not None for r in inputs.rows):  # a previous ranking was given
+        size_order.insert(2, "rank_change")
+    previous_edition = next(
+        (p["previous_edition"] for p in inputs.profiles if p.get("previous_edition")), None
+    )
     int_order = [
         "intensity_rank",
         "name",
@@ -289,7 +306,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             "caption": "Clusters ranked by size score (share of world patents plus share of "
             "world articles).",
             "columns": [{"label": _LABELS[k][0], "num": _LABELS[k][1]} for k in size_order],
-            "rows": _table_rows(inputs.rows, size_order, names, slugs),
+            "rows": _table_rows(inputs.rows, size_order, names, slugs, previous_edition),
         },
         {
             "id": "intensity",

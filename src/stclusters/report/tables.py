@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,8 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
+from stclusters.csvfile import write_csv_rows
+from stclusters.measure.ranking import ECONOMY_COLUMNS
 from stclusters.results import GEOJSON_PROPERTIES, RANKING_COLUMNS, RANKING_SCHEMA, Results
 
 __all__ = ["write_outputs"]
@@ -19,14 +20,6 @@ __all__ = ["write_outputs"]
 
 def _dump(obj: Any, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _csv(rows: list[dict[str, Any]], path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=RANKING_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in RANKING_COLUMNS})
 
 
 def _round_geometry(geom: Any, digits: int = 5) -> Any:
@@ -49,12 +42,18 @@ def write_run_record(record: dict[str, Any], folder: Path) -> Path:
 def write_outputs(results: Results, folder: Path) -> None:
     """Write every machine-readable output of ``results`` and the Markdown profiles into
     ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,
-    clusters.geojson, profiles.json, accounts.json and profiles/<slug>.md (docs/outputs.md)."""
+    clusters.geojson, profiles.json, accounts.json, economies.csv, stclusters.xlsx and
+    profiles/<slug>.md (docs/outputs.md). Every CSV file starts with a byte-order mark
+    (:mod:`stclusters.csvfile`)."""
+    from stclusters.report.excel import economy_rows, write_workbook
     from stclusters.report.text import profile_markdown
 
     rows = [r.to_row() for r in results.ranking]
-    _csv(rows, folder / "ranking.csv")
-    _csv([r.to_row() for r in results.all_clusters], folder / "all_clusters.csv")
+    write_csv_rows(rows, folder / "ranking.csv", columns=RANKING_COLUMNS)
+    all_rows = [r.to_row() for r in results.all_clusters]
+    write_csv_rows(all_rows, folder / "all_clusters.csv", columns=RANKING_COLUMNS)
+    write_csv_rows(economy_rows(results), folder / "economies.csv", columns=ECONOMY_COLUMNS)
+    write_workbook(results, folder)
     table = pa.Table.from_pylist(
         [{k: row.get(k) for k in RANKING_COLUMNS} for row in rows], schema=RANKING_SCHEMA
     )

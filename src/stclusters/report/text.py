@@ -34,6 +34,7 @@ __all__ = [
     "format_count",
     "format_growth",
     "format_population",
+    "format_rank_change",
     "format_share",
     "growth_sentence",
     "headline",
@@ -42,6 +43,7 @@ __all__ = [
     "problem_lines",
     "profile_markdown",
     "profile_tables",
+    "rank_change_sentence",
     "rank_lines",
     "records_table",
     "sensitivity_sentence",
@@ -474,8 +476,45 @@ def data_note(profile: Profile) -> Sentence | None:
     )
 
 
+def format_rank_change(row: Mapping[str, Any]) -> str:
+    """The rank change of a ranking row as the site's table shows it: "▲ 3" (up 3 places),
+    "▼ 2" (down 2), "=" (same rank), "new" (not in the previous ranking), "" (no previous
+    ranking given).
+
+    >>> format_rank_change({"new": False, "rank_change": 3}), format_rank_change({"new": True})
+    ('▲ 3', 'new')
+    """
+    if row.get("new"):
+        return "new"
+    change = row.get("rank_change")
+    if change is None:
+        return ""
+    change = int(change)
+    if change == 0:
+        return "="
+    return f"{'▲' if change > 0 else '▼'} {abs(change)}"
+
+
+def rank_change_sentence(profile: Mapping[str, Any]) -> Sentence | None:
+    """The rank change against the previous ranking ("up 3 places from 2023", "new in the
+    ranking"), or None when no previous ranking was given (``new`` is None)."""
+    if profile.get("new") is None:
+        return None
+    if profile["new"]:
+        return _s(_b("New"), " in the ranking")
+    edition = profile.get("previous_edition")
+    since = str(edition) if edition else "the previous ranking"
+    change = int(profile.get("rank_change") or 0)
+    if change == 0:
+        return _s(_b("Same rank"), f" as in {since}")
+    places = "place" if abs(change) == 1 else "places"
+    words = f"{'Up' if change > 0 else 'Down'} {abs(change)} {places}"
+    return _s(_b(words), f" from {since}")
+
+
 def rank_lines(profile: Profile) -> list[Sentence]:
-    """The two rank lines: size rank and intensity rank in the edition."""
+    """The rank lines: size rank and intensity rank in the edition, then the rank change
+    against the previous ranking when one was given (:func:`rank_change_sentence`)."""
     edition = profile.get("edition")
     tail = f" in {edition}" if edition else ""
     rank = int(profile["rank"])
@@ -488,6 +527,9 @@ def rank_lines(profile: Profile) -> list[Sentence]:
                 f" S&T cluster by intensity (output relative to population){tail}",
             )
         )
+    change = rank_change_sentence(profile)
+    if change is not None:
+        lines.append(change)
     return lines
 
 

@@ -14,7 +14,6 @@ fractional output per layer, and the growth planted in it: :func:`planted_growth
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import time
@@ -31,6 +30,7 @@ from numpy.typing import NDArray
 
 from stclusters._outdir import prepare_folder
 from stclusters.config import Config
+from stclusters.csvfile import write_csv_rows
 from stclusters.errors import ConfigError
 from stclusters.places import load_places
 from stclusters.records import Records, RecordsWriter, concat_records
@@ -763,8 +763,5 @@ def write_world(
         truth_writer.close()
     names = [h.name for h in load_calibration().hubs]
     rows = _hub_rows(names, _targets(settings), realised, kept)
-    with (folder / TRUTH_HUBS).open("w", newline="", encoding="utf-8") as fh:
-        out = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        out.writeheader()
-        out.writerows(rows)
+    write_csv_rows(rows, folder / TRUTH_HUBS, columns=list(rows[0]))
     return folder
