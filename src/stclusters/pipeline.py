@@ -207,6 +207,7 @@ def compute(
         profiles=measured.profiles,
         footprints=measured.footprints,
         accounts=accounts,
+        links=measured.links,
         edition=config.edition,
         top_n=config.top_n,
     )
