@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import mapping
 
+from stclusters.report.network import write_network
 from stclusters.results import GEOJSON_PROPERTIES, RANKING_COLUMNS, RANKING_SCHEMA, Results
 
 __all__ = ["write_outputs"]
@@ -77,6 +78,7 @@ def write_outputs(results: Results, folder: Path) -> None:
         folder / "profiles.json",
     )
     _dump(results.accounts, folder / "accounts.json")
+    write_network(results, folder)
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
         text = profile_markdown(profile, top_n=results.top_n)
