@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -194,3 +196,43 @@ def test_each_document_weighs_one_when_every_row_is_a_cluster(
     # symmetric: the same links whichever way round the clusters are given
     again = cluster_links(_con(rows), _clusters(*reversed(range(len(rows)))))
     assert again == links
+
+
+# --------------------------------------------------------------------------- through the pipeline
+
+
+def test_small_world_links_are_the_planted_co_inventors(tmp_path: Path) -> None:
+    """tests/worlds.py plants a Lisbon co-inventor on every tenth patent of Munich, Lyon and
+    Basel (all inside the patent window), beside 1 + i % 3 inventors of the city and, every
+    17th patent, a co-inventor located only by country: whole counts 30, 12 and 15; the
+    fractional count of a patent with ``a`` city inventors among ``n`` is ``2 a / (n (n - 1))``.
+    Paris co-authors a quarter of the articles of the three cities (no patents)."""
+    from stclusters.pipeline import compute
+    from stclusters.records import write_records
+    from worlds import BLOBS, SMALL_CONFIG, small_world
+
+    folder = write_records(small_world(), tmp_path / "world")
+    config = dataclasses.replace(SMALL_CONFIG, cache_dir=str(tmp_path / "cache"))
+    results = compute([folder], config=config)
+    ids = {r.name: r.cluster_id for r in results.ranking}
+    links = {(k["source_name"], k["target_name"]): k for k in results.links}
+    links |= {(b, a): k for (a, b), k in links.items()}
+    for city, _, _, _, n_pat, _ in BLOBS:
+        link = links[(city, "Lisbon")]
+        planted = [i for i in range(n_pat) if i % 10 == 0]
+        assert link["patents_whole"] == len(planted)
+        expected = 0.0
+        for i in planted:
+            a = 1 + i % 3
+            n = a + 1 + (1 if i % 17 == 0 else 0)
+            expected += 2 * a / (n * (n - 1))
+        assert link["patents"] == pytest.approx(expected, abs=1e-5)
+        assert link["articles_whole"] == 0
+        paris = links[(city, "Paris")]
+        assert paris["patents_whole"] == 0 and paris["articles_whole"] > 0
+        assert 0 < paris["articles"] <= paris["articles_whole"]
+    # the three cities never share a document, nor do Paris and Lisbon
+    assert ("Munich", "Lyon") not in links and ("Paris", "Lisbon") not in links
+    assert {k["source"] for k in results.links} | {k["target"] for k in results.links} <= set(
+        ids.values()
+    )

@@ -29,12 +29,18 @@ __all__ = [
     "LINKS_COLUMNS",
     "LINKS_CSV",
     "LINKS_GEOJSON",
+    "SITE_LINKS",
+    "SITE_PARTNERS",
     "VOSVIEWER_MAP",
     "VOSVIEWER_MAP_COLUMNS",
     "VOSVIEWER_NETWORK",
+    "link_figures",
+    "link_table_rows",
+    "link_tip",
     "links_geojson",
     "partners_of",
     "read_links",
+    "site_links",
     "vosviewer_map_rows",
     "write_links_csv",
     "write_network",
@@ -64,6 +70,12 @@ VOSVIEWER_MAP_COLUMNS: tuple[str, ...] = (
     "weight<Patents>",
     "weight<Articles>",
 )
+
+#: How many of the strongest links the site's world map draws and its index lists.
+SITE_LINKS = 50
+
+#: How many partners each profile page lists.
+SITE_PARTNERS = 5
 
 #: Decimal places of coordinates written (about 1 m), as the footprints of clusters.geojson.
 _COORD_DIGITS = 5
@@ -205,7 +217,8 @@ def vosviewer_map_rows(
             {
                 "id": r.rank,
                 "label": r.name,
-                "description": f"Rank {r.rank}. Primary economy: {shown}. Cluster id {r.cluster_id}.",
+                "description": f"Rank {r.rank}. Primary economy: {shown}. "
+                f"Cluster id {r.cluster_id}.",
                 "x": round(r.lon, _COORD_DIGITS),
                 "y": round(r.lat, _COORD_DIGITS),
                 "cluster": min(number, 1000),
@@ -294,3 +307,55 @@ def write_network(results: Results, folder: Path) -> None:
         json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
     )
     write_vosviewer(results.ranking, results.links, folder, economy_names=_economy_names(results))
+
+
+def site_links(
+    links: Sequence[Link], rows: Sequence[Mapping[str, Any]], *, limit: int = SITE_LINKS
+) -> list[Link]:
+    """The ``limit`` strongest links (the file's order) whose two clusters are rows of the
+    site's ranking (``rows``, with ``cluster_id``)."""
+    ids = {int(r["cluster_id"]) for r in rows}
+    return [k for k in links if k["source"] in ids and k["target"] in ids][:limit]
+
+
+def _count(value: float) -> str:
+    return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def link_figures(link: Mapping[str, Any]) -> str:
+    """The documents two clusters share, in words: fractional counts, whole counts in
+    brackets ("12.5 patents (20 whole), 3.0 articles (4 whole) shared")."""
+    return (
+        f"{_count(float(link['patents']))} patents ({int(link['patents_whole']):,} whole), "
+        f"{_count(float(link['articles']))} articles ({int(link['articles_whole']):,} whole) "
+        "shared"
+    )
+
+
+def link_tip(link: Mapping[str, Any]) -> str:
+    """What hovering a link on the map shows: the two clusters and :func:`link_figures`."""
+    return f"{link['source_name']} – {link['target_name']}: {link_figures(link)}"
+
+
+def link_table_rows(links: Sequence[Link], hrefs: Mapping[int, str]) -> list[dict[str, Any]]:
+    """The rows of the site's table of links: names (with the address of each profile, or
+    ""), fractional and whole counts as shown text and as sort values."""
+    out = []
+    for k in links:
+        out.append(
+            {
+                "source": str(k["source"]),
+                "target": str(k["target"]),
+                "source_name": k["source_name"],
+                "target_name": k["target_name"],
+                "source_href": hrefs.get(k["source"], ""),
+                "target_href": hrefs.get(k["target"], ""),
+                "cells": [
+                    {"text": _count(float(k["patents"])), "v": f"{float(k['patents']):.6g}"},
+                    {"text": _count(float(k["articles"])), "v": f"{float(k['articles']):.6g}"},
+                    {"text": f"{int(k['patents_whole']):,}", "v": str(int(k["patents_whole"]))},
+                    {"text": f"{int(k['articles_whole']):,}", "v": str(int(k["articles_whole"]))},
+                ],
+            }
+        )
+    return out

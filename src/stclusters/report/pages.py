@@ -23,7 +23,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from stclusters._version import __version__
-from stclusters.report import maps, text
+from stclusters.report import maps, network, text
 from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs
 
@@ -310,7 +310,16 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
     def tip_title(row: Mapping[str, Any]) -> str:
         return f"{row['name']}: rank {row['rank']}"
 
-    scene = maps.index_scene(inputs.rows, inputs.footprints, href=href, tip=tip_title)
+    links = network.site_links(network.read_links(inputs.folder), inputs.rows)
+    scene = maps.index_scene(
+        inputs.rows,
+        inputs.footprints,
+        href=href,
+        tip=tip_title,
+        links=links,
+        link_tip=network.link_tip,
+    )
+    hrefs = {int(r["cluster_id"]): href(r) for r in inputs.rows}
     map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world", interactive=True)
     tip_data = {str(r["cluster_id"]): _tip(r, names) for r in inputs.rows}
     tip_json = json.dumps(tip_data, ensure_ascii=False, separators=(",", ":"))
@@ -333,6 +342,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             map_svg=Markup(map_svg),
             tip_json=Markup(tip_json),
             about=_about(inputs.accounts, inputs.edition),
+            links=network.link_table_rows(links, hrefs),
         )
     )
 
@@ -390,6 +400,17 @@ def profile_html(
         },
     ]
     co_scene, fp_scene = scenes if scenes is not None else profile_scenes(profile, inputs)
+    slugs = {int(r["cluster_id"]): str(r["slug"]) for r in inputs.rows}
+    with_page = {int(p["cluster_id"]) for p in inputs.profiles}
+    partners = [
+        {**p, "href": f"{slugs[p['cluster_id']]}.html" if p["cluster_id"] in with_page else ""}
+        for p in network.partners_of(
+            network.read_links(inputs.folder),
+            int(profile["cluster_id"]),
+            limit=network.SITE_PARTNERS,
+        )
+        if p["cluster_id"] in slugs
+    ]
     extra = [s for s in (text.growth_sentence(profile), text.sensitivity_sentence(profile)) if s]
     site_title = title or _default_title(inputs)
     return (
@@ -421,6 +442,7 @@ def profile_html(
             ),
             footprint_map=Markup(maps.scene_svg(fp_scene, id_="footprint-map")),
             extra=[Markup(s.html()) for s in extra],
+            partners=[{**p, "figures": network.link_figures(p)} for p in partners],
         )
     )
 
