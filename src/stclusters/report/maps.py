@@ -600,8 +600,12 @@ def great_circle(
         if abs(d) > 180.0:  # crosses the antimeridian between i - 1 and i
             edge = 180.0 if d < 0 else -180.0  # the side of point i - 1
             to = float(lon[i]) + (360.0 if d < 0 else -360.0)  # point i, unwrapped
-            f = (edge - float(lon[i - 1])) / (to - float(lon[i - 1]))
-            cross = float(lat[i - 1] + f * (lat[i] - lat[i - 1]))
+            normal = np.cross(a, b)  # the crossing: where the circle meets the 180th meridian
+            if abs(normal[2]) > 1e-12:
+                cross = math.degrees(math.atan(normal[0] / normal[2]))
+            else:  # a meridian circle: the crossing is at a pole's side, between the vertices
+                f = (edge - float(lon[i - 1])) / (to - float(lon[i - 1]))
+                cross = float(lat[i - 1] + f * (lat[i] - lat[i - 1]))
             out_lon.append(edge)
             out_lat.append(cross)
             pieces.append(np.column_stack([out_lon, out_lat]))
