@@ -26,6 +26,7 @@ from stclusters._version import __version__
 from stclusters.report import maps, network, text
 from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs
+from stclusters.results import Link
 
 __all__ = ["index_html", "profile_html", "profile_scenes", "synthetic_data", "write_site"]
 
@@ -379,8 +380,13 @@ def profile_html(
     *,
     title: str | None = None,
     scenes: tuple[maps.Scene, maps.Scene] | None = None,
+    links: Sequence[Link] | None = None,
 ) -> str:
-    """Render one profile page from the same text functions as the Markdown profile."""
+    """Render one profile page from the same text functions as the Markdown profile.
+
+    ``links`` are the run's collaboration links (by default read from the folder's
+    ``links.csv``, :func:`stclusters.report.network.read_links`), for its partner clusters.
+    """
     slug = str(profile["slug"])
     tables = text.profile_tables(profile)
     charts = [
@@ -405,7 +411,7 @@ def profile_html(
     partners = [
         {**p, "href": f"{slugs[p['cluster_id']]}.html" if p["cluster_id"] in with_page else ""}
         for p in network.partners_of(
-            network.read_links(inputs.folder),
+            links if links is not None else network.read_links(inputs.folder),
             int(profile["cluster_id"]),
             limit=network.SITE_PARTNERS,
         )
@@ -490,6 +496,7 @@ def write_site(
     if pdf:
         from stclusters.report.pdf import write_profile_pdf
     geoms = _footprints(inputs)
+    links = network.read_links(folder)
     if synthetic_data(inputs):  # profiles written before profiles said so
         inputs.profiles = [{**p, "synthetic": True} for p in inputs.profiles]
     for prof in inputs.profiles:
@@ -500,7 +507,10 @@ def write_site(
                 text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
             )
         page = folder / "profiles" / f"{slug}.html"
-        page.write_text(profile_html(prof, inputs, title=title, scenes=scenes), encoding="utf-8")
+        page.write_text(
+            profile_html(prof, inputs, title=title, scenes=scenes, links=links),
+            encoding="utf-8",
+        )
         if pdf:
             write_profile_pdf(
                 prof,

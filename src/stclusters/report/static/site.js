@@ -185,7 +185,7 @@
     tip.appendChild(title);
     var div = document.createElement("div");
     var said = path.getAttribute("aria-label") || "";
-    div.textContent = said.slice(said.indexOf(": ") + 2);
+    div.textContent = said.slice(said.lastIndexOf(": ") + 2);  // the figures follow the names
     tip.appendChild(div);
     tip.hidden = false;
     var box = svg.parentNode.getBoundingClientRect();
