@@ -187,6 +187,7 @@ def compute(
         profiles=measured.profiles,
         footprints=measured.footprints,
         accounts=accounts,
+        links=measured.links,
         edition=config.edition,
         top_n=config.top_n,
     )

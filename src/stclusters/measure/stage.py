@@ -9,7 +9,7 @@ is a function of its own here, callable and testable alone.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from stclusters.config import Config
 from stclusters.measure import counting
 from stclusters.measure.ranking import economies_of, rank_clusters
 from stclusters.places import Places
-from stclusters.results import ClusterRow, Profile
+from stclusters.results import ClusterRow, Link, Profile
 
 __all__ = [
     "Measured",
@@ -71,6 +71,7 @@ class Measured:
     all_clusters: list[ClusterRow]
     profiles: list[Profile]
     footprints: dict[int, Any]
+    links: list[Link] = field(default_factory=list)
 
 
 def output_weights(clustering: Clustering, world: Mapping[str, int]) -> NDArray[np.float64]:
@@ -467,6 +468,7 @@ def measure_clusters(
         Times the steps ("name", "rank", "sensitivity", "profile") and reports their summaries.
     """
     from stclusters.measure import classify
+    from stclusters.measure.links import cluster_links
     from stclusters.measure.profiles import build_profiles
     from stclusters.places import country_names, load_places
 
@@ -528,5 +530,8 @@ def measure_clusters(
         from stclusters.measure.previous import read_previous, with_previous_edition
 
         profiles = with_previous_edition(profiles, read_previous(config.previous).edition)
+    links = cluster_links(con, top)
     clock.end(f"{len(profiles)} profiles")
-    return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)
+    return Measured(
+        ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms, links=links
+    )

@@ -34,9 +34,11 @@ __all__ = [
     "Label",
     "Line",
     "Outline",
+    "Polyline",
     "Scene",
     "collaboration_scene",
     "footprint_scene",
+    "great_circle",
     "index_scene",
     "project_world",
     "read_countries",
@@ -285,6 +287,19 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Polyline:
+    """A line through points, in one or more pieces (a great circle cut at the antimeridian);
+    ``w`` is its width in screen pixels, ``title`` what hovering it shows, ``data`` attributes
+    for the script."""
+
+    pieces: tuple[Array, ...]
+    w: float
+    cls: str
+    title: str = ""
+    data: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Label:
     """A text label at a point; ``size`` in screen pixels."""
 
@@ -312,6 +327,7 @@ class Scene:
     base: Literal["world", "local"] = "world"
     shapes: list[Outline] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    paths: list[Polyline] = field(default_factory=list)
     circles: list[Circle] = field(default_factory=list)
     labels: list[Label] = field(default_factory=list)
 
@@ -408,6 +424,15 @@ def scene_svg(
             f'<line class="{ln.cls}" x1="{_f(ln.x1)}" y1="{_f(ln.y1)}" x2="{_f(ln.x2)}" '
             f'y2="{_f(ln.y2)}" stroke-width="{_f(ln.w)}"/>'
         )
+    for pl in scene.paths:
+        data = "".join(f' data-{k}="{_esc(v)}"' for k, v in pl.data)
+        t = f"<title>{_esc(pl.title)}</title>" if pl.title else ""
+        d = "".join(
+            "M" + "L".join(f"{_f(x)} {_f(y)}" for x, y in np.asarray(piece).tolist())
+            for piece in pl.pieces
+            if len(piece) >= 2
+        )
+        out.append(f'<path class="{pl.cls}"{data} d="{d}" stroke-width="{_f(pl.w)}">{t}</path>')
     for c in scene.circles:
         data = "".join(f' data-{k}="{_esc(v)}"' for k, v in c.data)
         linked = bool(c.href or c.data)
@@ -454,8 +479,17 @@ def index_scene(
     *,
     href: Callable[[Mapping[str, Any]], str],
     tip: Callable[[Mapping[str, Any]], str],
+    links: Sequence[Mapping[str, Any]] = (),
+    link_tip: Callable[[Mapping[str, Any]], str] | None = None,
 ) -> Scene:
-    """The world map of the index page: footprints, and circles sized by size score."""
+    """The world map of the index page: footprints, collaboration links, and circles sized by
+    size score.
+
+    ``links`` are collaboration links (:class:`stclusters.results.Link` keys) between clusters
+    of ``rows``, drawn in the order given as great circles (:func:`great_circle`) between the
+    clusters' centres, their width following the link's strength (fractional patents plus
+    articles); ``link_tip`` gives the text hovering a link shows (by default its two names).
+    """
     scene = Scene(
         (0.0, 0.0, FRAME_W, FRAME_H),
         FRAME_W,
@@ -471,6 +505,28 @@ def index_scene(
             scene.shapes.append(
                 Outline(tuple(_rings(proj)), "footprint", str(row["name"]), str(row["cluster_id"]))
             )
+    centres = {int(r["cluster_id"]): (float(r["lat"]), float(r["lon"])) for r in rows}
+    strength = [float(k["patents"]) + float(k["articles"]) for k in links]
+    smax = max(strength, default=0.0)
+    for link, s in zip(links, strength, strict=True):
+        a, b = centres.get(int(link["source"])), centres.get(int(link["target"]))
+        if a is None or b is None:
+            continue
+        pieces = tuple(np.column_stack(world_xy(p[:, 0], p[:, 1])) for p in great_circle(*a, *b))
+        title = (
+            link_tip(link)
+            if link_tip is not None
+            else f"{link['source_name']} – {link['target_name']}"
+        )
+        scene.paths.append(
+            Polyline(
+                pieces,
+                0.6 + 3.4 * (s / smax if smax > 0 else 0.0),
+                "netlink",
+                title,
+                (("source", str(link["source"])), ("target", str(link["target"]))),
+            )
+        )
     vmax = max((float(r["size_score"]) for r in rows), default=0.0)
     for row in sorted(rows, key=lambda r: -float(r["size_score"])):
         x, y = world_xy(float(row["lon"]), float(row["lat"]))
@@ -489,6 +545,75 @@ def index_scene(
             )
         )
     return scene
+
+
+def great_circle(
+    lat1: float, lon1: float, lat2: float, lon2: float, *, step_deg: float = 2.0
+) -> list[Array]:
+    """The great circle between two points (degrees), cut at the antimeridian.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2
+        The two ends, degrees.
+    step_deg
+        The largest arc (degrees of the great circle) between two successive points.
+
+    Returns
+    -------
+    list of (n, 2) arrays
+        The pieces as lon/lat (degrees) vertices, n >= 2, longitudes within -180..180: one
+        piece, or two when the line crosses the antimeridian (a vertex at ±180 ends the one
+        and starts the other, as RFC 7946 section 3.1.9 asks of GeoJSON). The points are
+        spherical linear interpolations (slerp) of the two ends' unit vectors; two antipodal
+        ends (whose great circle is not unique) and two equal ones give the straight line
+        in lon/lat.
+    """
+    a = np.array(
+        [
+            math.cos(math.radians(lat1)) * math.cos(math.radians(lon1)),
+            math.cos(math.radians(lat1)) * math.sin(math.radians(lon1)),
+            math.sin(math.radians(lat1)),
+        ]
+    )
+    b = np.array(
+        [
+            math.cos(math.radians(lat2)) * math.cos(math.radians(lon2)),
+            math.cos(math.radians(lat2)) * math.sin(math.radians(lon2)),
+            math.sin(math.radians(lat2)),
+        ]
+    )
+    omega = math.acos(max(-1.0, min(1.0, float(a @ b))))
+    n = max(1, math.ceil(math.degrees(omega) / step_deg))
+    t = np.linspace(0.0, 1.0, n + 1)[:, None]
+    if math.sin(omega) < 1e-9:
+        return [np.array([[lon1, lat1], [lon2, lat2]], dtype=float)]
+    xyz = (np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / math.sin(omega)
+    lat = np.degrees(np.arctan2(xyz[:, 2], np.hypot(xyz[:, 0], xyz[:, 1])))
+    lon = np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
+    lat[0], lon[0], lat[-1], lon[-1] = lat1, lon1, lat2, lon2
+    pieces: list[Array] = []
+    out_lon: list[float] = [float(lon[0])]
+    out_lat: list[float] = [float(lat[0])]
+    for i in range(1, len(lon)):
+        d = float(lon[i] - lon[i - 1])
+        if abs(d) > 180.0:  # crosses the antimeridian between i - 1 and i
+            edge = 180.0 if d < 0 else -180.0  # the side of point i - 1
+            to = float(lon[i]) + (360.0 if d < 0 else -360.0)  # point i, unwrapped
+            normal = np.cross(a, b)  # the crossing: where the circle meets the 180th meridian
+            if abs(normal[2]) > 1e-12:
+                cross = math.degrees(math.atan(normal[0] / normal[2]))
+            else:  # a meridian circle: the crossing is at a pole's side, between the vertices
+                f = (edge - float(lon[i - 1])) / (to - float(lon[i - 1]))
+                cross = float(lat[i - 1] + f * (lat[i] - lat[i - 1]))
+            out_lon.append(edge)
+            out_lat.append(cross)
+            pieces.append(np.column_stack([out_lon, out_lat]))
+            out_lon, out_lat = [-edge], [cross]
+        out_lon.append(float(lon[i]))
+        out_lat.append(float(lat[i]))
+    pieces.append(np.column_stack([out_lon, out_lat]))
+    return pieces
 
 
 def footprint_scene(

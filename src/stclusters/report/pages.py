@@ -23,9 +23,10 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from stclusters._version import __version__
-from stclusters.report import maps, text
+from stclusters.report import maps, network, text
 from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs
+from stclusters.results import Link
 
 __all__ = ["index_html", "profile_html", "profile_scenes", "synthetic_data", "write_site"]
 
@@ -327,7 +328,16 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
     def tip_title(row: Mapping[str, Any]) -> str:
         return f"{row['name']}: rank {row['rank']}"
 
-    scene = maps.index_scene(inputs.rows, inputs.footprints, href=href, tip=tip_title)
+    links = network.site_links(network.read_links(inputs.folder), inputs.rows)
+    scene = maps.index_scene(
+        inputs.rows,
+        inputs.footprints,
+        href=href,
+        tip=tip_title,
+        links=links,
+        link_tip=network.link_tip,
+    )
+    hrefs = {int(r["cluster_id"]): href(r) for r in inputs.rows}
     map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world", interactive=True)
     tip_data = {str(r["cluster_id"]): _tip(r, names) for r in inputs.rows}
     tip_json = json.dumps(tip_data, ensure_ascii=False, separators=(",", ":"))
@@ -350,6 +360,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             map_svg=Markup(map_svg),
             tip_json=Markup(tip_json),
             about=_about(inputs.accounts, inputs.edition),
+            links=network.link_table_rows(links, hrefs),
         )
     )
 
@@ -386,8 +397,13 @@ def profile_html(
     *,
     title: str | None = None,
     scenes: tuple[maps.Scene, maps.Scene] | None = None,
+    links: Sequence[Link] | None = None,
 ) -> str:
-    """Render one profile page from the same text functions as the Markdown profile."""
+    """Render one profile page from the same text functions as the Markdown profile.
+
+    ``links`` are the run's collaboration links (by default read from the folder's
+    ``links.csv``, :func:`stclusters.report.network.read_links`), for its partner clusters.
+    """
     slug = str(profile["slug"])
     tables = text.profile_tables(profile)
     charts = [
@@ -407,6 +423,17 @@ def profile_html(
         },
     ]
     co_scene, fp_scene = scenes if scenes is not None else profile_scenes(profile, inputs)
+    slugs = {int(r["cluster_id"]): str(r["slug"]) for r in inputs.rows}
+    with_page = {int(p["cluster_id"]) for p in inputs.profiles}
+    partners = [
+        {**p, "href": f"{slugs[p['cluster_id']]}.html" if p["cluster_id"] in with_page else ""}
+        for p in network.partners_of(
+            links if links is not None else network.read_links(inputs.folder),
+            int(profile["cluster_id"]),
+            limit=network.SITE_PARTNERS,
+        )
+        if p["cluster_id"] in slugs
+    ]
     extra = [s for s in (text.growth_sentence(profile), text.sensitivity_sentence(profile)) if s]
     site_title = title or _default_title(inputs)
     return (
@@ -438,6 +465,7 @@ def profile_html(
             ),
             footprint_map=Markup(maps.scene_svg(fp_scene, id_="footprint-map")),
             extra=[Markup(s.html()) for s in extra],
+            partners=[{**p, "figures": network.link_figures(p)} for p in partners],
         )
     )
 
@@ -485,6 +513,7 @@ def write_site(
     if pdf:
         from stclusters.report.pdf import write_profile_pdf
     geoms = _footprints(inputs)
+    links = network.read_links(folder)
     if synthetic_data(inputs):  # profiles written before profiles said so
         inputs.profiles = [{**p, "synthetic": True} for p in inputs.profiles]
     for prof in inputs.profiles:
@@ -495,7 +524,10 @@ def write_site(
                 text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
             )
         page = folder / "profiles" / f"{slug}.html"
-        page.write_text(profile_html(prof, inputs, title=title, scenes=scenes), encoding="utf-8")
+        page.write_text(
+            profile_html(prof, inputs, title=title, scenes=scenes, links=links),
+            encoding="utf-8",
+        )
         if pdf:
             write_profile_pdf(
                 prof,

@@ -252,6 +252,18 @@ class _Map(Flowable):  # type: ignore[misc]
             c.setStrokeColor(INK if ln.cls == "scalebar" else _LINK)
             c.setLineWidth(ln.w * px)
             c.line(tx(ln.x1), ty(ln.y1), tx(ln.x2), ty(ln.y2))
+        for pl in scene.paths:
+            c.setStrokeColor(_LINK)
+            c.setLineWidth(pl.w * px)
+            for piece in pl.pieces:
+                c.lines(
+                    [
+                        (tx(x1), ty(y1), tx(x2), ty(y2))
+                        for (x1, y1), (x2, y2) in zip(
+                            piece[:-1].tolist(), piece[1:].tolist(), strict=True
+                        )
+                    ]
+                )
         c.setStrokeColor(colors.white)
         c.setLineWidth(0.6)
         for circle in scene.circles:

@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 
 from stclusters.csvfile import write_csv_rows
 from stclusters.measure.ranking import ECONOMY_COLUMNS
+from stclusters.report.network import write_network
 from stclusters.results import GEOJSON_PROPERTIES, RANKING_COLUMNS, RANKING_SCHEMA, Results
 
 __all__ = ["write_outputs"]
@@ -76,6 +77,7 @@ def write_outputs(results: Results, folder: Path) -> None:
         folder / "profiles.json",
     )
     _dump(results.accounts, folder / "accounts.json")
+    write_network(results, folder)
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
         text = profile_markdown(profile, top_n=results.top_n)

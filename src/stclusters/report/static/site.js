@@ -69,6 +69,11 @@
     Array.prototype.forEach.call(document.querySelectorAll("#world a[data-id], #world path[data-id]"), function (el) {
       el.classList.toggle("off", !visible[el.getAttribute("data-id")]);
     });
+    /* network: a link shows when both its clusters do */
+    Array.prototype.forEach.call(document.querySelectorAll("#world path.netlink, #links tbody tr"), function (el) {
+      var on = visible[el.getAttribute("data-source")] && visible[el.getAttribute("data-target")];
+      if (el.tagName.toLowerCase() === "tr") { el.hidden = !on; } else { el.classList.toggle("off", !on); }
+    });
     if (status) { status.textContent = "Showing " + shown + " of " + total + " clusters."; }
   }
   if (q) { q.addEventListener("input", applyFilter); }
@@ -165,6 +170,41 @@
     a.addEventListener("mouseleave", function () { hideTip(a); });
     a.addEventListener("focus", function () { showTip(a, null); });
     a.addEventListener("blur", function () { hideTip(a); });
+  });
+  /* network: the toggle, and each link's tooltip naming its two clusters */
+  var showLinks = document.getElementById("show-links");
+  if (showLinks) {
+    showLinks.addEventListener("change", function () { svg.classList.toggle("no-links", !showLinks.checked); });
+  }
+  function showLinkTip(path, evt) {
+    var a = data[path.getAttribute("data-source")], b = data[path.getAttribute("data-target")];
+    if (!a || !b || !tip) { return; }
+    tip.innerHTML = "";
+    var title = document.createElement("strong");
+    title.textContent = a.name + " \u2013 " + b.name;
+    tip.appendChild(title);
+    var div = document.createElement("div");
+    var said = path.getAttribute("aria-label") || "";
+    div.textContent = said.slice(said.lastIndexOf(": ") + 2);  // the figures follow the names
+    tip.appendChild(div);
+    tip.hidden = false;
+    var box = svg.parentNode.getBoundingClientRect();
+    var x, y;
+    if (evt && evt.clientX !== undefined) { x = evt.clientX - box.left; y = evt.clientY - box.top; }
+    else { var cr = path.getBoundingClientRect(); x = cr.left + cr.width / 2 - box.left; y = cr.top + cr.height / 2 - box.top; }
+    tip.style.left = Math.max(4, Math.min(x + 14, box.width - tip.offsetWidth - 4)) + "px";
+    tip.style.top = Math.max(4, y - tip.offsetHeight - 10) + "px";
+    path.classList.add("active");
+  }
+  Array.prototype.forEach.call(svg.querySelectorAll("path.netlink"), function (path) {
+    var t = path.querySelector("title");
+    if (t) { path.setAttribute("aria-label", t.textContent); path.removeChild(t); }  // one tooltip, not two
+    path.setAttribute("tabindex", "0");
+    path.setAttribute("role", "img");
+    path.addEventListener("mousemove", function (evt) { showLinkTip(path, evt); });
+    path.addEventListener("mouseleave", function () { hideTip(path); });
+    path.addEventListener("focus", function () { showLinkTip(path, null); });
+    path.addEventListener("blur", function () { hideTip(path); });
   });
   setViewBox();
 })();
