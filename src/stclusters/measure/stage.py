@@ -163,10 +163,16 @@ def name_clusters(
         MainPlaces,
         cluster_names,
         cluster_place_weights,
+        layer_balanced,
         read_name_overrides,
     )
 
     labels, points = clustering.labels, clustering.points
+    sizes = np.bincount(labels[labels >= 0], weights=weight[labels >= 0])
+    layer = np.repeat(
+        np.arange(len(clustering.layers)), [len(ly.points) for ly in clustering.layers]
+    )
+    weight = layer_balanced(weight, layer=layer, labels=labels)
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     main = MainPlaces(places, min_population=config.name_min_population)
     # per cluster: its distinct points (both layers) with their output
@@ -185,6 +191,7 @@ def name_clusters(
         max_cities=config.name_max_cities,
         min_share=config.name_min_share,
         overrides=overrides,
+        sizes={cid: float(sizes[cid]) for cid in per_cluster},
     )
     # points outside the clusters: the place each counts for
     outside = labels < 0

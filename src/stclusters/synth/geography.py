@@ -515,11 +515,24 @@ def _targets(
 
 
 def _cap_economies(
-    w: FloatArray, site_econ: IntArray, first_econ: int, total: IntArray, target: float
+    w: FloatArray,
+    site_econ: IntArray,
+    first_econ: int,
+    total: IntArray,
+    target: float,
+    *,
+    listed: set[int],
 ) -> FloatArray:
-    """Hub site weights with each economy but the first capped at :data:`ECONOMY_CAP` of its total.
+    """Hub site weights with each economy but the first holding its part of the hub.
 
-    Three rounds of capping and renormalising; an economy with no output gets no weight.
+    An economy of ``listed`` (one of the hub's listed places lies in it: Hong Kong in
+    Shenzhen–Hong Kong–Guangzhou) is a city economy whose output the hub holds: it gets
+    :data:`ECONOMY_CAP` of its total (the rest is left to its other places), so that Hong Kong
+    holds its real part of the hub, 39% of the articles and 1% of the patents planted for it,
+    instead of the share of a listed place's weight (21% of each layer, its patents then capped
+    to 1%). Any other economy (France and Germany around Basel) is only capped at
+    :data:`ECONOMY_CAP` of its total. Three rounds of setting, capping and renormalising; an
+    economy with no output gets no weight.
     """
     for _ in range(3):
         for e in set(site_econ.tolist()):
@@ -527,10 +540,10 @@ def _cap_economies(
                 continue
             share = w[site_econ == e].sum()
             limit = ECONOMY_CAP * total[e] / max(target, 1e-9)
-            if share > limit > 0:
-                w[site_econ == e] *= limit / share
-            elif limit <= 0:
+            if limit <= 0:
                 w[site_econ == e] = 0.0
+            elif share > 0 and (share > limit or e in listed):
+                w[site_econ == e] *= min(limit, 1.0 - 1e-3) / share
         w = w / w.sum()
     return w
 
@@ -538,15 +551,23 @@ def _cap_economies(
 def _hub_weights(
     sites: _HubSites, corridor_km: float, hub: Hub, h: int, site_econ: IntArray, t: _Targets
 ) -> dict[str, FloatArray]:
-    """Weights of a hub's sites per layer (adding up to 1), capped per economy if several."""
+    """Weights of a hub's sites per layer (adding up to 1), set per economy if several
+    (:func:`_cap_economies`)."""
     first_econ = t.econ_index.get(hub.economies[0], -1)
     several = len(set(site_econ.tolist())) > 1
+    kind = np.array(sites.kind)
+    listed = set(site_econ[kind == "main"].tolist())
     weights: dict[str, FloatArray] = {}
     for layer in LAYERS:
         w = _layer_weights(sites, corridor_km, hub, layer)
         if several:
             w = _cap_economies(
-                w, site_econ, first_econ, t.econ_total[layer], t.hub_target[layer][h]
+                w,
+                site_econ,
+                first_econ,
+                t.econ_total[layer],
+                t.hub_target[layer][h],
+                listed=listed,
             )
         weights[layer] = w
     return weights
