@@ -134,11 +134,16 @@ def sections(places: Places) -> NDArray[np.bool_]:
     region, where both have one) holding at least ``1 / MAX_DISTRICT_SHARE`` times its
     population and having it within its core radius ``sqrt(P / (pi * CORE_DENSITY))``; and
     every place that :mod:`stclusters.places` links to the city it is a section of (few
-    alternate names, given about its city's figure: "South Boston" with 571,000, "New
-    Territories" with 54% of Hong Kong's figure, which counts them).
+    alternate names) and that holds at least ``MAX_DISTRICT_SHARE`` of that city's population:
+    a section given about its city's figure ("South Boston" with 571,000 beside Boston's
+    654,000, "New Territories" with 54% of Hong Kong's figure, which counts them). Smaller
+    places so linked stay: many are real cities with figures of their own (Somerville and
+    Malden beside Boston, Sakai beside Osaka), which the naming keeps from naming a cluster.
     """
     pop = places.population.astype(np.float64)
-    out = np.asarray(places.section >= 0).copy()
+    linked = np.flatnonzero(places.section >= 0)
+    out = np.zeros(len(places), dtype=bool)
+    out[linked] = pop[linked] >= MAX_DISTRICT_SHARE * pop[places.section[linked]]
     big = np.flatnonzero(pop >= _MIN_SECTION_PARENT)
     big = big[np.argsort(-pop[big], kind="stable")]
     core_km = np.sqrt(pop[big] / (math.pi * CORE_DENSITY))
