@@ -208,7 +208,7 @@ def layer_balanced(
     A city's part of a cluster's output is then the mean of its shares of the cluster's layers
     (patents and articles weigh alike), not its share of the size score, in which the layer
     whose world total is smaller outweighs the other: Hong Kong holds 1% of the patents and 39%
-    of the articles planted for Shenzhen–Hong Kong–Guangzhou, which is 7% of the hub's size
+    of the articles planted for Shenzhen–Hong Kong–Guangzhou, which is 6% of the hub's size
     score (the cluster's patents are 8% of the world's, its articles 1%) but 20% of its output
     by this rule; the GII itself puts Hong Kong in that cluster's name. **Our choice.**
 

@@ -529,8 +529,7 @@ def _cap_economies(
     Shenzhen–Hong Kong–Guangzhou) is a city economy whose output the hub holds: it gets
     :data:`ECONOMY_CAP` of its total (the rest is left to its other places), so that Hong Kong
     holds its real part of the hub, 39% of the articles and 1% of the patents planted for it,
-    instead of the share of a listed place's weight (21% of each layer, its patents then capped
-    to 1%). Any other economy (France and Germany around Basel) is only capped at
+    instead of what the place weights give (31% of the articles, its patents capped to 1%). Any other economy (France and Germany around Basel) is only capped at
     :data:`ECONOMY_CAP` of its total. Three rounds of setting, capping and renormalising; an
     economy with no output gets no weight.
     """
