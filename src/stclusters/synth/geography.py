@@ -526,11 +526,13 @@ def _cap_economies(
     """Hub site weights with each economy but the first holding its part of the hub.
 
     An economy of ``listed`` (one of the hub's listed places lies in it: Hong Kong in
-    Shenzhen–Hong Kong–Guangzhou) is a city economy whose output the hub holds: it gets
-    :data:`ECONOMY_CAP` of its total (the rest is left to its other places), so that Hong Kong
-    holds its real part of the hub, 39% of the articles and 1% of the patents planted for it,
-    instead of what the place weights give (31% of the articles, its patents capped to 1%). Any other economy (France and Germany around Basel) is only capped at
-    :data:`ECONOMY_CAP` of its total. Three rounds of setting, capping and renormalising; an
+    Shenzhen–Hong Kong–Guangzhou) is a city economy whose output the hub holds, at that place
+    and its districts (:func:`_hub_weights`): it gets :data:`ECONOMY_CAP` of its total (the
+    rest is left to its other places), so that Hong Kong holds its real part of the hub, 39% of
+    the articles and 1% of the patents planted for it, instead of what the place weights give
+    (31% of the articles, its patents capped to 1%). Any other economy (France and Germany
+    around Basel) is only capped at :data:`ECONOMY_CAP` of its total. Three rounds of setting,
+    capping and renormalising; an
     economy with no output gets no weight.
     """
     for _ in range(3):
@@ -556,10 +558,15 @@ def _hub_weights(
     several = len(set(site_econ.tolist())) > 1
     kind = np.array(sites.kind)
     listed = set(site_econ[kind == "main"].tolist())
+    # a listed city economy's people live at its listed place and the place's districts
+    elsewhere = np.isin(site_econ, sorted(listed - {first_econ})) & ~np.isin(
+        kind, ["main", "district"]
+    )
     weights: dict[str, FloatArray] = {}
     for layer in LAYERS:
         w = _layer_weights(sites, corridor_km, hub, layer)
         if several:
+            w[elsewhere] = 0.0
             w = _cap_economies(
                 w,
                 site_econ,
