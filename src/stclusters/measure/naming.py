@@ -9,9 +9,11 @@ neighbourhood) of the cluster's economies, in this order:
    Massachusetts, counts for Cambridge, not for Boston 4 km away);
 2. *its metropolis*: else the most populous such city whose metropolitan reach
    (:func:`metro_radius_km`) holds it (Armonk, 48 km from Manhattan, counts for New York City);
-3. *its town*: else the most populous place of any size within ``eps_km`` (a cluster at
+3. *its own town*: else the nearest smaller place whose nominal radius holds the point (a point
+   in Redmond, Washington, 64,000 inhabitants, counts for Redmond, not for Bellevue 7 km away);
+4. *its town*: else the most populous place of any size within ``eps_km`` (a cluster at
    Charlottesville is named after Charlottesville, not after Richmond 100 km away);
-4. else the nearest place.
+5. else the nearest place.
 
 A cluster's cities are then ordered by the output that counts for them (:func:`cluster_names`).
 """
@@ -94,6 +96,7 @@ class MainPlaces:
     def __init__(self, places: Places, *, min_population: int) -> None:
         self.places = places
         namable = places.may_name()
+        self.min_population = min_population
         #: the cities (indices into ``places``) of steps 1 and 2
         self.index = np.flatnonzero(namable & (places.population >= min_population))
         if len(self.index) == 0:
@@ -105,7 +108,7 @@ class MainPlaces:
         pop = places.population[self.index]
         self._core = _chords(city_radius_km(pop))
         self._metro = _chords(metro_radius_km(pop))
-        #: every place that may name (steps 3 and 4)
+        #: every place that may name (steps 3 to 5)
         self.any_index = np.flatnonzero(namable)
         self.any_tree = cKDTree(places.xyz[self.any_index])
         self._by_economies: dict[frozenset[str], tuple[NDArray[np.int64], cKDTree]] = {}
@@ -126,6 +129,24 @@ class MainPlaces:
             )
         return self._by_economies[economies]
 
+    def _own_town(
+        self, xyz: NDArray[np.float64], idx: NDArray[np.int64], tree: cKDTree
+    ) -> NDArray[np.int64]:
+        """(n,) the nearest place of ``idx`` (``tree`` over them) whose nominal radius holds
+        each point, -1 where none does (step 3 of :meth:`assign`; ties to the lower id)."""
+        places = self.places
+        out = np.full(len(xyz), -1, dtype=np.int64)
+        reach = float(city_radius_km(np.array([self.min_population]))[0])
+        for i, ks in enumerate(tree.query_ball_point(xyz, chord(reach))):
+            if ks:
+                cand = idx[np.asarray(ks, dtype=np.int64)]
+                d = np.linalg.norm(places.xyz[cand] - xyz[i], axis=1)
+                holds = d <= _chords(city_radius_km(places.population[cand]))
+                if holds.any():
+                    cand, d = cand[holds], d[holds]
+                    out[i] = cand[np.lexsort((places.geonameid[cand], d))[0]]
+        return out
+
     def assign(
         self,
         xyz: NDArray[np.float64],
@@ -140,7 +161,7 @@ class MainPlaces:
         xyz
             (n, 3) unit vectors of the points.
         radius_km
-            Reach of step 3 (the clustering's ``eps_km``).
+            Reach of step 4 (the clustering's ``eps_km``).
         economies
             ISO codes of the economies whose places may be chosen (a cluster's economies);
             None or empty: any. When none of their places is known, any.
@@ -186,7 +207,12 @@ class MainPlaces:
         free = np.flatnonzero(out < 0)
         if not free.size:
             return out
-        # 3. its town: the most populous place within radius_km; 4. else the nearest place
+        # 3. its own town: the nearest place whose nominal radius holds the point
+        out[free] = self._own_town(xyz[free], idx, tree)
+        free = free[out[free] < 0]
+        if not free.size:
+            return out
+        # 4. its town: the most populous place within radius_km; 5. else the nearest place
         for i, ks in zip(
             free.tolist(), tree.query_ball_point(xyz[free], chord(radius_km)), strict=True
         ):
@@ -262,7 +288,7 @@ def cluster_place_weights(
         For each cluster id, its economies (ISO codes); a cluster missing here, or with none,
         may be named after places of any economy.
     radius_km
-        Reach of step 3 of the rule (the clustering's ``eps_km``).
+        Reach of step 4 of the rule (the clustering's ``eps_km``).
 
     Returns
     -------
