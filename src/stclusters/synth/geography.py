@@ -52,6 +52,11 @@ HUB_AROUND_KM = 8.0
 HUB_AROUND_MAX_KM = 20.0
 #: Share of a hub's people placed at the places around its main places.
 HUB_AROUND_SHARE = 0.12
+#: Largest share of a hub's people at one city group around its main places (the group of a
+#: place and its districts): the calibration lists the places that hold a notable part of a hub
+#: (those of the GII's names), so an unlisted suburb holds at most a third of the name share
+#: (Laval, Montréal's largest neighbour, took 11% of the hub's 12% and came into its name).
+AROUND_MAX_SHARE = 0.05
 #: Smallest share of a city group's weight kept by the city itself (the rest goes to districts).
 HEAD_SHARE = 0.3
 #: Output of the places around a hub fades with their distance to the main places (e-folding).
@@ -369,13 +374,42 @@ def _hub_sites(
             )
             dist = np.minimum(dist, d_way.min(axis=1))
         around_w = around_w * np.exp(-dist / AROUND_DECAY_KM)
-        around_w = around_w / around_w.sum()
+        around_w = _cap_groups(
+            around_w / around_w.sum(), head, cap=AROUND_MAX_SHARE / HUB_AROUND_SHARE
+        )
         for p, w in zip(around_idx, around_w, strict=True):
             sd = _clip_sd(float(places.population[p]), "other")
             sites.add(int(p), float(places.lat[p]), float(places.lon[p]), sd, "around", float(w))
             claimed.append(int(p))
     place_hub[np.array(claimed, dtype=np.int64)] = hub_id
     return sites, corridor_km
+
+
+def _cap_groups(w: FloatArray, group: IntArray, *, cap: float) -> FloatArray:
+    """``w`` (adding up to 1) with every group's sum at most ``cap``: the excess of a group goes
+    to the groups below the cap in proportion to their weights; what none can take is dropped
+    (the result then adds up to less than 1).
+
+    Examples
+    --------
+    >>> _cap_groups(np.array([0.6, 0.2, 0.1, 0.1]), np.array([7, 7, 8, 9]), cap=0.5).round(3)
+    array([0.375, 0.125, 0.25 , 0.25 ])
+    """
+    w = np.asarray(w, dtype=np.float64).copy()
+    _, inv = np.unique(group, return_inverse=True)
+    inv = np.ravel(inv)
+    for _ in range(int(inv.max(initial=0)) + 1):
+        tot = np.bincount(inv, weights=w)
+        over = tot > cap * (1.0 + 1e-9)
+        if not over.any():
+            break
+        w = np.where(over[inv], w * cap / np.maximum(tot[inv], 1e-300), w)
+        excess = 1.0 - w.sum()
+        free = ~over[inv] & (tot[inv] < cap)
+        if not free.any() or excess <= 0:
+            break
+        w[free] += excess * w[free] / w[free].sum()
+    return w
 
 
 def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -> FloatArray:
@@ -390,10 +424,12 @@ def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -
     corr_share = corr_share if is_corr.any() else 0.0
     around_share = HUB_AROUND_SHARE if is_around.any() else 0.0
     main_share = 1.0 - corr_share - around_share
+    if is_around.any():  # the around weights add up to 1 or less (_cap_groups)
+        main_share += around_share * (1.0 - base[is_around].sum())
     w = np.zeros(len(kind))
     w[is_main] = main_share * base[is_main] / base[is_main].sum()
     if is_around.any():
-        w[is_around] = around_share * base[is_around] / base[is_around].sum()
+        w[is_around] = around_share * base[is_around]
     if is_corr.any():
         w[is_corr] = corr_share / is_corr.sum()
     return w
