@@ -4,9 +4,11 @@ Each distinct located point of a cluster counts for one GeoNames place, chosen a
 that may name a cluster (:meth:`stclusters.places.Places.may_name`: never a district, section or
 neighbourhood) of the cluster's economies, in this order:
 
-1. *its own city*: the nearest city of at least ``name_min_population`` inhabitants whose nominal
-   radius (:func:`city_radius_km`, 5,000 people per km²) holds the point (a point in Cambridge,
-   Massachusetts, counts for Cambridge, not for Boston 4 km away);
+1. *its own city*: the city of at least ``name_min_population`` inhabitants whose nominal
+   radius (:func:`city_radius_km`, 5,000 people per km²) holds the point most centrally (the
+   smallest distance to its centre relative to its radius: a point in Cambridge,
+   Massachusetts, counts for Cambridge, not for Boston 4 km away; one in northern Cairo for
+   Cairo, radius 22 km, not for Shubrā al Khaymah, 8 km, whose centre is nearer);
 2. *its metropolis*: else the most populous such city whose metropolitan reach
    (:func:`metro_radius_km`) holds it (Armonk, 48 km from Manhattan, counts for New York City);
 3. *its own town*: else the nearest smaller place whose nominal radius holds the point (a point
@@ -184,14 +186,14 @@ class MainPlaces:
             self.tree.data[cities], chord(MAX_METRO_RADIUS_KM), return_length=True
         )
         cities = cities[np.asarray(reach) > 0]
-        # 1. its own city: the nearest whose nominal radius holds the point
+        # 1. its own city: the one whose nominal radius holds the point most centrally
         best = np.full(len(xyz), np.inf)
         for k in cities[np.argsort(gid[self.index[cities]], kind="stable")].tolist():
             hits = np.asarray(
                 point_tree.query_ball_point(self.tree.data[k], self._core[k]), dtype=np.int64
             )
             if hits.size:
-                d = np.linalg.norm(xyz[hits] - self.tree.data[k], axis=1)
+                d = np.linalg.norm(xyz[hits] - self.tree.data[k], axis=1) / self._core[k]
                 closer = d < best[hits]
                 best[hits[closer]] = d[closer]
                 out[hits[closer]] = self.index[k]

@@ -305,9 +305,11 @@ def _hub_sites(
         named = str(places.name[m]).casefold() in named_parts
         weight = MAIN_WEIGHTS[0] if rank == 0 else (MAIN_WEIGHTS[1] if named else MAIN_WEIGHTS[2])
         reach = _reach_km(float(places.population[m]))
+        # a district that is a city of its own by the naming's rule (not a section: Laval,
+        # 25% of Montréal's figure) is a place around the hub, not part of its listed place
         districts = [
             int(d)
-            for d in np.flatnonzero(places.parent == m)
+            for d in np.flatnonzero((places.parent == m) & (places.section >= 0))
             if int(d) not in main_set
             and place_hub[d] < 0
             and float(haversine_km(places.lat[m], places.lon[m], places.lat[d], places.lon[d]))
