@@ -1,9 +1,11 @@
-"""Print the population of the largest clusters of run output folders against the UN's urban
-agglomerations (tests/reference_populations.py), and the error of each.
+"""Print the population of the 20 largest clusters of run output folders against their
+metropolitan populations (tests/reference_populations.py: the UN's urban agglomerations of WUP
+2018 File 12, 2020, whose point lies in the footprint; metropolitan regions for Germany and the
+Netherlands), with the ratio of each.
 
-A cluster is matched to a reference by the reference's place: the published cluster whose
-footprint (clusters.geojson) holds it. Give two folders to compare two runs (say, before and
-after a change of the population method).
+A cluster is matched to a reference by its locating place: the published cluster whose footprint
+(clusters.geojson) holds it. Give two folders to compare two runs (say, before and after a change
+of the population method): the reference is that of the first run's footprint.
 
 Usage::
 
@@ -24,7 +26,7 @@ from shapely.geometry import Point, shape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from reference_populations import ABOVE, REFERENCES, TOLERANCE
+from reference_populations import PLACES, TOLERANCE, reference_of
 from stclusters.places import load_places
 
 
@@ -39,43 +41,32 @@ def main() -> None:
     args = parser.parse_args()
     places, geod = load_places(), Geod(ellps="WGS84")
     runs = [_features(f) for f in args.folders]
-    heads = " ".join(f"{'run ' + str(k + 1):>16}" for k in range(len(runs)))
-    print(f"{'reference place':16} {'km²':>7} {heads} {'UN 2020':>8}  footprint holds")
-    errors: list[list[float]] = [[] for _ in runs]
-    for ref in REFERENCES:
-        i = places.find(ref.place, ref.country)
+    heads = " ".join(f"{'run ' + str(k + 1) + ' (ratio)':>17}" for k in range(len(runs)))
+    print(f"{'cluster':30} {'km²':>7} {'reference':>9} {heads}  reference sums")
+    inside = [0] * len(runs)
+    for place, country in PLACES:
+        i = places.find(place, country)
         point = Point(float(places.lon[i]), float(places.lat[i]))
-        cells, area = [], float("nan")
-        for k, feats in enumerate(runs):
-            hit = [(p, g) for p, g in feats if g.contains(point)]
-            if not hit:
-                cells.append(f"{'-':>16}")
+        hits = [[(p, g) for p, g in feats if g.contains(point)] for feats in runs]
+        if not hits[0]:
+            print(f"{place:30} no cluster of run 1 holds it")
+            continue
+        props, geom = hits[0][0]
+        ref, sums = reference_of(geom, country=country)
+        area = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
+        cells = []
+        for k, hit in enumerate(hits):
+            pop = hit[0][0].get("population") if hit else None
+            if pop is None or ref <= 0:
+                cells.append(f"{'-':>17}")
                 continue
-            props, geom = hit[0]
-            area = abs(geod.geometry_area_perimeter(geom)[0]) / 1e6
-            pop = props.get("population")
-            if pop is None:
-                cells.append(f"{'not known':>16}")
-                continue
-            err = pop / (ref.millions * 1e6) - 1
-            if ref.short is None:
-                errors[k].append(abs(err))
-            cells.append(f"{pop / 1e6:7.2f} M {err:+6.0%}")
-        held = (
-            "whole"
-            if ref.short is None
-            else "city limits"
-            if ref.short.startswith(ABOVE)
-            else "part"
-        )
-        print(f"{ref.place:16} {area:7,.0f} {' '.join(cells)} {ref.millions:6.1f} M  {held}")
-    for k, errs in enumerate(errors):
-        inside = sum(e <= TOLERANCE for e in errs)
-        mean = sum(errs) / len(errs) if errs else float("nan")
-        print(
-            f"run {k + 1}: {inside} of {len(errs)} held agglomerations within "
-            f"{TOLERANCE:.0%}; mean absolute error {mean:.1%}"
-        )
+            ratio = pop / ref
+            inside[k] += abs(ratio - 1) <= TOLERANCE
+            cells.append(f"{pop / 1e6:7.2f} M ({ratio:4.2f})")
+        name = str(props["name"])[:30]
+        print(f"{name:30} {area:7,.0f} {ref / 1e6:7.2f} M {' '.join(cells)}  {sums}")
+    for k, n in enumerate(inside):
+        print(f"run {k + 1}: {n} of {len(PLACES)} within {TOLERANCE:.0%} of the reference")
 
 
 if __name__ == "__main__":

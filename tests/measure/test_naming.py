@@ -156,3 +156,17 @@ def test_the_armonk_cluster_carries_new_yorks_name(cases: Path, tmp_path: Path) 
     with (out / "all_clusters.csv").open(encoding="utf-8") as fh:
         by_patents = {float(r["patents"]): r["name"] for r in csv.DictReader(fh)}
     assert by_patents == {60.0: "New York City", 40.0: "New York City 2", 30.0: "Windom"}
+
+
+def test_a_point_outside_every_city_counts_for_its_own_town(
+    places: Places, main: MainPlaces
+) -> None:
+    """Redmond (64,000) lies 7 km from Bellevue (122,000) and 24 km from Seattle, beyond every
+    city's reach: its points count for Redmond, not for the larger place within eps_km (the demo
+    named the Seattle hub "Seattle–Bellevue"); Palo Alto's for Palo Alto, not Sunnyvale. A point
+    in no town's radius still goes to the most populous place within eps_km."""
+    assert places.population[places.find("Redmond", "US")] < 100_000
+    spots = [_at(places, "Redmond", "US"), _at(places, "Palo Alto", "US")]
+    assert _assign(main, spots, ["US"]) == ["Redmond", "Palo Alto"]
+    lat, lon = _at(places, "Charlottesville", "US")
+    assert _assign(main, [(lat + 0.05, lon + 0.05)], ["US"]) == ["Charlottesville"]

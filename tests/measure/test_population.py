@@ -9,10 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 from stclusters.measure.population import (
+    URBAN_CENTRE_DENSITY,
     kernel_radius_km,
+    metropolitan_population,
+    metropolitan_radius_km,
     population_flag,
     population_from_places,
     population_from_raster,
@@ -166,3 +171,69 @@ def test_footprints_outside_a_partial_raster_are_not_known(tmp_path: Path) -> No
     )
     assert pops[1] == pytest.approx(100.0 * math.pi * 0.1**2, rel=0.01)
     assert pops[2] is None and pops[3] is None
+
+
+# --- the metropolitan area (issue 11 item 3: the 20 largest demo clusters against the UN's
+# agglomerations; tests/e2e/test_demo_population.py checks the 30%)
+
+
+def test_metropolitan_radius_of_a_uniform_city_by_hand() -> None:
+    """People spread evenly at 2,000 per km² over a disc of 30 km: the mean density of a disc
+    of radius r > 30 km is 2,000 × (30 / r)², at least 1,500 up to r = 30 × √(4/3) = 34.6 km,
+    so the metropolitan disc is 34 km (radii every km); at 1,000 per km² no disc is dense."""
+    rng = np.random.default_rng(0)
+    n = 200_000
+    d = 30.0 * np.sqrt(rng.random(n))  # uniform over the disc: P(d <= r) = (r / 30)²
+    people = np.full(n, 2_000 * math.pi * 30.0**2 / n)
+    assert metropolitan_radius_km(d, people) == 34.0
+    assert metropolitan_radius_km(d, people / 2) == 0.0
+    assert URBAN_CENTRE_DENSITY == 1500.0
+
+
+def test_a_city_adds_the_towns_of_its_metropolitan_area(places: Places) -> None:
+    """Nagoya's footprint of 900 km² holds 3-4 million people by the kernels; its metropolitan
+    area adds the towns around it (the UN's Chukyo metropolitan area: 9.6 million), and never
+    less than the footprint itself holds."""
+    footprint = disc(places, "Nagoya", "JP", 17.0)
+    inside = population_from_places(footprint, places=places)
+    metro = metropolitan_population(footprint, places=places)
+    assert 3e6 < inside < 4.5e6
+    assert metro > 1.5 * inside
+
+
+def test_a_city_figure_is_not_counted_whole_by_its_own_metropolitan_area(places: Places) -> None:
+    """Shiyan's 3.46 M (its prefecture) still counts only as far as the footprint holds its
+    kernel (1.08 M); only other places join through its metropolitan disc."""
+    footprint = disc(places, "Shiyan", "CN", 7.5)
+    inside = population_from_places(footprint, places=places)
+    metro = metropolitan_population(footprint, places=places)
+    assert inside <= metro < inside + 0.5e6 < 2e6
+
+
+def test_without_a_city_the_metropolitan_area_is_the_footprint(places: Places) -> None:
+    """No city of 100,000 inside: the footprint alone (and 0 at a remote summit)."""
+    i = places.find("Shiyan", "CN")
+    lat, lon = float(places.lat[i]), float(places.lon[i])
+    off = box(lon + 0.3, lat + 0.3, lon + 0.35, lat + 0.35)
+    assert metropolitan_population(off, places=places) == pytest.approx(
+        population_from_places(off, places=places)
+    )
+    assert metropolitan_population(box(86.9, 27.98, 86.93, 28.0), places=places) == 0.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    city=st.sampled_from([("Lyon", "FR"), ("Boston", "US"), ("Osaka", "JP"), ("Pune", "IN")]),
+    radius=st.floats(2.0, 40.0),
+    dx=st.floats(-0.3, 0.3),
+    dy=st.floats(-0.3, 0.3),
+)
+def test_metropolitan_area_holds_the_footprint(
+    places: Places, city: tuple[str, str], radius: float, dx: float, dy: float
+) -> None:
+    """Property: a footprint's metropolitan population is never below its own population."""
+    from shapely import affinity
+
+    footprint = affinity.translate(disc(places, *city, radius), dx, dy)
+    inside = population_from_places(footprint, places=places)
+    assert metropolitan_population(footprint, places=places) >= inside - 1e-6 * max(inside, 1)

@@ -4,14 +4,18 @@ Each distinct located point of a cluster counts for one GeoNames place, chosen a
 that may name a cluster (:meth:`stclusters.places.Places.may_name`: never a district, section or
 neighbourhood) of the cluster's economies, in this order:
 
-1. *its own city*: the nearest city of at least ``name_min_population`` inhabitants whose nominal
-   radius (:func:`city_radius_km`, 5,000 people per km²) holds the point (a point in Cambridge,
-   Massachusetts, counts for Cambridge, not for Boston 4 km away);
+1. *its own city*: the city of at least ``name_min_population`` inhabitants whose nominal
+   radius (:func:`city_radius_km`, 5,000 people per km²) holds the point most centrally (the
+   smallest distance to its centre relative to its radius: a point in Cambridge,
+   Massachusetts, counts for Cambridge, not for Boston 4 km away; one in northern Cairo for
+   Cairo, radius 22 km, not for Shubrā al Khaymah, 8 km, whose centre is nearer);
 2. *its metropolis*: else the most populous such city whose metropolitan reach
    (:func:`metro_radius_km`) holds it (Armonk, 48 km from Manhattan, counts for New York City);
-3. *its town*: else the most populous place of any size within ``eps_km`` (a cluster at
+3. *its own town*: else the nearest smaller place whose nominal radius holds the point (a point
+   in Redmond, Washington, 64,000 inhabitants, counts for Redmond, not for Bellevue 7 km away);
+4. *its town*: else the most populous place of any size within ``eps_km`` (a cluster at
    Charlottesville is named after Charlottesville, not after Richmond 100 km away);
-4. else the nearest place.
+5. else the nearest place.
 
 A cluster's cities are then ordered by the output that counts for them (:func:`cluster_names`).
 """
@@ -36,6 +40,7 @@ __all__ = [
     "city_radius_km",
     "cluster_names",
     "cluster_place_weights",
+    "layer_balanced",
     "metro_radius_km",
     "read_name_overrides",
 ]
@@ -93,6 +98,7 @@ class MainPlaces:
     def __init__(self, places: Places, *, min_population: int) -> None:
         self.places = places
         namable = places.may_name()
+        self.min_population = min_population
         #: the cities (indices into ``places``) of steps 1 and 2
         self.index = np.flatnonzero(namable & (places.population >= min_population))
         if len(self.index) == 0:
@@ -104,7 +110,7 @@ class MainPlaces:
         pop = places.population[self.index]
         self._core = _chords(city_radius_km(pop))
         self._metro = _chords(metro_radius_km(pop))
-        #: every place that may name (steps 3 and 4)
+        #: every place that may name (steps 3 to 5)
         self.any_index = np.flatnonzero(namable)
         self.any_tree = cKDTree(places.xyz[self.any_index])
         self._by_economies: dict[frozenset[str], tuple[NDArray[np.int64], cKDTree]] = {}
@@ -125,6 +131,24 @@ class MainPlaces:
             )
         return self._by_economies[economies]
 
+    def _own_town(
+        self, xyz: NDArray[np.float64], idx: NDArray[np.int64], tree: cKDTree
+    ) -> NDArray[np.int64]:
+        """(n,) the nearest place of ``idx`` (``tree`` over them) whose nominal radius holds
+        each point, -1 where none does (step 3 of :meth:`assign`; ties to the lower id)."""
+        places = self.places
+        out = np.full(len(xyz), -1, dtype=np.int64)
+        reach = float(city_radius_km(np.array([self.min_population]))[0])
+        for i, ks in enumerate(tree.query_ball_point(xyz, chord(reach))):
+            if ks:
+                cand = idx[np.asarray(ks, dtype=np.int64)]
+                d = np.linalg.norm(places.xyz[cand] - xyz[i], axis=1)
+                holds = d <= _chords(city_radius_km(places.population[cand]))
+                if holds.any():
+                    cand, d = cand[holds], d[holds]
+                    out[i] = cand[np.lexsort((places.geonameid[cand], d))[0]]
+        return out
+
     def assign(
         self,
         xyz: NDArray[np.float64],
@@ -139,7 +163,7 @@ class MainPlaces:
         xyz
             (n, 3) unit vectors of the points.
         radius_km
-            Reach of step 3 (the clustering's ``eps_km``).
+            Reach of step 4 (the clustering's ``eps_km``).
         economies
             ISO codes of the economies whose places may be chosen (a cluster's economies);
             None or empty: any. When none of their places is known, any.
@@ -162,14 +186,14 @@ class MainPlaces:
             self.tree.data[cities], chord(MAX_METRO_RADIUS_KM), return_length=True
         )
         cities = cities[np.asarray(reach) > 0]
-        # 1. its own city: the nearest whose nominal radius holds the point
+        # 1. its own city: the one whose nominal radius holds the point most centrally
         best = np.full(len(xyz), np.inf)
         for k in cities[np.argsort(gid[self.index[cities]], kind="stable")].tolist():
             hits = np.asarray(
                 point_tree.query_ball_point(self.tree.data[k], self._core[k]), dtype=np.int64
             )
             if hits.size:
-                d = np.linalg.norm(xyz[hits] - self.tree.data[k], axis=1)
+                d = np.linalg.norm(xyz[hits] - self.tree.data[k], axis=1) / self._core[k]
                 closer = d < best[hits]
                 best[hits[closer]] = d[closer]
                 out[hits[closer]] = self.index[k]
@@ -185,7 +209,12 @@ class MainPlaces:
         free = np.flatnonzero(out < 0)
         if not free.size:
             return out
-        # 3. its town: the most populous place within radius_km; 4. else the nearest place
+        # 3. its own town: the nearest place whose nominal radius holds the point
+        out[free] = self._own_town(xyz[free], idx, tree)
+        free = free[out[free] < 0]
+        if not free.size:
+            return out
+        # 4. its town: the most populous place within radius_km; 5. else the nearest place
         for i, ks in zip(
             free.tolist(), tree.query_ball_point(xyz[free], chord(radius_km)), strict=True
         ):
@@ -197,6 +226,48 @@ class MainPlaces:
             _, nearest = tree.query(xyz[lonely])
             out[lonely] = idx[np.asarray(nearest, dtype=np.int64)]
         return out
+
+
+def layer_balanced(
+    weight: NDArray[np.float64], *, layer: NDArray[np.int64], labels: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """(M,) the points' output with each layer of each cluster scaled to add up to 1.
+
+    A city's part of a cluster's output is then the mean of its shares of the cluster's layers
+    (patents and articles weigh alike), not its share of the size score, in which the layer
+    whose world total is smaller outweighs the other: Hong Kong holds 1% of the patents and 39%
+    of the articles planted for Shenzhen–Hong Kong–Guangzhou, which is 6% of the hub's size
+    score (the cluster's patents are 8% of the world's, its articles 1%) but 20% of its output
+    by this rule; the GII itself puts Hong Kong in that cluster's name. **Our choice.**
+
+    Parameters
+    ----------
+    weight
+        (M,) output of each point, size-score units.
+    layer
+        (M,) the layer (any integer code) of each point.
+    labels
+        (M,) the cluster of each point; points of no cluster (negative) keep their weight.
+
+    Examples
+    --------
+    >>> w = layer_balanced(np.array([3.0, 1.0, 0.5, 2.0]), layer=np.array([0, 0, 1, 1]),
+    ...                    labels=np.array([7, 7, 7, -1]))
+    >>> w.tolist()
+    [0.75, 0.25, 1.0, 2.0]
+    """
+    out = np.asarray(weight, dtype=np.float64).copy()
+    member = labels >= 0
+    if not member.any():
+        return out
+    keys = np.column_stack([labels[member], layer[member]])
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = np.ravel(group)
+    totals = np.bincount(group, weights=out[member])
+    out[member] = np.divide(
+        out[member], totals[group], out=np.zeros(int(member.sum())), where=totals[group] > 0
+    )
+    return out
 
 
 def cluster_place_weights(
@@ -219,7 +290,7 @@ def cluster_place_weights(
         For each cluster id, its economies (ISO codes); a cluster missing here, or with none,
         may be named after places of any economy.
     radius_km
-        Reach of step 3 of the rule (the clustering's ``eps_km``).
+        Reach of step 4 of the rule (the clustering's ``eps_km``).
 
     Returns
     -------
@@ -255,6 +326,7 @@ def cluster_names(
     max_cities: int = 3,
     min_share: float = 0.15,
     overrides: Mapping[str, str] | None = None,
+    sizes: Mapping[int, float] | None = None,
 ) -> dict[int, str]:
     """Name each cluster after its main cities.
 
@@ -272,6 +344,9 @@ def cluster_names(
         when it holds at least ``min_share`` of the cluster's output.
     overrides
         Generated name -> name to use instead.
+    sizes
+        For each cluster id, its size (size score), which orders clusters that would share a
+        name (the largest keeps it); by default the sum of its ``weights_by_place``.
     """
     places = places or load_places()
     names: dict[int, str] = {}
@@ -295,7 +370,13 @@ def cluster_names(
     for cid, name in names.items():
         seen.setdefault(name, []).append(cid)
     for name, cids in seen.items():
-        ranked = sorted(cids, key=lambda c: (-sum(weights_by_place[c].values()), c))
+        ranked = sorted(
+            cids,
+            key=lambda c: (
+                -(sizes[c] if sizes is not None else sum(weights_by_place[c].values())),
+                c,
+            ),
+        )
         for k, cid in enumerate(ranked[1:], start=2):
             names[cid] = f"{name} {k}"
     if overrides:

@@ -45,17 +45,22 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from stclusters._sphere import EARTH_RADIUS_KM
+from stclusters._sphere import EARTH_RADIUS_KM, haversine_km
 from stclusters.errors import ConfigError, InputError
+from stclusters.measure.naming import MAX_METRO_RADIUS_KM
 from stclusters.places import MAX_DISTRICT_SHARE, URBAN_DENSITY, Places, load_places
 from stclusters.results import MIN_INHABITANTS
 
 __all__ = [
     "AREA_EXPONENT",
     "CORE_DENSITY",
+    "MIN_METROPOLIS",
     "QUADRATURE_POINTS",
     "RASTER_INSTALL",
+    "URBAN_CENTRE_DENSITY",
     "kernel_radius_km",
+    "metropolitan_population",
+    "metropolitan_radius_km",
     "population_flag",
     "population_from_places",
     "population_from_raster",
@@ -92,6 +97,14 @@ AREA_EXPONENT = 5.0 / 6.0
 CORE_DENSITY = 10_000.0
 #: Points of the quadrature over each place's disc (a Vogel spiral: equal-area points).
 QUADRATURE_POINTS = 64
+#: Mean density (people per km²) of a disc that is urban: the threshold of an *urban centre* in
+#: the Degree of Urbanisation (cells of at least 1,500 inhabitants per km²; the method endorsed
+#: by the UN Statistical Commission in 2020, used by Eurostat, the OECD and the GHSL).
+URBAN_CENTRE_DENSITY = 1500.0
+#: Smallest population of a city whose metropolitan area joins a footprint that holds it.
+MIN_METROPOLIS = 100_000
+#: Steps (km) of the radii tried for a metropolitan disc.
+METRO_STEP_KM = 1.0
 #: Smallest place population that can have sections.
 _MIN_SECTION_PARENT = 100_000
 _KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180.0
@@ -119,10 +132,18 @@ def sections(places: Places) -> NDArray[np.bool_]:
 
     A place is a section of the most populous place of the same country (and first-level
     region, where both have one) holding at least ``1 / MAX_DISTRICT_SHARE`` times its
-    population and having it within its core radius ``sqrt(P / (pi * CORE_DENSITY))``.
+    population and having it within its core radius ``sqrt(P / (pi * CORE_DENSITY))``; and
+    every place that :mod:`stclusters.places` links to the city it is a section of (few
+    alternate names) and that holds at least ``MAX_DISTRICT_SHARE`` of that city's population:
+    a section given about its city's figure ("South Boston" with 571,000 beside Boston's
+    654,000, "New Territories" with 54% of Hong Kong's figure, which counts them). Smaller
+    places so linked stay: many are real cities with figures of their own (Somerville and
+    Malden beside Boston, Sakai beside Osaka), which the naming keeps from naming a cluster.
     """
     pop = places.population.astype(np.float64)
+    linked = np.flatnonzero(places.section >= 0)
     out = np.zeros(len(places), dtype=bool)
+    out[linked] = pop[linked] >= MAX_DISTRICT_SHARE * pop[places.section[linked]]
     big = np.flatnonzero(pop >= _MIN_SECTION_PARENT)
     big = big[np.argsort(-pop[big], kind="stable")]
     core_km = np.sqrt(pop[big] / (math.pi * CORE_DENSITY))
@@ -189,6 +210,106 @@ def population_from_places(geometry: BaseGeometry, *, places: Places | None = No
     inside = shapely.contains_xy(geometry, lon.ravel(), lat.ravel()).reshape(lat.shape)
     share = inside.mean(axis=1)
     return float(np.dot(places.population[idx].astype(np.float64), share))
+
+
+def _kernel_points(
+    places: Places, idx: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(k, QUADRATURE_POINTS) latitudes and longitudes of the equal-area points of the discs of
+    places ``idx`` (their people are spread evenly over these points)."""
+    reach_lat = _radii(places)[idx] / _KM_PER_DEGREE
+    reach_lon = reach_lat / np.maximum(np.cos(np.radians(places.lat[idx])), 0.01)
+    ux, uy = _unit_disc(QUADRATURE_POINTS)
+    lat = places.lat[idx, None] + reach_lat[:, None] * uy[None, :]
+    lon = places.lon[idx, None] + reach_lon[:, None] * ux[None, :]
+    return lat, lon
+
+
+def metropolitan_radius_km(distance_km: NDArray[np.float64], people: NDArray[np.float64]) -> float:
+    """Radius (km) of a city's metropolitan disc: the largest disc around it, at most
+    :data:`~stclusters.measure.naming.MAX_METRO_RADIUS_KM`, whose mean density is at least
+    :data:`URBAN_CENTRE_DENSITY` (radii tried every :data:`METRO_STEP_KM`).
+
+    Parameters
+    ----------
+    distance_km
+        Distances (km) from the city to the points over which people are spread, any shape.
+    people
+        People at each point, the shape of ``distance_km``.
+
+    Returns
+    -------
+    float
+        The radius; 0.0 when no disc around the city is that dense.
+
+    Examples
+    --------
+    >>> d = np.array([0.5, 1.5, 9.5])
+    >>> metropolitan_radius_km(d, np.array([5_000.0, 5_000.0, 500_000.0]))
+    10.0
+    >>> metropolitan_radius_km(d, np.array([1.0, 1.0, 1.0]))
+    0.0
+    """
+    radii = np.arange(METRO_STEP_KM, MAX_METRO_RADIUS_KM + METRO_STEP_KM / 2, METRO_STEP_KM)
+    d = np.ravel(distance_km)
+    order = np.argsort(d, kind="stable")
+    cum = np.concatenate([[0.0], np.cumsum(np.ravel(people)[order])])
+    within = cum[np.searchsorted(d[order], radii, side="right")]
+    dense = np.flatnonzero(within >= URBAN_CENTRE_DENSITY * math.pi * radii**2)
+    return float(radii[dense[-1]]) if len(dense) else 0.0
+
+
+def metropolitan_population(geometry: BaseGeometry, *, places: Places | None = None) -> float:
+    """People of the metropolitan area of a footprint (lon/lat degrees): the urban-kernel
+    estimate (module docstring) over the footprint together with the metropolitan disc of every
+    city it holds.
+
+    A city is a place that may name a cluster (not a district or section), of at least
+    :data:`MIN_METROPOLIS` inhabitants, whose point lies in the footprint. Its metropolitan
+    disc (:func:`metropolitan_radius_km`) is the largest disc around it whose mean density,
+    from the urban kernels of every place, is that of an urban centre. Each place counts with
+    the share of its kernel inside the footprint or inside the metropolitan disc of a city other
+    than itself: a city's own figure is administrative (Shiyan's prefecture), so its own people
+    count only as far as the footprint holds them, while the towns around it (Nagoya's Toyota,
+    Kasugai and Ichinomiya) count as its metropolitan area.
+
+    Returns
+    -------
+    float
+        Inhabitants; 0.0 for an empty geometry or one that no place's disc reaches.
+    """
+    places = places if places is not None else load_places()
+    if geometry.is_empty:
+        return 0.0
+    keep = ~sections(places)
+    minx, miny, maxx, maxy = geometry.bounds
+    reach_lat = (_radii(places) + MAX_METRO_RADIUS_KM) / _KM_PER_DEGREE
+    reach_lon = reach_lat / np.maximum(np.cos(np.radians(places.lat)), 0.01)
+    idx = np.flatnonzero(
+        keep
+        & (places.lat + reach_lat >= miny)
+        & (places.lat - reach_lat <= maxy)
+        & (places.lon + reach_lon >= minx)
+        & (places.lon - reach_lon <= maxx)
+    )
+    if not len(idx):
+        return 0.0
+    lat, lon = _kernel_points(places, idx)
+    shapely.prepare(geometry)
+    counted = shapely.contains_xy(geometry, lon.ravel(), lat.ravel()).reshape(lat.shape)
+    pop = places.population[idx].astype(np.float64)
+    per_point = np.broadcast_to((pop / QUADRATURE_POINTS)[:, None], lat.shape)
+    is_city = places.may_name(min_population=MIN_METROPOLIS)[idx] & shapely.contains_xy(
+        geometry, places.lon[idx], places.lat[idx]
+    )
+    for k in np.flatnonzero(is_city).tolist():
+        c = int(idx[k])
+        d = np.asarray(haversine_km(lat, lon, places.lat[c], places.lon[c]))
+        radius = metropolitan_radius_km(d, per_point)
+        others = np.ones(len(idx), dtype=bool)
+        others[k] = False
+        counted |= (d <= radius) & others[:, None]
+    return float(np.dot(pop, counted.mean(axis=1)))
 
 
 @lru_cache(maxsize=2)
@@ -312,4 +433,4 @@ def population_of(
             raise ConfigError("population_source = 'raster' needs the 'population_raster' setting")
         return {cid: population_from_raster(g, raster) for cid, g in geometries.items()}
     places = places if places is not None else load_places()
-    return {cid: population_from_places(g, places=places) for cid, g in geometries.items()}
+    return {cid: metropolitan_population(g, places=places) for cid, g in geometries.items()}

@@ -122,8 +122,7 @@ def cluster_economies(
     try:
         found = con.execute(
             f"""
-            SELECT c.cluster, r.country, kahan_sum(r.share / CASE WHEN r.layer = 'patent'
-                THEN {max(world["patent"], 1)} ELSE {max(world["article"], 1)} END)
+            SELECT c.cluster, r.layer, r.country, kahan_sum(r.share)
             FROM rows r JOIN point_cluster_in c
                 ON c.layer = r.layer AND c.lat = r.lat AND c.lon = r.lon
             WHERE r.current AND {clustering.fine("r")} AND r.country IS NOT NULL
@@ -132,9 +131,7 @@ def cluster_economies(
         ).fetchall()
     finally:
         con.unregister("point_cluster_in")
-    shares: dict[int, dict[str, float]] = {}
-    for cid, country, s in found:
-        shares.setdefault(int(cid), {})[country] = float(s)
+    shares = _layer_balanced_shares(found)
     return {
         cid: list(economies_of(by_economy, threshold=economy_share)[0])
         for cid, by_economy in shares.items()
@@ -164,10 +161,16 @@ def name_clusters(
         MainPlaces,
         cluster_names,
         cluster_place_weights,
+        layer_balanced,
         read_name_overrides,
     )
 
     labels, points = clustering.labels, clustering.points
+    sizes = np.bincount(labels[labels >= 0], weights=weight[labels >= 0])
+    layer = np.repeat(
+        np.arange(len(clustering.layers)), [len(ly.points) for ly in clustering.layers]
+    )
+    weight = layer_balanced(weight, layer=layer, labels=labels)
     overrides = read_name_overrides(config.name_overrides) if config.name_overrides else None
     main = MainPlaces(places, min_population=config.name_min_population)
     # per cluster: its distinct points (both layers) with their output
@@ -186,6 +189,7 @@ def name_clusters(
         max_cities=config.name_max_cities,
         min_share=config.name_min_share,
         overrides=overrides,
+        sizes={cid: float(sizes[cid]) for cid in per_cluster},
     )
     # points outside the clusters: the place each counts for
     outside = labels < 0
@@ -285,19 +289,36 @@ def label_rows(
             con.unregister(name)
 
 
-def _economy_shares(con: Any, world: Mapping[str, int]) -> dict[int, dict[str, float]]:
+def _layer_balanced_shares(
+    found: Sequence[tuple[Any, str, str, float]],
+) -> dict[int, dict[str, float]]:
+    """Cluster -> economy -> the mean over the cluster's layers of the economy's share of the
+    layer's output, from (cluster, layer, economy, output) rows (method.md section 4: patents and
+    articles weigh alike, as for a city's part of the name, section 6)."""
+    per: dict[int, dict[str, dict[str, float]]] = {}
+    for cid, layer, country, s in found:
+        per.setdefault(int(cid), {}).setdefault(layer, {})[country] = float(s)
+    out: dict[int, dict[str, float]] = {}
+    for cid, layers in per.items():
+        totals = {layer: sum(v.values()) for layer, v in layers.items()}
+        used = [layer for layer, t in totals.items() if t > 0]
+        acc: dict[str, float] = {}
+        for layer in used:
+            for country, v in layers[layer].items():
+                acc[country] = acc.get(country, 0.0) + v / totals[layer] / len(used)
+        out[cid] = acc
+    return out
+
+
+def _economy_shares(con: Any) -> dict[int, dict[str, float]]:
     rows = con.execute(
-        f"""
-        SELECT cluster, country, kahan_sum(share / CASE WHEN layer = 'patent'
-            THEN {max(world["patent"], 1)} ELSE {max(world["article"], 1)} END)
+        """
+        SELECT cluster, layer, country, kahan_sum(share)
         FROM rows WHERE current AND cluster >= 0 AND country IS NOT NULL
         GROUP BY ALL ORDER BY ALL
         """
     ).fetchall()
-    out: dict[int, dict[str, float]] = {}
-    for cid, country, s in rows:
-        out.setdefault(int(cid), {})[country] = float(s)
-    return out
+    return _layer_balanced_shares(rows)
 
 
 def cluster_rows(
@@ -311,7 +332,7 @@ def cluster_rows(
     """One unranked row per cluster: counts, economies (holding ``economy_share`` or more of the
     output), name and centre (the mean unit vector of its distinct member points)."""
     per_cluster = counting.cluster_counts(con)
-    shares = _economy_shares(con, world)
+    shares = _economy_shares(con)
     out = []
     for cid in sorted(per_cluster):
         econ, primary, fractions = economies_of(shares.get(cid, {}), threshold=economy_share)

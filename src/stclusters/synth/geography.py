@@ -52,6 +52,11 @@ HUB_AROUND_KM = 8.0
 HUB_AROUND_MAX_KM = 20.0
 #: Share of a hub's people placed at the places around its main places.
 HUB_AROUND_SHARE = 0.12
+#: Largest share of a hub's people at one city group around its main places (the group of a
+#: place and its districts): the calibration lists the places that hold a notable part of a hub
+#: (those of the GII's names), so an unlisted suburb holds at most a third of the name share
+#: (Laval, Montréal's largest neighbour, took 11% of the hub's 12% and came into its name).
+AROUND_MAX_SHARE = 0.05
 #: Smallest share of a city group's weight kept by the city itself (the rest goes to districts).
 HEAD_SHARE = 0.3
 #: Output of the places around a hub fades with their distance to the main places (e-folding).
@@ -300,9 +305,11 @@ def _hub_sites(
         named = str(places.name[m]).casefold() in named_parts
         weight = MAIN_WEIGHTS[0] if rank == 0 else (MAIN_WEIGHTS[1] if named else MAIN_WEIGHTS[2])
         reach = _reach_km(float(places.population[m]))
+        # a district that is a city of its own by the naming's rule (not a section: Laval,
+        # 25% of Montréal's figure) is a place around the hub, not part of its listed place
         districts = [
             int(d)
-            for d in np.flatnonzero(places.parent == m)
+            for d in np.flatnonzero((places.parent == m) & (places.section >= 0))
             if int(d) not in main_set
             and place_hub[d] < 0
             and float(haversine_km(places.lat[m], places.lon[m], places.lat[d], places.lon[d]))
@@ -369,13 +376,42 @@ def _hub_sites(
             )
             dist = np.minimum(dist, d_way.min(axis=1))
         around_w = around_w * np.exp(-dist / AROUND_DECAY_KM)
-        around_w = around_w / around_w.sum()
+        around_w = _cap_groups(
+            around_w / around_w.sum(), head, cap=AROUND_MAX_SHARE / HUB_AROUND_SHARE
+        )
         for p, w in zip(around_idx, around_w, strict=True):
             sd = _clip_sd(float(places.population[p]), "other")
             sites.add(int(p), float(places.lat[p]), float(places.lon[p]), sd, "around", float(w))
             claimed.append(int(p))
     place_hub[np.array(claimed, dtype=np.int64)] = hub_id
     return sites, corridor_km
+
+
+def _cap_groups(w: FloatArray, group: IntArray, *, cap: float) -> FloatArray:
+    """``w`` (adding up to 1) with every group's sum at most ``cap``: the excess of a group goes
+    to the groups below the cap in proportion to their weights; what none can take is dropped
+    (the result then adds up to less than 1).
+
+    Examples
+    --------
+    >>> _cap_groups(np.array([0.6, 0.2, 0.1, 0.1]), np.array([7, 7, 8, 9]), cap=0.5).round(3)
+    array([0.375, 0.125, 0.25 , 0.25 ])
+    """
+    w = np.asarray(w, dtype=np.float64).copy()
+    _, inv = np.unique(group, return_inverse=True)
+    inv = np.ravel(inv)
+    for _ in range(int(inv.max(initial=0)) + 1):
+        tot = np.bincount(inv, weights=w)
+        over = tot > cap * (1.0 + 1e-9)
+        if not over.any():
+            break
+        w = np.where(over[inv], w * cap / np.maximum(tot[inv], 1e-300), w)
+        excess = 1.0 - w.sum()
+        free = ~over[inv] & (tot[inv] < cap)
+        if not free.any() or excess <= 0:
+            break
+        w[free] += excess * w[free] / w[free].sum()
+    return w
 
 
 def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -> FloatArray:
@@ -390,10 +426,12 @@ def _layer_weights(sites: _HubSites, corridor_km: float, hub: Hub, layer: str) -
     corr_share = corr_share if is_corr.any() else 0.0
     around_share = HUB_AROUND_SHARE if is_around.any() else 0.0
     main_share = 1.0 - corr_share - around_share
+    if is_around.any():  # the around weights add up to 1 or less (_cap_groups)
+        main_share += around_share * (1.0 - base[is_around].sum())
     w = np.zeros(len(kind))
     w[is_main] = main_share * base[is_main] / base[is_main].sum()
     if is_around.any():
-        w[is_around] = around_share * base[is_around] / base[is_around].sum()
+        w[is_around] = around_share * base[is_around]
     if is_corr.any():
         w[is_corr] = corr_share / is_corr.sum()
     return w
@@ -515,11 +553,25 @@ def _targets(
 
 
 def _cap_economies(
-    w: FloatArray, site_econ: IntArray, first_econ: int, total: IntArray, target: float
+    w: FloatArray,
+    site_econ: IntArray,
+    first_econ: int,
+    total: IntArray,
+    target: float,
+    *,
+    listed: set[int],
 ) -> FloatArray:
-    """Hub site weights with each economy but the first capped at :data:`ECONOMY_CAP` of its total.
+    """Hub site weights with each economy but the first holding its part of the hub.
 
-    Three rounds of capping and renormalising; an economy with no output gets no weight.
+    An economy of ``listed`` (one of the hub's listed places lies in it: Hong Kong in
+    Shenzhen–Hong Kong–Guangzhou) is a city economy whose output the hub holds, at that place
+    and its districts (:func:`_hub_weights`): it gets :data:`ECONOMY_CAP` of its total (the
+    rest is left to its other places), so that Hong Kong holds its real part of the hub, 39% of
+    the articles and 1% of the patents planted for it, instead of what the place weights give
+    (31% of the articles, its patents capped to 1%). Any other economy (France and Germany
+    around Basel) is only capped at :data:`ECONOMY_CAP` of its total. Three rounds of setting,
+    capping and renormalising; an
+    economy with no output gets no weight.
     """
     for _ in range(3):
         for e in set(site_econ.tolist()):
@@ -527,10 +579,10 @@ def _cap_economies(
                 continue
             share = w[site_econ == e].sum()
             limit = ECONOMY_CAP * total[e] / max(target, 1e-9)
-            if share > limit > 0:
-                w[site_econ == e] *= limit / share
-            elif limit <= 0:
+            if limit <= 0:
                 w[site_econ == e] = 0.0
+            elif share > 0 and (share > limit or e in listed):
+                w[site_econ == e] *= min(limit, 1.0 - 1e-3) / share
         w = w / w.sum()
     return w
 
@@ -538,15 +590,28 @@ def _cap_economies(
 def _hub_weights(
     sites: _HubSites, corridor_km: float, hub: Hub, h: int, site_econ: IntArray, t: _Targets
 ) -> dict[str, FloatArray]:
-    """Weights of a hub's sites per layer (adding up to 1), capped per economy if several."""
+    """Weights of a hub's sites per layer (adding up to 1), set per economy if several
+    (:func:`_cap_economies`)."""
     first_econ = t.econ_index.get(hub.economies[0], -1)
     several = len(set(site_econ.tolist())) > 1
+    kind = np.array(sites.kind)
+    listed = set(site_econ[kind == "main"].tolist())
+    # a listed city economy's people live at its listed place and the place's districts
+    elsewhere = np.isin(site_econ, sorted(listed - {first_econ})) & ~np.isin(
+        kind, ["main", "district"]
+    )
     weights: dict[str, FloatArray] = {}
     for layer in LAYERS:
         w = _layer_weights(sites, corridor_km, hub, layer)
         if several:
+            w[elsewhere] = 0.0
             w = _cap_economies(
-                w, site_econ, first_econ, t.econ_total[layer], t.hub_target[layer][h]
+                w,
+                site_econ,
+                first_econ,
+                t.econ_total[layer],
+                t.hub_target[layer][h],
+                listed=listed,
             )
         weights[layer] = w
     return weights

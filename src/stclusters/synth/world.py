@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 #: Documents generated per chunk.
 CHUNK_DOCS = 200_000
 #: Version of the generator (part of the manifest; bump when the output changes).
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4
 #: Extra documents per kept article: other document types and social-science-only articles.
 OTHER_TYPE_SHARE = 0.045
 SSH_SHARE = 0.025
