@@ -26,7 +26,7 @@ from typer.exceptions import TyperException
 
 from stclusters._outdir import check_folder, check_run_folder
 from stclusters._version import __version__
-from stclusters.config import Config, load_config, settings_table, to_toml
+from stclusters.config import Config, load_config, settings_table, settings_view, to_toml
 from stclusters.errors import EXIT_CODES, InputError, StclustersError
 
 
@@ -207,8 +207,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=_Group,
 )
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+#: Width of what is printed to a file or a pipe: Rich takes 80 columns when the output is not a
+#: terminal (or the COLUMNS variable), which cut the tables ("intensity" came out as "in"); a
+#: file or pipe has no width, so tables are laid out as wide as their content needs up to this.
+PIPE_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+    """A console of the terminal's width, or :data:`PIPE_WIDTH` when writing to a file or pipe.
+
+    Rich's own rule (``Console.is_terminal``) decides which; it is asked once, when the module
+    is imported (the command's output does not change in between).
+    """
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else PIPE_WIDTH
+    return Console(stderr=stderr, soft_wrap=soft_wrap, width=width)
+
+
+console = _console()
+err = _console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -417,25 +434,42 @@ def _synth_summary(folder: Path, elapsed: float) -> None:
 
 
 def _setting_parameters() -> list[inspect.Parameter]:
-    """One --option per setting, generated from the Config fields (so none is forgotten)."""
+    """One --option per setting, generated from the settings table (so none is forgotten).
+
+    Each shows its type, allowed values and default (:func:`stclusters.config.settings_view`);
+    an on/off setting is a flag pair (``--sensitivity`` / ``--no-sensitivity``). Every option
+    defaults to None, "not given", so that a configuration file's value stands unless the
+    command line names it.
+    """
     params = []
-    for f in dataclasses.fields(Config):
-        meta = f.metadata["setting"]
-        option = "--" + f.name.replace("_", "-")
+    for view in settings_view():
+        panel = f"Settings: {view.group}"
+        default = escape(f"[default: {view.default or 'none'}]")
+        option: Any
+        if view.flag:
+            option = Annotated[
+                bool | None,
+                typer.Option(
+                    f"{view.option}/--no-{view.option[2:]}",
+                    help=f"{view.help} {default}",
+                    rich_help_panel=panel,
+                    show_default=False,
+                ),
+            ]
+        else:
+            option = Annotated[
+                str | None,
+                typer.Option(
+                    view.option,
+                    help=f"{view.help} Allowed: {view.allowed}. {default}",
+                    metavar=view.metavar,
+                    rich_help_panel=panel,
+                    show_default=False,
+                ),
+            ]
         params.append(
             inspect.Parameter(
-                f.name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=None,
-                annotation=Annotated[
-                    str | None,
-                    typer.Option(
-                        option,
-                        help=f"{meta.help} [default: {getattr(Config(), f.name)!r}]",
-                        rich_help_panel=f"Settings: {meta.group}",
-                        show_default=False,
-                    ),
-                ],
+                view.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option
             )
         )
     return params
