@@ -285,6 +285,23 @@ ForceOption = Annotated[
         help="Replace the output even if stclusters did not write it (never an input).",
     ),
 ]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of the input CSV (utf-8, utf-16, cp1252, latin-1, ...). "
+        "Default: detected (a byte-order mark, else UTF-8 if the text is valid UTF-8, "
+        "else Windows-1252).",
+    ),
+]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Delimiter of the input CSV: ',', ';' or 'tab' (or any one character). Default: "
+        "detected (the most frequent of comma, semicolon and tab in the header row).",
+    ),
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", "-s", help="Override a setting: --set eps_km=10 (repeatable)."),
@@ -748,6 +765,8 @@ def geocode_cmd(
             "--style", help="Address style: wos, scopus, openalex, uspto, epo or inventor."
         ),
     ] = None,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     config: ConfigOption = None,
     set_: SetOption = None,
     force: ForceOption = False,
@@ -755,8 +774,10 @@ def geocode_cmd(
     """Geocode a file of address strings offline.
 
     The input columns are kept as given; the results are added as geo_city, geo_region,
-    geo_country, geo_lat, geo_lon, geo_precision, geo_rule and geo_reason. A column named
-    'country' is used as a hint of each address's country.
+    geo_country, geo_lat, geo_lon, geo_precision, geo_rule (the rule that placed the address)
+    and geo_reason (why it was placed no finer). A column named 'country' is used as a hint of
+    each address's country. The input may be comma-, semicolon- or tab-separated, in UTF-8,
+    UTF-16 or Windows-1252 (detected; see --encoding, --delimiter); the output is UTF-8 CSV.
     """
     from rich.progress import Progress
 
@@ -784,6 +805,8 @@ def geocode_cmd(
                 fuzzy_threshold=cfg.fuzzy_threshold,
                 progress=show,
                 force=force,
+                encoding=encoding,
+                delimiter=delimiter,
             )
     except StclustersError as exc:
         raise fail(exc) from None
