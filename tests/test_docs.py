@@ -122,8 +122,22 @@ def _key_tables(text: str) -> list[KeyTable]:
 
 
 def _files_named(section: str) -> list[str]:
-    """The file names a section's heading names ("ranking.csv, ranking.parquet")."""
-    return [w.strip("`,") for w in section.split() if re.fullmatch(r"`?[\w.-]+\.\w+`?,?", w)]
+    """The file names a section's heading names ("ranking.csv, ranking.parquet",
+    "vosviewer_*.txt")."""
+    words = [w.strip("`,()") for w in section.split()]
+    return [w for w in words if re.fullmatch(r"[\w.*<>/-]+\.\w+", w)]
+
+
+def _heading_entries(text: str) -> list[Entry]:
+    """Files named by a section's heading: documented there, whether or not the list at the
+    top names them (the list is what must exist)."""
+    entries = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            names = [n.replace("<slug>", "*") for n in _files_named(line.lstrip("#"))]
+            if names:
+                entries.append(Entry(names, True, line))
+    return entries
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,9 +200,11 @@ def _keys_of(out: Path, target: str) -> list[set[str]]:
 
 
 def test_every_file_of_the_folder_is_documented_and_there(demo: RunResult) -> None:
-    entries = _file_list(OUTPUTS.read_text(encoding="utf-8"))
+    text = OUTPUTS.read_text(encoding="utf-8")
+    entries = _file_list(text)
     files = _files(demo.out)
-    undocumented = [f for f in files if not any(_matches(e, f) for e in entries)]
+    documented = entries + _heading_entries(text)
+    undocumented = [f for f in files if not any(_matches(e, f) for e in documented)]
     assert not undocumented, f"files of a run not in docs/outputs.md: {undocumented}"
     missing = [e.line for e in entries if not e.optional and not any(_matches(e, f) for f in files)]
     assert not missing, f"docs/outputs.md lists files a run does not write: {missing}"
@@ -280,6 +296,10 @@ def test_the_comparison_catches_what_it_should() -> None:
     assert _compare({"a": "1", "b": {"...": "..."}}, real, "r")
     tables = _key_tables("## x.csv\n\n| column | meaning |\n|---|---|\n| `a`, `b` | . |\n")
     assert tables[0].targets == ["x.csv"] and tables[0].keys == {"a": False, "b": False}
+    named = _files_named("`links.csv` and `links.geojson` (network)")
+    assert named == ["links.csv", "links.geojson"]
+    entry = _heading_entries("## vosviewer_*.txt\n")[0]
+    assert _matches(entry, "vosviewer_map.txt") and not _matches(entry, "profiles/a.txt")
 
 
 def test_method_and_readme_promise_what_the_run_writes(demo: RunResult) -> None:
