@@ -211,7 +211,7 @@ def csv_dialect(
     text = text.lstrip("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     if not first.strip():
-        raise InputError(f"{name}: the file is empty; expected a CSV file with a header row")
+        raise InputError(f"{name}: empty file; expected a CSV file with a header row")
     sep = normalise_delimiter(delimiter) if delimiter else detect_delimiter(first)
     header = next(csv.reader([first], delimiter=sep), [])
     return CsvDialect(encoding=enc, delimiter=sep, header=tuple(h.strip() for h in header))
