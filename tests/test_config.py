@@ -196,7 +196,7 @@ def test_unknown_group_named_with_its_line_and_closest_group(
         ("edition", "2024.5"),
         ("population_source", "census"),
         ("cluster_precisions", "city,village"),
-        ("exclude_ssh_only", "maybe"),
+        ("sensitivity_step", "0"),  # on/off settings are flags: no value to get wrong
         ("memory_limit_gb", "0"),
         ("fuzzy_threshold", "forty"),
         ("top_n", "0"),

@@ -1,4 +1,9 @@
-"""stclusters: find, rank and profile science-and-technology clusters."""
+"""stclusters: find, rank and profile science-and-technology clusters.
+
+``stclusters.run(inputs, out=None, ...)`` and ``stclusters.read_results(folder)`` give a run's
+results as pandas DataFrames and a GeoPandas GeoDataFrame (the ``notebook`` extra; see
+:mod:`stclusters.api`); ``stclusters.compute`` gives them as typed rows and profiles.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ from stclusters.records import Records, read_records, validate, write_records
 
 #: Stage entry points imported on first use, so that ``import stclusters`` stays light.
 _LAZY = {
-    "run": "stclusters.pipeline",
+    "run": "stclusters.api",
+    "read_results": "stclusters.api",
+    "ResultFrames": "stclusters.api",
     "compute": "stclusters.pipeline",
     "read_inputs": "stclusters.readers",
     "Workspace": "stclusters.inputs",
@@ -35,6 +42,7 @@ __all__ = [
     "GeoDBSCAN",
     "InputError",
     "Records",
+    "ResultFrames",
     "Results",
     "StclustersError",
     "ValidationError",
@@ -51,6 +59,7 @@ __all__ = [
     "open_inputs",
     "read_inputs",
     "read_records",
+    "read_results",
     "run",
     "validate",
     "write_outputs",

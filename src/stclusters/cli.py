@@ -26,7 +26,7 @@ from typer.exceptions import TyperException
 
 from stclusters._outdir import check_folder, check_run_folder, completed
 from stclusters._version import __version__
-from stclusters.config import Config, load_config, settings_table, to_toml
+from stclusters.config import Config, load_config, settings_table, settings_view, to_toml
 from stclusters.errors import EXIT_CODES, InputError, StclustersError
 
 
@@ -209,8 +209,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=_Group,
 )
-console = Console()
-err = Console(stderr=True, soft_wrap=True)
+#: Width of what is printed to a file or a pipe: Rich takes 80 columns when the output is not a
+#: terminal (or the COLUMNS variable), which cut the tables ("intensity" came out as "in"); a
+#: file or pipe has no width, so tables are laid out as wide as their content needs up to this.
+PIPE_WIDTH = 1000
+
+
+def _console(*, stderr: bool = False, soft_wrap: bool = False) -> Console:
+    """A console of the terminal's width, or :data:`PIPE_WIDTH` when writing to a file or pipe.
+
+    Rich's own rule (``Console.is_terminal``) decides which; it is asked once, when the module
+    is imported (the command's output does not change in between).
+    """
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else PIPE_WIDTH
+    return Console(stderr=stderr, soft_wrap=soft_wrap, width=width)
+
+
+console = _console()
+err = _console(stderr=True, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -268,6 +285,23 @@ ForceOption = Annotated[
     typer.Option(
         "--force",
         help="Replace the output even if stclusters did not write it (never an input).",
+    ),
+]
+EncodingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--encoding",
+        help="Text encoding of the input CSV (utf-8, utf-16, cp1252, latin-1, ...). "
+        "Default: detected (a byte-order mark, else UTF-8 if the text is valid UTF-8, "
+        "else Windows-1252).",
+    ),
+]
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        help="Delimiter of the input CSV: ',', ';' or 'tab' (or any one character). Default: "
+        "detected (the most frequent of comma, semicolon and tab in the header row).",
     ),
 ]
 SetOption = Annotated[
@@ -419,25 +453,42 @@ def _synth_summary(folder: Path, elapsed: float) -> None:
 
 
 def _setting_parameters() -> list[inspect.Parameter]:
-    """One --option per setting, generated from the Config fields (so none is forgotten)."""
+    """One --option per setting, generated from the settings table (so none is forgotten).
+
+    Each shows its type, allowed values and default (:func:`stclusters.config.settings_view`);
+    an on/off setting is a flag pair (``--sensitivity`` / ``--no-sensitivity``). Every option
+    defaults to None, "not given", so that a configuration file's value stands unless the
+    command line names it.
+    """
     params = []
-    for f in dataclasses.fields(Config):
-        meta = f.metadata["setting"]
-        option = "--" + f.name.replace("_", "-")
+    for view in settings_view():
+        panel = f"Settings: {view.group}"
+        default = escape(f"[default: {view.default or 'none'}]")
+        option: Any
+        if view.flag:
+            option = Annotated[
+                bool | None,
+                typer.Option(
+                    f"{view.option}/--no-{view.option[2:]}",
+                    help=f"{view.help} {default}",
+                    rich_help_panel=panel,
+                    show_default=False,
+                ),
+            ]
+        else:
+            option = Annotated[
+                str | None,
+                typer.Option(
+                    view.option,
+                    help=f"{view.help} Allowed: {view.allowed}. {default}",
+                    metavar=view.metavar,
+                    rich_help_panel=panel,
+                    show_default=False,
+                ),
+            ]
         params.append(
             inspect.Parameter(
-                f.name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=None,
-                annotation=Annotated[
-                    str | None,
-                    typer.Option(
-                        option,
-                        help=f"{meta.help} [default: {getattr(Config(), f.name)!r}]",
-                        rich_help_panel=f"Settings: {meta.group}",
-                        show_default=False,
-                    ),
-                ],
+                view.name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option
             )
         )
     return params
@@ -716,6 +767,8 @@ def geocode_cmd(
             "--style", help="Address style: wos, scopus, openalex, uspto, epo or inventor."
         ),
     ] = None,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     config: ConfigOption = None,
     set_: SetOption = None,
     force: ForceOption = False,
@@ -723,8 +776,10 @@ def geocode_cmd(
     """Geocode a file of address strings offline.
 
     The input columns are kept as given; the results are added as geo_city, geo_region,
-    geo_country, geo_lat, geo_lon, geo_precision, geo_rule and geo_reason. A column named
-    'country' is used as a hint of each address's country.
+    geo_country, geo_lat, geo_lon, geo_precision, geo_rule (the rule that placed the address)
+    and geo_reason (why it was placed no finer). A column named 'country' is used as a hint of
+    each address's country. The input may be comma-, semicolon- or tab-separated, in UTF-8,
+    UTF-16 or Windows-1252 (detected; see --encoding, --delimiter); the output is UTF-8 CSV.
     """
     from rich.progress import Progress
 
@@ -752,6 +807,8 @@ def geocode_cmd(
                 fuzzy_threshold=cfg.fuzzy_threshold,
                 progress=show,
                 force=force,
+                encoding=encoding,
+                delimiter=delimiter,
             )
     except StclustersError as exc:
         raise fail(exc) from None

@@ -29,7 +29,15 @@ from typing import Any, cast
 from stclusters._limits import EPS_KM, FOOTPRINT_KM, MERGE_KM, MIN_POINTS, Bound
 from stclusters.errors import ConfigError, InputError
 
-__all__ = ["Config", "Setting", "check_setting_files", "load_config", "settings_table"]
+__all__ = [
+    "Config",
+    "Setting",
+    "SettingView",
+    "check_setting_files",
+    "load_config",
+    "settings_table",
+    "settings_view",
+]
 
 
 @dataclass(frozen=True)
@@ -350,6 +358,85 @@ def settings_table() -> list[tuple[str, str, Any, str]]:
     for f in dataclasses.fields(Config):
         meta: Setting = f.metadata["setting"]
         out.append((meta.group, f.name, getattr(default, f.name), meta.help))
+    return out
+
+
+@dataclass(frozen=True)
+class SettingView:
+    """How a setting is shown to a person: on the command line (``--help``) and in docs.
+
+    Derived from the :class:`Setting` metadata and the field's type and default, so that the
+    command line never repeats a fact of the settings table.
+    """
+
+    name: str
+    group: str
+    help: str
+    #: 'bool', 'int', 'float', 'text', 'choice' or 'list'
+    kind: str
+    #: the placeholder of the value in ``--help`` (INTEGER, NUMBER, TEXT, geonames|raster, LIST)
+    metavar: str
+    #: the default as it would be typed on the command line ('' for none)
+    default: str
+    #: what values are allowed, in words ("a number at least 0.1 (or empty)")
+    allowed: str
+
+    @property
+    def option(self) -> str:
+        """The command-line option: ``--eps-km``."""
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def flag(self) -> bool:
+        """Whether the setting is on/off (a ``--x`` / ``--no-x`` flag on the command line)."""
+        return self.kind == "bool"
+
+
+def _view_kind(f: dataclasses.Field[Any]) -> str:
+    meta: Setting = f.metadata["setting"]
+    kind = _kind(f)
+    if meta.choices:
+        return "choice"
+    if kind.startswith("a list"):
+        return "list"
+    return kind
+
+
+_METAVARS = {"int": "INTEGER", "float": "NUMBER", "text": "TEXT", "list": "LIST", "bool": ""}
+
+
+def _shown(value: Any) -> str:
+    """A value as it is typed on the command line (lists comma-separated, none as '')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return _num(value)
+    return str(value)
+
+
+def settings_view() -> list[SettingView]:
+    """Every setting as a person sees it (command line, docs), in declaration order."""
+    default = Config()
+    out = []
+    for f in dataclasses.fields(Config):
+        meta: Setting = f.metadata["setting"]
+        kind = _view_kind(f)
+        metavar = "|".join(meta.choices) if meta.choices else _METAVARS[kind]
+        out.append(
+            SettingView(
+                name=f.name,
+                group=meta.group,
+                help=meta.help,
+                kind=kind,
+                metavar=metavar,
+                default=_shown(getattr(default, f.name)),
+                allowed=_allowed(f),
+            )
+        )
     return out
 
 

@@ -9,6 +9,7 @@ the stages after this one see four views, ``documents``, ``people``, ``classes``
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import os
@@ -46,7 +47,10 @@ class Workspace:
 
     def __init__(self, *, memory_limit_gb: float | None = None) -> None:
         self.con = duckdb.connect()
-        self.con.execute("SET enable_progress_bar = false")
+        # in Jupyter without ipywidgets DuckDB refuses any change of the setting, whose value
+        # is already off there (the notebook API, docs/notebook.ipynb)
+        with contextlib.suppress(duckdb.InvalidInputException):
+            self.con.execute("SET enable_progress_bar = false")
         self._spill: tempfile.TemporaryDirectory[str] | None = None
         self._scratch: list[tempfile.TemporaryDirectory[str]] = []
         if memory_limit_gb is not None:

@@ -611,8 +611,15 @@ def geocode_csv(
     progress: Progress | None = None,
     use_cache: bool = True,
     force: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> dict[str, int]:
     """Geocode the address strings of a CSV file (column ``column``) into ``out``.
+
+    The input may be comma-, semicolon- or tab-separated, in UTF-8 (with or without a
+    byte-order mark), UTF-16 (with one) or Windows-1252: both are detected by the rule of
+    :func:`stclusters.readers._dialect.csv_dialect` unless ``encoding`` or ``delimiter`` names
+    them. ``out`` is written as UTF-8, comma-separated.
 
     ``out`` holds the input columns as given, then the results in columns named with
     :data:`OUTPUT_PREFIX`: geo_city, geo_region, geo_country, geo_lat, geo_lon, geo_precision,
@@ -630,28 +637,28 @@ def geocode_csv(
     OutputError
         When ``out`` may not be replaced (checked before reading the input).
     """
-    import csv
-
     import pyarrow.csv as pacsv
 
     from stclusters.csvfile import write_csv_table
     from stclusters.errors import InputError
+    from stclusters.readers._dialect import SAMPLE_BYTES, csv_dialect
 
     path, out = Path(path), Path(out)
     check_file(out, inputs=[path], force=force, own_columns=OUTPUT_COLUMNS, what="geocoded rows")
     if not path.is_file():
         raise InputError(f"{path}: no such file; give the path of a CSV file of addresses")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), None)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot read the file as UTF-8 CSV ({exc})") from None
-    if not header:
-        raise InputError(f"{path}: empty file; expected a CSV file with a header row")
+        with path.open("rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror})") from None
+    dialect = csv_dialect(head, name=str(path), encoding=encoding, delimiter=delimiter)
+    header = list(dialect.header)
     if column not in header:
         raise InputError(
-            f"{path}: no column '{column}' (columns: {', '.join(header)}); "
-            "name the address column with --column"
+            f"{path}: no column '{column}' (columns: {', '.join(header)}; read as "
+            f"{dialect.describe()}); name the address column with --column, or the file's "
+            "delimiter and encoding with --delimiter and --encoding"
         )
     if len(set(header)) != len(header):
         raise InputError(f"{path}: duplicate column names in the header")
@@ -664,12 +671,17 @@ def geocode_csv(
     try:
         table = pacsv.read_csv(
             path,
+            read_options=pacsv.ReadOptions(encoding=dialect.arrow_encoding),
+            parse_options=pacsv.ParseOptions(delimiter=dialect.delimiter),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
             ),
         )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: not a valid CSV file ({exc})") from None
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: not a valid CSV file ({exc}; read as {dialect.describe()}: name the "
+            "file's delimiter and encoding with --delimiter and --encoding if that is wrong)"
+        ) from None
     folder = cache_folder(cache_dir)
     geo = Geocoder.load(folder, fuzzy_threshold=fuzzy_threshold)
     text = _text(table.column(column))

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from stclusters._countries import iso_alpha2_codes
 from stclusters.readers._common import Collector, clean, normalise_doi
+from stclusters.readers._dialect import DECIMAL_COMMA, DECIMAL_POINT
 from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, YEAR_RANGE
 
 __all__ = ["Slow", "clean_array", "fast_unit", "first_rows"]
@@ -88,6 +89,8 @@ def _number(t: pa.Table, name: str) -> pa.Array:
         return pa.nulls(t.num_rows, pa.float64())
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         col = col.cast(_STR)
+        # a decimal comma ("48,137") read as a point, as the row-by-row reader reads it
+        col = pc.replace_substring_regex(col, DECIMAL_COMMA, DECIMAL_POINT)
         given = pc.and_(pc.is_valid(col), pc.not_equal(col, ""))
         if not _true(pc.match_substring_regex(col, _DECIMAL))[_true(given)].all():
             raise Slow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +26,11 @@ from stclusters.readers._common import (
     repeated_header,
     start,
 )
+from stclusters.readers._dialect import SAMPLE_BYTES, CsvDialect, csv_dialect, decimal_comma
 from stclusters.readers._table_fast import Slow, clean_array, fast_unit, first_rows
 from stclusters.records import LAYERS, PRECISIONS, SCHEMAS, TABLES, Records, conform
 
-__all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table"]
+__all__ = ["CANONICAL_NAMES", "iter_canonical", "iter_table", "read_table", "table_dialect"]
 
 #: File stems of the four canonical tables (documents.csv, people.parquet, ...).
 CANONICAL_NAMES = TABLES
@@ -55,11 +55,12 @@ PARQUET_BATCH = 1 << 17
 
 
 def _arrow_batches(
-    src: Source, *, columns: list[str] | None = None
+    src: Source, *, columns: list[str] | None = None, dialect: CsvDialect | None = None
 ) -> Iterator[tuple[int, pa.RecordBatch]]:
     """Rows of a CSV or Parquet file in Arrow batches, with the line of each batch's first row.
 
-    CSV columns are all read as text; ``columns`` reads only those (they must exist).
+    CSV columns are all read as text; ``columns`` reads only those (they must exist). A CSV
+    file is read in ``dialect`` (:func:`table_dialect`), detected when not given.
     """
     name = src.filename.lower()
     if name.endswith(".parquet"):
@@ -72,49 +73,87 @@ def _arrow_batches(
             yield row, batch
             row += batch.num_rows
         return
-    with src.open_binary() as fh:
-        head = fh.read(65536)
-    text = head.decode("utf-8-sig", errors="replace").splitlines()
-    header = next(csv.reader(text[:1])) if text else []
-    if not header:
-        raise InputError(f"{src.name}: the file is empty")
-    if "\ufffd" in text[0]:
-        raise InputError(
-            f"{src.name} line 1: the header row is not valid UTF-8 text; save the file as "
-            "UTF-8 (CSV UTF-8 in a spreadsheet program)"
-        )
-    types = {h.strip(): pa.string() for h in header}
+    dialect = dialect or table_dialect(src)
+    types = dict.fromkeys(dialect.header, pa.string())
     convert = pacsv.ConvertOptions(
         column_types=types, strings_can_be_null=True, include_columns=columns or []
     )
+    read = pacsv.ReadOptions(block_size=1 << 22, encoding=dialect.arrow_encoding)
+    parse = pacsv.ParseOptions(delimiter=dialect.delimiter)
     with src.open_binary() as fh:
         try:
             reader = pacsv.open_csv(
-                fh, read_options=pacsv.ReadOptions(block_size=1 << 22), convert_options=convert
+                fh, read_options=read, parse_options=parse, convert_options=convert
             )
         except pa.ArrowInvalid as exc:
-            raise InputError(f"{src.name}: cannot read as CSV ({exc})") from exc
+            raise InputError(f"{src.name}: cannot read as CSV ({_why(exc, dialect)})") from exc
         line = 2
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 break
-            except pa.ArrowInvalid as exc:
-                raise InputError(f"{src.name}: malformed CSV after line {line:,} ({exc})") from exc
+            except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+                raise InputError(
+                    f"{src.name}: malformed CSV after line {line:,} ({_why(exc, dialect)})"
+                ) from exc
             yield line, batch
             line += batch.num_rows
 
 
-def _batches(src: Source) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def table_dialect(
+    src: Source, *, encoding: str | None = None, delimiter: str | None = None
+) -> CsvDialect:
+    """The encoding, delimiter and header of a CSV table: detected, or as named.
+
+    The rule is :func:`stclusters.readers._dialect.csv_dialect`'s (byte-order mark, then
+    strict UTF-8, else Windows-1252; the most frequent of comma, semicolon and tab in the
+    header row).
+
+    Raises
+    ------
+    InputError
+        When the file is empty or not text in the encoding.
+    """
+    return csv_dialect(
+        src.head(SAMPLE_BYTES), name=src.name, encoding=encoding, delimiter=delimiter
+    )
+
+
+def _read_as(dialect: CsvDialect | None) -> str:
+    """The end of a "no doc_id column" message: how the file was read, and how to change it."""
+    how = (
+        f" (read as {dialect.describe()}: if that is wrong, name the file's encoding and "
+        "delimiter with --encoding and --delimiter)"
+        if dialect is not None
+        else ""
+    )
+    return f"{how}; a plain table needs doc_id and layer columns (see docs/readers.md)"
+
+
+def _why(exc: BaseException, dialect: CsvDialect) -> str:
+    """Arrow's reason, with the dialect the file was read in and how to name another."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"{first}; read as {dialect.describe()}: if that is wrong, name the file's "
+        "encoding and delimiter (--encoding, --delimiter)"
+    )
+
+
+def _batches(
+    src: Source, dialect: CsvDialect | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """Rows of a CSV or Parquet file in batches of dicts, with the line of each first row."""
-    for line, batch in _arrow_batches(src):
+    for line, batch in _arrow_batches(src, dialect=dialect):
         yield line, batch.to_pylist()
 
 
 def _float(value: Any) -> float | None:
+    """A coordinate as a number (a decimal comma read as a point: "48,137"), None if none."""
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        value = decimal_comma(value)
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -287,7 +326,11 @@ def _split(value: Any) -> list[str]:
 
 
 def iter_table(
-    source: Source | str | Path, *, collector: Collector | None = None
+    source: Source | str | Path,
+    *,
+    collector: Collector | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> Iterator[Records]:
     """Stream a one-row-per-person table (CSV or Parquet) as chunks of Records.
 
@@ -301,18 +344,31 @@ def iter_table(
     all well formed is converted in Arrow at once (:mod:`stclusters.readers._table_fast`);
     other runs, and files whose documents are scattered, are read row by row. Both give the
     same records, accounts and chunks.
+
+    A CSV file may be comma-, semicolon- or tab-separated, in UTF-8 (with or without a
+    byte-order mark), UTF-16 (with one) or Windows-1252: both are detected
+    (:func:`table_dialect`) unless ``encoding`` or ``delimiter`` names them. Coordinates
+    written with a decimal comma ("48,137", as European spreadsheets write them) are read as
+    decimals.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a table (empty, not text in its encoding, no doc_id).
     """
     src, col = start(source, "table", collector)
-    if _grouped(src):
-        yield from _iter_runs(src, col)
+    dialect = None
+    if not src.filename.lower().endswith(".parquet"):
+        dialect = table_dialect(src, encoding=encoding, delimiter=delimiter)
+        if dialect.encoding not in ("utf-8", "utf-8-sig") or dialect.delimiter != ",":
+            col.account.notes.append(f"{src.name}: read as {dialect.describe()}")
+    if _grouped(src, dialect):
+        yield from _iter_runs(src, col, dialect)
         return
     docs: dict[str, _Doc] = {}
-    for line, rows in _batches(src):
+    for line, rows in _batches(src, dialect):
         if line <= 2 and rows and "doc_id" not in rows[0]:
-            raise InputError(
-                f"{src.name}: no doc_id column; a plain table needs doc_id and layer columns "
-                "(see docs/readers.md)"
-            )
+            raise InputError(f"{src.name}: no doc_id column{_read_as(dialect)}")
         for k, row in enumerate(rows):
             if _is_header(row, src, line + k):
                 repeated_header(col.account, line + k)
@@ -324,7 +380,7 @@ def iter_table(
         yield col.flush()
 
 
-def _grouped(src: Source) -> bool:
+def _grouped(src: Source, dialect: CsvDialect | None = None) -> bool:
     """Whether the rows of each document (by cleaned doc_id) follow one another in the file.
 
     Reads the doc_id column alone; False when it is missing, not text or unreadable (the
@@ -333,7 +389,7 @@ def _grouped(src: Source) -> bool:
     runs: list[pa.Array] = []
     last: str | None = None
     try:
-        for _, batch in _arrow_batches(src, columns=["doc_id"]):
+        for _, batch in _arrow_batches(src, columns=["doc_id"], dialect=dialect):
             if "doc_id" not in batch.schema.names:
                 return False
             raw = batch.column("doc_id")
@@ -443,17 +499,14 @@ def _canonical(table: pa.Table, name: str) -> pa.Table:
     return pa.Table.from_arrays([table.column(f) for f in schema.names], schema=schema)
 
 
-def _iter_runs(src: Source, col: Collector) -> Iterator[Records]:
+def _iter_runs(src: Source, col: Collector, dialect: CsvDialect | None) -> Iterator[Records]:
     """Read a table whose documents are grouped, in runs of whole documents."""
     chunks = _Chunks(col.chunk_docs)
     carry: pa.Table | None = None
-    for line, batch in _arrow_batches(src):
+    for line, batch in _arrow_batches(src, dialect=dialect):
         table = pa.Table.from_batches([batch])
         if line <= 2 and "doc_id" not in table.column_names:
-            raise InputError(
-                f"{src.name}: no doc_id column; a plain table needs doc_id and layer columns "
-                "(see docs/readers.md)"
-            )
+            raise InputError(f"{src.name}: no doc_id column{_read_as(dialect)}")
         lines = pa.array(np.arange(line, line + table.num_rows, dtype=np.int64))
         table = table.append_column("__line", lines)
         if carry is not None:
@@ -591,11 +644,15 @@ def _canonical_rows(name: str, src: Source, col: Collector, keep: pa.Array) -> I
         col.account.problem(f"{dropped:,} {name} row(s) whose document was not kept were dropped")
 
 
-def read_table(path: str | Path) -> ReadResult:
-    """Read a one-row-per-person table (see :func:`iter_table`)."""
+def read_table(
+    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+) -> ReadResult:
+    """Read a one-row-per-person table (see :func:`iter_table`, and its ``encoding`` and
+    ``delimiter``)."""
     from stclusters.records import concat_records
 
     src = Source(Path(path))
     col = Collector(FileAccount(src.name, "table"))
-    records = concat_records(list(iter_table(src, collector=col)))
+    chunks = iter_table(src, collector=col, encoding=encoding, delimiter=delimiter)
+    records = concat_records(list(chunks))
     return ReadResult(records, [col.account], col.account.duplicates_dropped)
