@@ -126,6 +126,13 @@ class Config:
         minimum=50,
         maximum=100,
     )
+    geocode_overrides: str | None = _s(
+        None,
+        "geocoding",
+        "CSV file with columns 'address', 'lat', 'lon' (optional 'city', 'region', 'country', "
+        "'precision') moving addresses of addresses.csv, or 'ignore' in 'lat' taking them out.",
+        nullable=True,
+    )
     # --- clustering (section 3)
     eps_km: float = _s(
         15.0,
@@ -210,6 +217,13 @@ class Config:
         nullable=True,
     )
     # --- profiles (section 7)
+    organisation_aliases: str | None = _s(
+        None,
+        "profiles",
+        "CSV file with columns 'variant' and 'organisation' matching name variants to one "
+        "organisation in the profiles.",
+        nullable=True,
+    )
     profile_top: int = _s(
         3,
         "profiles",

@@ -464,7 +464,7 @@ def measure_clusters(
         Times the steps ("name", "rank", "sensitivity", "profile") and reports their summaries.
     """
     from stclusters.measure import classify
-    from stclusters.measure.profiles import build_profiles
+    from stclusters.measure.profiles import build_profiles, read_organisation_aliases
     from stclusters.places import country_names, load_places
 
     clock = clock or StageClock()
@@ -520,6 +520,9 @@ def measure_clusters(
         sensitivity=sensitivity,
         inside_km=config.footprint_km,
         windows={"patent": config.patent_years, "article": config.article_years},
+        organisation_aliases=read_organisation_aliases(config.organisation_aliases)
+        if config.organisation_aliases
+        else None,
     )
     clock.end(f"{len(profiles)} profiles")
     return Measured(ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms)

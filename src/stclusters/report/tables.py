@@ -50,6 +50,8 @@ def write_outputs(results: Results, folder: Path) -> None:
     """Write every machine-readable output of ``results`` and the Markdown profiles into
     ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,
     clusters.geojson, profiles.json, accounts.json and profiles/<slug>.md (docs/outputs.md)."""
+    from stclusters.report.gis import write_gpkg
+    from stclusters.report.records import write_records
     from stclusters.report.text import profile_markdown
 
     rows = [r.to_row() for r in results.ranking]
@@ -77,6 +79,8 @@ def write_outputs(results: Results, folder: Path) -> None:
         folder / "profiles.json",
     )
     _dump(results.accounts, folder / "accounts.json")
+    write_records(results, folder)  # memberships.parquet, addresses.csv / .parquet
+    write_gpkg(results, folder)  # clusters.gpkg
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
         text = profile_markdown(profile, top_n=results.top_n)
