@@ -77,7 +77,9 @@ def _footprints(results: Results) -> pa.Table:
 
 
 def _centroids(results: Results) -> pa.Table:
-    points = shapely.points([r.lon for r in results.ranking], [r.lat for r in results.ranking])
+    """The cluster centres as ranking.csv gives them (rounded to 5 decimals)."""
+    rows = [r.to_row() for r in results.ranking]
+    points = shapely.points([r["lon"] for r in rows], [r["lat"] for r in rows])
     return _ranking_table(results, [shapely.to_wkb(p) for p in points])
 
 
