@@ -130,14 +130,14 @@ def test_bad_overrides_are_clear_errors_naming_file_and_line(
     tmp_path: Path, text: str, message: str
 ) -> None:
     path = _csv(tmp_path / "fix.csv", text)
-    with pytest.raises(InputError, match="fix.csv") as err:
+    with pytest.raises(InputError, match=r"fix\.csv") as err:
         read_geocode_overrides(path)
     assert message in str(err.value)
 
 
 def test_a_bad_overrides_file_stops_the_run_before_any_work(world: Path, tmp_path: Path) -> None:
     config = dataclasses.replace(SMALL_CONFIG, geocode_overrides=str(tmp_path / "missing.csv"))
-    with pytest.raises(InputError, match="'geocode_overrides' setting names .*missing.csv"):
+    with pytest.raises(InputError, match=r"'geocode_overrides' setting names .*missing\.csv"):
         run([world], out=tmp_path / "out", config=config)
     assert not (tmp_path / "out").exists()
 
@@ -203,6 +203,6 @@ def test_organisation_aliases_join_variants_in_the_profiles(world: Path, tmp_pat
     ],
 )
 def test_bad_aliases_are_clear_errors(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(InputError, match="al.csv") as err:
+    with pytest.raises(InputError, match=r"al\.csv") as err:
         read_organisation_aliases(_csv(tmp_path / "al.csv", text))
     assert message in str(err.value)

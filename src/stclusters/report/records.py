@@ -155,7 +155,7 @@ def _points(clustering: Clustering, published: Sequence[int]) -> pa.Table:
         parts.append(
             pa.table(
                 {
-                    "layer": pa.array([layer.name] * len(labels), pa.string()),
+                    "layer": pa.repeat(pa.scalar(layer.name, pa.string()), len(labels)),
                     "lat": pa.array(layer.points[:, 0], pa.float64()),
                     "lon": pa.array(layer.points[:, 1], pa.float64()),
                     "weight": pa.array(layer.weights.astype(np.int64), pa.int64()),
@@ -165,8 +165,6 @@ def _points(clustering: Clustering, published: Sequence[int]) -> pa.Table:
                 }
             )
         )
-    if not parts:
-        return pa.table({c: pa.array([]) for c in POINT_COLUMNS})
     return pa.concat_tables(parts)
 
 
