@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from stclusters._log import Reporter, StageClock
 from stclusters._outdir import check_folder, staged_folder
 from stclusters._version import __version__
@@ -137,7 +139,7 @@ def run_record(
     }
 
 
-def check_correction_files(config: Config) -> Any:
+def check_correction_files(config: Config) -> pa.Table | None:
     """Read and check the corrections the settings name before any work: the geocode
     overrides (returned as the table of :func:`~stclusters.geocode.overrides.
     read_geocode_overrides`, None without the setting) and the organisation aliases
