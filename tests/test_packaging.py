@@ -140,9 +140,9 @@ def _imported_modules(folder: Path) -> dict[str, str]:
 
 def test_every_module_src_imports_is_declared() -> None:
     """A third-party import of src/ comes from a runtime dependency (rasterio: the raster extra;
-    pandas and geopandas: the notebook extra)."""
+    pandas and geopandas: the notebook extra; pyogrio: the gis extra)."""
     providers = md.packages_distributions()
-    declared = {canonicalize_name(r.name) for r in _requirements("", "raster", "notebook")}
+    declared = {canonicalize_name(r.name) for r in _requirements("", "raster", "notebook", "gis")}
     for module, where in _imported_modules(REPO / "src" / "stclusters").items():
         if module in sys.stdlib_module_names or module in ("stclusters", "__future__"):
             continue

@@ -141,6 +141,14 @@ class Config:
         minimum=50,
         maximum=100,
     )
+    geocode_overrides: str | None = _s(
+        None,
+        "geocoding",
+        "CSV file with columns 'address', 'lat', 'lon' (optional 'city', 'region', 'country', "
+        "'precision') moving addresses of addresses.csv, or 'ignore' in 'lat' taking them out.",
+        nullable=True,
+        path="file",
+    )
     # --- clustering (section 3)
     eps_km: float = _s(
         15.0,
@@ -235,6 +243,14 @@ class Config:
         path="file",
     )
     # --- profiles (section 7)
+    organisation_aliases: str | None = _s(
+        None,
+        "profiles",
+        "CSV file with columns 'variant' and 'organisation' matching name variants to one "
+        "organisation in the profiles.",
+        nullable=True,
+        path="file",
+    )
     profile_top: int = _s(
         3,
         "profiles",

@@ -27,7 +27,15 @@ from stclusters.errors import InputError
 from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
 from stclusters.records import validate as validate_records
 
-__all__ = ["InputTables", "Workspace", "geocode_inputs", "open_inputs", "register_inputs"]
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "InputTables",
+    "Workspace",
+    "geocode_inputs",
+    "locate_people",
+    "open_inputs",
+    "register_inputs",
+]
 
 log = logging.getLogger("stclusters")
 
@@ -494,6 +502,8 @@ def geocode_inputs(
     cache_dir: str | Path | None = None,
     fuzzy_threshold: float | None = None,
     workers: int | None = None,
+    people: str = "people",
+    out: str | None = None,
 ) -> tuple[InputTables, dict[str, Any]]:
     """Geocode the people rows without coordinates (method.md section 2).
 
@@ -510,6 +520,9 @@ def geocode_inputs(
         The same connection with ``people`` now carrying ``lat``, ``lon`` and ``precision`` where
         an address was found, and the geocoding accounts (run-dependent figures such as cache
         hits and seconds go to the log, not to the accounts, so that these stay deterministic).
+        ``people`` names the relation geocoded (default the ``people`` view; a relation with
+        more columns keeps them); ``out`` names the table of the geocoded rows (default a new
+        name).
     """
     from stclusters.geocode.geocoder import DEFAULT_FUZZY_THRESHOLD
     from stclusters.geocode.stage import geocode_people
@@ -517,10 +530,11 @@ def geocode_inputs(
     if not rows_without_coordinates(tables):
         return tables, {}
     con = tables.con
-    out = f"people_geocoded_{next(_GEOCODED)}"
+    out = out or f"people_geocoded_{next(_GEOCODED)}"
     report = geocode_people(
         con,
         out=out,
+        people=people,
         cache_dir=Path(cache_dir) if cache_dir else None,
         fuzzy_threshold=DEFAULT_FUZZY_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold,
         workers=workers,
@@ -534,3 +548,186 @@ def geocode_inputs(
     accounts.pop("seconds", None)
     log.info("geocoding cache hits: %s", cache_hits)
     return InputTables(con, counts, tables.accounts), accounts
+
+
+#: Columns of table ``addresses`` (addresses.csv / .parquet; docs/outputs.md), in order.
+ADDRESS_COLUMNS = (
+    "address",
+    "source",
+    "layer",
+    "outcome",
+    "city",
+    "region",
+    "country",
+    "lat",
+    "lon",
+    "precision",
+    "rule",
+    "reason",
+    "rows",
+)
+
+
+def locate_people(
+    tables: InputTables,
+    *,
+    cache_dir: str | Path | None = None,
+    fuzzy_threshold: float | None = None,
+    overrides: pa.Table | None = None,
+    overrides_file: str = "",
+    precisions: Sequence[str] = ("street", "postcode", "city"),
+) -> tuple[InputTables, dict[str, Any], dict[str, Any]]:
+    """Geocode the people rows without coordinates, apply the geocode overrides and make table
+    ``addresses`` (one row per distinct address and how it was located).
+
+    Each people row's address text (:func:`stclusters.geocode.overrides.address_text_sql`) is
+    taken from the fields as read, before geocoding fills them; the rows without coordinates
+    are geocoded (:func:`geocode_inputs`); then ``overrides``
+    (:func:`~stclusters.geocode.overrides.read_geocode_overrides`) move or ignore the rows of
+    the addresses they name (:func:`~stclusters.geocode.overrides.apply_overrides`). The
+    ``people`` view then reads the corrected rows. Everything stays in DuckDB.
+
+    Parameters
+    ----------
+    tables
+        The canonical views of the inputs.
+    cache_dir, fuzzy_threshold
+        As for :func:`geocode_inputs`.
+    overrides, overrides_file
+        The checked overrides table (None: none) and the file it came from (named by its file
+        name in the accounts).
+    precisions
+        The precisions clustered (the ``cluster_precisions`` setting): an address located
+        more coarsely has the outcome ``too_coarse`` in table ``addresses``.
+
+    Returns
+    -------
+    tables, geocoding, overrides
+        The tables with ``people`` located and corrected, the geocoding accounts
+        (:func:`geocode_inputs`) and the overrides accounts (``{}`` without overrides).
+    """
+    from stclusters.geocode.overrides import address_text_sql, apply_overrides
+
+    con = tables.con
+    keyed = f"people_keyed_{next(_GEOCODED)}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {keyed} AS "
+        f"SELECT *, {address_text_sql()} AS address_text FROM people"
+    )
+    given = f"{keyed}_given"
+    _given_addresses(con, keyed=keyed, out=given)
+    geocoding: dict[str, Any] = {}
+    located, inputs = keyed, None
+    if rows_without_coordinates(tables):
+        located = f"people_geocoded_{next(_GEOCODED)}"
+        tables, geocoding = geocode_inputs(
+            tables,
+            cache_dir=cache_dir,
+            fuzzy_threshold=fuzzy_threshold,
+            people=keyed,
+            out=located,
+        )
+        inputs = f"{located}_inputs"
+    corrections: dict[str, Any] = {}
+    if overrides is not None:
+        corrected = f"{keyed}_corrected"
+        corrections = apply_overrides(
+            con, people=located, overrides=overrides, out=corrected, file=overrides_file
+        )
+        located = corrected
+    _address_table(
+        con, given=given, inputs=inputs, precisions=precisions, overrides=overrides is not None
+    )
+    if located != keyed:
+        con.execute(
+            f"CREATE OR REPLACE VIEW people AS SELECT * EXCLUDE (address_text"
+            f"{', override_line' if overrides is not None else ''}) FROM {located}"
+        )
+    return tables, geocoding, corrections
+
+
+def _given_addresses(con: duckdb.DuckDBPyConnection, *, keyed: str, out: str) -> None:
+    """Table ``out``: the rows that came with coordinates, per address text, source, layer
+    and precision; a place or coordinate column holds its value when every row agrees, else
+    null (coordinates given per row usually differ)."""
+
+    def same(col: str) -> str:
+        return (
+            f"CASE WHEN count(p.{col}) = count(*) AND min(p.{col}) = max(p.{col}) "
+            f"THEN min(p.{col}) END AS {col}"
+        )
+
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
+        SELECT p.address_text AS address,
+            coalesce(CAST(d.source AS VARCHAR), '(unknown)') AS source,
+            coalesce(CAST(d.layer AS VARCHAR), '(unknown)') AS layer,
+            {same("city")}, {same("region")}, {same("country")},
+            {same("lat")}, {same("lon")}, p.precision,
+            'given' AS rule, NULL::VARCHAR AS reason, count(*) AS rows
+        FROM {keyed} p LEFT JOIN documents d ON d.doc_id = p.doc_id
+        WHERE p.lat IS NOT NULL AND p.lon IS NOT NULL
+        GROUP BY p.address_text, d.source, d.layer, p.precision
+        """
+    )
+
+
+def _address_table(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    given: str,
+    inputs: str | None,
+    precisions: Sequence[str],
+    overrides: bool,
+) -> None:
+    """Create table ``addresses`` (:data:`ADDRESS_COLUMNS`) from the given-coordinate
+    addresses, the geocoder's distinct inputs and the overrides (one row per distinct address
+    text, source, layer and result; the rows summed)."""
+    from stclusters.cluster.stage import fine_condition
+    from stclusters.geocode.overrides import address_text_sql, match_key_sql
+
+    parts = [f"SELECT * FROM {given}"]
+    if inputs is not None:
+        parts.append(
+            f"""
+            SELECT {address_text_sql("i")} AS address, i.source, i.layer,
+                i.result_city AS city, i.result_region AS region, i.result_country AS country,
+                i.geo_lat AS lat, i.geo_lon AS lon, i.geo_precision AS precision,
+                i.result_rule AS rule, i.result_reason AS reason, i.rows
+            FROM {inputs} i
+            """
+        )
+    union = " UNION ALL ".join(parts)
+    if overrides:
+        body = f"""
+            SELECT a.address, a.source, a.layer,
+                coalesce(o.city, a.city) AS city, coalesce(o.region, a.region) AS region,
+                coalesce(o.country, a.country) AS country,
+                CASE WHEN o.action IS NULL THEN a.lat WHEN o.action = 'move' THEN o.lat END AS lat,
+                CASE WHEN o.action IS NULL THEN a.lon WHEN o.action = 'move' THEN o.lon END AS lon,
+                CASE WHEN o.action IS NULL THEN a.precision
+                     WHEN o.action = 'move' THEN o.precision END AS precision,
+                CASE WHEN o.action IS NULL THEN a.rule ELSE 'override' END AS rule,
+                CASE WHEN o.action IS NULL THEN a.reason
+                     ELSE 'geocode_overrides line ' || o.line || ': ' || o.action END AS reason,
+                a.rows
+            FROM ({union}) a
+            LEFT JOIN geocode_overrides o ON o.key = {match_key_sql("a.address")}
+        """
+    else:
+        body = union
+    fine = fine_condition(precisions, alias="a")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE addresses AS
+        WITH a AS ({body})
+        SELECT address, source, layer,
+            CASE WHEN a.precision IS NULL THEN 'not_located'
+                 WHEN {fine.replace("a.lat IS NOT NULL AND ", "")} THEN 'located'
+                 ELSE 'too_coarse' END AS outcome,
+            city, region, country, lat, lon, precision, rule, reason, sum(rows)::BIGINT AS rows
+        FROM a
+        GROUP BY ALL
+        """
+    )

@@ -12,23 +12,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from stclusters._log import Reporter, StageClock
 from stclusters._outdir import check_folder, staged_folder
 from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
-from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
+from stclusters.inputs import Workspace, locate_people, open_inputs, rows_without_coordinates
 from stclusters.measure.accounts import check_accounts, run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
 from stclusters.records import Records
+from stclusters.report.records import RECORD_FILES
 from stclusters.report.tables import write_run_record
 from stclusters.results import ClusterRow, Profile, Results
 
@@ -110,24 +114,53 @@ def run_record(
     }
 
 
+def check_correction_files(config: Config) -> pa.Table | None:
+    """Read and check the corrections the settings name before any work: the geocode
+    overrides (returned as the table of :func:`~stclusters.geocode.overrides.
+    read_geocode_overrides`, None without the setting) and the organisation aliases
+    (:func:`~stclusters.measure.profiles.read_organisation_aliases`).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the fix.
+    """
+    from stclusters.geocode.overrides import read_geocode_overrides
+    from stclusters.measure.profiles import read_organisation_aliases
+
+    if config.organisation_aliases:
+        read_organisation_aliases(config.organisation_aliases)
+    if config.geocode_overrides:
+        return read_geocode_overrides(config.geocode_overrides)
+    return None
+
+
 def compute(
     inputs: Sequence[str | Path] | Records,
     *,
     config: Config,
     input_format: str | None = None,
     clock: StageClock | None = None,
+    record_dir: Path | None = None,
 ) -> Results:
-    """Run every stage of the method on ``inputs`` and return the results (nothing is written).
+    """Run every stage of the method on ``inputs`` and return the results (nothing is written
+    but, when ``record_dir`` is given, the per-record tables: memberships, addresses and
+    points as Parquet files in that existing folder, which must live until the results are
+    written; :func:`stclusters.report.records.write_record_tables`).
 
     Raises
     ------
     InputError, ValidationError
-        When the inputs cannot be read or break the record model.
+        When the inputs cannot be read or break the record model, or a corrections file
+        (``geocode_overrides``, ``organisation_aliases``) is bad.
     AccountsError
         When the run's accounts do not add up (:func:`~stclusters.measure.accounts.
         check_accounts`; a fault of stclusters, exit code 3).
     """
+    from stclusters.report.records import write_record_tables
+
     clock = clock or StageClock()
+    overrides = check_correction_files(config)
     with Workspace(memory_limit_gb=config.memory_limit_gb) as workspace:
         clock.begin("read")
         tables = open_inputs(inputs, workspace=workspace, input_format=input_format)
@@ -136,18 +169,30 @@ def compute(
 
         clock.begin("geocode")
         missing = rows_without_coordinates(tables)
-        geocoding: dict[str, Any] = {}
-        if missing:
-            tables, geocoding = geocode_inputs(
-                tables, cache_dir=config.cache_dir, fuzzy_threshold=config.fuzzy_threshold
-            )
+        tables, geocoding, corrections = locate_people(
+            tables,
+            cache_dir=config.cache_dir,
+            fuzzy_threshold=config.fuzzy_threshold,
+            overrides=overrides,
+            overrides_file=config.geocode_overrides or "",
+            precisions=config.cluster_precisions,
+        )
         located = sum(geocoding.get("geocoded", {}).values())
+        corrected = (
+            f"; overrides moved {corrections['rows_moved']:,} and ignored "
+            f"{corrections['rows_ignored']:,} people rows"
+            if corrections
+            else ""
+        )
         clock.end(
-            f"{missing:,} people rows without coordinates: {located:,} located "
-            f"({', '.join(f'{k} {v:,}' for k, v in geocoding.get('geocoded', {}).items())}), "
-            f"{geocoding.get('not_located_total', 0):,} not located"
-            if missing
-            else "every people row has coordinates"
+            (
+                f"{missing:,} people rows without coordinates: {located:,} located "
+                f"({', '.join(f'{k} {v:,}' for k, v in geocoding.get('geocoded', {}).items())}), "
+                f"{geocoding.get('not_located_total', 0):,} not located"
+                if missing
+                else "every people row has coordinates"
+            )
+            + corrected
         )
 
         clock.begin("count")
@@ -179,8 +224,19 @@ def compute(
             clustering=clustering,
             published=len(measured.ranking),
             fingerprint=_fingerprint(config, tables.accounts),
+            geocode_overrides=corrections if overrides is not None else None,
         )
         check_accounts(accounts)  # every identity, before anything is written
+        record_files: dict[str, str] = {}
+        if record_dir is not None:
+            clock.begin("records")
+            record_files = write_record_tables(
+                tables.con,
+                record_dir,
+                clustering=clustering,
+                published=[r.cluster_id for r in measured.ranking],
+            )
+            clock.end(f"{shares.n_rows:,} people rows: memberships, addresses and points")
     return Results(
         ranking=measured.ranking,
         all_clusters=measured.all_clusters,
@@ -190,6 +246,7 @@ def compute(
         links=measured.links,
         edition=config.edition,
         top_n=config.top_n,
+        record_files=record_files,
     )
 
 
@@ -236,24 +293,37 @@ def run(
     """
     config = config or Config()
     check_setting_files(config)
+    check_correction_files(config)
     sources: list[str | Path] = [] if isinstance(inputs, Records) else list(inputs)
     sources += [p for p in (config.name_overrides, config.population_raster) if p]
+    sources += [p for p in (config.geocode_overrides, config.organisation_aliases) if p]
     check_folder(out, kind="run", inputs=sources, force=force)  # before any work
     out = Path(out)
     t0 = time.perf_counter()
     clock = StageClock(say, on_stage)
-    results = compute(inputs, config=config, input_format=input_format, clock=clock)
-    clock.begin("write")
-    with staged_folder(out, kind="run", inputs=sources, force=force) as folder:
-        write_folder(results, folder, site=write_site)
-        seconds = time.perf_counter() - t0
-        write_run_record(
-            run_record(
-                inputs, out=out, results=results, stage_seconds=clock.times, seconds=seconds
-            ),
-            folder,
+    # the per-record tables go from the computing stage to the write through this folder
+    with tempfile.TemporaryDirectory(prefix="stclusters-records-") as record_dir:
+        results = compute(
+            inputs,
+            config=config,
+            input_format=input_format,
+            clock=clock,
+            record_dir=Path(record_dir),
         )
+        clock.begin("write")
+        with staged_folder(out, kind="run", inputs=sources, force=force) as folder:
+            write_folder(results, folder, site=write_site)
+            seconds = time.perf_counter() - t0
+            write_run_record(
+                run_record(
+                    inputs, out=out, results=results, stage_seconds=clock.times, seconds=seconds
+                ),
+                folder,
+            )
     clock.end(f"wrote {out}")
+    # the scratch folder is gone: the per-record tables are those of the output folder
+    written = {k: str(out / RECORD_FILES[k]) for k in ("memberships", "addresses")}
+    results = replace(results, record_files={k: p for k, p in written.items() if Path(p).is_file()})
     return RunResult(
         out=out,
         results=results,

@@ -300,6 +300,10 @@ class Results:
         How many clusters are published.
     links
         Collaboration between published clusters, strongest first (:class:`Link`).
+    record_files
+        Paths of the per-record Parquet tables (memberships, addresses, points) written by the
+        computing stage into a scratch folder that lives until the output is written
+        (:mod:`stclusters.report.records`); empty when none were written. Paths, never data.
     """
 
     ranking: list[ClusterRow]
@@ -310,3 +314,4 @@ class Results:
     edition: int
     top_n: int
     links: list[Link] = field(default_factory=list)
+    record_files: Mapping[str, str] = field(default_factory=dict)

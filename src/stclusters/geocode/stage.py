@@ -328,7 +328,11 @@ def geocode_table(
         ``people`` in their order; rows with coordinates first, as they were, then the others
         with ``lat``, ``lon`` and ``precision`` of their result (null when not located) and
         ``city``, ``region`` and ``country`` filled where they were empty. No row is dropped;
-        the order of the rows is not kept.
+        the order of the rows is not kept. When rows were geocoded, the temporary table
+        ``<out>_inputs`` also holds one row per distinct input: ``source``, ``layer``, the
+        address fields as given ('' for null), ``rows`` (people rows), ``geo_lat``, ``geo_lon``,
+        ``geo_precision`` and ``result_city``, ``result_region``, ``result_country``,
+        ``result_rule``, ``result_reason`` (:class:`GeocodeResult`).
     people, documents
         Names of the input relations.
     geocoder
@@ -427,6 +431,18 @@ def _join_back(
     name = f"{out}_results"
     con.register(name, geo)
     try:
+        # the distinct inputs with their rows and full results, for addresses.parquet
+        kept = geo.append_column("rows", todo.column("n").combine_chunks())
+        for f in ("city", "region", "country", "rule", "reason"):
+            kept = kept.append_column(
+                f"result_{f}", pa.array([getattr(r, f) for r in results], pa.string())
+            )
+        con.register(f"{name}_all", kept)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_ident(out + '_inputs')} AS "
+            f"SELECT * EXCLUDE (geo_city, geo_region, geo_country) FROM {name}_all"
+        )
+        con.unregister(f"{name}_all")
         join = " AND ".join(f"g.{f} = coalesce(CAST(p.{f} AS VARCHAR), '')" for f in _FIELDS)
         con.execute(
             _FILL_SQL.format(

@@ -68,9 +68,12 @@ def run_accounts(
     clustering: Clustering,
     published: int,
     fingerprint: str,
+    geocode_overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The content of ``accounts.json``: version, settings, inputs, the filters' outcomes, world
-    totals, geocoding, people, clustering, warnings and the run's fingerprint."""
+    totals, geocoding, the geocode overrides applied (null without the ``geocode_overrides``
+    setting; :func:`stclusters.geocode.overrides.apply_overrides`), people, clustering,
+    warnings and the run's fingerprint."""
     return {
         "stclusters_version": __version__,
         "edition": config.edition,
@@ -81,6 +84,7 @@ def run_accounts(
         "world_totals": shares.world,
         "previous_world_totals": shares.world_previous,
         "geocoding": dict(geocoding),
+        "geocode_overrides": dict(geocode_overrides) if geocode_overrides is not None else None,
         "people": people_accounts(shares, clustering),
         "clustering": {
             **clustering.accounts,
@@ -125,7 +129,8 @@ def check_accounts(accounts: Mapping[str, Any]) -> None:
       not located;
     - shares, per layer: clustered + noise + too coarse + unlocated + documents without people
       = the world total (within :data:`SHARE_TOLERANCE` per document);
-    - clustered points, per layer: points = clustered + noise.
+    - clustered points, per layer: points = clustered + noise;
+    - geocode overrides: overrides = applied + unused, rows moved and ignored = their items.
 
     Raises
     ------
@@ -154,5 +159,24 @@ def check_accounts(accounts: Mapping[str, Any]) -> None:
                 f"{layer} points: {acc['points']} but {acc['points_clustered']} clustered and "
                 f"{acc['points_noise']} noise"
             )
+    problems += _overrides_problems(accounts.get("geocode_overrides"))
     if problems:
         raise AccountsError(problems)
+
+
+def _overrides_problems(acc: Mapping[str, Any] | None) -> list[str]:
+    """The identities of the geocode overrides: overrides = applied + unused; rows moved and
+    ignored = the rows of the applied overrides of each action."""
+    if not acc:
+        return []
+    problems = []
+    if acc["overrides"] != acc["applied"] + acc["unused"]:
+        problems.append(
+            f"geocode overrides: {acc['overrides']} but {acc['applied']} applied and "
+            f"{acc['unused']} unused"
+        )
+    for action, key in (("move", "rows_moved"), ("ignore", "rows_ignored")):
+        rows = sum(int(i["rows"]) for i in acc["items"] if i["action"] == action)
+        if acc[key] != rows:
+            problems.append(f"geocode overrides: {key} {acc[key]} but the items give {rows}")
+    return problems

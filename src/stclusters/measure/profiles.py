@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from stclusters.errors import InputError
 from stclusters.results import ClusterRow, Collaboration, Profile
 
-__all__ = ["build_profiles", "name_parts", "normalise_applicant", "normalise_organisation"]
+__all__ = [
+    "build_profiles",
+    "name_parts",
+    "normalise_applicant",
+    "normalise_organisation",
+    "read_organisation_aliases",
+]
 
 # Web of Science abbreviations (and a few common ones of other sources) -> full words
 _ORG_WORDS = {
@@ -110,11 +118,70 @@ def normalise_applicant(name: str) -> tuple[str, str]:
     return key, display
 
 
+def read_organisation_aliases(path: str | Path) -> dict[str, str]:
+    """Read the ``organisation_aliases`` table: a CSV file with columns ``variant`` and
+    ``organisation``, one name variant per line and the organisation it stands for.
+
+    Returns
+    -------
+    dict
+        variant -> organisation name, in file order.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the line and the fix: missing file, a header without the two columns,
+        an empty cell, or one variant given two organisations.
+    """
+    from stclusters.geocode.overrides import read_correction_csv
+
+    path = Path(path)
+    rows = read_correction_csv(
+        path,
+        required=("variant", "organisation"),
+        what="organisation aliases",
+        setting="organisation_aliases",
+    )
+    out: dict[str, str] = {}
+    for line, row in rows:
+        variant, name = row.get("variant", ""), row.get("organisation", "")
+        if not variant or not name:
+            raise InputError(
+                f"{path}, line {line}: both 'variant' and 'organisation' must be given"
+            )
+        if out.get(variant, name) != name:
+            raise InputError(
+                f"{path}, line {line}: the variant {variant!r} is already given the "
+                f"organisation {out[variant]!r}; keep one organisation per variant"
+            )
+        out[variant] = name
+    return out
+
+
+def _aliased(
+    normalise: Callable[[str], tuple[str, str]], aliases: Mapping[str, str]
+) -> tuple[Callable[[str], tuple[str, str]], dict[str, str]]:
+    """``normalise`` with the aliases applied: a name whose key is that of a variant gets the
+    key of the variant's organisation; and the display name (the organisation as the aliases
+    table writes it) of every such key."""
+    target = {normalise(v)[0]: name for v, name in aliases.items()}
+    shown = {normalise(name)[0]: name for name in aliases.values()}
+
+    def matched(name: str) -> tuple[str, str]:
+        key, display = normalise(name)
+        other = target.get(key)
+        return normalise(other) if other is not None else (key, display)
+
+    return matched, shown
+
+
 def _spellings(
     con: duckdb.DuckDBPyConnection,
     names: duckdb.DuckDBPyRelation,
     normalise: Callable[[str], tuple[str, str]],
     table: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
 ) -> None:
     """Create table ``table`` (name, key, display) from a relation of (name, n) rows.
 
@@ -123,14 +190,21 @@ def _spellings(
     spelling (``n`` summed over the variants written alike but for runs of white space), ties
     going to the spelling that sorts first, so that a person reads "Chinese Academy of
     Sciences" as the sources write it, never the matching key "CHINESE ACADEMY SCIENCES".
+    ``aliases`` (variant -> organisation, the ``organisation_aliases`` setting) join the
+    variants to their organisation's key, shown as the aliases table writes it.
     """
+    forced: dict[str, str] = {}
+    if aliases:
+        normalise, forced = _aliased(normalise, aliases)
     counts: dict[str, int] = {}
     for name, n in names.fetchall():
         if name and name.strip():
             counts[name] = counts.get(name, 0) + int(n)
     raw = sorted(counts)
     keys = [normalise(n)[0] for n in raw]
-    shown = [re.sub(r"\s+", " ", n).strip() for n in raw]
+    shown = [
+        forced.get(k) or re.sub(r"\s+", " ", n).strip() for k, n in zip(keys, raw, strict=True)
+    ]
     con.register(
         f"{table}_in",
         pa.table(
@@ -479,6 +553,7 @@ def build_profiles(
     sensitivity: Mapping[int, dict[str, Any]] | None = None,
     inside_km: float | None = None,
     windows: Mapping[str, tuple[int, int]] | None = None,
+    organisation_aliases: Mapping[str, str] | None = None,
 ) -> list[Profile]:
     """One profile per cluster (in the order given), from tables ``rows``, ``applicants``,
     ``classes`` and ``documents`` of ``con``; ``rows`` must carry ``cluster`` and ``loc_label``
@@ -492,6 +567,8 @@ def build_profiles(
     "article"), named in the profiles' sentences. Each profile says how many clusters are
     published (``published``, at most ``top_n``) and whether any document of the run is
     synthetic (``synthetic``: its ``source`` is :data:`SYNTHETIC_SOURCE`).
+    ``organisation_aliases`` (variant -> organisation; :func:`read_organisation_aliases`)
+    joins name variants of applicants and organisations to one organisation.
     """
     if inside_km is None:
         from stclusters.config import Config
@@ -512,6 +589,7 @@ def build_profiles(
         con.sql("SELECT name, count(*) FROM applicants GROUP BY name"),
         normalise_applicant,
         "applicant_names",
+        aliases=organisation_aliases,
     )
     applicants = _top_named(
         con,
@@ -533,6 +611,7 @@ def build_profiles(
         ),
         normalise_organisation,
         "org_names",
+        aliases=organisation_aliases,
     )
     organisations = _top_named(
         con,

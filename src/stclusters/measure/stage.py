@@ -490,7 +490,7 @@ def measure_clusters(
     """
     from stclusters.measure import classify
     from stclusters.measure.links import cluster_links
-    from stclusters.measure.profiles import build_profiles
+    from stclusters.measure.profiles import build_profiles, read_organisation_aliases
     from stclusters.places import country_names, load_places
 
     clock = clock or StageClock()
@@ -546,6 +546,9 @@ def measure_clusters(
         sensitivity=sensitivity,
         inside_km=config.footprint_km,
         windows={"patent": config.patent_years, "article": config.article_years},
+        organisation_aliases=read_organisation_aliases(config.organisation_aliases)
+        if config.organisation_aliases
+        else None,
     )
     if config.previous:
         from stclusters.measure.previous import read_previous, with_previous_edition

@@ -43,10 +43,12 @@ def write_run_record(record: dict[str, Any], folder: Path) -> Path:
 def write_outputs(results: Results, folder: Path) -> None:
     """Write every machine-readable output of ``results`` and the Markdown profiles into
     ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,
-    clusters.geojson, profiles.json, accounts.json, economies.csv, stclusters.xlsx and
-    profiles/<slug>.md (docs/outputs.md). Every CSV file starts with a byte-order mark
-    (:mod:`stclusters.csvfile`)."""
+    clusters.geojson, profiles.json, accounts.json, economies.csv, stclusters.xlsx, the
+    collaboration network's files, the per-record tables, clusters.gpkg and profiles/<slug>.md
+    (docs/outputs.md). Every CSV file starts with a byte-order mark (:mod:`stclusters.csvfile`)."""
     from stclusters.report.excel import economy_rows, write_workbook
+    from stclusters.report.gis import write_gpkg
+    from stclusters.report.records import write_records
     from stclusters.report.text import profile_markdown
 
     rows = [r.to_row() for r in results.ranking]
@@ -78,6 +80,8 @@ def write_outputs(results: Results, folder: Path) -> None:
     )
     _dump(results.accounts, folder / "accounts.json")
     write_network(results, folder)
+    write_records(results, folder)  # memberships.parquet, addresses.csv / .parquet
+    write_gpkg(results, folder)  # clusters.gpkg
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
         text = profile_markdown(profile, top_n=results.top_n)

@@ -1,0 +1,148 @@
+"""Per-record outputs (issue 14 item 1): memberships.parquet and addresses.csv / .parquet.
+
+The invariants are those a user relies on: the memberships' shares of a cluster and layer sum to
+its count in the ranking; every people row of a kept document is in memberships once, with the
+outcome the accounts count it under; addresses cover every people row, sorted so that the
+unlocated and coarse ones with the most rows come first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from stclusters.inputs import ADDRESS_COLUMNS
+from stclusters.pipeline import RunResult, compute, run
+from stclusters.records import write_records as write_record_folder
+from stclusters.report.records import MEMBERSHIP_COLUMNS
+from worlds import SMALL_CONFIG, small_world
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    folder = write_record_folder(small_world(), tmp_path_factory.mktemp("w") / "world")
+    return run([folder], out=tmp_path_factory.mktemp("o") / "out", config=SMALL_CONFIG)
+
+
+def _sums(result: RunResult) -> dict[tuple[int, str], float]:
+    table = pq.read_table(result.out / "memberships.parquet")
+    sums: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for cid, layer, share in zip(
+        table.column("cluster_id").to_pylist(),
+        table.column("layer").to_pylist(),
+        table.column("share").to_pylist(),
+        strict=True,
+    ):
+        if cid is not None:
+            sums[(cid, layer)].append(share)
+    return {k: math.fsum(v) for k, v in sums.items()}
+
+
+def test_memberships_shares_sum_to_the_ranking_counts(result: RunResult) -> None:
+    sums = _sums(result)
+    assert result.results.all_clusters, "the small world has clusters"
+    for row in result.results.all_clusters:
+        assert sums.get((row.cluster_id, "patent"), 0.0) == pytest.approx(row.patents, abs=1e-9)
+        assert sums.get((row.cluster_id, "article"), 0.0) == pytest.approx(row.articles, abs=1e-9)
+    assert {c for c, _ in sums} == {r.cluster_id for r in result.results.all_clusters}
+    # ranking.csv rounds the counts to 2 decimals: the sums agree within that rounding
+    with (result.out / "ranking.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(result.ranking)
+    for row in rows:
+        cid = int(row["cluster_id"])
+        assert abs(sums.get((cid, "patent"), 0.0) - float(row["patents"])) <= 0.005 + 1e-9
+        assert abs(sums.get((cid, "article"), 0.0) - float(row["articles"])) <= 0.005 + 1e-9
+
+
+def test_memberships_hold_every_row_under_the_accounts_outcome(result: RunResult) -> None:
+    table = pq.read_table(result.out / "memberships.parquet")
+    assert tuple(table.column_names) == MEMBERSHIP_COLUMNS
+    people = result.accounts["people"]
+    for layer in ("patent", "article"):
+        mine = table.filter(table.column("layer").to_numpy(zero_copy_only=False) == layer)
+        outcomes = mine.column("outcome").to_pylist()
+        acc = people[layer]
+        assert mine.num_rows == acc["rows"]
+        assert outcomes.count("clustered") + outcomes.count("noise") == acc["located"]
+        assert outcomes.count("too_coarse") == acc["located_too_coarsely"]
+        assert outcomes.count("not_located") == acc["not_located"]
+        by_outcome: dict[str, list[float]] = defaultdict(list)
+        for outcome, share in zip(outcomes, mine.column("share").to_pylist(), strict=True):
+            by_outcome[outcome].append(share)
+        for outcome, total in acc["shares"].items():
+            name = "not_located" if outcome == "unlocated" else outcome
+            assert math.fsum(by_outcome[name]) == pytest.approx(total, abs=1e-4)
+    published = {r.cluster_id for r in result.ranking}
+    for cid, flag in zip(
+        table.column("cluster_id").to_pylist(), table.column("published").to_pylist(), strict=True
+    ):
+        assert flag == (cid in published)
+    keys = list(
+        zip(*(table.column(c).to_pylist() for c in ("layer", "doc_id", "person_seq")), strict=True)
+    )
+    assert keys == sorted(keys, key=lambda k: (k[0], k[1], -1 if k[2] is None else k[2]))
+
+
+def test_memberships_label_rows_with_their_cluster_name(result: RunResult) -> None:
+    table = pq.read_table(result.out / "memberships.parquet")
+    names = {r.cluster_id: r.name for r in result.results.all_clusters}
+    for cid, label in zip(
+        table.column("cluster_id").to_pylist(), table.column("location").to_pylist(), strict=True
+    ):
+        if cid is not None:
+            assert label == names[cid]
+
+
+def test_addresses_cover_every_people_row_in_the_promised_order(result: RunResult) -> None:
+    table = pq.read_table(result.out / "addresses.parquet")
+    assert tuple(table.column_names) == ADDRESS_COLUMNS
+    rows = table.to_pylist()
+    assert sum(r["rows"] for r in rows) == len(small_world().people)
+    rank = {"not_located": 0, "too_coarse": 1, "located": 2}
+    keys = [(rank[r["outcome"]], -r["rows"], r["address"] or "") for r in rows]
+    assert keys == sorted(keys)
+    assert rows[0]["outcome"] != "located", "the coarse rows of the small world come first"
+    # the rows the geocoder placed say which rule placed them
+    geocoded = [r for r in rows if r["rule"] != "given"]
+    assert geocoded and all(r["rule"] for r in geocoded if r["outcome"] != "not_located")
+
+
+def test_addresses_csv_has_a_bom_and_the_parquet_content(result: RunResult) -> None:
+    raw = (result.out / "addresses.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    table = pq.read_table(result.out / "addresses.parquet").to_pylist()
+    assert len(rows) == len(table)
+    for got, want in zip(rows, table, strict=True):
+        assert list(got) == list(ADDRESS_COLUMNS)
+        assert got["address"] == (want["address"] or "")
+        assert int(got["rows"]) == want["rows"]
+        assert (float(got["lat"]) if got["lat"] else None) == want["lat"]
+
+
+def test_record_files_point_into_the_output_folder(result: RunResult) -> None:
+    files = result.results.record_files
+    assert set(files) == {"memberships", "addresses"}
+    for path in files.values():
+        assert Path(path).parent == result.out
+        assert Path(path).is_file()
+
+
+def test_compute_alone_writes_no_record_table(tmp_path: Path) -> None:
+    results = compute(small_world(), config=SMALL_CONFIG)
+    assert results.record_files == {}
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    results = compute(small_world(), config=SMALL_CONFIG, record_dir=scratch)
+    assert sorted(p.name for p in scratch.iterdir()) == [
+        "addresses.parquet",
+        "memberships.parquet",
+        "points.parquet",
+    ]
