@@ -25,9 +25,10 @@ from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, geocode_inputs, open_inputs, rows_without_coordinates
-from stclusters.measure.accounts import check_accounts, run_accounts
+from stclusters.measure.accounts import check_accounts, recorded_settings, run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
+from stclusters.measure.topic import topic_config
 from stclusters.records import Records
 from stclusters.report.tables import write_run_record
 from stclusters.results import ClusterRow, Profile, Results
@@ -78,7 +79,7 @@ def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
     inputs
         The input accounts of :func:`stclusters.inputs.open_inputs`.
     """
-    settings = config.to_dict()
+    settings = recorded_settings(config)
     for name in _LOCATION_SETTINGS:
         settings.pop(name, None)
     for name in _FILE_SETTINGS:
@@ -178,11 +179,12 @@ def compute(
             f"({shares.n_rows:,} people rows)"
         )
 
+        run_config = topic_config(config, shares)
         clock.begin("cluster")
         clustering = cluster_people(
             shares,
             eps_km=config.eps_km,
-            min_points=config.min_points,
+            min_points=run_config.min_points,
             merge_km=config.merge_km,
             precisions=config.cluster_precisions,
         )
@@ -190,7 +192,7 @@ def compute(
             clock.warn(warning)
         clock.end(f"{len(clustering.members):,} clusters after merging")
 
-        measured = measure_clusters(clustering, shares=shares, config=config, clock=clock)
+        measured = measure_clusters(clustering, shares=shares, config=run_config, clock=clock)
         accounts = run_accounts(
             config,
             inputs=tables.accounts,
@@ -199,6 +201,7 @@ def compute(
             clustering=clustering,
             published=len(measured.ranking),
             fingerprint=_fingerprint(config, tables.accounts),
+            min_points=run_config.min_points,
         )
         check_accounts(accounts)  # every identity, before anything is written
     return Results(

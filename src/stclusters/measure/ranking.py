@@ -37,7 +37,7 @@ def slugify(text: str) -> str:
     return slug or "cluster"
 
 
-def _scored(row: ClusterRow, *, wp: int, wa: int) -> ClusterRow:
+def _scored(row: ClusterRow, *, wp: float, wa: float) -> ClusterRow:
     size = (row.patents / wp if wp else 0.0) + (row.articles / wa if wa else 0.0)
     if row.population is None or row.population < MIN_INHABITANTS:
         return replace(row, size_score=size)
@@ -64,7 +64,7 @@ def _slugs(ordered: Sequence[ClusterRow]) -> list[str]:
 
 
 def rank_clusters(
-    rows: Sequence[ClusterRow], *, world: Mapping[str, int], top_n: int
+    rows: Sequence[ClusterRow], *, world: Mapping[str, float], top_n: int
 ) -> tuple[list[ClusterRow], list[ClusterRow]]:
     """Score and rank clusters (method.md section 5); the rows given are not changed.
 

@@ -38,11 +38,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from stclusters.errors import ConfigError
+from stclusters.errors import ConfigError, InputError
 from stclusters.measure.fields import (
     OECD_FIELDS,
     SECTORS,
@@ -50,6 +51,10 @@ from stclusters.measure.fields import (
     normalise_ipc,
     science_field,
 )
+
+if TYPE_CHECKING:
+    from stclusters.config import Config
+    from stclusters.measure.counting import Shares
 
 __all__ = [
     "COUNTING",
@@ -59,6 +64,7 @@ __all__ = [
     "min_points_scale",
     "parse_topic",
     "topic_codes",
+    "topic_config",
     "topic_weights",
 ]
 
@@ -342,28 +348,27 @@ def parse_topic(text: str, *, counting: str = "fractional") -> Topic:
 
 def _code_matches(code: str, scheme: str, parts: tuple[TopicPart, ...]) -> bool:
     """Whether one (scheme, code) of the records matches any of ``parts``."""
+    return any(_part_matches(part, code, scheme) for part in parts)
+
+
+def _part_matches(part: TopicPart, code: str, scheme: str) -> bool:
+    """Whether one (scheme, code) matches one part (codes of the other layer never do)."""
     from stclusters.measure.fields import technology_field
 
-    for part in parts:
-        if scheme in LAYER_SCHEMES["patent"]:
-            if part.kind == "field":
-                tf = technology_field(code)
-                if tf is not None and str(tf.number) in part.items:
-                    return True
-            elif part.kind in ("ipc", "cpc"):
-                norm = normalise_ipc(code)
-                if norm is not None and _prefix_match(norm.replace(" ", ""), part.items):
-                    return True
-        elif part.kind == "science":
-            sf = science_field(code, scheme=scheme)
-            if sf is not None and (sf.code in part.items or str(sf.major) in part.items):
-                return True
-        elif part.kind == "wos" and scheme == "wos":
-            if _fold(code) in part.items:
-                return True
-        elif part.kind == "asjc" and scheme == "asjc":
-            if any(code.strip().startswith(p) for p in part.items):
-                return True
+    patent = scheme in LAYER_SCHEMES["patent"]
+    if part.kind == "field" and patent:
+        tf = technology_field(code)
+        return tf is not None and str(tf.number) in part.items
+    if part.kind in ("ipc", "cpc") and patent:
+        norm = normalise_ipc(code)
+        return norm is not None and _prefix_match(norm.replace(" ", ""), part.items)
+    if part.kind == "science" and not patent:
+        sf = science_field(code, scheme=scheme)
+        return sf is not None and (sf.code in part.items or str(sf.major) in part.items)
+    if part.kind == "wos" and scheme == "wos":
+        return _fold(code) in part.items
+    if part.kind == "asjc" and scheme == "asjc":
+        return any(code.strip().startswith(p) for p in part.items)
     return False
 
 
@@ -470,3 +475,28 @@ def min_points_scale(
     layers' shares when it names both. 0 when the topic holds no document."""
     shares = [world[layer] / world_all[layer] for layer in topic.layers if world_all[layer] > 0]
     return sum(shares) / len(shares) if shares else 0.0
+
+
+def topic_config(config: Config, shares: Shares) -> Config:
+    """The settings the clustering and the measure stage use in a topic run: ``min_points``
+    is ``topic_min_points`` when given, else ``min_points`` times :func:`min_points_scale`
+    (method.md "Topic clusters"). ``config`` itself when the run has no topic.
+
+    Raises
+    ------
+    InputError
+        When the topic holds no document of the current window (nothing to cluster).
+    """
+    topic = shares.topic
+    if topic is None:
+        return config
+    if config.topic_min_points is not None:
+        return config.replace(min_points=config.topic_min_points)
+    scale = min_points_scale(topic, shares.world, shares.world_all or shares.world)
+    if scale <= 0:
+        raise InputError(
+            f"The topic {topic.label!r} holds no document of the current window of the "
+            f"inputs (no {' or '.join(topic.layers)} code or title matches); check the topic "
+            "(setting 'topic') or give inputs that hold it"
+        )
+    return config.replace(min_points=config.min_points * scale)
