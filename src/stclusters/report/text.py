@@ -771,7 +771,8 @@ def record_flow(accounts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     filtered_field (+ outside_topic in a topic run) + kept``: rejected and duplicate
     documents are those of the reads (of this run, and of the reads that wrote its records
     folders, from their accounts), plus the duplicates across inputs; the rest is the
-    filters' outcome of method.md section 1. A rejected document of a file that mixes layers has no layer known (key ``""``).
+    filters' outcome of method.md section 1. A rejected document of a file that mixes
+    layers has no layer known (key ``""``).
 
     Examples
     --------
