@@ -809,7 +809,7 @@ def records_table(accounts: Mapping[str, Any]) -> TableText:
     """ "Where the records went": :func:`record_flow` as a table, one row per layer (with a
     column "Outside the topic" before "Kept" in a topic run)."""
     flow = record_flow(accounts)
-    columns = _FLOW
+    columns: tuple[tuple[str, str], ...] = _FLOW
     if accounts.get("topic"):
         columns = (*_FLOW[:-1], ("Outside the topic", "outside_topic"), _FLOW[-1])
     rows = tuple(
