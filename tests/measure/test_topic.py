@@ -324,10 +324,14 @@ def test_demo_topic_run_leads_with_the_specialised_hubs(demo_world: Path) -> Non
     top = [hub_of(r.name) for r in topic.ranking[:5]]
     assert top[0] in special, top
     assert sum(h in special for h in top) >= 3, (top, special)
-    # and they rise: every specialised hub in both rankings ranks higher in the topic's
-    full_rank = {hub_of(r.name): r.rank for r in full.ranking}
-    topic_rank = {hub_of(r.name): r.rank for r in topic.ranking}
-    risen = [h for h in special if h in full_rank and h in topic_rank]
-    assert risen and all(topic_rank[h] <= full_rank[h] for h in risen), {
-        h: (full_rank[h], topic_rank[h]) for h in risen
+    # a specialised hub keeps a larger share of its patents in the topic than the others
+    full_patents = {hub_of(r.name): r.patents for r in full.all_clusters if hub_of(r.name)}
+    kept = {
+        hub: r.patents / full_patents[hub]
+        for r in topic.ranking[:20]
+        if (hub := hub_of(r.name)) in full_patents and full_patents[hub] > 0
     }
+    inside = sorted(v for h, v in kept.items() if h in special)
+    outside = sorted(v for h, v in kept.items() if h not in special)
+    assert inside and outside, kept
+    assert inside[len(inside) // 2] > 2 * outside[len(outside) // 2], (inside, outside)
