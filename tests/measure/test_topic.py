@@ -253,7 +253,8 @@ def test_the_site_shows_the_topic_line_on_every_page(tmp_path: Path) -> None:
     out = run(small_world(), out=tmp_path / "out", config=cfg).out
     line = "Topic: Digital communication (WIPO field 4), fractional counting"
     pages = [out / "index.html", *sorted((out / "profiles").glob("*.html"))]
-    assert len(pages) > 1
+    pages += sorted((out / "profiles").glob("*.md"))
+    assert len(pages) > 2
     for page in pages:
         assert line in page.read_text(encoding="utf-8"), page
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -477,7 +477,10 @@ def write_site(
         scenes = profile_scenes(prof, inputs, footprints=geoms)
         if markdown:
             (folder / "profiles" / f"{slug}.md").write_text(
-                text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
+                text.profile_markdown(
+                    prof, top_n=inputs.top_n, topic=text.topic_line(inputs.accounts)
+                ),
+                encoding="utf-8",
             )
         page = folder / "profiles" / f"{slug}.html"
         page.write_text(profile_html(prof, inputs, title=title, scenes=scenes), encoding="utf-8")
@@ -487,6 +490,7 @@ def write_site(
                 folder / "profiles" / f"{slug}.pdf",
                 top_n=inputs.top_n,
                 footprint_map=scenes[1],
+                topic=text.topic_line(inputs.accounts),
             )
     log.info(
         "wrote the site: index and %d profiles in %s (%.1f s)",

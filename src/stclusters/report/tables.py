@@ -50,7 +50,7 @@ def write_outputs(results: Results, folder: Path) -> None:
     """Write every machine-readable output of ``results`` and the Markdown profiles into
     ``folder`` (which must exist): ranking.csv / .parquet / .json, all_clusters.csv,
     clusters.geojson, profiles.json, accounts.json and profiles/<slug>.md (docs/outputs.md)."""
-    from stclusters.report.text import profile_markdown
+    from stclusters.report.text import profile_markdown, topic_line
 
     rows = [r.to_row() for r in results.ranking]
     _csv(rows, folder / "ranking.csv")
@@ -79,5 +79,5 @@ def write_outputs(results: Results, folder: Path) -> None:
     _dump(results.accounts, folder / "accounts.json")
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
-        text = profile_markdown(profile, top_n=results.top_n)
+        text = profile_markdown(profile, top_n=results.top_n, topic=topic_line(results.accounts))
         (folder / "profiles" / f"{profile['slug']}.md").write_text(text, encoding="utf-8")

@@ -662,7 +662,11 @@ def _markdown_table(table: TableText) -> list[str]:
 
 
 def profile_markdown(
-    profile: Profile, *, top_n: int | None = None, edition: int | None = None
+    profile: Profile,
+    *,
+    top_n: int | None = None,
+    edition: int | None = None,
+    topic: str | None = None,
 ) -> str:
     """Render a profile as Markdown, in the order of the published profiles.
 
@@ -674,6 +678,8 @@ def profile_markdown(
         The number of published clusters; defaults to ``profile["top_n"]``.
     edition
         The edition year; defaults to ``profile["edition"]``.
+    topic
+        The line naming the run's topic (:func:`topic_line`), shown under the edition.
 
     Returns
     -------
@@ -695,6 +701,8 @@ def profile_markdown(
     edition = profile.get("edition")
     if edition:
         lines += [f"S&T cluster profile, {edition} edition", ""]
+    if topic:
+        lines += [md_escape(topic), ""]
     for sentence in headline(profile, top_n=top_n):
         lines += [sentence.markdown(), ""]
     lines += [f"- {s.markdown()}" for s in rank_lines(profile)]
