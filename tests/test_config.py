@@ -74,6 +74,8 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("profile_top_fields", "36", "at most 35"),
         ("fuzzy_threshold", "101", "at least 50 and at most 100"),
         ("fuzzy_threshold", "forty", "'fuzzy_threshold' setting must be a number"),
+        ("topic_counting", "half", "one of 'fractional', 'whole'"),
+        ("topic_min_points", "0", "above 0"),
     ],
 )
 def test_each_bad_value_fails_with_name_range_value_and_source(

@@ -265,6 +265,32 @@ class Config:
         minimum=1,
         maximum=35,
     )
+    # --- topic (method.md "Topic clusters")
+    topic: str | None = _s(
+        None,
+        "topic",
+        "Restrict the run to one topic: a WIPO technology field or sector ('Digital "
+        "communication', '4'), IPC/CPC prefixes ('ipc:A01H;C12N15/82'), fields of science or "
+        "categories ('science:1.2', 'wos:Physics, Applied', 'asjc:17'), title words "
+        "('words:graphene'), parts joined by ' + '; empty means every document.",
+        nullable=True,
+    )
+    topic_counting: str = _s(
+        "fractional",
+        "topic",
+        "How a document belongs to the topic: with the share of its codes that match "
+        "(fractional) or wholly when any code matches (whole).",
+        choices=("fractional", "whole"),
+    )
+    topic_min_points: float | None = _s(
+        None,
+        "topic",
+        "min_points of a topic run; empty means min_points times the topic's share of the "
+        "world output of the layer it names.",
+        minimum=0,
+        exclusive_minimum=True,
+        nullable=True,
+    )
     # --- run
     memory_limit_gb: float | None = _s(
         None,
@@ -288,6 +314,10 @@ class Config:
             )
         if self.sensitivity:
             self._check_sensitivity_runs()
+        if self.topic is not None:
+            from stclusters.measure.topic import parse_topic
+
+            parse_topic(self.topic, counting=self.topic_counting)
 
     def _check_sensitivity_runs(self) -> None:
         """The sensitivity reruns scale eps_km and min_points by 1 -+ sensitivity_step: the

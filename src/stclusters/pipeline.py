@@ -28,9 +28,10 @@ from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
 from stclusters.inputs import Workspace, locate_people, open_inputs, rows_without_coordinates
-from stclusters.measure.accounts import check_accounts, run_accounts
+from stclusters.measure.accounts import check_accounts, recorded_settings, run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
+from stclusters.measure.topic import topic_config
 from stclusters.records import Records
 from stclusters.report.records import RECORD_FILES
 from stclusters.report.tables import write_run_record
@@ -66,8 +67,8 @@ class RunResult:
 
 def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
     """The run's fingerprint: 16 hex digits of SHA-256 over the settings as the results depend
-    on them (:meth:`stclusters.config.Config.by_content`: files by their content, no cache
-    folder) and the content checksums of the inputs (:func:`stclusters.records.
+    on them (:func:`stclusters.measure.accounts.recorded_settings`: files by their content, no
+    cache folder) and the content checksums of the inputs (:func:`stclusters.records.
     content_checksum`, which does not depend on the order of rows), never a path, a time or
     the order the inputs were given in.
 
@@ -85,7 +86,7 @@ def _fingerprint(config: Config, inputs: dict[str, Any]) -> str:
         checksums.append(str(inputs["in_memory"].get("content_checksum")))
     checksums.sort()
     blob = json.dumps(
-        {"settings": config.by_content(), "inputs": checksums}, sort_keys=True, default=str
+        {"settings": recorded_settings(config), "inputs": checksums}, sort_keys=True, default=str
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -203,11 +204,12 @@ def compute(
             f"({shares.n_rows:,} people rows)"
         )
 
+        run_config = topic_config(config, shares)
         clock.begin("cluster")
         clustering = cluster_people(
             shares,
             eps_km=config.eps_km,
-            min_points=config.min_points,
+            min_points=run_config.min_points,
             merge_km=config.merge_km,
             precisions=config.cluster_precisions,
         )
@@ -215,7 +217,7 @@ def compute(
             clock.warn(warning)
         clock.end(f"{len(clustering.members):,} clusters after merging")
 
-        measured = measure_clusters(clustering, shares=shares, config=config, clock=clock)
+        measured = measure_clusters(clustering, shares=shares, config=run_config, clock=clock)
         accounts = run_accounts(
             config,
             inputs=tables.accounts,
@@ -225,6 +227,7 @@ def compute(
             published=len(measured.ranking),
             fingerprint=_fingerprint(config, tables.accounts),
             geocode_overrides=corrections if overrides is not None else None,
+            min_points=run_config.min_points,
         )
         check_accounts(accounts)  # every identity, before anything is written
         record_files: dict[str, str] = {}

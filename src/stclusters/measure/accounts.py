@@ -11,7 +11,67 @@ from stclusters.config import Config
 from stclusters.errors import AccountsError
 from stclusters.measure import counting
 
-__all__ = ["DOCUMENT_OUTCOMES", "check_accounts", "people_accounts", "run_accounts"]
+__all__ = [
+    "DOCUMENT_OUTCOMES",
+    "TOPIC_SETTINGS",
+    "check_accounts",
+    "people_accounts",
+    "recorded_settings",
+    "run_accounts",
+    "topic_accounts",
+]
+
+#: The settings of a topic run (the ``topic`` group of :class:`~stclusters.config.Config`).
+TOPIC_SETTINGS = ("topic", "topic_counting", "topic_min_points")
+
+
+def recorded_settings(config: Config) -> dict[str, Any]:
+    """The settings as the accounts and the fingerprint record them: every setting by content
+    (:meth:`~stclusters.config.Config.by_content`), but the topic settings only in a topic run
+    (so a run without topic records, and fingerprints, the same settings as before topics
+    existed, and its outputs do not change)."""
+    settings = config.by_content()
+    if config.topic is None:
+        for name in TOPIC_SETTINGS:
+            settings.pop(name, None)
+    return settings
+
+
+def topic_accounts(shares: counting.Shares, *, min_points: float) -> dict[str, Any] | None:
+    """The ``topic`` entry of ``accounts.json`` (None without topic): the topic as given and
+    as read, the line the site and profiles show, the counting, the layers it names (a layer
+    it names nothing for is empty: ``empty_layers``), per layer the documents in and out of
+    it and its share of the world output, and the ``min_points`` the clustering used."""
+    topic = shares.topic
+    if topic is None:
+        return None
+    world_all = shares.world_all or shares.world
+    layers = {}
+    for layer in LAYERS:
+        acc = (shares.documents.get("layers") or {}).get(layer, {})
+        whole = world_all.get(layer, 0)
+        layers[layer] = {
+            "documents_in_topic": int(acc.get("kept", 0)),
+            "documents_outside_topic": int(acc.get("outside_topic", 0)),
+            "world_output": round(float(shares.world[layer]), 6),
+            "share_of_world_output": round(float(shares.world[layer]) / whole, 6) if whole else 0.0,
+        }
+    empty = [layer for layer in LAYERS if layer not in topic.layers]
+    return {
+        "given": topic.text,
+        "label": topic.label,
+        "line": topic.line,
+        "counting": topic.counting,
+        "layers": list(topic.layers),
+        "empty_layers": empty,
+        "note": (
+            f"the topic names nothing for the {' and '.join(empty)} layer, which is left empty"
+            if empty
+            else ""
+        ),
+        "by_layer": layers,
+        "min_points": min_points,
+    }
 
 
 def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str, dict[str, Any]]:
@@ -20,6 +80,7 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
     world total (0 when every share is accounted for). Needs table ``rows`` labelled
     (:func:`stclusters.measure.stage.label_rows`); one aggregate query over the rows."""
     con, world = shares.con, shares.world
+    weighted = shares.topic is not None
     share_sums = counting.layer_share_sums(con)
     fine = clustering.fine()
     counts = {
@@ -34,16 +95,18 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
             """
         ).fetchall()
     }
-    with_people = dict(
-        con.execute(
-            "SELECT layer, count(*) FROM (SELECT DISTINCT layer, doc_id FROM rows WHERE current) "
-            "GROUP BY layer"
+    with_people = {
+        layer: (w if weighted else n)
+        for layer, n, w in con.execute(
+            "SELECT d.layer, count(*), kahan_sum(d.weight) FROM docs d "
+            "WHERE d.current AND d.doc_id IN (SELECT doc_id FROM rows WHERE current) "
+            "GROUP BY d.layer"
         ).fetchall()
-    )
+    }
     out: dict[str, dict[str, Any]] = {}
     for name in LAYERS:
         n, located, coarse, unlocated = counts.get(name, (0, 0, 0, 0))
-        docs_with_people = int(with_people.get(name, 0))
+        docs_with_people = with_people.get(name, 0)
         acc: dict[str, Any] = {
             "rows": n,
             "located": located,
@@ -53,7 +116,7 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
         s = share_sums.get(name, {})
         no_people = world[name] - docs_with_people
         acc["shares"] = {k: round(v, 4) for k, v in sorted(s.items())}
-        acc["documents_without_people"] = no_people
+        acc["documents_without_people"] = round(no_people, 6) if weighted else no_people
         acc["shares_balance"] = round(sum(s.values()) + no_people - world[name], 6)
         out[name] = acc
     return out
@@ -69,16 +132,23 @@ def run_accounts(
     published: int,
     fingerprint: str,
     geocode_overrides: Mapping[str, Any] | None = None,
+    min_points: float | None = None,
 ) -> dict[str, Any]:
     """The content of ``accounts.json``: version, settings, inputs, the filters' outcomes, world
     totals, geocoding, the geocode overrides applied (null without the ``geocode_overrides``
     setting; :func:`stclusters.geocode.overrides.apply_overrides`), people, clustering,
-    warnings and the run's fingerprint."""
+    warnings and the run's fingerprint; in a topic run also ``topic`` (:func:`topic_accounts`;
+    ``min_points`` is the one the clustering used)."""
+    topic = topic_accounts(
+        shares, min_points=config.min_points if min_points is None else min_points
+    )
+    extra = {} if topic is None else {"topic": topic}
     return {
         "stclusters_version": __version__,
         "edition": config.edition,
         "windows": {"patent": list(config.patent_years), "article": list(config.article_years)},
-        "settings": config.by_content(),
+        **extra,
+        "settings": recorded_settings(config),
         "inputs": dict(inputs),
         "documents": shares.documents,
         "world_totals": shares.world,
@@ -97,7 +167,14 @@ def run_accounts(
 
 
 #: The outcomes a document read can have: read = the sum of these (method.md section 8).
-DOCUMENT_OUTCOMES = ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+DOCUMENT_OUTCOMES = (
+    "kept",
+    "outside_window",
+    "no_year",
+    "filtered_type",
+    "filtered_field",
+    "outside_topic",
+)
 
 #: How far a sum of fractional shares may stray from its whole (floating-point sums).
 SHARE_TOLERANCE = 1e-6

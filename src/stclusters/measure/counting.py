@@ -4,11 +4,12 @@ Every step is one SQL statement over named tables, so that the same steps can ru
 engine. The stage function is :func:`count_shares`; the tables it creates, in order:
 
 ``docs``
-    one row per input document with its window flags and filter outcome;
+    one row per input document with its window flags, filter outcome and ``weight`` (1, or
+    in a topic run its share in the topic: :mod:`stclusters.measure.topic`);
 ``rows``
     one row per people row of a kept document (current or previous window), in no particular
-    order, with its fractional ``share`` of the document. The measure stage adds the
-    columns ``cluster``, ``cluster_prev`` and ``loc_label`` (see
+    order, with its fractional ``share`` of the document (times the document's weight). The
+    measure stage adds the columns ``cluster``, ``cluster_prev`` and ``loc_label`` (see
     :func:`stclusters.measure.stage.label_rows`), from which :func:`cluster_counts` and the
     profiles count.
 
@@ -27,6 +28,7 @@ import duckdb
 import pyarrow as pa
 
 from stclusters.config import Config
+from stclusters.measure.topic import Topic, parse_topic, topic_weights
 
 __all__ = [
     "ROWS_COLUMNS",
@@ -69,18 +71,26 @@ class Shares:
         document of the current or previous window, in no particular order, ``share`` its
         fraction of the document), beside the canonical input views.
     world, world_previous
-        Documents kept per layer (``patent``, ``article``) in the current and previous windows.
+        Documents kept per layer (``patent``, ``article``) in the current and previous windows;
+        in a topic run with fractional counting, the sum of their weights.
     documents
         The filter accounts of :func:`filter_documents`.
     n_rows
         Rows of table ``rows``.
+    topic
+        The run's topic, or None.
+    world_all
+        In a topic run, the current window's documents per layer that pass the filters,
+        whether in the topic or not (the denominators of the topic's share); else ``world``.
     """
 
     con: duckdb.DuckDBPyConnection
-    world: dict[str, int]
-    world_previous: dict[str, int]
+    world: dict[str, float]
+    world_previous: dict[str, float]
     documents: dict[str, Any]
     n_rows: int
+    topic: Topic | None = None
+    world_all: dict[str, float] | None = None
 
 
 def count_shares(
@@ -105,15 +115,22 @@ def count_shares(
     """
     from stclusters.measure.classify import is_ssh_code
 
-    documents = filter_documents(con, config, is_ssh=is_ssh or is_ssh_code)
+    topic = (
+        None if config.topic is None else parse_topic(config.topic, counting=config.topic_counting)
+    )
+    documents = filter_documents(con, config, is_ssh=is_ssh or is_ssh_code, topic=topic)
     person_shares(con)
     n_rows = int(con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
+    fractional = topic is not None and topic.counting == "fractional"
+    world = world_totals(con, weighted=fractional)
     return Shares(
         con=con,
-        world=world_totals(con),
-        world_previous=world_totals(con, window="previous"),
+        world=world,
+        world_previous=world_totals(con, window="previous", weighted=fractional),
         documents=documents,
         n_rows=n_rows,
+        topic=topic,
+        world_all=world if topic is None else world_totals(con, window="filtered"),
     )
 
 
@@ -140,15 +157,24 @@ def filter_documents(
     config: Config,
     *,
     is_ssh: Callable[[str, str], bool | None],
+    topic: Topic | None = None,
 ) -> dict[str, Any]:
     """Apply the filters of method.md section 1; create table ``docs``; return the accounts.
 
     A document is, in this order: outside the window (or without a year), filtered by type
     (articles whose type is not one of ``article_doc_types``), filtered by field (articles whose
-    known subject categories are all social sciences, arts or humanities) or kept. Documents of
-    the previous window (one year earlier) that pass the same filters are flagged for growth.
+    known subject categories are all social sciences, arts or humanities), outside the topic
+    (a topic run: weight 0, :func:`stclusters.measure.topic.topic_weights`) or kept. Documents
+    of the previous window (one year earlier) that pass the same filters are flagged for
+    growth. Column ``weight`` holds each document's weight: 1, or its share in the topic.
     """
     _ssh_table(con, is_ssh)
+    if topic is not None:
+        topic_weights(con, topic)
+        weight_join = "LEFT JOIN topic_weights w USING (doc_id)"
+        weight = "coalesce(w.weight, 0.0)"
+    else:
+        weight_join, weight = "", "1.0"
     p0, p1 = config.patent_years
     a0, a1 = config.article_years
     types = [t.strip().casefold() for t in config.article_doc_types]
@@ -171,22 +197,32 @@ def filter_documents(
                     list_transform(string_split(lower(d.doc_type), ';'), lambda x: trim(x)),
                     ?::VARCHAR[])) > 0 AS type_ok,
                 NOT ({exclude_ssh} AND d.layer = 'article'
-                     AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE)) AS field_ok
-            FROM documents d LEFT JOIN fields f USING (doc_id)
+                     AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE)) AS field_ok,
+                {weight}::DOUBLE AS weight
+            FROM documents d LEFT JOIN fields f USING (doc_id) {weight_join}
         )
         SELECT *,
             CASE WHEN year IS NULL THEN 'no_year'
                  WHEN NOT in_current THEN 'outside_window'
                  WHEN NOT type_ok THEN 'filtered_type'
                  WHEN NOT field_ok THEN 'filtered_field'
+                 WHEN weight <= 0 THEN 'outside_topic'
                  ELSE 'kept' END AS outcome,
-            coalesce(in_current, FALSE) AND type_ok AND field_ok AS current,
-            coalesce(in_previous, FALSE) AND type_ok AND field_ok AS previous
+            coalesce(in_current, FALSE) AND type_ok AND field_ok AND weight > 0 AS current,
+            coalesce(in_previous, FALSE) AND type_ok AND field_ok AND weight > 0 AS previous
         FROM flags
         """,
         [types],
     )
-    outcomes = ("kept", "outside_window", "no_year", "filtered_type", "filtered_field")
+    outcomes: tuple[str, ...] = (
+        "kept",
+        "outside_window",
+        "no_year",
+        "filtered_type",
+        "filtered_field",
+    )
+    if topic is not None:
+        outcomes += ("outside_topic",)
     rows = con.execute(
         "SELECT layer, file, outcome, count(*) FROM docs GROUP BY ALL ORDER BY ALL"
     ).fetchall()
@@ -227,7 +263,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
             SELECT p.doc_id, p.person_seq, p.address_seq, p.organisation, p.country,
                 CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
                 CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,
-                p.precision, d.layer, d.current, d.previous
+                p.precision, d.layer, d.current, d.previous, d.weight
             FROM people p JOIN docs d USING (doc_id)
             WHERE d.current OR d.previous
         ), person_stats AS (
@@ -247,7 +283,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
             FROM person_stats ps JOIN doc_stats s USING (doc_id)
         )
         SELECT p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
-            p.organisation, p.country, p.lat, p.lon, p.precision, ps.share
+            p.organisation, p.country, p.lat, p.lon, p.precision, ps.share * p.weight AS share
         FROM p JOIN person_share ps
             ON ps.doc_id = p.doc_id AND ps.person_seq IS NOT DISTINCT FROM p.person_seq
         """
@@ -261,14 +297,30 @@ def share_sums_by_document(con: duckdb.DuckDBPyConnection) -> pa.Table:
     ).to_arrow_table()
 
 
-def world_totals(con: duckdb.DuckDBPyConnection, *, window: str = "current") -> dict[str, int]:
-    """Documents per layer in the window after the filters (unlocated people included)."""
-    column = "current" if window == "current" else "previous"
-    totals = dict.fromkeys(("patent", "article"), 0)
-    for layer, n in con.execute(
-        f"SELECT layer, count(*) FROM docs WHERE {column} GROUP BY layer"
+def world_totals(
+    con: duckdb.DuckDBPyConnection, *, window: str = "current", weighted: bool = False
+) -> dict[str, float]:
+    """Documents per layer in the window after the filters (unlocated people included).
+
+    Parameters
+    ----------
+    window
+        ``"current"``, ``"previous"``, or ``"filtered"``: the current window's documents that
+        pass the filters whether in the topic or not (the world a topic is a share of).
+    weighted
+        Sum the documents' weights (a topic run with fractional counting) instead of
+        counting them; counts are ints.
+    """
+    column = {
+        "current": "current",
+        "previous": "previous",
+        "filtered": "outcome IN ('kept', 'outside_topic')",
+    }[window]
+    totals: dict[str, float] = dict.fromkeys(("patent", "article"), 0)
+    for layer, n, w in con.execute(
+        f"SELECT layer, count(*), kahan_sum(weight) FROM docs WHERE {column} GROUP BY layer"
     ).fetchall():
-        totals[layer] = int(n)
+        totals[layer] = float(w) if weighted else int(n)
     return totals
 
 

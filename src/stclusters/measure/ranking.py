@@ -38,7 +38,7 @@ def slugify(text: str) -> str:
     return slug or "cluster"
 
 
-def _scored(row: ClusterRow, *, wp: int, wa: int) -> ClusterRow:
+def _scored(row: ClusterRow, *, wp: float, wa: float) -> ClusterRow:
     patent_share = row.patents / wp if wp else 0.0
     article_share = row.articles / wa if wa else 0.0
     size = patent_share + article_share
@@ -69,7 +69,7 @@ def _slugs(ordered: Sequence[ClusterRow]) -> list[str]:
 
 
 def rank_clusters(
-    rows: Sequence[ClusterRow], *, world: Mapping[str, int], top_n: int
+    rows: Sequence[ClusterRow], *, world: Mapping[str, float], top_n: int
 ) -> tuple[list[ClusterRow], list[ClusterRow]]:
     """Score and rank clusters (method.md section 5); the rows given are not changed.
 

@@ -74,7 +74,7 @@ class Measured:
     links: list[Link] = field(default_factory=list)
 
 
-def output_weights(clustering: Clustering, world: Mapping[str, int]) -> NDArray[np.float64]:
+def output_weights(clustering: Clustering, world: Mapping[str, float]) -> NDArray[np.float64]:
     """(M,) every distinct point's output in size-score units: the shares of its current rows
     over its layer's world total (:attr:`Clustering.points` order)."""
     return np.concatenate(
@@ -99,7 +99,7 @@ def assign_previous(clustering: Clustering) -> list[NDArray[np.int64]]:
 
 
 def cluster_economies(
-    con: Any, clustering: Clustering, *, world: Mapping[str, int], economy_share: float
+    con: Any, clustering: Clustering, *, world: Mapping[str, float], economy_share: float
 ) -> dict[int, list[str]]:
     """The economies of each cluster (those holding ``economy_share`` or more of its output,
     :func:`~stclusters.measure.ranking.economies_of`), before the rows are labelled: one
@@ -326,7 +326,7 @@ def cluster_rows(
     clustering: Clustering,
     names: Mapping[int, str],
     *,
-    world: Mapping[str, int],
+    world: Mapping[str, float],
     economy_share: float,
 ) -> list[ClusterRow]:
     """One unranked row per cluster: counts, economies (holding ``economy_share`` or more of the
@@ -353,7 +353,7 @@ def cluster_rows(
     return out
 
 
-def _candidates(rows: list[ClusterRow], world: Mapping[str, int], top_n: int) -> list[int]:
+def _candidates(rows: list[ClusterRow], world: Mapping[str, float], top_n: int) -> list[int]:
     """The ids of the ``top_n`` largest clusters by size score (ranking needs no population)."""
     wp, wa = max(world["patent"], 1), max(world["article"], 1)
     by_size = sorted(rows, key=lambda r: (-(r.patents / wp + r.articles / wa), r.cluster_id))
@@ -374,7 +374,11 @@ def footprints_of(clustering: Clustering, ids: list[int], *, radius_km: float) -
 
 
 def growth_of(
-    con: Any, rows: list[ClusterRow], *, world: Mapping[str, int], world_previous: Mapping[str, int]
+    con: Any,
+    rows: list[ClusterRow],
+    *,
+    world: Mapping[str, float],
+    world_previous: Mapping[str, float],
 ) -> dict[int, float | None]:
     """Change of each cluster's size score from the previous window (method.md section 5);
     clusters without previous-window output are left out; empty when a layer has no previous
@@ -427,8 +431,8 @@ def _rank(
     clustering: Clustering,
     naming: Naming,
     *,
-    world: Mapping[str, int],
-    world_previous: Mapping[str, int],
+    world: Mapping[str, float],
+    world_previous: Mapping[str, float],
     config: Config,
     places: Places,
 ) -> tuple[list[ClusterRow], list[ClusterRow], dict[int, Any]]:

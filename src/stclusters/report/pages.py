@@ -355,6 +355,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             top_n=inputs.top_n,
             published=len(inputs.profiles),
             synthetic=synthetic_data(inputs),
+            topic=text.topic_line(inputs.accounts),
             economies=economies,
             tables=tables,
             map_svg=Markup(map_svg),
@@ -445,6 +446,7 @@ def profile_html(
             page_title=f"{text.title(profile)} · {site_title}",
             site_title=site_title,
             edition=profile.get("edition") or inputs.edition,
+            topic=text.topic_line(inputs.accounts),
             heading=text.title(profile),
             slug=slug,
             has_md=(inputs.folder / "profiles" / f"{slug}.md").exists(),
@@ -521,7 +523,10 @@ def write_site(
         scenes = profile_scenes(prof, inputs, footprints=geoms)
         if markdown:
             (folder / "profiles" / f"{slug}.md").write_text(
-                text.profile_markdown(prof, top_n=inputs.top_n), encoding="utf-8"
+                text.profile_markdown(
+                    prof, top_n=inputs.top_n, topic=text.topic_line(inputs.accounts)
+                ),
+                encoding="utf-8",
             )
         page = folder / "profiles" / f"{slug}.html"
         page.write_text(
@@ -534,6 +539,7 @@ def write_site(
                 folder / "profiles" / f"{slug}.pdf",
                 top_n=inputs.top_n,
                 footprint_map=scenes[1],
+                topic=text.topic_line(inputs.accounts),
             )
     log.info(
         "wrote the site: index and %d profiles in %s (%.1f s)",

@@ -335,6 +335,7 @@ def write_profile_pdf(
     others: Sequence[tuple[str, maps.Footprint]] = (),
     top_n: int | None = None,
     footprint_map: maps.Scene | None = None,
+    topic: str | None = None,
 ) -> Path:
     """Write the PDF profile of one cluster.
 
@@ -352,6 +353,9 @@ def write_profile_pdf(
         The number of published clusters (see :func:`stclusters.report.text.headline`).
     footprint_map
         The footprint map, when already built for the HTML page (else built here).
+    topic
+        The line naming the run's topic (:func:`stclusters.report.text.topic_line`), shown
+        under the kicker.
 
     Returns
     -------
@@ -378,6 +382,7 @@ def write_profile_pdf(
     edition = profile.get("edition")
     story: list[Flowable] = [
         _para(f"S&T cluster profile{f', {edition} edition' if edition else ''}", "kicker"),
+        *([_para(topic, "kicker")] if topic else []),
         _para(text.title(profile), "title"),
     ]
     story += [_para(s) for s in text.headline(profile, top_n=top_n)]

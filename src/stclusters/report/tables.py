@@ -49,7 +49,7 @@ def write_outputs(results: Results, folder: Path) -> None:
     from stclusters.report.excel import economy_rows, write_workbook
     from stclusters.report.gis import write_gpkg
     from stclusters.report.records import write_records
-    from stclusters.report.text import profile_markdown
+    from stclusters.report.text import profile_markdown, topic_line
 
     rows = [r.to_row() for r in results.ranking]
     write_csv_rows(rows, folder / "ranking.csv", columns=RANKING_COLUMNS)
@@ -84,5 +84,5 @@ def write_outputs(results: Results, folder: Path) -> None:
     write_gpkg(results, folder)  # clusters.gpkg
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
-        text = profile_markdown(profile, top_n=results.top_n)
+        text = profile_markdown(profile, top_n=results.top_n, topic=topic_line(results.accounts))
         (folder / "profiles" / f"{profile['slug']}.md").write_text(text, encoding="utf-8")

@@ -704,7 +704,11 @@ def _markdown_table(table: TableText) -> list[str]:
 
 
 def profile_markdown(
-    profile: Profile, *, top_n: int | None = None, edition: int | None = None
+    profile: Profile,
+    *,
+    top_n: int | None = None,
+    edition: int | None = None,
+    topic: str | None = None,
 ) -> str:
     """Render a profile as Markdown, in the order of the published profiles.
 
@@ -716,6 +720,8 @@ def profile_markdown(
         The number of published clusters; defaults to ``profile["top_n"]``.
     edition
         The edition year; defaults to ``profile["edition"]``.
+    topic
+        The line naming the run's topic (:func:`topic_line`), shown under the edition.
 
     Returns
     -------
@@ -737,6 +743,8 @@ def profile_markdown(
     edition = profile.get("edition")
     if edition:
         lines += [f"S&T cluster profile, {edition} edition", ""]
+    if topic:
+        lines += [md_escape(topic), ""]
     for sentence in headline(profile, top_n=top_n):
         lines += [sentence.markdown(), ""]
     lines += [f"- {s.markdown()}" for s in rank_lines(profile)]
@@ -810,10 +818,11 @@ def record_flow(accounts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     """Where the documents of a run went, per layer (``accounts.json`` of the run).
 
     ``read = rejected + duplicates + outside_window + no_year + filtered_type +
-    filtered_field + kept``: rejected and duplicate documents are those of the reads (of this
-    run, and of the reads that wrote its records folders, from their accounts), plus the
-    duplicates across inputs; the rest is the filters' outcome of method.md section 1. A
-    rejected document of a file that mixes layers has no layer known (key ``""``).
+    filtered_field (+ outside_topic in a topic run) + kept``: rejected and duplicate
+    documents are those of the reads (of this run, and of the reads that wrote its records
+    folders, from their accounts), plus the duplicates across inputs; the rest is the
+    filters' outcome of method.md section 1. A rejected document of a file that mixes
+    layers has no layer known (key ``""``).
 
     Examples
     --------
@@ -826,7 +835,7 @@ def record_flow(accounts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     def add(layer: str, key: str, n: int) -> None:
         if n:
             row = out.setdefault(layer, dict.fromkeys((k for _, k in _FLOW), 0))
-            row[key] += n
+            row[key] = row.get(key, 0) + n
             row["read"] += n
 
     for item in _read_files(accounts):
@@ -841,24 +850,46 @@ def record_flow(accounts: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     for layer, acc in layers.items():
         for _, key in _FLOW[3:]:
             add(str(layer), key, int(acc.get(key) or 0))
+        if acc.get("outside_topic"):
+            add(str(layer), "outside_topic", int(acc["outside_topic"]))
     return out
 
 
 def records_table(accounts: Mapping[str, Any]) -> TableText:
-    """ "Where the records went": :func:`record_flow` as a table, one row per layer."""
+    """ "Where the records went": :func:`record_flow` as a table, one row per layer (with a
+    column "Outside the topic" before "Kept" in a topic run)."""
     flow = record_flow(accounts)
+    columns: tuple[tuple[str, str], ...] = _FLOW
+    if accounts.get("topic"):
+        columns = (*_FLOW[:-1], ("Outside the topic", "outside_topic"), _FLOW[-1])
     rows = tuple(
-        (label, *(f"{flow[layer][key]:,}" for _, key in _FLOW))
+        (label, *(f"{flow[layer].get(key, 0):,}" for _, key in columns))
         for layer, label in _LAYER_LABELS
         if layer in flow
     )
     return TableText(
         "records",
         "Where the records went",
-        ("Layer", *(label for label, _ in _FLOW)),
+        ("Layer", *(label for label, _ in columns)),
         rows,
-        (False, *(True for _ in _FLOW)),
+        (False, *(True for _ in columns)),
     )
+
+
+def topic_line(accounts: Mapping[str, Any]) -> str | None:
+    """The line saying which topic a run is restricted to (``accounts.json``'s ``topic``),
+    with the note on a layer left empty; None for a run without topic.
+
+    Examples
+    --------
+    >>> topic_line({"topic": {"line": "Topic: H04L, whole counting", "note": "no articles"}})
+    'Topic: H04L, whole counting (no articles)'
+    """
+    topic = accounts.get("topic")
+    if not isinstance(topic, Mapping) or not topic.get("line"):
+        return None
+    note = str(topic.get("note") or "")
+    return str(topic["line"]) + (f" ({note})" if note else "")
 
 
 def input_files_table(accounts: Mapping[str, Any]) -> TableText:

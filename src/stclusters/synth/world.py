@@ -9,7 +9,8 @@ A records folder written by :func:`write_world` holds, besides the four tables a
 two sidecar files with the truth the generator planted: ``truth_people.parquet`` (one row per
 people row, in the same order: doc_id, person_seq, address_seq, the GeoNames id of the place the
 person was placed at, and the hub or null) and ``truth_hubs.csv`` (each hub's planted and realised
-fractional output per layer, and the growth planted in it: :func:`planted_growth`).
+fractional output per layer, the growth planted in it: :func:`planted_growth`, and the
+technology fields it specialises in: ``top_fields``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from stclusters.synth.teams import (
     abroad_share,
     compose,
 )
+from stclusters.synth.vocab import IPC_FIELDS
 
 __all__ = [
     "TRUTH_HUBS",
@@ -329,6 +331,7 @@ class _Chunk:
     realised: FloatArray  # per hub, kept documents only
     realised_previous: FloatArray  # per hub, documents of the year before the window
     n_kept: int = 0  # kept documents of the layer (its world total)
+    top_fields: list[str] = field(default_factory=list)  # per hub (:func:`_hub_top_fields`)
 
 
 def _chunk(
@@ -597,9 +600,27 @@ def _generate(settings: WorldSettings, progress: Progress | None) -> Iterator[tu
             previous = previous + chunk.realised_previous
             chunk.realised = realised.copy()
             chunk.n_kept = plan.n_kept[layer]
+            chunk.top_fields = _hub_top_fields(plan)
             if progress is not None:
                 progress(layer, stop, total)
             yield layer, chunk
+
+
+def _hub_top_fields(plan: _Plan) -> list[str]:
+    """Per hub, the WIPO technology fields its units specialise in (``content.unit_top``),
+    ``;``-joined, the most planted first (each unit's three fields weighted 0.5, 0.3, 0.2
+    times its kept patents)."""
+    geo, top = plan.geo, plan.content.unit_top["patent"]
+    out = []
+    for h in range(len(geo.hub_names)):
+        weight: dict[int, float] = {}
+        for u in np.flatnonzero(geo.unit_hub == h):
+            for j, f in enumerate(top[u]):
+                w = float(ct.TOP_WEIGHTS[j]) * float(geo.kept["patent"][u])
+                weight[int(f)] = weight.get(int(f), 0.0) + w
+        order = sorted(weight, key=lambda f: (-weight[f], f))
+        out.append(";".join(IPC_FIELDS[f][0] for f in order))
+    return out
 
 
 def _hub_rows(
@@ -607,9 +628,11 @@ def _hub_rows(
     targets: dict[str, FloatArray],
     realised: dict[str, FloatArray],
     world: dict[str, int],
+    top_fields: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """One truth row per hub: planted and realised output per layer, and the planted growth of
-    its size score (:func:`planted_growth`, with the world totals ``world``)."""
+    """One truth row per hub: planted and realised output per layer, the planted growth of
+    its size score (:func:`planted_growth`, with the world totals ``world``) and the
+    technology fields it specialises in (``top_fields``, :func:`_hub_top_fields`)."""
     out = []
     for h, name in enumerate(plan_geo_names):
         growth = planted_growth(
@@ -624,6 +647,7 @@ def _hub_rows(
                 "realised_patents": round(float(realised["patent"][h]), 3),
                 "realised_articles": round(float(realised["article"][h]), 3),
                 "planted_growth": round(growth, 6),
+                "top_fields": top_fields[h] if top_fields else "",
             }
         )
     return out
@@ -670,16 +694,18 @@ def build_world(
     truth: list[pa.Table] = []
     realised = {layer: np.zeros(0) for layer in LAYERS}
     kept = dict.fromkeys(LAYERS, 0)
+    top_fields: list[str] = []
     for layer, chunk in _generate(settings, progress):
         parts.append(chunk.records)
         truth.append(chunk.truth)
         realised[layer] = chunk.realised
         kept[layer] = chunk.n_kept
+        top_fields = chunk.top_fields
     names = [h.name for h in load_calibration().hubs]
     return World(
         records=concat_records(parts),
         truth_people=pa.concat_tables(truth).combine_chunks(),
-        truth_hubs=_hub_rows(names, _targets(settings), realised, kept),
+        truth_hubs=_hub_rows(names, _targets(settings), realised, kept, top_fields),
         settings=settings,
     )
 
@@ -751,6 +777,7 @@ def write_world(
     meta = {"generator": "stclusters.synth", "synth_version": SYNTH_VERSION, **asdict(settings)}
     realised = {layer: np.zeros(0) for layer in LAYERS}
     kept = dict.fromkeys(LAYERS, 0)
+    top_fields: list[str] = []
     truth_writer = pq.ParquetWriter(folder / TRUTH_PEOPLE, TRUTH_SCHEMA, compression="zstd")
     try:
         with RecordsWriter(folder, meta=meta, kind="world") as writer:
@@ -759,9 +786,10 @@ def write_world(
                 truth_writer.write_table(chunk.truth, row_group_size=1 << 20)
                 realised[layer] = chunk.realised
                 kept[layer] = chunk.n_kept
+                top_fields = chunk.top_fields
     finally:
         truth_writer.close()
     names = [h.name for h in load_calibration().hubs]
-    rows = _hub_rows(names, _targets(settings), realised, kept)
+    rows = _hub_rows(names, _targets(settings), realised, kept, top_fields)
     write_csv_rows(rows, folder / TRUTH_HUBS, columns=list(rows[0]))
     return folder
