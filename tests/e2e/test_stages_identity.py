@@ -4,7 +4,8 @@ byte-identical (``accounts.json`` aside) to those of the code before the stages 
 The reference is the source tree of commit :data:`REFERENCE` (first the last commit with the old
 ``pipeline.run``; since then the commit of the last intended change of the outputs: issue 11's
 growth, population, names, collaboration and words, and issue 13's inputs named without their
-location), taken from this repository's history
+location; then the merge of issue 14's new files and columns, issue 11's metropolitan
+populations and names, and issue 15's topic settings), taken from this repository's history
 with ``git archive`` and run in a subprocess on the same demo world with the demo's settings.
 When a later change alters the outputs on purpose (a fix of the method), this test has done its
 job: move :data:`REFERENCE` to the commit before that change, or retire the test, and say so in
@@ -27,7 +28,7 @@ from stclusters.pipeline import run
 from worlds import DEMO_SCALE, DEMO_SEED
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = "98fc5f5306e2e428d97c79d6e17080c1f027875c"
+REFERENCE = "680542688244e33e8c899d26b5453a76c521465c"
 #: Files that may differ: the accounts (they describe the run), and files the new code adds
 #: beside the outputs (the marker saying stclusters wrote the folder).
 MAY_DIFFER = {"accounts.json", "run.json"}
