@@ -234,7 +234,8 @@ def _person(col: Collector, row: dict[str, Any], line: int, doc_id: str, doc: _D
     values = {c: clean(row.get(c)) for c in PERSON_COLUMNS}
     if not any(values.values()):
         return
-    person_seq, address_seq, address = _seqs(row, values, doc)
+    given = {c: _sequence_value(col, row, c, line, doc_id) for c in ("person_seq", "address_seq")}
+    person_seq, address_seq, address = _seqs(given, values, doc)
     if (person_seq, address_seq) in doc.keys:
         col.warn(
             f"person {person_seq} / address {address_seq} repeats an earlier row; row ignored",
@@ -263,22 +264,50 @@ def _person(col: Collector, row: dict[str, Any], line: int, doc_id: str, doc: _D
     )
 
 
+#: The largest person_seq or address_seq (the record model's int32).
+_MAX_SEQUENCE = 2**31 - 1
+
+
+def _sequence_value(
+    col: Collector, row: dict[str, Any], name: str, line: int, doc_id: str
+) -> int | None:
+    """A row's ``person_seq`` or ``address_seq``: None when empty; a value that is not a whole
+    number from 0 to 2^31 - 1 (-10, 1.5, "first") is a problem of the record and counts as not
+    given (the row is numbered in order)."""
+    text = clean(row.get(name))
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value.is_integer() and 0 <= value <= _MAX_SEQUENCE):  # NaN and inf fail too
+        col.warn(
+            f"{name} {text[:20]!r} is not a whole number from 0 to {_MAX_SEQUENCE}; the row is "
+            "numbered in order instead",
+            line=line,
+            record_id=doc_id,
+        )
+        return None
+    return int(value)
+
+
 def _seqs(
-    row: dict[str, Any], values: dict[str, str | None], doc: _Doc
+    given: dict[str, int | None], values: dict[str, str | None], doc: _Doc
 ) -> tuple[int, int | None, str]:
-    """Person and address numbers of a row (given, or numbered in order), and its address.
+    """Person and address numbers of a row (``given``, else numbered in order), and its address.
 
     The address is the ``address`` column, else city, region and country joined. A patent's
     inventor has an address of their own; an article's authors share the addresses they repeat.
     """
-    person_seq = _int(row.get("person_seq"))
+    person_seq = given["person_seq"]
     if person_seq is None:
         person_seq = doc.next_seq
     doc.next_seq = max(doc.next_seq, person_seq + 1)
     address = values["address"] or ", ".join(
         v for v in (values["city"], values["region"], values["country"]) if v
     )
-    address_seq = _int(row.get("address_seq"))
+    address_seq = given["address_seq"]
     if address_seq is None and address:
         address_seq = (
             person_seq
