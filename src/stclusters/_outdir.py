@@ -554,22 +554,37 @@ def _signals_held() -> Iterator[None]:
 
     Making and removing the staged folder and its lock are thus never cut in half by Ctrl-C
     (a run interrupted while it removes the previous output it has just swapped out would
-    otherwise leave the lock file behind). Without ``pthread_sigmask`` (not POSIX) or outside
-    the main thread the block runs as it is.
+    otherwise leave the lock file behind). The Python handlers are swapped for one that only
+    notes the signal, then restored, and the first signal noted is handed to the handler it was
+    meant for. (Blocking with ``pthread_sigmask`` is not enough: it holds a signal only for the
+    calling thread, and the kernel hands a signal sent to the process to any other thread,
+    DuckDB's or Arrow's, that does not block it.) Outside the main thread, where Python
+    cannot set handlers, the block runs as it is.
     """
     import signal
     import threading
 
-    if not hasattr(signal, "pthread_sigmask") or (
-        threading.current_thread() is not threading.main_thread()
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    noted: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        noted.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    old = {int(s): signal.signal(s, note) for s in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if noted:
+            handler = old[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), noted[0])
 
 
 @contextmanager

@@ -311,7 +311,7 @@ def test_demo_topic_run_leads_with_the_specialised_hubs(demo_world: Path) -> Non
     assert topic.accounts["world_totals"]["article"] == 0
 
     # the hubs the world specialised in digital communication lead the topic's ranking
-    with (demo_world / "truth_hubs.csv").open(encoding="utf-8") as fh:
+    with (demo_world / "truth_hubs.csv").open(encoding="utf-8-sig") as fh:
         truth = list(csv.DictReader(fh))
     special = {
         row["hub"] for row in truth if "Digital communication" in row["top_fields"].split(";")
