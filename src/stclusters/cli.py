@@ -15,7 +15,7 @@ import sys
 import traceback
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +28,9 @@ from stclusters._outdir import check_folder, check_run_folder, completed
 from stclusters._version import __version__
 from stclusters.config import Config, load_config, settings_table, settings_view, to_toml
 from stclusters.errors import EXIT_CODES, InputError, StclustersError
+
+if TYPE_CHECKING:
+    from stclusters.readers._dialect import TableDialect
 
 
 @dataclasses.dataclass
@@ -545,11 +548,14 @@ def _run_impl(
     no_site: bool,
     force: bool,
     settings: dict[str, Any],
+    dialect: TableDialect | None = None,
 ) -> None:
     from stclusters.pipeline import run
+    from stclusters.readers._dialect import TableDialect
 
     try:
         cfg = load_config(config_file, overrides=settings)
+        dialect = (dialect or TableDialect()).checked()  # a bad name fails before any work
         sources: list[str | Path] = [*inputs, *([config_file] if config_file else [])]
         check_folder(out, kind="run", inputs=sources, force=force)
         replacing = _replacing(out)
@@ -564,6 +570,7 @@ def _run_impl(
                 on_stage=_on_stage(status),
                 write_site=not no_site,
                 force=force,
+                table_dialect=dialect,
             )
     except StclustersError as exc:
         raise fail(exc) from None
@@ -600,10 +607,15 @@ def run_cmd(
     ] = None,
     no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
     force: ForceOption = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
     **settings: Any,
 ) -> None:
     """Run the method: find, count, rank, name and profile clusters; write the output folder."""
-    _run_impl(inputs, out, config, input_format, no_site, force, settings)
+    from stclusters.readers._dialect import TableDialect
+
+    dialect = TableDialect(encoding, delimiter)
+    _run_impl(inputs, out, config, input_format, no_site, force, settings, dialect)
 
 
 _sig = inspect.signature(run_cmd, eval_str=True)
@@ -689,14 +701,22 @@ def read_cmd(
         typer.Option("--format", "-f", help="Skip detection: wos, scopus, openalex, ..."),
     ] = None,
     force: ForceOption = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
-    """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records."""
+    """Convert exports (WoS, Scopus, OpenAlex, USPTO, EPO, PCT, PatentsView, tables) to records.
+
+    Plain-table CSV files may be comma-, semicolon- or tab-separated, in UTF-8 (with or without
+    a byte-order mark), UTF-16 or Windows-1252: detected, or named by --encoding, --delimiter.
+    """
+    from stclusters.readers._dialect import TableDialect
     from stclusters.readers.folder import read_into_folder
 
     replacing = _replacing(out)
     _doing.out = out
     try:
-        stream = read_into_folder(inputs, out=out, format=format_, force=force)
+        dialect = TableDialect(encoding, delimiter).checked()
+        stream = read_into_folder(inputs, out=out, format=format_, force=force, dialect=dialect)
     except StclustersError as exc:
         raise fail(exc) from None
     table = Table(title=f"read into {out}")

@@ -24,6 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from stclusters.errors import InputError
+from stclusters.readers._dialect import TableDialect
 from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
 from stclusters.records import validate as validate_records
 
@@ -131,7 +132,11 @@ def _split_inputs(inputs: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
 
 
 def _read_files(
-    others: Sequence[str], *, input_format: str | None, workspace: Workspace
+    others: Sequence[str],
+    *,
+    input_format: str | None,
+    workspace: Workspace,
+    dialect: TableDialect | None = None,
 ) -> tuple[Path, Any]:
     """Stream input files through the readers into a records folder in the workspace.
 
@@ -148,7 +153,7 @@ def _read_files(
     from stclusters.records import RecordsWriter
 
     folder = workspace.scratch("read") / "records"
-    stream = ReadStream(others, format=input_format)
+    stream = ReadStream(others, format=input_format, dialect=dialect)
     with RecordsWriter(folder) as writer:
         for chunk in stream:
             writer.write(portable_records(chunk, others))
@@ -161,6 +166,7 @@ def open_inputs(
     *,
     workspace: Workspace,
     input_format: str | None = None,
+    dialect: TableDialect | None = None,
 ) -> InputTables:
     """Check the inputs and make them the four canonical views of ``workspace``.
 
@@ -174,6 +180,8 @@ def open_inputs(
         Where the views are created.
     input_format
         Force the reader format of the input files.
+    dialect
+        The encoding and delimiter of plain-table CSV files, when not to be detected.
 
     Raises
     ------
@@ -214,7 +222,9 @@ def open_inputs(
             )
         accounts["records_folders"].sort(key=lambda a: (a["name"], a["content_checksum"]))
         if others:
-            read, files = _read_files(others, input_format=input_format, workspace=workspace)
+            read, files = _read_files(
+                others, input_format=input_format, workspace=workspace, dialect=dialect
+            )
             folders.append(read)
             accounts.update(portable_accounts(files, others))
             accounts["files_content_checksum"] = content_checksum(read)

@@ -32,6 +32,7 @@ from stclusters.measure.accounts import check_accounts, recorded_settings, run_a
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
 from stclusters.measure.topic import topic_config
+from stclusters.readers._dialect import TableDialect
 from stclusters.records import Records
 from stclusters.report.records import RECORD_FILES
 from stclusters.report.tables import write_run_record
@@ -143,6 +144,7 @@ def compute(
     input_format: str | None = None,
     clock: StageClock | None = None,
     record_dir: Path | None = None,
+    table_dialect: TableDialect | None = None,
 ) -> Results:
     """Run every stage of the method on ``inputs`` and return the results (nothing is written
     but, when ``record_dir`` is given, the per-record tables: memberships, addresses and
@@ -164,7 +166,9 @@ def compute(
     overrides = check_correction_files(config)
     with Workspace(memory_limit_gb=config.memory_limit_gb) as workspace:
         clock.begin("read")
-        tables = open_inputs(inputs, workspace=workspace, input_format=input_format)
+        tables = open_inputs(
+            inputs, workspace=workspace, input_format=input_format, dialect=table_dialect
+        )
         counts = tables.counts
         clock.end(f"{counts['documents']:,} documents, {counts['people']:,} people rows")
 
@@ -263,6 +267,7 @@ def run(
     on_stage: Reporter | None = None,
     write_site: bool = True,
     force: bool = False,
+    table_dialect: TableDialect | None = None,
 ) -> RunResult:
     """Run the whole method on ``inputs`` and write the output folder ``out``.
 
@@ -286,6 +291,9 @@ def run(
         Also write the HTML site (index.html and profile pages).
     force
         Replace ``out`` even when stclusters did not write it (never when it holds an input).
+    table_dialect
+        The encoding and delimiter of plain-table CSV inputs (``--encoding``, ``--delimiter``),
+        when not to be detected; checked before any work.
 
     Raises
     ------
@@ -297,6 +305,7 @@ def run(
     config = config or Config()
     check_setting_files(config)
     check_correction_files(config)
+    table_dialect = (table_dialect or TableDialect()).checked()
     sources: list[str | Path] = [] if isinstance(inputs, Records) else list(inputs)
     sources += [p for p in (config.name_overrides, config.population_raster) if p]
     sources += [p for p in (config.geocode_overrides, config.organisation_aliases) if p]
@@ -312,6 +321,7 @@ def run(
             input_format=input_format,
             clock=clock,
             record_dir=Path(record_dir),
+            table_dialect=table_dialect,
         )
         clock.begin("write")
         with staged_folder(out, kind="run", inputs=sources, force=force) as folder:

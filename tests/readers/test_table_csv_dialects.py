@@ -188,3 +188,50 @@ def test_text_in_no_known_encoding_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"bad.csv.*not valid UTF-8.*--encoding"):
         read_table(path)
     assert read_table(path, encoding="latin-1").records.documents.num_rows == 1
+
+
+def test_read_and_run_detect_and_take_the_dialect_on_the_command_line(tmp_path: Path) -> None:
+    """`stclusters read` and `run` find a semicolon, Windows-1252 table without --format
+    (detection splits the header by the same rule), and take --encoding / --delimiter for the
+    cases the rule gets wrong; a bad name fails before any work."""
+    from typer.testing import CliRunner
+
+    from stclusters.cli import app
+    from stclusters.records import read_records
+
+    runner = CliRunner()
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes(
+        "doc_id;layer;year;name;city;country;lat;lon\r\n"
+        "P1;patent;2021;Ann;Zürich;CH;47,3769;8,5417\r\n".encode("cp1252")
+    )
+    result = runner.invoke(app, ["read", str(excel), "--out", str(tmp_path / "r1")])
+    assert result.exit_code == 0, result.output
+    people = read_records(tmp_path / "r1").people.to_pylist()
+    assert [(p["city"], p["lat"]) for p in people] == [("Zürich", 47.3769)]
+
+    piped = tmp_path / "piped.csv"
+    piped.write_bytes("doc_id|layer|year|title\nA1|article|2020|Café–’s\n".encode("cp1252"))
+    args = ["read", str(piped), "--format", "table", "--out", str(tmp_path / "r2")]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "--delimiter" in refused.output
+    named = runner.invoke(app, [*args, "--delimiter", "|", "--encoding", "cp1252"])
+    assert named.exit_code == 0, named.output
+    titles = read_records(tmp_path / "r2").documents.column("title").to_pylist()
+    assert titles == ["Café–’s"]
+
+    for command in ("read", "run"):
+        bad = runner.invoke(
+            app,
+            [
+                command,
+                str(tmp_path / "missing.csv"),
+                "--out",
+                str(tmp_path / "o"),
+                "--encoding",
+                "klingon",
+            ],
+        )
+        assert bad.exit_code == 2, bad.output
+        assert "--encoding 'klingon'" in bad.output and "Traceback" not in bad.output
+        assert not (tmp_path / "o").exists()

@@ -26,6 +26,7 @@ from stclusters.readers._common import (
     RecordProblem,
     accounts_dict,
 )
+from stclusters.readers._dialect import TableDialect
 from stclusters.readers.detect import FORMATS, Unit, detect_format, plan_inputs
 from stclusters.readers.epo import iter_epo, read_epo
 from stclusters.readers.openalex import Institutions, institutions_in, iter_openalex, read_openalex
@@ -43,6 +44,7 @@ __all__ = [
     "ReadResult",
     "ReadStream",
     "RecordProblem",
+    "TableDialect",
     "detect_format",
     "iter_epo",
     "iter_openalex",
@@ -97,7 +99,9 @@ class ReadStream:
         format: str | None = None,
         progress: Callable[[int], None] | None = None,
         chunk_docs: int = CHUNK_DOCS,
+        dialect: TableDialect | None = None,
     ) -> None:
+        self.dialect = (dialect or TableDialect()).checked()  # a bad name fails before reading
         self.units, self.unknown = plan_inputs(inputs, format=format)
         self.progress = progress
         self.chunk_docs = chunk_docs
@@ -165,6 +169,13 @@ class ReadStream:
         elif unit.format == "openalex":
             yield from iter_openalex(
                 unit.sources["file"], institutions=self.institutions, collector=col
+            )
+        elif unit.format == "table":
+            yield from iter_table(
+                unit.sources["file"],
+                collector=col,
+                encoding=self.dialect.encoding,
+                delimiter=self.dialect.delimiter,
             )
         else:
             yield from _ITERS[unit.format](unit.sources["file"], collector=col)
@@ -241,6 +252,7 @@ def read_inputs(
     *,
     format: str | None = None,
     progress: Callable[[int], None] | None = None,
+    dialect: TableDialect | None = None,
 ) -> ReadResult:
     """Read files, folders (recursively), glob patterns and records folders into Records.
 
@@ -257,6 +269,8 @@ def read_inputs(
         One of :data:`FORMATS` to skip detection and read every file with that reader.
     progress
         Called with the number of records read so far, after each chunk.
+    dialect
+        The encoding and delimiter of plain-table CSV files, when not to be detected.
 
     Returns
     -------
@@ -268,7 +282,7 @@ def read_inputs(
     InputError
         When an input does not exist or a file cannot be read at all.
     """
-    stream = ReadStream(inputs, format=format, progress=progress)
+    stream = ReadStream(inputs, format=format, progress=progress, dialect=dialect)
     records = concat_records(list(stream))
     records.validate()
     return ReadResult(records, stream.accounts, stream.duplicates)

@@ -138,6 +138,30 @@ def detect_delimiter(header_line: str) -> str:
     return DELIMITERS[counts.index(best)] if best else ","
 
 
+@dataclass(frozen=True)
+class TableDialect:
+    """How to read the plain-table reader's CSV files when detection is not wanted: the text
+    encoding and the delimiter as a person named them (``--encoding``, ``--delimiter``), each
+    None to detect it. :meth:`checked` turns the names into a codec and a character, raising
+    :class:`~stclusters.errors.InputError` before any reading."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def checked(self) -> TableDialect:
+        """The same dialect with the encoding as a codec name and the delimiter as a character.
+
+        Raises
+        ------
+        InputError
+            When the encoding is unknown or the delimiter is not one character.
+        """
+        return TableDialect(
+            normalise_encoding(self.encoding) if self.encoding else None,
+            normalise_delimiter(self.delimiter) if self.delimiter else None,
+        )
+
+
 def normalise_delimiter(value: str) -> str:
     """A delimiter a person named ("," ";" "tab" "\\t" "semicolon" ...) as its character.
 

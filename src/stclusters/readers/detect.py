@@ -76,9 +76,12 @@ class Unit:
 
 
 def _csv_header(text: str) -> list[str]:
+    """The column names of a CSV header, split by the delimiter rule the table reader uses
+    (:func:`stclusters.readers._dialect.detect_delimiter`: comma, semicolon or tab)."""
+    from stclusters.readers._dialect import detect_delimiter
+
     first = text.splitlines()[0] if text else ""
-    sep = "\t" if first.count("\t") > first.count(",") else ","
-    return [c.strip().strip('"') for c in first.split(sep)]
+    return [c.strip().strip('"') for c in first.split(detect_delimiter(first))]
 
 
 def detect_format(source: Source) -> str | None:

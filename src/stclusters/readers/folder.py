@@ -9,6 +9,7 @@ from pathlib import Path
 from stclusters._outdir import staged_folder
 from stclusters.errors import InputError
 from stclusters.readers import ReadStream
+from stclusters.readers._dialect import TableDialect
 from stclusters.records import RecordsWriter
 
 __all__ = ["ACCOUNTS_FILE", "read_into_folder"]
@@ -41,8 +42,10 @@ def read_into_folder(
     out: str | Path,
     format: str | None = None,
     force: bool = False,
+    dialect: TableDialect | None = None,
 ) -> ReadStream:
-    """Read ``inputs`` chunk by chunk into the records folder ``out`` (constant memory).
+    """Read ``inputs`` chunk by chunk into the records folder ``out`` (constant memory);
+    ``dialect`` names the encoding and delimiter of plain-table CSV files (else detected).
 
     The folder is built beside ``out`` and replaces it only when every input was read; it holds
     the four Parquet tables, the manifest and :data:`ACCOUNTS_FILE`.
@@ -61,7 +64,7 @@ def read_into_folder(
         be kept (nothing is written then).
     """
     with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
-        stream = ReadStream(inputs, format=format)
+        stream = ReadStream(inputs, format=format, dialect=dialect)
         with RecordsWriter(folder, meta={"inputs": [str(i) for i in inputs]}) as writer:
             for chunk in stream:
                 writer.write(chunk)
