@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from report.test_network import check_vosviewer_files
 from report.test_site import pdf_text
 from stclusters.measure.links import link_strength
 from stclusters.pipeline import run
@@ -123,3 +124,19 @@ def test_the_partners_come_from_links_between_published_clusters_strongest_first
     assert links and all(k["source"] in ids and k["target"] in ids for k in links)
     strengths = [link_strength(k) for k in links]
     assert strengths == sorted(strengths, reverse=True)
+
+
+def test_a_runs_vosviewer_files_follow_the_documented_format(out: Path) -> None:
+    """The run's VOSviewer map and network files, checked column by column against the
+    VOSviewer manual's map and network file formats, hold the ranking and links.csv."""
+    items, edges = check_vosviewer_files(out)
+    rows = json.loads((out / "ranking.json").read_text(encoding="utf-8"))["rows"]
+    assert [int(i["id"]) for i in items] == [r["rank"] for r in rows]
+    assert [i["label"] for i in items] == [r["name"] for r in rows]
+    rank = {r["cluster_id"]: r["rank"] for r in rows}
+    links = network.read_links(out)
+    assert len(links) >= 1
+    assert edges == [
+        (rank[k["source"]], rank[k["target"]], pytest.approx(link_strength(k), rel=1e-12))
+        for k in links
+    ]
