@@ -226,3 +226,97 @@ def test_require_rasterio_passes_when_installed() -> None:
     if importlib.util.find_spec("rasterio") is None:
         pytest.skip("rasterio (the raster extra) is not installed here")
     population.require_rasterio()
+
+
+# --------------------------------------------------------------------------------------------
+# the command line's default run with no extra installed
+
+#: Run in a fresh interpreter: hide every module that `pip install stclusters` would not have
+#: installed (argv[1], one per line), then run the command line with the arguments after it.
+_WITHOUT_EXTRAS = """
+import sys
+
+hidden = set(sys.argv[1].split())
+started = set(sys.modules)  # what site-packages' .pth files loaded before this script
+
+
+class Hide:
+    def __init__(self, inner):
+        self.inner = inner
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in hidden:
+            return None
+        find = getattr(self.inner, "find_spec", None)
+        return None if find is None else find(name, path, target)
+
+    def __getattr__(self, attr):
+        return getattr(self.inner, attr)
+
+
+sys.meta_path[:] = [Hide(f) for f in sys.meta_path]
+from stclusters.cli import app
+
+try:
+    app(sys.argv[2:], prog_name="stclusters")
+finally:
+    loaded = sorted({m.partition(".")[0] for m in set(sys.modules) - started} & hidden)
+    print("LOADED-HIDDEN:", " ".join(loaded))
+"""
+
+
+def _base_closure() -> set[str]:
+    """The distributions `pip install stclusters` installs: the runtime dependencies and
+    theirs, without extras (as the installed metadata gives them)."""
+    todo = [r.name for r in _requirements("")]
+    seen: set[str] = set()
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = md.requires(name) or []
+        except md.PackageNotFoundError:
+            continue
+        for line in requires:
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return seen
+
+
+def test_the_default_run_needs_no_extra(tmp_path: Path) -> None:
+    """`stclusters run` with its default outputs (tables, workbook, site, PDF profiles) works
+    when only `pip install stclusters` is installed: every module of the extras (raster,
+    notebook, gis) and of the dev tools is hidden; clusters.gpkg is skipped with a message
+    naming the gis extra."""
+    import subprocess
+
+    from stclusters.records import write_records
+    from worlds import small_world
+
+    base = _base_closure()
+    assert {"numpy", "duckdb", "xlsxwriter", "reportlab"} <= base
+    hidden = {
+        module
+        for module, dists in md.packages_distributions().items()
+        if module.isidentifier()
+        and not {canonicalize_name(d) for d in dists} & (base | {"stclusters"})
+    }
+    assert {"pandas", "geopandas", "pyogrio", "rasterio", "openpyxl", "pytest"} <= hidden
+    world = write_records(small_world(), tmp_path / "world")
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_EXTRAS, " ".join(sorted(hidden)), "run", str(world),
+         "--out", str(out), "--min-points", "40"],
+        capture_output=True, text=True, check=False, cwd=tmp_path, timeout=600,
+    )  # fmt: skip
+    said = done.stdout + done.stderr
+    assert done.returncode == 0, said
+    assert "LOADED-HIDDEN: \n" in done.stdout  # nothing hidden was imported after all
+    for name in ("ranking.csv", "stclusters.xlsx", "memberships.parquet", "index.html"):
+        assert (out / name).is_file(), name
+    assert list((out / "profiles").glob("*.pdf"))
+    assert not (out / "clusters.gpkg").exists()
+    assert "stclusters[gis]" in " ".join(said.split())

@@ -498,17 +498,27 @@ def _setting_parameters() -> list[inspect.Parameter]:
 
 
 def _print_ranking(result: Any, *, limit: int = 15) -> None:
+    """The run's top clusters as a table; with a ``change`` column (the size rank's change
+    against the previous ranking, or "new": :func:`stclusters.report.text.format_rank_change`,
+    as the site shows it) when the run was given ``previous``."""
+    from stclusters.report.text import format_rank_change
+
+    rows = result.ranking[:limit]
+    changes = any(r.new is not None for r in result.ranking)
     table = Table(title=f"Top {min(limit, len(result.ranking))} of {len(result.ranking)} clusters")
-    for col in ("rank", "name", "economies", "patents", "articles", "pop. (M)", "intensity"):
+    columns = ["rank", *(["change"] if changes else []), "name", "economies", "patents"]
+    for col in (*columns, "articles", "pop. (M)", "intensity"):
         table.add_column(
             col,
             justify="right" if col not in ("name", "economies") else "left",
             min_width=22 if col == "name" else None,
             overflow="fold",
         )
-    for r in result.ranking[:limit]:
+    for r in rows:
+        change = [format_rank_change({"new": r.new, "rank_change": r.rank_change})]
         table.add_row(
             str(r.rank),
+            *(change if changes else []),
             r.name,
             ";".join(r.economies),
             f"{r.patents:,.0f}",

@@ -26,6 +26,8 @@ def _write(path: Path, delimiter: str, encoding: str) -> Path:
     data = text.encode(encoding)
     if encoding == "utf-16-le":
         data = codecs.BOM_UTF16_LE + data
+    elif encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
     path.write_bytes(data)
     return path
 
@@ -43,7 +45,7 @@ def test_geocode_reads_every_delimiter_and_encoding(cache_dir: Path, tmp_path: P
     expected = _geocode(_write(tmp_path / "in.csv", ",", "utf-8"), tmp_path / "o.csv", cache_dir)
     assert "München".encode() in expected and b'"Technische Universit' in expected
     for delimiter in (",", ";", "\t"):
-        for encoding in ("utf-8", "utf-8-sig", "utf-16-le", "cp1252"):
+        for encoding in ("utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1252"):
             src = _write(tmp_path / f"in-{encoding}.csv", delimiter, encoding)
             out = tmp_path / f"out-{encoding}-{ord(delimiter)}.csv"
             assert _geocode(src, out, cache_dir) == expected, (delimiter, encoding)
@@ -68,3 +70,27 @@ def test_geocode_names_the_dialect_when_a_column_is_missing(
     text = " ".join(result.output.split())
     assert "no column 'address'" in text and "read as cp1252, ','-separated" in text
     assert "--delimiter" in text
+
+
+def test_geocode_reads_utf16_past_the_sample_and_arrows_blocks(
+    cache_dir: Path, tmp_path: Path
+) -> None:
+    """UTF-16 with a byte-order mark (little- and big-endian, as "Unicode text" is saved) over
+    more than the bytes sampled for the dialect and Arrow's 1 MiB read blocks: every row is read
+    and geocoded as in the UTF-8 file."""
+    from stclusters.readers._dialect import SAMPLE_BYTES
+
+    rows = [ROWS[0], *((str(i), *ROWS[1 + i % 3][1:]) for i in range(12000))]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    text = buffer.getvalue()
+    utf8 = tmp_path / "in-utf8.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    expected = _geocode(utf8, tmp_path / "out-utf8.csv", cache_dir)
+    lines = expected.splitlines()
+    assert len(lines) == len(rows) and sum(b"Arcisstra" in line for line in lines) == 4000
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        src = tmp_path / f"in-{codec}.csv"
+        src.write_bytes(bom + text.encode(codec))
+        assert src.stat().st_size > max(SAMPLE_BYTES, 1 << 20)
+        assert _geocode(src, tmp_path / f"out-{codec}.csv", cache_dir) == expected, codec

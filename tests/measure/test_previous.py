@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -282,3 +283,49 @@ def test_clusterrow_round_trip_of_the_new_columns() -> None:
     published = row.to_row()
     assert (published["previous_rank"], published["rank_change"], published["new"]) == (4, 3, False)
     assert set(published) == set(RANKING_COLUMNS)
+
+
+def _summary(output: str) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The header and the rows (by cluster name) of the ranking table that ``run`` prints."""
+    lines = re.split(r"Top \d+ of \d+ clusters", output)[1].splitlines()
+    header = next(line for line in lines if "┃" in line)
+    columns = [c.strip() for c in header.strip().strip("┃").split("┃")]
+    rows = {}
+    for line in lines:
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(cells) == len(columns) and cells[0].isdigit():
+            row = dict(zip(columns, cells, strict=True))
+            rows[row["name"]] = row
+    return columns, rows
+
+
+def test_the_terminal_summary_shows_the_change_only_with_a_previous_ranking(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """`stclusters run --previous` prints the rank change (or "new") of every cluster in its
+    summary table, as the ranking and the site give it; without a previous ranking the column
+    is left out."""
+    base = runs["first"].parent
+    args = ["run", str(base / "world"), "--no-site", "--min-points", "40", "--top-n", "10"]
+    hand = base / "hand" / "ranking.csv"
+    runner = CliRunner()
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "a"), "--previous", str(hand)])
+    assert result.exit_code == 0, result.output
+    columns, rows = _summary(result.output)
+    assert columns[:3] == ["rank", "change", "name"]
+    assert {name: row["change"] for name, row in rows.items()} == {
+        "Munich": "▲ 2",  # was 3rd, now 1st
+        "Lyon": "=",
+        "Basel": "new",
+        "Paris": "new",
+        "Lisbon": "new",
+    }
+    # the same words as the written ranking gives (format_rank_change, as on the site)
+    for r in read_csv_rows(tmp_path / "a" / "ranking.csv"):
+        row = {"new": r["new"] == "true", "rank_change": r["rank_change"] or None}
+        assert rows[r["name"]]["change"] == format_rank_change(row)
+        assert rows[r["name"]]["rank"] == r["rank"]
+    plain = runner.invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert plain.exit_code == 0, plain.output
+    columns, rows = _summary(plain.output)
+    assert "change" not in columns and set(rows) == set(SMALL_RANKING)

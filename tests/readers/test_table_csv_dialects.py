@@ -235,3 +235,35 @@ def test_read_and_run_detect_and_take_the_dialect_on_the_command_line(tmp_path: 
         assert bad.exit_code == 2, bad.output
         assert "--encoding 'klingon'" in bad.output and "Traceback" not in bad.output
         assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("bom", "codec"), [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+)
+def test_utf16_tables_are_found_and_read_past_arrows_blocks(
+    tmp_path: Path, bom: bytes, codec: str
+) -> None:
+    """A UTF-16 table with a byte-order mark ("Unicode text", tab-separated as Excel saves it)
+    is found as a plain table by `stclusters read` without --format, and a file larger than the
+    dialect's sample and the reader's Arrow blocks (4 MiB) gives the records of its UTF-8 copy."""
+    from typer.testing import CliRunner
+
+    from stclusters.cli import app
+    from stclusters.readers._dialect import SAMPLE_BYTES
+    from stclusters.records import read_records
+
+    rows = [
+        [f"D{i}", "patent", "2021", "Zürich–Süd", f"Ann {i}", "Zürich", "CH", "47.37", "8.54"]
+        for i in range(40_000)
+    ]
+    text = _csv(rows, "\t")
+    utf8, utf16 = tmp_path / "utf8.csv", tmp_path / "utf16.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    utf16.write_bytes(bom + text.encode(codec))
+    assert utf16.stat().st_size > max(SAMPLE_BYTES, 1 << 22)
+    assert _read(utf16) == _read(utf8)
+    result = CliRunner().invoke(app, ["read", str(utf16), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    people = read_records(tmp_path / "r").people
+    assert people.num_rows == len(rows)
+    assert set(people.column("city").to_pylist()) == {"Zürich"}

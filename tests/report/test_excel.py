@@ -26,6 +26,7 @@ from stclusters.report.excel import (
     profile_items,
     write_workbook,
 )
+from stclusters.report.network import SITE_PARTNERS, partners_of
 from stclusters.results import RANKING_COLUMNS, ClusterRow, Link, Results
 from worlds import SMALL_CONFIG, small_world
 
@@ -196,7 +197,11 @@ def test_the_profiles_sheet_holds_every_profile(outs: tuple[Path, Path, Results]
             prof["name"]
         }
         sections = {c["section"].split(".")[0] for c in mine}
-        assert sections == {k for k in prof if k not in RANKING_COLUMNS}
+        # the profile's keys, and its partner clusters (tests/report/test_partners.py)
+        partners = partners_of(outs[2].links, prof["cluster_id"], limit=SITE_PARTNERS)
+        assert sections == {k for k in prof if k not in RANKING_COLUMNS} | (
+            {"partners"} if partners else set()
+        )
         applicants = [
             (c["position"], c["item"], c["value"], c["share"])
             for c in mine

@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -163,8 +164,75 @@ def _tsv(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines()]
 
 
+#: The columns a VOSviewer map file may have (VOSviewer Manual 1.6.18, section 4.1.1, and
+#: app.vosviewer.com/docs/file-types/map-and-network-file-type): these names, and any number of
+#: ``weight<label>`` and ``score<label>`` columns.
+_VOS_COLUMNS = {
+    "id", "label", "sublabel", "description", "url", "x", "y", "cluster", "weight",
+    "normalized weight", "score", "red", "green", "blue",
+}  # fmt: skip
+_VOS_LABELLED = re.compile(r"(weight|score)<([^<>\t]+)>")
+
+
+def _vos_field(field: str) -> str:
+    """A field of a VOSviewer file as VOSviewer reads it: one holding a comma or a semicolon
+    must be within double quotes (the manual, section 4), which are then not part of it."""
+    if field.startswith('"') and field.endswith('"') and len(field) >= 2:
+        return field[1:-1]
+    assert "," not in field and ";" not in field, f"{field!r} must be within double quotes"
+    return field
+
+
+def check_vosviewer_files(
+    folder: Path,
+) -> tuple[list[dict[str, str]], list[tuple[int, int, float]]]:
+    """Check ``vosviewer_map.txt`` and ``vosviewer_network.txt`` against VOSviewer's documented
+    map and network file formats, column by column; return the map's items and the links."""
+    raw = (folder / network.VOSVIEWER_MAP).read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # it would become part of the first header
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[-1] == "" and all(lines[:-1])  # one item per line, ending with a line break
+    header = lines[0].split("\t")  # tab-separated (the manual allows tab, comma or semicolon)
+    for name in header:
+        assert name in _VOS_COLUMNS or _VOS_LABELLED.fullmatch(name), name
+    assert len(set(header)) == len(header)
+    assert "id" in header  # items need an id when a network file comes with the map
+    assert ("x" in header) == ("y" in header)  # x and y are used together
+    assert not {"weight", "normalized weight"} <= set(header)
+    items = []
+    for line in lines[1:-1]:
+        cells = line.split("\t")
+        assert len(cells) == len(header), line
+        items.append({k: _vos_field(v) for k, v in zip(header, cells, strict=True)})
+    ids = [int(item["id"]) for item in items]
+    assert len(set(ids)) == len(ids) and all(i > 0 for i in ids)
+    for item in items:
+        assert 1 <= int(item["cluster"]) <= 1000  # an integer between 1 and 1000
+        float(item["x"]), float(item["y"])
+        for name, value in item.items():
+            match = _VOS_LABELLED.fullmatch(name)
+            if match and match[1] == "weight":
+                assert float(value) >= 0, (name, value)  # a non-negative number
+            elif match:
+                float(value)
+    edges = []
+    pairs = set()
+    for line in (folder / network.VOSVIEWER_NETWORK).read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        assert len(cells) in (2, 3), line  # sparse format, no header
+        a, b = int(cells[0]), int(cells[1])
+        strength = float(cells[2]) if len(cells) == 3 else 1.0
+        assert a in ids and b in ids and a != b  # every id is an item of the map
+        assert strength > 0  # a positive number
+        assert frozenset((a, b)) not in pairs  # one line per pair (VOSviewer would add them)
+        pairs.add(frozenset((a, b)))
+        edges.append((a, b, strength))
+    return items, edges
+
+
 def test_vosviewer_map_and_network_files(written: tuple[Results, Path]) -> None:
     results, folder = written
+    check_vosviewer_files(folder)
     table = _tsv(folder / network.VOSVIEWER_MAP)
     header, items = table[0], table[1:]
     assert header == list(network.VOSVIEWER_MAP_COLUMNS)
@@ -331,3 +399,15 @@ def test_network_view_in_the_browser(
     page.check("#show-links")
     assert paths.first.is_visible()
     w.check()
+
+
+def test_vosviewer_descriptions_are_escaped_html_and_quoted(tmp_path: Path) -> None:
+    """VOSviewer reads a description as HTML and a comma as a separator: an economy name such
+    as "Korea, Republic of" is quoted and "&" shows as written."""
+    results = _results()
+    names = {"JP": "Japan & Co, Ltd", "US": "United States", "FJ": "Fiji", "WS": "Samoa"}
+    network.write_vosviewer(results.ranking, results.links, tmp_path, economy_names=names)
+    items, edges = check_vosviewer_files(tmp_path)
+    assert items[0]["description"] == "Rank 1. Primary economy: Japan &amp; Co, Ltd. Cluster id 10."
+    assert items[1]["description"] == "Rank 2. Primary economy: United States. Cluster id 11."
+    assert len(edges) == len(results.links)

@@ -10,7 +10,9 @@ Sheets, in order (docs/outputs.md, "Excel workbook and GII tables"):
 ``Economies``
     clusters per economy (:func:`~stclusters.measure.ranking.economy_table`, as economies.csv).
 ``Profiles``
-    every profile of profiles.json in long form, one row per figure (:func:`profile_items`).
+    every profile of profiles.json in long form, one row per figure (:func:`profile_items`),
+    then its strongest partner clusters (section ``partners``, as the HTML, Markdown and PDF
+    profiles list them: :func:`~stclusters.report.network.partners_of` of the run's links).
 ``Collaboration``
     the links between published clusters (:class:`~stclusters.results.Link`, as ``results.links``).
 ``Accounts``
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from stclusters.measure.ranking import ECONOMY_COLUMNS, economy_table
+from stclusters.report.network import SITE_PARTNERS, partners_of
 from stclusters.results import RANKING_COLUMNS, Link, Results
 
 __all__ = [
@@ -154,9 +157,14 @@ def _items(section: str, value: Any) -> Iterator[dict[str, Any]]:
         yield {"section": section, "value": _scalar(value)}
 
 
-def profile_items(profile: Mapping[str, Any]) -> list[dict[str, Any]]:
+def profile_items(
+    profile: Mapping[str, Any], *, partners: Sequence[Mapping[str, Any]] = ()
+) -> list[dict[str, Any]]:
     """One profile in long form: a row (:data:`PROFILE_COLUMNS`) per figure that is not a
-    ranking column (those are on the ranking sheets), in the order of profiles.json.
+    ranking column (those are on the ranking sheets), in the order of profiles.json, then one
+    row per partner cluster of ``partners`` (section ``partners``: ``item`` the partner's
+    name, ``detail`` its cluster id and the shared patents and articles, fractional and
+    whole; :func:`~stclusters.report.network.partners_of`), strongest first.
 
     A list of named items (top applicants, fields, collaborating locations) gives one row per
     item: ``position`` (1 = first), ``item`` (its name or field), ``value`` (its count or
@@ -177,6 +185,8 @@ def profile_items(profile: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         for item in _items(key, value):
             out.append({**head, **item})
+    if partners:
+        out.extend({**head, **item} for item in _items("partners", list(partners)))
     return out
 
 
@@ -292,7 +302,13 @@ def _fill(workbook: Any, results: Results) -> None:
     ranking = [r.to_row() for r in results.ranking]
     links: list[Mapping[str, Any]] = list(results.links)
     accounts = [{"key": k, "value": v} for k, v in flat_accounts(results.accounts)]
-    profiles = [item for p in results.profiles for item in profile_items(p)]
+    profiles = [
+        item
+        for p in results.profiles
+        for item in profile_items(
+            p, partners=partners_of(results.links, int(p["cluster_id"]), limit=SITE_PARTNERS)
+        )
+    ]
     tables: list[tuple[Sequence[str], Sequence[Mapping[str, Any]]]] = [
         (RANKING_COLUMNS, ranking),
         (RANKING_COLUMNS, _intensity_order(results)),

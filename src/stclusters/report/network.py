@@ -4,17 +4,21 @@ Written from :attr:`stclusters.results.Results.links` (docs/outputs.md, "Collabo
 network"); the site reads ``links.csv`` back (:func:`read_links`) to draw the strongest links
 on its world map and to list each profile's strongest partners.
 
-The VOSviewer files follow the tab-separated map and network file formats of the VOSviewer
-manual (van Eck & Waltman, "VOSviewer map and network files",
-https://app.vosviewer.com/docs/file-types/map-and-network-file-type): a map file has a header
-line naming its columns (``id``, ``label``, ``description``, ``x``, ``y``, ``cluster``, an
-integer 1-1000, and ``weight<...>`` columns), a network file has no header and one link per
-line (``id1``, ``id2``, ``strength``).
+The VOSviewer files follow the map and network file formats of the VOSviewer manual (van Eck &
+Waltman, VOSviewer Manual for version 1.6.18, section 4.1 "Map and network files"; the same in
+"VOSviewer map and network files", https://app.vosviewer.com/docs/file-types/map-and-network-
+file-type): fields separated by tabs, a field holding a comma or a semicolon within double
+quotes; a map file has a header line naming its columns (here ``id``, ``label``,
+``description``, which may hold HTML, ``x``, ``y``, ``cluster``, an integer 1-1000, and
+``weight<...>`` columns, non-negative numbers); a network file in the sparse format has no
+header and one link per line (the two items' ids, each an id of the map file, and the link's
+strength, a positive number), one line per pair of items.
 """
 
 from __future__ import annotations
 
 import csv
+import html
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -182,11 +186,14 @@ def links_geojson(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _vos_text(text: str) -> str:
+def _vos_text(text: str, *, markup: bool = False) -> str:
     """A label or description as the manual asks: within double quotes when it holds a comma
     or a semicolon (VOSviewer also reads those as separators); tabs and line breaks, which
-    would break the line, become spaces."""
+    would break the line, become spaces; with ``markup`` (the description, which VOSviewer
+    reads as HTML) ``&``, ``<`` and ``>`` escaped, so that a name shows as written."""
     text = " ".join(text.replace("\t", " ").splitlines())
+    if markup:
+        text = html.escape(text, quote=False)
     if any(ch in text for ch in ',;"'):
         return '"' + text.replace('"', "'") + '"'
     return text
@@ -245,7 +252,9 @@ def write_vosviewer(
     for row in rows:
         lines.append(
             "\t".join(
-                _vos_text(str(row[k])) if k in ("label", "description") else str(row[k])
+                _vos_text(str(row[k]), markup=k == "description")
+                if k in ("label", "description")
+                else str(row[k])
                 for k in VOSVIEWER_MAP_COLUMNS
             )
         )

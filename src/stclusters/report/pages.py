@@ -521,10 +521,14 @@ def write_site(
     for prof in inputs.profiles:
         slug = str(prof["slug"])
         scenes = profile_scenes(prof, inputs, footprints=geoms)
+        partners = network.partners_of(links, int(prof["cluster_id"]), limit=network.SITE_PARTNERS)
         if markdown:
             (folder / "profiles" / f"{slug}.md").write_text(
                 text.profile_markdown(
-                    prof, top_n=inputs.top_n, topic=text.topic_line(inputs.accounts)
+                    prof,
+                    top_n=inputs.top_n,
+                    topic=text.topic_line(inputs.accounts),
+                    partners=partners,
                 ),
                 encoding="utf-8",
             )
@@ -540,6 +544,7 @@ def write_site(
                 top_n=inputs.top_n,
                 footprint_map=scenes[1],
                 topic=text.topic_line(inputs.accounts),
+                partners=partners,
             )
     log.info(
         "wrote the site: index and %d profiles in %s (%.1f s)",

@@ -336,6 +336,7 @@ def write_profile_pdf(
     top_n: int | None = None,
     footprint_map: maps.Scene | None = None,
     topic: str | None = None,
+    partners: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     """Write the PDF profile of one cluster.
 
@@ -356,6 +357,10 @@ def write_profile_pdf(
     topic
         The line naming the run's topic (:func:`stclusters.report.text.topic_line`), shown
         under the kicker.
+    partners
+        The cluster's strongest partner clusters (:func:`stclusters.report.network.partners_of`
+        of the run's links), listed after the collaboration sentences as on the HTML page and
+        in the Markdown profile; none listed when empty.
 
     Returns
     -------
@@ -408,6 +413,19 @@ def write_profile_pdf(
         _para(text.collaboration_sentence(profile, "articles")),
     ]
     story.append(KeepTogether(collab))
+    if partners:
+        listed = [
+            _para(f"{i}. {s.text}") for i, s in enumerate(text.partner_sentences(partners), start=1)
+        ]
+        story.append(
+            KeepTogether(
+                [
+                    _para(text.PARTNERS_HEADING, "h2"),
+                    *listed,
+                    _para(text.PARTNERS_NOTE, "small"),
+                ]
+            )
+        )
     co = maps.collaboration_scene(profile, width=330.0, height=200.0)
     fp = footprint_map or maps.footprint_scene(profile, footprint, others=others)
     story.append(

@@ -13,7 +13,7 @@ from shapely.geometry import mapping
 
 from stclusters.csvfile import write_csv_rows
 from stclusters.measure.ranking import ECONOMY_COLUMNS
-from stclusters.report.network import write_network
+from stclusters.report.network import SITE_PARTNERS, partners_of, write_network
 from stclusters.results import GEOJSON_PROPERTIES, RANKING_COLUMNS, RANKING_SCHEMA, Results
 
 __all__ = ["write_outputs"]
@@ -84,5 +84,8 @@ def write_outputs(results: Results, folder: Path) -> None:
     write_gpkg(results, folder)  # clusters.gpkg
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
-        text = profile_markdown(profile, top_n=results.top_n, topic=topic_line(results.accounts))
+        partners = partners_of(results.links, profile["cluster_id"], limit=SITE_PARTNERS)
+        text = profile_markdown(
+            profile, top_n=results.top_n, topic=topic_line(results.accounts), partners=partners
+        )
         (folder / "profiles" / f"{profile['slug']}.md").write_text(text, encoding="utf-8")

@@ -23,7 +23,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from stclusters.report.network import link_figures
+
 __all__ = [
+    "PARTNERS_HEADING",
+    "PARTNERS_NOTE",
     "Sentence",
     "TableText",
     "collaboration_sentence",
@@ -39,6 +43,7 @@ __all__ = [
     "growth_sentence",
     "headline",
     "ordinal",
+    "partner_sentences",
     "population_words",
     "problem_lines",
     "profile_markdown",
@@ -588,6 +593,35 @@ def collaboration_sentence(profile: Profile, layer: Layer) -> Sentence:
     return _s(*parts)
 
 
+#: The heading of a profile's strongest partner clusters, in every output of a profile.
+PARTNERS_HEADING = "Strongest partner clusters"
+#: What the list of partner clusters counts, said under it.
+PARTNERS_NOTE = (
+    "Published clusters sharing the most documents with this one (fractional counts, whole "
+    "counts in brackets; all links are in links.csv)."
+)
+
+
+def partner_sentences(partners: Sequence[Mapping[str, Any]]) -> list[Sentence]:
+    """One sentence per partner cluster, in the order given (strongest first): its name and
+    the documents the two clusters share ("Osaka–Kyoto: 40.5 patents (60 whole), 30.2
+    articles (41 whole) shared", :func:`stclusters.report.network.link_figures`).
+
+    Parameters
+    ----------
+    partners
+        The partners of one cluster, :func:`stclusters.report.network.partners_of` of the
+        run's links (``name`` and the link's counts), the one list that the HTML page, the
+        Markdown and PDF profiles and the workbook's "Profiles" sheet show.
+
+    Returns
+    -------
+    list of Sentence
+        Numbered by the outputs themselves (an ordered list, "1.", "2.", ...).
+    """
+    return [_s(str(p["name"]), ": ", link_figures(p)) for p in partners]
+
+
 def growth_sentence(profile: Profile) -> Sentence | None:
     """The growth sentence, or None when growth was not computed."""
     growth = profile.get("growth")
@@ -709,6 +743,7 @@ def profile_markdown(
     top_n: int | None = None,
     edition: int | None = None,
     topic: str | None = None,
+    partners: Sequence[Mapping[str, Any]] = (),
 ) -> str:
     """Render a profile as Markdown, in the order of the published profiles.
 
@@ -722,6 +757,10 @@ def profile_markdown(
         The edition year; defaults to ``profile["edition"]``.
     topic
         The line naming the run's topic (:func:`topic_line`), shown under the edition.
+    partners
+        The cluster's strongest partner clusters (:func:`stclusters.report.network.partners_of`
+        of the run's links), listed under "Collaboration" (:func:`partner_sentences`); none
+        listed when empty.
 
     Returns
     -------
@@ -754,6 +793,10 @@ def profile_markdown(
     lines += ["## Collaboration", ""]
     for layer in ("patents", "articles"):
         lines += [collaboration_sentence(profile, layer).markdown(), ""]
+    if partners:
+        lines += [f"### {PARTNERS_HEADING}", ""]
+        lines += [f"{i}. {s.markdown()}" for i, s in enumerate(partner_sentences(partners), 1)]
+        lines += ["", md_escape(PARTNERS_NOTE), ""]
     extra = [s for s in (growth_sentence(profile), sensitivity_sentence(profile)) if s]
     if extra:
         lines += ["## Growth and sensitivity", ""]
