@@ -25,7 +25,14 @@ import pyarrow as pa
 
 from stclusters.errors import InputError
 from stclusters.readers._dialect import TableDialect
-from stclusters.records import MANIFEST, TABLES, Records, content_checksum, read_manifest
+from stclusters.records import (
+    MANIFEST,
+    TABLES,
+    Records,
+    check_records,
+    content_checksum,
+    read_manifest,
+)
 from stclusters.records import validate as validate_records
 
 __all__ = [
@@ -199,23 +206,24 @@ def open_inputs(
     folders: list[Path] = []
     records: Records | None = None
     others: list[str] = []
+    con = workspace.con
     if isinstance(inputs, Records):
-        validate_records(inputs)
+        checked = check_records(inputs, con=con)
         records = inputs
         accounts["in_memory"] = {
-            "content_checksum": content_checksum(inputs),
+            "content_checksum": checked.content_checksum,
             "rows": inputs.counts(),
         }
     else:
         folders, others = _split_inputs(inputs)
         for folder in folders:
             manifest = read_manifest(folder)
-            rows = validate_records(folder)
+            checked = check_records(folder, con=con)
             accounts["records_folders"].append(
                 {
                     "name": folder.name,
-                    "content_checksum": content_checksum(folder),
-                    "rows": rows,
+                    "content_checksum": checked.content_checksum,
+                    "rows": checked.counts,
                     "synthetic": manifest.get("generator") == SYNTH_GENERATOR,
                     **folder_read_accounts(folder),
                 }
@@ -227,7 +235,7 @@ def open_inputs(
             )
             folders.append(read)
             accounts.update(portable_accounts(files, others))
-            accounts["files_content_checksum"] = content_checksum(read)
+            accounts["files_content_checksum"] = content_checksum(read, con=con)
         if not folders:
             raise InputError("no inputs given: name records folders or input files")
     labels = [f.name for f in folders]
