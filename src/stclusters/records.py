@@ -638,9 +638,7 @@ def check_records(
         counts: dict[str, int] = {}
         hashes: dict[str, str] = {}
         found: dict[str, tuple[int, Any]] = {}
-        counts["documents"], hashes["documents"], found_docs = _scan(
-            con, "documents", "documents"
-        )
+        counts["documents"], hashes["documents"], found_docs = _scan(con, "documents", "documents")
         found.update(found_docs)
         # with repeated doc_ids, the key checks join each row once, to one of its documents
         documents = (
