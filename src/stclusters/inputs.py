@@ -120,15 +120,11 @@ class InputTables:
         per input file, from the readers, named relative to the folder holding every input),
         ``files_content_checksum`` (of the records read from them), ``in_memory`` when Records
         were given. No full path: those go to ``run.json``.
-    workspace
-        The workspace of ``con`` when known: later stages write their large intermediate
-        files in its scratch folders (:meth:`Workspace.scratch`).
     """
 
     con: duckdb.DuckDBPyConnection
     counts: dict[str, int]
     accounts: dict[str, Any] = field(default_factory=dict)
-    workspace: Workspace | None = None
 
 
 def _split_inputs(inputs: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
@@ -256,7 +252,7 @@ def open_inputs(
                 f"{duplicates['by_doc_id']:,}",
                 f"{duplicates['by_doi']:,}",
             )
-    return InputTables(workspace.con, table_counts(workspace.con), accounts, workspace)
+    return InputTables(workspace.con, table_counts(workspace.con), accounts)
 
 
 #: The ``generator`` of the manifest of a synthetic world (:func:`stclusters.synth.write_world`).
@@ -531,8 +527,7 @@ def geocode_inputs(
 
     DuckDB selects the distinct inputs of the rows without coordinates, those are geocoded
     (with the result cache, on ``workers`` processes) and the results are joined back in SQL
-    into a Parquet file in a scratch folder of the workspace (streamed by DuckDB; a temporary
-    table when ``tables`` has no workspace) that the ``people`` view then reads
+    into a temporary table that the ``people`` view then reads
     (:func:`stclusters.geocode.stage.geocode_people`; ``fuzzy_threshold``: the setting of that
     name, the geocoder's default when None). The rows never come into Python. When every row has
     coordinates, nothing is done and the accounts are empty.
@@ -561,7 +556,6 @@ def geocode_inputs(
         cache_dir=Path(cache_dir) if cache_dir else None,
         fuzzy_threshold=DEFAULT_FUZZY_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold,
         workers=workers,
-        folder=tables.workspace.scratch("geocode") if tables.workspace is not None else None,
     )
     con.execute(f"CREATE OR REPLACE VIEW people AS SELECT * FROM {out}")
     counts = dict(tables.counts)
@@ -571,7 +565,7 @@ def geocode_inputs(
     accounts.pop("geocoded_now", None)
     accounts.pop("seconds", None)
     log.info("geocoding cache hits: %s", cache_hits)
-    return InputTables(con, counts, tables.accounts, tables.workspace), accounts
+    return InputTables(con, counts, tables.accounts), accounts
 
 
 #: Columns of table ``addresses`` (addresses.csv / .parquet; docs/outputs.md), in order.

@@ -259,8 +259,6 @@ def geocode_strings(
 # the stage: distinct inputs selected by DuckDB, results joined back in SQL
 
 _UNKNOWN = "(unknown)"
-#: Rows per row group of the Parquet file of geocoded rows (as the records folders').
-_ROW_GROUP = 1 << 20
 # one row per (source, layer, needs geocoding, address fields) with its number of people rows;
 # the address fields are '' when null, and null for rows that have coordinates
 _GROUPS_SQL = """
@@ -275,6 +273,7 @@ GROUP BY ALL
 # the people rows with the results written in: rows with coordinates as they are, the others
 # with the point and precision of their input, and city/region/country where those were empty
 _FILL_SQL = """
+CREATE OR REPLACE TEMP TABLE {out} AS
 SELECT * FROM {people} WHERE lat IS NOT NULL AND lon IS NOT NULL
 UNION ALL
 SELECT p.* REPLACE (
@@ -327,7 +326,6 @@ def geocode_table(
     cache: ResultCache | None = None,
     workers: int = 1,
     progress: Progress | None = None,
-    folder: Path | None = None,
 ) -> GeocodeReport:
     """Write the people of ``people`` into a temporary table ``out`` with rows geocoded.
 
@@ -363,11 +361,6 @@ def geocode_table(
         Processes geocoding at once (the results do not depend on it).
     progress
         Called with (done, total) while distinct inputs are geocoded.
-    folder
-        An existing folder that lives as long as ``con`` is used: the geocoded rows are then
-        streamed by DuckDB into a Parquet file there (``<out>.parquet``, in bounded memory) and
-        ``out`` is a temporary view reading it, not a table holding a copy of every row in
-        DuckDB's memory and spill files (the workspace's scratch folder in a run).
 
     Returns
     -------
@@ -395,15 +388,7 @@ def geocode_table(
         report.geocoded_now = report.unique_inputs - report.cache_hits
         status[need] = [r.precision or "not located" for r in results]
         _account_results(report, inputs, results, todo.column("n").to_pylist())
-        _join_back(
-            con,
-            out=out,
-            people=people,
-            documents=documents,
-            todo=todo,
-            results=results,
-            folder=folder,
-        )
+        _join_back(con, out=out, people=people, documents=documents, todo=todo, results=results)
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(out)} AS SELECT * FROM {_ident(people)}")
     report.by_source = _tally(groups.column("source").to_pylist(), status.tolist(), n_rows)
@@ -447,10 +432,8 @@ def _join_back(
     documents: str,
     todo: pa.Table,
     results: list[GeocodeResult],
-    folder: Path | None = None,
 ) -> None:
-    """Write ``out``: the people rows with the results of their inputs joined in (SQL); a
-    temporary table, or with ``folder`` a view of a Parquet file written there."""
+    """Write ``out``: the people rows with the results of their inputs joined in (SQL)."""
     raw = {f: todo.column(f).combine_chunks() for f in _FIELDS}
     geo = pa.table(
         {
@@ -479,24 +462,16 @@ def _join_back(
         )
         con.unregister(f"{name}_all")
         join = " AND ".join(f"g.{f} = coalesce(CAST(p.{f} AS VARCHAR), '')" for f in _FIELDS)
-        rows = _FILL_SQL.format(
-            people=_ident(people),
-            documents=_ident(documents),
-            results=_ident(name),
-            unknown=_UNKNOWN,
-            join=join,
+        con.execute(
+            _FILL_SQL.format(
+                out=_ident(out),
+                people=_ident(people),
+                documents=_ident(documents),
+                results=_ident(name),
+                unknown=_UNKNOWN,
+                join=join,
+            )
         )
-        if folder is None:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(out)} AS {rows}")
-        else:
-            path = str(Path(folder) / f"{out}.parquet").replace("'", "''")
-            con.execute(
-                f"COPY ({rows}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, "
-                f"ROW_GROUP_SIZE {_ROW_GROUP})"
-            )
-            con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {_ident(out)} AS SELECT * FROM read_parquet('{path}')"
-            )
     finally:
         con.unregister(name)
 
@@ -588,13 +563,12 @@ def geocode_people(
     geocoder: Geocoder | None = None,
     use_cache: bool = True,
     workers: int | None = None,
-    folder: Path | None = None,
 ) -> GeocodeReport:
     """:func:`geocode_table` with the geocoder and result cache of ``cache_dir``.
 
     Parameters
     ----------
-    con, out, people, documents, progress, folder
+    con, out, people, documents, progress
         As for :func:`geocode_table`.
     cache_dir, fuzzy_threshold, geocoder, use_cache, workers
         As for :func:`geocode_records`.
@@ -618,7 +592,6 @@ def geocode_people(
             cache=cache,
             workers=default_workers() if workers is None else workers,
             progress=progress,
-            folder=folder,
         )
     finally:
         if cache is not None:
