@@ -211,3 +211,63 @@ def test_any_in_range_values_validate(lats: list[float], years: list[int]) -> No
         for i, lat in enumerate(lats)
     ]
     assert validate(Records.from_tables(documents=docs, people=people))["people"] == len(lats)
+
+
+def test_check_records_takes_the_content_checksum_of_its_scans(tmp_path: Path) -> None:
+    """check_records gives the checksum that content_checksum computes on its own, for a
+    folder and for the records in memory, and the checksum follows the content, not the
+    order of the rows."""
+    import duckdb
+
+    from stclusters.records import check_records, content_checksum
+
+    records = tiny()
+    write_records(records, tmp_path / "recs")
+    shuffled = Records(
+        documents=records.documents,
+        people=records.people.take([3, 1, 0, 2]),
+        classes=records.classes,
+        applicants=records.applicants,
+    )
+    changed = Records(
+        documents=records.documents,
+        people=records.people.slice(0, 3),
+        classes=records.classes,
+        applicants=records.applicants,
+    )
+    folder = check_records(tmp_path / "recs")
+    assert folder.counts == {"documents": 2, "people": 4, "classes": 1, "applicants": 1}
+    assert folder.content_checksum == content_checksum(tmp_path / "recs")
+    assert check_records(records).content_checksum == folder.content_checksum
+    assert check_records(shuffled).content_checksum == folder.content_checksum
+    assert check_records(changed).content_checksum != folder.content_checksum
+    # on a connection given, its own views of the same names are left as they were
+    con = duckdb.connect()
+    con.execute("CREATE VIEW people AS SELECT 1 AS x")
+    assert check_records(tmp_path / "recs", con=con) == folder
+    assert con.execute("SELECT * FROM people").fetchall() == [(1,)]
+
+
+def test_check_records_on_a_connection_reports_problems_as_validate(tmp_path: Path) -> None:
+    import duckdb
+
+    from stclusters.records import check_records
+
+    records = tiny()
+    bad = Records(
+        documents=records.documents,
+        people=records.people,
+        classes=records.classes,
+        applicants=pa.table(
+            {"doc_id": ["P9"], "name": ["X"], "country": ["CN"]}, schema=SCHEMAS["applicants"]
+        ),
+    )
+    write_records(bad, tmp_path / "bad")
+    with pytest.raises(ValidationError) as own:
+        validate(tmp_path / "bad")
+    with pytest.raises(ValidationError) as shared:
+        check_records(tmp_path / "bad", con=duckdb.connect())
+    assert str(shared.value) == str(own.value)
+    assert "applicants: 1 row(s) whose doc_id is not in documents (for example P9)" in str(
+        own.value
+    )

@@ -43,8 +43,11 @@ __all__ = [
     "ROLES",
     "SCHEMAS",
     "TABLES",
+    "Checked",
     "Records",
     "RecordsWriter",
+    "check_records",
+    "content_checksum",
     "documents_per_layer",
     "read_records",
     "validate",
@@ -225,10 +228,16 @@ def _check_sql(con: duckdb.DuckDBPyConnection, problems: list[str], sql: str, me
 
 
 def _relations(
-    source: Records | str | Path,
+    source: Records | str | Path, *, con: duckdb.DuckDBPyConnection | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
-    """Register the four tables as DuckDB views; return the connection and schema problems."""
-    con = duckdb.connect()
+    """Register the four tables as DuckDB views; return the connection and schema problems.
+
+    With ``con``, the views are temporary views of a new cursor of ``con`` (close it when
+    done): they shadow views of the same names on ``con`` for that cursor only, and the
+    queries run under ``con``'s settings (memory limit, spill folder, threads). Without, on a
+    new in-memory database with DuckDB's defaults.
+    """
+    con = con.cursor() if con is not None else duckdb.connect()
     problems: list[str] = []
     if isinstance(source, Records):
         for name in TABLES:
@@ -273,7 +282,7 @@ def _relations(
                         f"{schema.field(fld.name).type}, expected {fld.type}"
                     )
             quoted = str(path).replace("'", "''")
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
+            con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
     return con, problems
 
 
@@ -484,6 +493,11 @@ _UNIQUE = {
 }
 
 
+#: The sum of the hashes of the rows of table ``t`` (as text), the per-table part of
+#: :func:`content_checksum`.
+_ROW_HASHES = "coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR"
+
+
 def _problem(message: str, n: int, example: Any) -> str:
     ex = f" (for example {example})" if example not in (None, "", []) else ""
     return message.format(n=f"{n:,}") + ex
@@ -514,14 +528,16 @@ def _repeats(
 
 def _scan(
     con: duckdb.DuckDBPyConnection, table: str, documents: str
-) -> tuple[int, dict[str, tuple[int, Any]]]:
+) -> tuple[int, str, dict[str, tuple[int, Any]]]:
     """One pass over ``table`` counting the rows that break each of its rules.
 
-    Returns the table's row count and, per rule (and per unique key of the table, see
-    :func:`_repeats`), the number of rows breaking it and an example.
+    Returns the table's row count, the sum of its row hashes (the part of
+    :func:`content_checksum` for this table, read by the same pass) and, per rule (and per
+    unique key of the table, see :func:`_repeats`), the number of rows breaking it and an
+    example.
     """
     checks = [c for c in _CHECKS if c.table == table]
-    parts = ["count(*)"]
+    parts = ["count(*)", _ROW_HASHES]
     for c in checks:
         parts.append(f"count(*) FILTER (WHERE {c.where})")
         parts.append(f"min({c.example}) FILTER (WHERE {c.where})" if c.example else "NULL")
@@ -529,26 +545,34 @@ def _scan(
     row = con.execute(f"SELECT {', '.join(parts)} FROM {table} t{join}").fetchall()[0]
     found: dict[str, tuple[int, Any]] = {}
     for i, c in enumerate(checks):
-        found[c.key] = (int(row[1 + 2 * i]), row[2 + 2 * i])
+        found[c.key] = (int(row[2 + 2 * i]), row[3 + 2 * i])
     for name, (tab, key, where, example, _) in _UNIQUE.items():
         if tab == table:
             found[name] = _repeats(con, table, key=key, where=where, example=example)
-    return int(row[0]), found
+    return int(row[0]), str(row[1]), found
 
 
-def validate(source: Records | str | Path, *, where: str | None = None) -> dict[str, int]:
+@dataclass(frozen=True)
+class Checked:
+    """What :func:`check_records` found in valid records: the rows per table and the
+    records' :func:`content_checksum`."""
+
+    counts: dict[str, int]
+    content_checksum: str
+
+
+def validate(
+    source: Records | str | Path,
+    *,
+    where: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> dict[str, int]:
     """Check records against the record model and report every problem at once.
 
     Checks types, required values, allowed values (layer, role, precision, ISO 3166-1
     alpha-2 countries from :mod:`stclusters._countries`), ranges (year, latitude, longitude,
     sequence numbers), keys (every people, classes and applicants row points
-    to a document) and duplicate ids.
-
-    Each table is read once by one DuckDB aggregate query that counts the rows breaking each of
-    its rules (the people, classes and applicants joined to the documents for the key checks);
-    a unique key (doc_id; doc_id, person_seq, address_seq) by one more, grouping a hash of the
-    key, with the exact grouping only when a hash repeats. A records folder is
-    never loaded into memory, so that the check costs a few scans of the Parquet files.
+    to a document) and duplicate ids (:func:`check_records` does the work).
 
     Parameters
     ----------
@@ -557,6 +581,9 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
         without loading it into memory).
     where
         How to name the records in the error message.
+    con
+        A connection whose database runs the queries (its memory limit, spill folder and
+        threads; the connection's own views are left alone); default a new in-memory one.
 
     Returns
     -------
@@ -568,15 +595,50 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
     ValidationError
         With one line per problem found.
     """
+    return check_records(source, where=where, con=con).counts
+
+
+def check_records(
+    source: Records | str | Path,
+    *,
+    where: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Checked:
+    """:func:`validate` the records and take their :func:`content_checksum` in the same scans.
+
+    Each table is read once by one DuckDB aggregate query that counts the rows breaking each of
+    its rules (the people, classes and applicants joined to the documents for the key checks)
+    and sums the hashes of its rows (the content checksum); a unique key (doc_id; doc_id,
+    person_seq, address_seq) by one more, grouping a hash of the key, with the exact grouping
+    only when a hash repeats. A records folder is never loaded into memory: the check costs
+    two scans of the people file, one of each other file (issue 12 item 4), in the memory
+    DuckDB is given (``con``), spilling beyond it.
+
+    Parameters
+    ----------
+    source, where, con
+        As for :func:`validate`.
+
+    Returns
+    -------
+    Checked
+        The row counts per table and the content checksum, when the records are valid.
+
+    Raises
+    ------
+    ValidationError
+        With one line per problem found.
+    """
     label = where or (str(source) if not isinstance(source, Records) else "records")
-    con, problems = _relations(source)
+    con, problems = _relations(source, con=con)
     try:
         if problems:
             raise ValidationError(problems, where=label)
         _register_countries(con)
         counts: dict[str, int] = {}
+        hashes: dict[str, str] = {}
         found: dict[str, tuple[int, Any]] = {}
-        counts["documents"], found_docs = _scan(con, "documents", "documents")
+        counts["documents"], hashes["documents"], found_docs = _scan(con, "documents", "documents")
         found.update(found_docs)
         # with repeated doc_ids, the key checks join each row once, to one of its documents
         documents = (
@@ -585,7 +647,7 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
             else "(SELECT doc_id, min(layer) AS layer FROM documents GROUP BY doc_id)"
         )
         for name in ("people", "classes", "applicants"):
-            counts[name], found_rows = _scan(con, name, documents)
+            counts[name], hashes[name], found_rows = _scan(con, name, documents)
             found.update(found_rows)
         messages = {c.key: c.message for c in _CHECKS} | {k: u[4] for k, u in _UNIQUE.items()}
         for key in _ORDER:
@@ -600,7 +662,10 @@ def validate(source: Records | str | Path, *, where: str | None = None) -> dict[
                 problems.append(_problem(messages[key], n, example))
         if problems:
             raise ValidationError(problems, where=label)
-        return {name: counts[name] for name in TABLES}
+        digest = hashlib.sha256()
+        for name in TABLES:
+            digest.update(f"{name}:{counts[name]}:{hashes[name]};".encode())
+        return Checked({name: counts[name] for name in TABLES}, digest.hexdigest())
     finally:
         con.close()
 
@@ -760,22 +825,25 @@ def checksum(folder: str | Path) -> str:
     return digest.hexdigest()
 
 
-def content_checksum(source: Records | str | Path) -> str:
+def content_checksum(
+    source: Records | str | Path, *, con: duckdb.DuckDBPyConnection | None = None
+) -> str:
     """A checksum of the records' content that does not depend on the order of the rows.
 
-    Each row is hashed by DuckDB and the hashes are summed per table, so the same records in any
-    order (or written in other row groups) give the same checksum.
+    Each row is hashed by DuckDB and the hashes are summed per table (:data:`_ROW_HASHES`), so
+    the same records in any order (or written in other row groups) give the same checksum.
+    :func:`check_records` takes it while validating; ``con`` as for :func:`validate`.
     """
-    con, problems = _relations(source)
-    if problems:
-        raise ValidationError(
-            problems, where=str(source) if not isinstance(source, Records) else "records"
-        )
-    digest = hashlib.sha256()
-    for name in TABLES:
-        n, total = con.execute(
-            f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR FROM {name} AS t"
-        ).fetchall()[0]
-        digest.update(f"{name}:{n}:{total};".encode())
-    con.close()
-    return digest.hexdigest()
+    con, problems = _relations(source, con=con)
+    try:
+        if problems:
+            raise ValidationError(
+                problems, where=str(source) if not isinstance(source, Records) else "records"
+            )
+        digest = hashlib.sha256()
+        for name in TABLES:
+            n, total = con.execute(f"SELECT count(*), {_ROW_HASHES} FROM {name} AS t").fetchall()[0]
+            digest.update(f"{name}:{n}:{total};".encode())
+        return digest.hexdigest()
+    finally:
+        con.close()

@@ -146,8 +146,25 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _norm_key(style: str | None, fields: Sequence[str | None]) -> str:
-    return _SEP.join([style or "", *(normalise(f or "") for f in fields)])
+def _norm_key(
+    style: str | None, fields: Sequence[str | None], memo: dict[str, str] | None = None
+) -> str:
+    """The key of an input: its style and normalised fields joined by the separator.
+
+    ``memo`` keeps the normalised form of each field value seen (the city, region and country
+    of the distinct inputs repeat a lot: normalising each distinct value once is most of the
+    time of making the keys of a large set of inputs).
+    """
+    if memo is None:
+        return _SEP.join([style or "", *(normalise(f or "") for f in fields)])
+    parts = [style or ""]
+    for f in fields:
+        text = f or ""
+        norm = memo.get(text)
+        if norm is None:
+            norm = memo[text] = normalise(text)
+        parts.append(norm)
+    return _SEP.join(parts)
 
 
 def _geocode_key(geocoder: Geocoder, k: str) -> GeocodeResult:
@@ -220,8 +237,9 @@ def geocode_strings(
     """
     norm: dict[str, int] = {}
     slots: list[int] = []
+    memo: dict[str, str] = {}
     for style, *fields in inputs:
-        slots.append(norm.setdefault(_norm_key(style, fields), len(norm)))
+        slots.append(norm.setdefault(_norm_key(style, fields, memo), len(norm)))
     keys = list(norm)
     cached = cache.get(keys) if cache is not None else {}
     results: list[GeocodeResult | None] = [cached.get(k) for k in keys]
