@@ -11,8 +11,9 @@ Rules and limits:
 * Identical coordinates are merged first; when a cluster has many distinct points
   (more than ``snap_above``), positions are snapped to a grid of ``radius_km / 100`` before the
   discs are drawn, which moves the boundary by at most 0.71 % of the radius (35 m at 5 km).
-* The discs that other discs cover whole are left out of the union (:func:`covered_discs`): the
-  union is the same set, reached with far fewer discs (a dense cluster's are nearly all covered).
+* Above ``snap_above`` distinct points, the discs that other discs cover whole are also left out
+  of the union (:func:`covered_discs`): the union is the same set up to rounding, reached with
+  far fewer discs (a dense cluster's are nearly all covered).
 * Each disc is a polygon of ``4 * quad_segs`` vertices (64 by default; its area is 0.16 % below
   the circle's).
 * A footprint that crosses the antimeridian is returned as a MultiPolygon split at longitude
@@ -101,7 +102,10 @@ def footprint(
     if xy.shape[0] > snap_above:
         step = radius_m / 100.0
         xy = np.unique(np.round(xy / step) * step, axis=0)
-    xy = xy[~covered_discs(xy, radius=radius_m, quad_segs=quad_segs)]
+        # the same union from far fewer discs; below snap_above the union of every disc is kept
+        # as it was (leaving covered discs out moves vertices by rounding only, yet changes the
+        # bytes of the footprints written)
+        xy = xy[~covered_discs(xy, radius=radius_m, quad_segs=quad_segs)]
     discs = shapely.buffer(shapely.points(xy), radius_m, quad_segs=quad_segs)
     union = shapely.union_all(discs)
 
