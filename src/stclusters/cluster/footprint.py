@@ -68,7 +68,8 @@ def footprint(
     quad_segs
         Vertices per quarter circle of each disc.
     snap_above
-        Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``.
+        Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``
+        and covered discs are left out of the union (:func:`covered_discs`).
 
     Returns
     -------
