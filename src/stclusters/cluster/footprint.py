@@ -11,7 +11,7 @@ Rules and limits:
 * Identical coordinates are merged first; when a cluster has many distinct points
   (more than ``snap_above``), positions are snapped to a grid of ``radius_km / 100`` before the
   discs are drawn, which moves the boundary by at most 0.71 % of the radius (35 m at 5 km).
-* Above ``snap_above`` distinct points, the discs that other discs cover whole are also left out
+* Above ``cover_above`` distinct points, the discs that other discs cover whole are also left out
   of the union (:func:`covered_discs`): the union is the same set up to rounding, reached with
   far fewer discs (a dense cluster's are nearly all covered).
 * Each disc is a polygon of ``4 * quad_segs`` vertices (64 by default; its area is 0.16 % below
@@ -55,6 +55,7 @@ def footprint(
     radius_km: float = 5.0,
     quad_segs: int = 16,
     snap_above: int = 20_000,
+    cover_above: int = 50_000,
 ) -> Footprint:
     """The union of discs of ``radius_km`` around the points, in longitude/latitude degrees.
 
@@ -68,8 +69,10 @@ def footprint(
     quad_segs
         Vertices per quarter circle of each disc.
     snap_above
-        Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``
-        and covered discs are left out of the union (:func:`covered_discs`).
+        Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``.
+    cover_above
+        Above this many distinct points, covered discs are left out of the union
+        (:func:`covered_discs`; the same set up to rounding: smaller footprints keep their bytes).
 
     Returns
     -------
@@ -103,9 +106,9 @@ def footprint(
     if xy.shape[0] > snap_above:
         step = radius_m / 100.0
         xy = np.unique(np.round(xy / step) * step, axis=0)
-        # the same union from far fewer discs; below snap_above the union of every disc is kept
-        # as it was (leaving covered discs out moves vertices by rounding only, yet changes the
-        # bytes of the footprints written)
+    if xy.shape[0] > cover_above:
+        # the same union from far fewer discs (leaving covered discs out moves vertices by
+        # rounding only, yet changes the bytes of the footprints written)
         xy = xy[~covered_discs(xy, radius=radius_m, quad_segs=quad_segs)]
     discs = shapely.buffer(shapely.points(xy), radius_m, quad_segs=quad_segs)
     union = shapely.union_all(discs)
