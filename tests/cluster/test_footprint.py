@@ -105,3 +105,44 @@ def test_footprint_contains_its_points(
     # Never more than the sum of the discs, never less than one disc.
     n = np.unique(X, axis=0).shape[0]
     assert math.pi * 9 * 0.99 <= area_km2(geom) <= n * math.pi * 9 * 1.01
+
+
+def _union(xy: np.ndarray, radius: float) -> object:
+    import shapely
+
+    return shapely.union_all(shapely.buffer(shapely.points(xy), radius, quad_segs=16))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=400),
+    spread=st.floats(min_value=0.5, max_value=40.0),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_covered_discs_leave_the_union_unchanged(n: int, spread: float, seed: int) -> None:
+    """The discs left out add nothing: the union of those kept is the union of all (a dense
+    cloud, a sparse one, a ring with an empty middle wider than a disc)."""
+    from stclusters.cluster.footprint import covered_discs
+
+    rng = np.random.default_rng(seed)
+    radius = 1.0
+    angle = rng.uniform(0, 2 * np.pi, n)
+    ring = np.column_stack((np.cos(angle), np.sin(angle))) * spread * 0.5
+    cloud = rng.normal(size=(n, 2)) * spread * 0.2
+    for xy in (np.unique(cloud, axis=0), np.unique(ring, axis=0)):
+        covered = covered_discs(xy, radius=radius)
+        everything, kept = _union(xy, radius), _union(xy[~covered], radius)
+        assert everything.symmetric_difference(kept).area <= 1e-9 * everything.area
+
+
+def test_covered_discs_drop_the_inside_of_a_dense_cluster() -> None:
+    """A dense grid of 100 x 100 points 0.05 radius apart keeps its edge and the anchors."""
+    from stclusters.cluster.footprint import covered_discs
+
+    g = np.arange(100) * 0.05
+    xy = np.array([(x, y) for x in g for y in g])
+    covered = covered_discs(xy, radius=1.0)
+    assert covered.sum() > 0.8 * len(xy)
+    assert not covered[0]  # a corner: its disc reaches beyond every other
+    edge = (xy[:, 0] == 0) | (xy[:, 1] == 0) | (xy[:, 0] == g[-1]) | (xy[:, 1] == g[-1])
+    assert not covered[edge].any()

@@ -11,6 +11,9 @@ Rules and limits:
 * Identical coordinates are merged first; when a cluster has many distinct points
   (more than ``snap_above``), positions are snapped to a grid of ``radius_km / 100`` before the
   discs are drawn, which moves the boundary by at most 0.71 % of the radius (35 m at 5 km).
+* Above ``cover_above`` distinct points, the discs that other discs cover whole are also left out
+  of the union (:func:`covered_discs`): the union is the same set up to rounding, reached with
+  far fewer discs (a dense cluster's are nearly all covered).
 * Each disc is a polygon of ``4 * quad_segs`` vertices (64 by default; its area is 0.16 % below
   the circle's).
 * A footprint that crosses the antimeridian is returned as a MultiPolygon split at longitude
@@ -36,7 +39,7 @@ from stclusters._sphere import centroid, unique_points
 from stclusters.cluster._sphere import BoolArray, FloatArray, check_latlon, check_params, interval
 from stclusters.errors import InputError
 
-__all__ = ["area_km2", "contains_points", "footprint", "footprints"]
+__all__ = ["area_km2", "contains_points", "covered_discs", "footprint", "footprints"]
 
 #: A shapely Polygon or MultiPolygon in (lon, lat) degrees (shapely ships no type information).
 Footprint: TypeAlias = Any
@@ -52,6 +55,7 @@ def footprint(
     radius_km: float = 5.0,
     quad_segs: int = 16,
     snap_above: int = 20_000,
+    cover_above: int = 50_000,
 ) -> Footprint:
     """The union of discs of ``radius_km`` around the points, in longitude/latitude degrees.
 
@@ -66,6 +70,9 @@ def footprint(
         Vertices per quarter circle of each disc.
     snap_above
         Above this many distinct points, positions are snapped to a grid of ``radius_km / 100``.
+    cover_above
+        Above this many distinct points, covered discs are left out of the union
+        (:func:`covered_discs`; the same set up to rounding: smaller footprints keep their bytes).
 
     Returns
     -------
@@ -99,6 +106,10 @@ def footprint(
     if xy.shape[0] > snap_above:
         step = radius_m / 100.0
         xy = np.unique(np.round(xy / step) * step, axis=0)
+    if xy.shape[0] > cover_above:
+        # the same union from far fewer discs (leaving covered discs out moves vertices by
+        # rounding only, yet changes the bytes of the footprints written)
+        xy = xy[~covered_discs(xy, radius=radius_m, quad_segs=quad_segs)]
     discs = shapely.buffer(shapely.points(xy), radius_m, quad_segs=quad_segs)
     union = shapely.union_all(discs)
 
@@ -112,6 +123,88 @@ def footprint(
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
     out: Footprint = _split_antimeridian(geom)
+    return out
+
+
+#: Nearest kept discs tested for covering a disc; and the angle (radians) by which the arc of
+#: directions each covers is narrowed against rounding.
+_COVER_NEIGHBOURS = 12
+_COVER_MARGIN = 1e-6
+#: Side of the grid cells (in disc radii) of which one point each keeps its disc.
+_COVER_CELL = 0.25
+
+
+def covered_discs(xy: FloatArray, *, radius: float, quad_segs: int = 16) -> BoolArray:
+    """(n,) True for the discs that may be left out of the union: others that stay cover them.
+
+    Parameters
+    ----------
+    xy
+        (n, 2) distinct disc centres in plane coordinates (the same unit as ``radius``).
+    radius
+        The discs' radius.
+    quad_segs
+        Vertices per quarter circle of the polygons drawn for the discs.
+
+    Returns
+    -------
+    ndarray of bool
+        (n,) True where the disc is covered whole by discs marked False.
+
+    Notes
+    -----
+    The first point of each grid cell of side ``_COVER_CELL * radius`` keeps its disc (the
+    *anchors*). Any other disc is covered when the discs of its :data:`_COVER_NEIGHBOURS`
+    nearest anchors, each shrunk by two sagittas (the polygon of ``4 * quad_segs`` vertices
+    drawn for a disc, inscribed in its circle, holds the circle shrunk by one sagitta
+    ``radius * (1 - cos(pi / (4 * quad_segs)))``), cover its circle in every direction: an
+    anchor at ``v`` from the centre (``|v| < r'``, the shrunk radius) covers the boundary
+    point in direction ``u`` when ``u . v >= (radius**2 - r'**2 + |v|**2) / (2 radius)`` (an
+    arc of directions), and the arcs (narrowed by :data:`_COVER_MARGIN`) must leave no
+    direction uncovered (taken in order of their starts, without counting an arc's part past a
+    full turn: a sufficient test). The covering discs hold the centre, and they are convex, so
+    covering the circle covers the disc. Anchors are never left out, so every disc left out is
+    covered by discs that stay: the union is the same set. The test is sufficient, not necessary.
+
+    Costs one k-nearest-neighbour query (scipy's cKDTree) and a sort of ``k`` arcs per disc; a
+    dense cluster keeps its anchors and its edge, far fewer discs.
+    """
+    from scipy.spatial import cKDTree
+
+    n = xy.shape[0]
+    out = np.zeros(n, dtype=bool)
+    cells = np.floor(xy / (_COVER_CELL * radius)).astype(np.int64)
+    _, first = np.unique(cells, axis=0, return_index=True)
+    anchor = np.zeros(n, dtype=bool)
+    anchor[first] = True
+    k = min(_COVER_NEIGHBOURS, int(anchor.sum()))
+    if k < 3:
+        return out
+    sagitta = radius * (1.0 - np.cos(np.pi / (4 * quad_segs)))
+    inner = radius - 2.0 * sagitta - 1e-9 * radius
+    anchors = xy[anchor]
+    rest = np.flatnonzero(~anchor)
+    dist, idx = cKDTree(anchors).query(xy[rest], k=k, distance_upper_bound=inner)
+    ok = np.isfinite(dist) & (dist > 0)
+    j = np.where(ok, idx, 0)
+    v = anchors[j] - xy[rest, None, :]
+    norm = np.where(ok, dist, 1.0)
+    need = (radius**2 - inner**2 + norm**2) / (2.0 * radius) / norm
+    ok &= need < 1.0
+    # an anchor covers the directions within alpha of its own direction theta
+    alpha = np.arccos(np.clip(need, -1.0, 1.0)) - _COVER_MARGIN
+    theta = np.arctan2(v[..., 1], v[..., 0]) % (2.0 * np.pi)
+    start = np.where(ok, theta - alpha, np.inf)
+    end = np.where(ok, theta + alpha, -np.inf)
+    order = np.argsort(start, axis=1, kind="stable")
+    start = np.take_along_axis(start, order, axis=1)
+    end = np.take_along_axis(end, order, axis=1)
+    reach = np.maximum.accumulate(end, axis=1)
+    # no gap between the arcs taken in order of their starts, and round the whole circle
+    gap = (start[:, 1:] > reach[:, :-1]) & np.isfinite(start[:, 1:])
+    out[rest] = (
+        np.isfinite(start[:, 0]) & ~gap.any(axis=1) & (reach[:, -1] >= start[:, 0] + 2 * np.pi)
+    )
     return out
 
 

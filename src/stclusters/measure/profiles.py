@@ -299,6 +299,7 @@ def _field_shares(
             SELECT DISTINCT c.doc_id, m.field, m.sector
             FROM classes c JOIN field_map m ON m.scheme = c.scheme AND m.code = c.code
             WHERE c.scheme IN ({scheme_list})
+              AND c.doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = '{layer}')
         ), n AS (SELECT doc_id, count(*) AS n_fields FROM doc_fields GROUP BY doc_id),
         credit AS (
             SELECT dc.c, f.field, f.sector, dc.s / n.n_fields AS credit

@@ -223,8 +223,9 @@ def label_rows(
     precision, else null. ``cluster_prev``: the cluster of previous-window rows so located
     (``cluster_prev`` per layer, :func:`assign_previous`), else -2. ``loc_label``, current
     window only: the row's cluster name, else its main city (clustered precision), else its
-    economy's name (coarser rows), else null. The labels of the distinct points are joined to
-    the rows in SQL (one hash join; the point tables grow with distinct coordinates only).
+    economy's name (coarser rows), else null. The labels of the distinct points of both windows
+    (one table, growing with distinct coordinates only) are joined to the rows in SQL: one hash
+    join, one pass over the rows.
     """
     layer_names = [layer.name for layer in clustering.layers]
     current = pa.table(
@@ -265,28 +266,37 @@ def label_rows(
     con.register("economy_names_in", economies)
     fine = clustering.fine("r")
     try:
+        # one table of the distinct points of both windows: the rows are joined to it once
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE point_labels AS
+            SELECT coalesce(c.layer, p.layer) AS layer, coalesce(c.lat, p.lat) AS lat,
+                coalesce(c.lon, p.lon) AS lon, c.cluster, c.loc_label, p.cluster_prev
+            FROM point_current_in c FULL OUTER JOIN point_previous_in p
+                ON c.layer = p.layer AND c.lat = p.lat AND c.lon = p.lon
+            """
+        )
         con.execute(
             f"""
             CREATE OR REPLACE TABLE rows AS
             SELECT r.*,
                 CASE WHEN r.current AND {fine} THEN c.cluster END AS cluster,
-                CASE WHEN r.previous AND {fine} THEN coalesce(p.cluster_prev, -2)
+                CASE WHEN r.previous AND {fine} THEN coalesce(c.cluster_prev, -2)
                      ELSE -2 END::BIGINT AS cluster_prev,
                 CASE WHEN NOT r.current OR r.lat IS NULL THEN NULL
                      WHEN {fine} THEN c.loc_label
                      WHEN r.country IS NULL OR r.country = '' THEN NULL
                      ELSE coalesce(e.economy_name, r.country) END AS loc_label
             FROM rows r
-            LEFT JOIN point_current_in c
+            LEFT JOIN point_labels c
                 ON c.layer = r.layer AND c.lat = r.lat AND c.lon = r.lon
-            LEFT JOIN point_previous_in p
-                ON p.layer = r.layer AND p.lat = r.lat AND p.lon = r.lon
             LEFT JOIN economy_names_in e ON e.country = r.country
             """
         )
     finally:
         for name in ("point_current_in", "point_previous_in", "economy_names_in"):
             con.unregister(name)
+        con.execute("DROP TABLE IF EXISTS point_labels")
 
 
 def _layer_balanced_shares(
