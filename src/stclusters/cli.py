@@ -798,8 +798,8 @@ def compare_cmd(
     target = out if out is not None else out_b
     try:
         comparison = compare_runs(out_a, out_b, memory_limit_gb=memory_limit_gb)
+        page = write_comparison_page(comparison, target)  # checks the folder first
         table = write_comparison(comparison, target)
-        page = write_comparison_page(comparison, target)
     except (StclustersError, OSError) as exc:
         raise fail(exc) from None
     counts = comparison.counts()

@@ -11,8 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from stclusters._outdir import read_marker
 from stclusters._version import __version__
 from stclusters.compare import Comparison
+from stclusters.errors import OutputError
 from stclusters.report import text
 from stclusters.report.pages import _env, _write_assets
 
@@ -176,6 +178,19 @@ def comparison_html(comparison: Comparison, *, root: str = "", profiles: bool = 
     )
 
 
+def _check_target(folder: Path, comparison: Comparison) -> None:
+    """Refuse to write into a folder that holds other people's files: only a folder written by
+    stclusters (its marker), an empty or a new one."""
+    if not folder.exists() or read_marker(folder) is not None:
+        return
+    if not folder.is_dir() or any(folder.iterdir()):
+        raise OutputError(
+            f"{folder}: not a folder written by stclusters and not empty, so the comparison of "
+            f"{comparison.a.folder} and {comparison.b.folder} is not written there; give a new "
+            "or empty folder with --out, or leave --out out to write beside the later run's site"
+        )
+
+
 def write_comparison_page(comparison: Comparison, folder: str | Path) -> Path:
     """Write ``comparison.html`` into ``folder`` (the later edition's output folder, or another
     one: then the site's assets are written there too).
@@ -184,8 +199,14 @@ def write_comparison_page(comparison: Comparison, folder: str | Path) -> Path:
     -------
     Path
         The page written.
+
+    Raises
+    ------
+    OutputError
+        ``folder`` holds files stclusters did not write (no marker).
     """
     folder = Path(folder)
+    _check_target(folder, comparison)
     folder.mkdir(parents=True, exist_ok=True)
     beside_b = folder.resolve() == comparison.b.folder.resolve()
     if not (folder / "assets" / "site.css").is_file():
