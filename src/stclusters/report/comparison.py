@@ -65,6 +65,8 @@ def _table_rows(rows: Sequence[Mapping[str, Any]], links: Mapping[int, str]) -> 
         if not (r["published_a"] or r["published_b"]):
             continue
         name = r["name_b"] if r["name_b"] is not None else r["name_a"]
+        if r["name_a"] is not None and r["name_b"] is not None and r["name_a"] != r["name_b"]:
+            name = f"{name} (was {r['name_a']})"
         out.append(
             {
                 "status": r["status"],
