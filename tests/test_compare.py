@@ -144,11 +144,51 @@ def test_every_outcome_with_hand_checked_figures(tmp_path: Path) -> None:
         "leavers": 1,
         "merges": 1,
         "splits": 1,
+        "absorbed": 0,
+        "detached": 0,
     }
     # the rows of one group share its number; the groups are numbered in table order
     groups = [r["group"] for r in comparison.rows]
     assert groups == sorted(groups) and groups[0] == 1
     assert by_pair[(2, 12)]["group"] == by_pair[(3, 12)]["group"]
+
+
+def test_a_small_edge_cluster_is_absorbed_not_a_merge(tmp_path: Path) -> None:
+    """Gotemba (5 rows, 4% of Tokyo) is a cluster of its own in 2023 and inside Tokyo in 2024:
+    Tokyo stays matched, Gotemba is absorbed; a piece of 2024 breaking off Osaka is detached."""
+    tokyo, gotemba, osaka = (35.68, 139.69, 120), (35.70, 139.80, 5), (34.69, 135.50, 90)
+    edge = (34.80, 135.60, 8)
+    a = fake_run(
+        tmp_path / "a",
+        2023,
+        [
+            (1, "Tokyo", "JP", True, [tokyo]),
+            (2, "Gotemba", "JP", False, [gotemba]),
+            (3, "Osaka", "JP", True, [osaka, edge]),
+        ],
+    )
+    b = fake_run(
+        tmp_path / "b",
+        2024,
+        [
+            (1, "Tokyo", "JP", True, [tokyo, gotemba]),
+            (2, "Osaka", "JP", True, [osaka]),
+            (3, "Suita", "JP", False, [edge]),
+        ],
+    )
+    comparison = compare_runs(a, b)
+    status = {(r["name_a"], r["name_b"]): r["status"] for r in comparison.rows}
+    assert status == {
+        ("Tokyo", "Tokyo"): "matched",
+        ("Gotemba", "Tokyo"): "absorbed",
+        ("Osaka", "Osaka"): "matched",
+        ("Osaka", "Suita"): "detached",
+    }
+    counts = comparison.counts()
+    assert (counts["matched"], counts["merges"], counts["splits"]) == (2, 0, 0)
+    assert (counts["absorbed"], counts["detached"]) == (1, 1)
+    tokyo_row = next(r for r in comparison.rows if r["name_a"] == "Tokyo")
+    assert tokyo_row["growth"] == pytest.approx(125 / 125 - 1)  # the group: Tokyo and Gotemba
 
 
 def test_labels_do_not_match_clusters(tmp_path: Path) -> None:

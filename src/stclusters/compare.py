@@ -10,8 +10,11 @@ proportion to their output there. A cluster is *linked* to the cluster of the ot
 holding more than :data:`LINK_SHARE` of its output (at most one, since the credits add up to at
 most 1), and the links make groups: one cluster of each edition is a match, none of the earlier
 edition an entrant, none of the later a leaver, several of the earlier and one of the later a
-merge, one and several a split (several and several: regrouped). Matching never uses the runs'
-cluster ids, which each run numbers afresh.
+merge, one and several a split (several and several: regrouped). Parts holding less than
+:data:`MINOR_SHARE` of the largest part of their edition in the group do not count for that:
+they are *absorbed* (of the earlier edition) or *detached* (of the later one), so that a small
+cluster on the edge of a large one does not make the large one a merge. Matching never uses the
+runs' cluster ids, which each run numbers afresh.
 
 Each cluster gets a stable key (:func:`cluster_key`) from its main place (the first city of its
 name and its primary economy), so that a cluster keeps its identifier from edition to edition
@@ -118,7 +121,20 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 )
 
 #: Order of the statuses in the table (then by rank).
-STATUSES: tuple[str, ...] = ("matched", "merged", "split", "regrouped", "entrant", "leaver")
+STATUSES: tuple[str, ...] = (
+    "matched",
+    "merged",
+    "split",
+    "regrouped",
+    "absorbed",
+    "detached",
+    "entrant",
+    "leaver",
+)
+#: A part of a group holding less than this share of the output of its edition's largest part
+#: is minor: a small cluster on the edge of a large one that the other edition draws inside it
+#: (or apart from it) is *absorbed* (or *detached*), not a merge (or split) of the large one.
+MINOR_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -169,16 +185,21 @@ class Comparison:
     rows: list[dict[str, Any]]
 
     def counts(self) -> dict[str, int]:
-        """Clusters per outcome: ``matched`` (pairs), ``entrants``, ``leavers``, ``merges`` and
-        ``splits`` (groups; a regrouped group counts as both), over every cluster found."""
-        groups: dict[int, str] = {int(r["group"]): str(r["status"]) for r in self.rows}
+        """Outcomes over every cluster found: ``matched``, ``merges``, ``splits`` (groups; a
+        regrouped group counts as both), ``entrants``, ``leavers``, and the minor parts
+        ``absorbed`` and ``detached`` (rows)."""
+        minor = ("absorbed", "detached")
+        groups = {int(r["group"]): str(r["status"]) for r in self.rows if r["status"] not in minor}
         statuses = list(groups.values())
+        rows = [str(r["status"]) for r in self.rows]
         return {
             "matched": statuses.count("matched"),
             "entrants": statuses.count("entrant"),
             "leavers": statuses.count("leaver"),
             "merges": statuses.count("merged") + statuses.count("regrouped"),
             "splits": statuses.count("split") + statuses.count("regrouped"),
+            "absorbed": rows.count("absorbed"),
+            "detached": rows.count("detached"),
         }
 
 
@@ -311,6 +332,10 @@ FROM read_parquet(?) WHERE cluster_id IS NOT NULL AND share > 0
 GROUP BY ALL
 """
 
+_TOTALS = """
+SELECT cluster_id, sum(share) FROM read_parquet(?) WHERE cluster_id IS NOT NULL GROUP BY ALL
+"""
+
 _CREDIT = """
 WITH a AS ({cells_a}), b AS ({cells_b}),
 at_a AS (SELECT y, x, sum(s) AS total FROM a GROUP BY ALL),
@@ -336,9 +361,10 @@ GROUP BY ALL
 
 def _overlaps(
     a: Edition, b: Edition, *, cell_km: float, memory_limit_gb: float | None
-) -> dict[tuple[int, int], tuple[float, float, float]]:
-    """Per pair of clusters (A, B) with common footprint cells: A's output credited to B, B's
-    credited to A, and the output of people rows counted in both (same record, same point)."""
+) -> tuple[dict[tuple[int, int], tuple[float, float, float]], dict[int, float], dict[int, float]]:
+    """Per pair of clusters (A, B) with common footprint cells: the share of A's output
+    credited to B, of B's credited to A, and the output of people rows counted in both (same
+    record, same point); and each run's output per cluster (from the same rows)."""
     con = duckdb.connect()
     try:
         if memory_limit_gb is not None:
@@ -346,6 +372,10 @@ def _overlaps(
         cells = _CELLS.format(k=repr(_KM_PER_DEGREE), cell=repr(cell_km))
         pa_, pb = str(a.memberships), str(b.memberships)
         credit = con.execute(_CREDIT.format(cells_a=cells, cells_b=cells), [pa_, pb]).fetchall()
+        totals = [
+            {int(c): float(t) for c, t in con.execute(_TOTALS, [path]).fetchall()}
+            for path in (pa_, pb)
+        ]
         shared = {
             (int(x), int(y)): float(s) for x, y, s in con.execute(_SHARED, [pa_, pb]).fetchall()
         }
@@ -356,10 +386,16 @@ def _overlaps(
         ) from None
     finally:
         con.close()
-    return {
-        (int(x), int(y)): (float(ab), float(ba), shared.get((int(x), int(y)), 0.0))
-        for x, y, ab, ba in credit
-    }
+    ta, tb = totals
+    out = {}
+    for x, y, ab, ba in credit:
+        pair = (int(x), int(y))
+        out[pair] = (
+            float(ab) / ta[pair[0]] if ta.get(pair[0]) else 0.0,
+            float(ba) / tb[pair[1]] if tb.get(pair[1]) else 0.0,
+            shared.get(pair, 0.0),
+        )
+    return out, ta, tb
 
 
 def _groups(
@@ -382,6 +418,12 @@ def _groups(
     for cid in b_ids:
         members.setdefault(find(("b", cid)), ([], []))[1].append(cid)
     return list(members.values())
+
+
+def _major(outputs: Sequence[float], ids: Sequence[int]) -> set[int]:
+    """The parts of one side of a group holding at least :data:`MINOR_SHARE` of its largest."""
+    top = max(outputs, default=0.0)
+    return {i for i, o in zip(ids, outputs, strict=True) if o >= MINOR_SHARE * top}
 
 
 def _status(n_a: int, n_b: int) -> str:
@@ -414,8 +456,8 @@ def _row(
     both = ca is not None and cb is not None
     row["rank_change"] = ca["rank"] - cb["rank"] if ca is not None and cb is not None else None
     ab, ba, shared = overlap if overlap is not None else (0.0, 0.0, 0.0)
-    row["overlap_a"] = ab / _output(ca) if both and ca is not None and _output(ca) > 0 else None
-    row["overlap_b"] = ba / _output(cb) if both and cb is not None and _output(cb) > 0 else None
+    row["overlap_a"] = ab if both else None
+    row["overlap_b"] = ba if both else None
     row["shared_output"] = shared if both else None
     return row
 
@@ -484,13 +526,12 @@ def compare_runs(
     a, b = read_edition(out_a), read_edition(out_b)
     _check_comparable(a, b)
     cell_km = CELL_SHARE * float(a.settings.get("eps_km") or 15.0)
-    pairs = _overlaps(a, b, cell_km=cell_km, memory_limit_gb=memory_limit_gb)
-    links: set[tuple[int, int]] = set()
-    for (x, y), (ab, ba, _) in pairs.items():
-        if x not in a.clusters or y not in b.clusters:
-            continue
-        if ab > LINK_SHARE * _output(a.clusters[x]) or ba > LINK_SHARE * _output(b.clusters[y]):
-            links.add((x, y))
+    pairs, _, _ = _overlaps(a, b, cell_km=cell_km, memory_limit_gb=memory_limit_gb)
+    links = {
+        (x, y)
+        for (x, y), (ab, ba, _) in pairs.items()
+        if x in a.clusters and y in b.clusters and (ab > LINK_SHARE or ba > LINK_SHARE)
+    }
     keys = _later_keys(a, b, links, pairs)
     groups = _groups(sorted(a.clusters), sorted(b.clusters), links)
     group_of = {x: g for g, (xs, _) in enumerate(groups) for x in xs}
@@ -504,6 +545,9 @@ def compare_runs(
         growth = out_b_total / out_a_total - 1.0 if xs and ys and out_a_total > 0 else None
         singles: list[tuple[int | None, int | None]] = [(x, None) for x in xs]
         singles += [(None, y) for y in ys]
+        major_a = _major([_output(a.clusters[x]) for x in xs], xs)
+        major_b = _major([_output(b.clusters[y]) for y in ys], ys)
+        status = _status(len(major_a), len(major_b))
         for ia, ib in edges.get(index, singles):
             ca = a.clusters[ia] if ia is not None else None
             cb = b.clusters[ib] if ib is not None else None
@@ -511,7 +555,12 @@ def compare_runs(
             row["cluster_id_a"], row["cluster_id_b"] = ia, ib
             if cb is not None and ib is not None:
                 row["cluster_key"] = keys[ib]
-            row.update(status=_status(len(xs), len(ys)), group=index, growth=growth)
+            row_status = status
+            if ia is not None and ib is not None and ia not in major_a:
+                row_status = "absorbed"
+            elif ia is not None and ib is not None and ib not in major_b:
+                row_status = "detached"
+            row.update(status=row_status, group=index, growth=growth)
             rows.append(row)
 
     def order(r: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -28,6 +28,8 @@ _STATUS_WORDS = {
     "merged": "merged",
     "split": "split",
     "regrouped": "merged and split",
+    "absorbed": "absorbed",
+    "detached": "detached",
     "entrant": "entrant",
     "leaver": "leaver",
 }
@@ -142,6 +144,11 @@ def comparison_html(comparison: Comparison, *, root: str = "", profiles: bool = 
         (f"Leavers (gone since {a})", f"{counts['leavers']:,}"),
         ("Merges", f"{counts['merges']:,}"),
         ("Splits", f"{counts['splits']:,}"),
+        (
+            "Small clusters absorbed by a larger one",
+            f"{counts['absorbed']:,}",
+        ),
+        ("Small clusters detached from a larger one", f"{counts['detached']:,}"),
     ]
     links: dict[int, str] = {}
     if profiles:
