@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from stclusters.compare import Comparison, compare_runs
 from stclusters.config import Config
 from stclusters.pipeline import run
 from stclusters.synth import write_world
-from stclusters.synth.world import TRUTH_PEOPLE
+from stclusters.synth.truth import hub_clusters
 from worlds import DEMO_SCALE, DEMO_SEED
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_world")]
@@ -55,31 +54,12 @@ def comparison(editions: tuple[Path, Path]) -> Comparison:
     return compare_runs(*editions, memory_limit_gb=2)
 
 
-def hub_clusters(out: Path, world: Path) -> dict[str, int]:
-    """Per planted hub, the cluster holding more than half of its output in this run."""
-    rows = duckdb.sql(
-        f"""
-        WITH t AS (SELECT doc_id, person_seq, address_seq, hub
-                   FROM read_parquet('{world / TRUTH_PEOPLE}') WHERE hub IS NOT NULL),
-        m AS (SELECT * FROM read_parquet('{out / "memberships.parquet"}')),
-        j AS (SELECT t.hub, m.cluster_id, m.share FROM m JOIN t
-              ON m.doc_id = t.doc_id AND m.person_seq IS NOT DISTINCT FROM t.person_seq
-              AND m.address_seq IS NOT DISTINCT FROM t.address_seq),
-        per AS (SELECT hub, cluster_id, sum(share) AS s,
-                       sum(sum(share)) OVER (PARTITION BY hub) AS total
-                FROM j GROUP BY ALL)
-        SELECT hub, cluster_id FROM per WHERE cluster_id IS NOT NULL AND s > 0.5 * total
-        """
-    ).fetchall()
-    return {str(h): int(c) for h, c in rows}
-
-
 def test_every_hub_present_in_both_editions_is_matched(
     editions: tuple[Path, Path], comparison: Comparison, demo_world: Path
 ) -> None:
     earlier_world = editions[0].parent / "world2023"
-    a = hub_clusters(editions[0], earlier_world)
-    b = hub_clusters(editions[1], demo_world)
+    a = hub_clusters(earlier_world, editions[0])
+    b = hub_clusters(demo_world, editions[1])
     both = sorted(set(a) & set(b))
     assert len(both) >= 40, both  # the demo world's hubs form clusters in both editions
     rows = {(r["cluster_id_a"], r["cluster_id_b"]): r for r in comparison.rows}
@@ -90,8 +70,8 @@ def test_every_hub_present_in_both_editions_is_matched(
 def test_planted_growth_and_entrant(
     editions: tuple[Path, Path], comparison: Comparison, demo_world: Path
 ) -> None:
-    a = hub_clusters(editions[0], editions[0].parent / "world2023")
-    b = hub_clusters(editions[1], demo_world)
+    a = hub_clusters(editions[0].parent / "world2023", editions[0])
+    b = hub_clusters(demo_world, editions[1])
     assert NEW not in a and NEW in b
     rows = {(r["cluster_id_a"], r["cluster_id_b"]): r for r in comparison.rows}
     grown = rows[(a[GROWN], b[GROWN])]
