@@ -21,7 +21,7 @@ per AS (
     FROM m JOIN t ON m.doc_id = t.doc_id
      AND m.person_seq IS NOT DISTINCT FROM t.person_seq
      AND m.address_seq IS NOT DISTINCT FROM t.address_seq
-    GROUP BY ALL
+    GROUP BY t.hub, m.cluster_id
 )
 SELECT hub, cluster_id FROM per WHERE cluster_id IS NOT NULL AND s > 0.5 * total ORDER BY hub
 """
