@@ -806,7 +806,8 @@ def compare_cmd(
     console.print(
         f"editions {comparison.a.edition} and {comparison.b.edition}: "
         f"{counts['matched']:,} matched, {counts['entrants']:,} entrants, "
-        f"{counts['leavers']:,} leavers, {counts['merges']:,} merges, {counts['splits']:,} splits"
+        f"{counts['leavers']:,} leavers, {counts['merges']:,} merges, {counts['splits']:,} splits "
+        f"({counts['absorbed']:,} small clusters absorbed, {counts['detached']:,} detached)"
     )
     console.print(f"[green]written[/]: {table} and {page}")
 

@@ -286,7 +286,13 @@ def read_edition(folder: str | Path) -> Edition:
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise _not_run(folder, "there is no such folder")
-    if read_marker(folder) != "run":
+    kind = read_marker(folder)
+    if kind in ("records", "world"):
+        raise InputError(
+            f"{folder}: it is a records folder (the input of a run), not a run's output; run "
+            f"`stclusters run {folder} --out OUT` for each edition and compare the two OUT folders"
+        )
+    if kind != "run":
         raise _not_run(folder, f"it has no {MARKER} marker of a run")
     missing = [name for name in _RUN_FILES if not (folder / name).is_file()]
     if missing:

@@ -13,7 +13,7 @@ from typing import Any
 
 from stclusters._outdir import read_marker
 from stclusters._version import __version__
-from stclusters.compare import Comparison
+from stclusters.compare import COMPARISON_FILE, Comparison
 from stclusters.errors import OutputError
 from stclusters.report import text
 from stclusters.report.pages import _env, _write_assets
@@ -189,10 +189,11 @@ def comparison_html(comparison: Comparison, *, root: str = "", profiles: bool = 
 
 def _check_target(folder: Path, comparison: Comparison) -> None:
     """Refuse to write into a folder that holds other people's files: only a folder written by
-    stclusters (its marker), an empty or a new one."""
+    stclusters (its marker, or only an earlier comparison's files), an empty or a new one."""
     if not folder.exists() or read_marker(folder) is not None:
         return
-    if not folder.is_dir() or any(folder.iterdir()):
+    ours = {COMPARISON_PAGE, COMPARISON_FILE, "assets"}  # an earlier comparison's folder
+    if not folder.is_dir() or any(p.name not in ours for p in folder.iterdir()):
         raise OutputError(
             f"{folder}: not a folder written by stclusters and not empty, so the comparison of "
             f"{comparison.a.folder} and {comparison.b.folder} is not written there; give a new "
