@@ -246,7 +246,7 @@ def test_bad_folders_and_settings_are_clear_errors(tmp_path: Path) -> None:
     world = tmp_path / "world"
     world.mkdir()
     (world / ".stclusters-output").write_text('{"kind": "world", "written_by": "stclusters"}')
-    with pytest.raises(InputError, match="records folder .* not a run's output; run"):
+    with pytest.raises(InputError, match=r"records folder .* not a run's output; run"):
         compare_runs(world, b)
     (a / "memberships.parquet").unlink()
     with pytest.raises(InputError, match=r"lacks memberships\.parquet"):
