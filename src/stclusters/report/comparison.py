@@ -179,7 +179,9 @@ def comparison_html(comparison: Comparison, *, root: str = "", profiles: bool = 
             published_note=(
                 f"The {len(rows):,} clusters published in the {a} or the {b} edition, by their "
                 f"rank in {b} (then in {a}); comparison.csv lists every cluster found. Output is "
-                "patent applications plus articles, fractionally counted."
+                "patent applications plus articles, fractionally counted; growth is that of the "
+                "cluster's group: with the small clusters it absorbed or that detached from it, "
+                "and of a merge or split as a whole."
             ),
             columns=columns,
             rows=rows,
