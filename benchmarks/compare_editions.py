@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from stclusters.compare import compare_runs, write_comparison
 from stclusters.config import Config
@@ -48,7 +49,7 @@ def main() -> None:
         seed=args.seed,
         memory_limit_gb=args.memory_limit_gb,
     )
-    changes = {
+    changes: dict[str, Any] = {
         "grown_hub": args.grown,
         "growth_percent": args.growth,
         "new_hub": args.new,
