@@ -373,6 +373,7 @@ def _overlaps(
     record, same point); and each run's output per cluster (from the same rows)."""
     con = duckdb.connect()
     try:
+        con.execute("SET threads = 1")  # sums in one order: the same bytes on every run
         if memory_limit_gb is not None:
             con.execute(f"SET memory_limit = '{float(memory_limit_gb)}GB'")
         cells = _CELLS.format(k=repr(_KM_PER_DEGREE), cell=repr(cell_km))
@@ -385,6 +386,8 @@ def _overlaps(
         shared = {
             (int(x), int(y)): float(s) for x, y, s in con.execute(_SHARED, [pa_, pb]).fetchall()
         }
+    except duckdb.OutOfMemoryException:
+        raise  # the command line names the limit and the setting
     except duckdb.Error as exc:
         raise InputError(
             f"{a.memberships} or {b.memberships} cannot be read ({exc}); run the editions again "
