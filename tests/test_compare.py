@@ -221,6 +221,8 @@ def test_files_and_page(tmp_path: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert tuple(rows[0]) == COMPARISON_COLUMNS
     assert len(rows) == len(comparison.rows)
+    first = path.read_bytes()
+    assert write_comparison(compare_runs(a, b), b).read_bytes() == first  # deterministic
     page = write_comparison_page(comparison, b).read_text(encoding="utf-8")
     assert "Editions 2023 and 2024 compared" in page
     assert "Lyon and Villeurbanne (2023) merged into Lyon (2024)" in page
