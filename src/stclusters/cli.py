@@ -784,6 +784,44 @@ def report_cmd(
     console.print(f"[green]site written[/]: {index} (open it in a browser; it works offline)")
 
 
+@app.command("compare")
+def compare_cmd(
+    out_a: Annotated[Path, typer.Argument(help="Output folder of the earlier edition's run.")],
+    out_b: Annotated[Path, typer.Argument(help="Output folder of the later edition's run.")],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Folder for comparison.csv and comparison.html (default: OUT_B, beside its site).",
+        ),
+    ] = None,
+    memory_limit_gb: Annotated[
+        float | None, typer.Option("--memory-limit-gb", help="Memory DuckDB may use.")
+    ] = None,
+) -> None:
+    """Compare two editions: match their clusters by footprint overlap and shared output; write
+    comparison.csv and comparison.html (rank changes, entrants, leavers, merges, splits, growth)."""
+    from stclusters.compare import compare_runs, write_comparison
+    from stclusters.report.comparison import write_comparison_page
+
+    target = out if out is not None else out_b
+    try:
+        comparison = compare_runs(out_a, out_b, memory_limit_gb=memory_limit_gb)
+        page = write_comparison_page(comparison, target)  # checks the folder first
+        table = write_comparison(comparison, target)
+    except (StclustersError, OSError) as exc:
+        raise fail(exc) from None
+    counts = comparison.counts()
+    console.print(
+        f"editions {comparison.a.edition} and {comparison.b.edition}: "
+        f"{counts['matched']:,} matched, {counts['entrants']:,} entrants, "
+        f"{counts['leavers']:,} leavers, {counts['merges']:,} merges, {counts['splits']:,} splits "
+        f"({counts['absorbed']:,} small clusters absorbed, {counts['detached']:,} detached)"
+    )
+    console.print(f"[green]written[/]: {table} and {page}")
+
+
 @app.command("geocode")
 def geocode_cmd(
     input_csv: Annotated[Path, typer.Argument(help="CSV file with a column of addresses.")],

@@ -58,6 +58,7 @@ __all__ = [
     "World",
     "WorldSettings",
     "build_world",
+    "hub_factors",
     "make_world",
     "planted_growth",
     "write_world",
@@ -91,6 +92,9 @@ TRUTH_SCHEMA = pa.schema(
     ]
 )
 
+#: The settings of the planted changes between editions (:func:`hub_factors`).
+_CHANGE_FIELDS = ("grown_hub", "growth_percent", "new_hub", "change_edition")
+
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 Progress = Callable[[str, int, int], None]
@@ -105,6 +109,11 @@ class WorldSettings:
     edition: int = 2024
     place_exponent: float = 1.5
     place_noise: float = 0.4
+    #: planted changes between editions (:func:`hub_factors`); all off by default
+    grown_hub: str | None = None
+    growth_percent: float = 0.0
+    new_hub: str | None = None
+    change_edition: int | None = None
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str, value: object) -> ConfigError:
@@ -124,6 +133,44 @@ class WorldSettings:
             raise bad("place_exponent", "a number above 0 and at most 5", self.place_exponent)
         if not (math.isfinite(self.place_noise) and 0 <= self.place_noise <= 5):
             raise bad("place_noise", "a number between 0 and 5", self.place_noise)
+        self._check_changes(bad)
+
+    def _check_changes(self, bad: Callable[[str, str, object], ConfigError]) -> None:
+        """Check the planted changes between editions (:func:`hub_factors`)."""
+        planted = self.grown_hub is not None or self.new_hub is not None
+        if self.change_edition is None and not planted:
+            return
+        names = [h.name for h in load_calibration().hubs]
+        listed = "one of the calibration's hubs (" + ", ".join(names) + ")"
+        for name in ("grown_hub", "new_hub"):
+            value = getattr(self, name)
+            if value is not None and value not in names:
+                raise bad(name, listed, value)
+        if self.grown_hub is not None and self.grown_hub == self.new_hub:
+            raise bad("new_hub", "another hub than grown_hub", self.new_hub)
+        g = self.growth_percent
+        if isinstance(g, bool) or not isinstance(g, int | float) or not math.isfinite(g):
+            raise bad("growth_percent", "a number above -100 and at most 1000", g)
+        if not -100 < g <= 1000:
+            raise bad("growth_percent", "a number above -100 and at most 1000", g)
+        e = self.change_edition
+        if e is None:
+            raise bad("change_edition", "the first edition with the planted changes (a year)", e)
+        if isinstance(e, bool) or not isinstance(e, int) or not 1990 <= e <= 2100:
+            raise bad("change_edition", "a whole number between 1990 and 2100", e)
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """The planted changes, or an empty dict when none is set (so that a world without
+        them has the manifest it always had)."""
+        if self.change_edition is None:
+            return {}
+        return {
+            "grown_hub": self.grown_hub,
+            "growth_percent": self.growth_percent,
+            "new_hub": self.new_hub,
+            "change_edition": self.change_edition,
+        }
 
     @property
     def config(self) -> Config:
@@ -162,6 +209,44 @@ class _Plan:
     hub_names: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
 
 
+def hub_factors(settings: WorldSettings) -> FloatArray:
+    """Per hub of the calibration, the factor on its planted output in ``settings.edition``.
+
+    The planted changes say how the world became what it is in ``change_edition``: in that
+    edition and later ones every hub has its calibrated output (factor 1: the world without
+    changes); in earlier editions ``grown_hub`` has ``1 / (1 + growth_percent / 100)`` of it (so
+    that it grows by ``growth_percent`` into ``change_edition``) and ``new_hub`` none at all (it
+    enters in ``change_edition``). Comparing the editions ``change_edition - 1`` and
+    ``change_edition`` of one seed shows both changes, and the later world is the ordinary one
+    (for the demo's edition 2024, the demo world).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_hubs,)
+        In the calibration's hub order.
+    """
+    names = [h.name for h in load_calibration().hubs]
+    factor = np.ones(len(names))
+    if settings.change_edition is None or settings.edition >= settings.change_edition:
+        return factor
+    if settings.grown_hub is not None:
+        factor[names.index(settings.grown_hub)] = 1.0 / (1.0 + settings.growth_percent / 100.0)
+    if settings.new_hub is not None:
+        factor[names.index(settings.new_hub)] = 0.0
+    return factor
+
+
+def _apply_hub_factors(geo: Geography, factor: FloatArray) -> None:
+    """Scale each hub's targets and its units' kept (home) documents by ``factor`` (rounded; no
+    random draw, so the plan's earlier draws are those of the world without changes)."""
+    if np.all(factor == 1.0):
+        return
+    unit_factor = np.where(geo.unit_hub >= 0, factor[np.maximum(geo.unit_hub, 0)], 1.0)
+    for layer in LAYERS:
+        geo.hub_target[layer] = geo.hub_target[layer] * factor
+        geo.kept[layer] = np.rint(geo.kept[layer] * unit_factor).astype(np.int64)
+
+
 def _abroad_shares(layer: str) -> FloatArray:
     """Per economy of the calibration, the expected share of a home document's weight abroad."""
     return np.array(
@@ -194,6 +279,7 @@ def _plan(settings: WorldSettings) -> _Plan:
         place_noise=settings.place_noise,
         abroad_share={layer: _abroad_shares(layer) for layer in LAYERS},
     )
+    _apply_hub_factors(geo, hub_factors(settings))
     lex = build_lexicon(geo, rng)
     content = ct.build_content(geo.n_units, rng)
     home: dict[str, NDArray[np.int32]] = {}
@@ -672,7 +758,11 @@ def planted_growth(patent_share: float, article_share: float) -> float:
 
 def _targets(settings: WorldSettings) -> dict[str, FloatArray]:
     hubs = load_calibration().hubs
-    return {layer: np.array([h.output(layer) * settings.scale for h in hubs]) for layer in LAYERS}
+    factor = hub_factors(settings)
+    return {
+        layer: np.array([h.output(layer) * settings.scale for h in hubs]) * factor
+        for layer in LAYERS
+    }
 
 
 def build_world(
@@ -683,13 +773,14 @@ def build_world(
     place_exponent: float = 1.5,
     place_noise: float = 0.4,
     progress: Progress | None = None,
+    **changes: Any,
 ) -> World:
     """Build a synthetic world in memory, with the truth planted in it.
 
     Use small scales (0.002 .. 0.05): the whole world is held in memory.
     See :func:`write_world` for the parameters.
     """
-    settings = WorldSettings(scale, seed, edition, place_exponent, place_noise)
+    settings = WorldSettings(scale, seed, edition, place_exponent, place_noise, **changes)
     parts: list[Records] = []
     truth: list[pa.Table] = []
     realised = {layer: np.zeros(0) for layer in LAYERS}
@@ -717,6 +808,7 @@ def make_world(
     edition: int = 2024,
     place_exponent: float = 1.5,
     place_noise: float = 0.4,
+    **changes: Any,
 ) -> Records:
     """Build a synthetic world in memory and return its records (see :func:`write_world`).
 
@@ -730,6 +822,7 @@ def make_world(
         edition=edition,
         place_exponent=place_exponent,
         place_noise=place_noise,
+        **changes,
     ).records
 
 
@@ -743,6 +836,7 @@ def write_world(
     place_noise: float = 0.4,
     progress: Progress | None = None,
     force: bool = False,
+    **changes: Any,
 ) -> Path:
     """Generate a synthetic world chunk by chunk and write it as a records folder.
 
@@ -765,16 +859,27 @@ def write_world(
         Called as ``progress(layer, documents_done, documents_total)`` after each chunk.
     force
         Replace ``folder`` even when stclusters did not write it (see :mod:`stclusters._outdir`).
+    **changes
+        Planted changes between editions, off by default (see :func:`hub_factors`):
+        ``grown_hub`` (a calibration hub's name) with ``growth_percent``, ``new_hub``, and
+        ``change_edition`` (the first edition holding them); they go into the manifest only
+        when set.
 
     Returns
     -------
     Path
         The folder.
     """
-    settings = WorldSettings(scale, seed, edition, place_exponent, place_noise)
+    settings = WorldSettings(scale, seed, edition, place_exponent, place_noise, **changes)
     folder = Path(folder)
     prepare_folder(folder, kind="world", force=force)
-    meta = {"generator": "stclusters.synth", "synth_version": SYNTH_VERSION, **asdict(settings)}
+    base = {k: v for k, v in asdict(settings).items() if k not in _CHANGE_FIELDS}
+    meta = {
+        "generator": "stclusters.synth",
+        "synth_version": SYNTH_VERSION,
+        **base,
+        **settings.changes,
+    }
     realised = {layer: np.zeros(0) for layer in LAYERS}
     kept = dict.fromkeys(LAYERS, 0)
     top_fields: list[str] = []
