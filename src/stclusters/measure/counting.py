@@ -255,37 +255,56 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     no sort and no window over the rows, and no row order: every later sum is order-free
     (Kahan sums, rounded outputs). Coordinates are normalised (-0.0 becomes 0.0) so that a
     coordinate is one join key.
+
+    Notes
+    -----
+    Three passes over the people rows, none of them carrying the wide columns but the last:
+    the rows per person (a ``GROUP BY`` on the document's integer row id in ``docs`` and
+    ``person_seq``), then per document its persons, rows and whether every person has the same
+    number of rows. In such an even document (most of them) a linked row's share is
+    1 / (its linked rows), the same double as 1 / (persons x rows per person); only the persons
+    of uneven documents are joined back to their rows by person. The last pass reads the
+    people rows once and joins them to the documents' figures.
     """
     con.execute(
         """
         CREATE OR REPLACE TABLE rows AS
-        WITH p AS (
-            SELECT p.doc_id, p.person_seq, p.address_seq, p.organisation, p.country,
-                CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
-                CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,
-                p.precision, d.layer, d.current, d.previous, d.weight
-            FROM people p JOIN docs d USING (doc_id)
-            WHERE d.current OR d.previous
+        WITH kept AS (
+            SELECT rowid AS doc_key, doc_id, layer, current, previous, weight
+            FROM docs WHERE current OR previous
         ), person_stats AS (
-            SELECT doc_id, person_seq, count(*) AS n_person_rows
-            FROM p GROUP BY doc_id, person_seq
+            SELECT d.doc_key, p.person_seq, count(*) AS n_rows
+            FROM people p JOIN kept d USING (doc_id)
+            GROUP BY d.doc_key, p.person_seq
         ), doc_stats AS (
-            SELECT doc_id,
+            SELECT doc_key,
                 count(*) FILTER (WHERE person_seq IS NOT NULL) AS n_persons,
-                coalesce(sum(n_person_rows) FILTER (WHERE person_seq IS NULL), 0)::BIGINT
-                    AS n_unlinked
-            FROM person_stats GROUP BY doc_id
-        ), person_share AS (
-            SELECT ps.doc_id, ps.person_seq,
-                CASE WHEN s.n_unlinked > 0 THEN
-                        CASE WHEN ps.person_seq IS NULL THEN 1.0 / s.n_unlinked ELSE 0.0 END
-                     ELSE 1.0 / (s.n_persons * ps.n_person_rows) END AS share
-            FROM person_stats ps JOIN doc_stats s USING (doc_id)
+                coalesce(sum(n_rows) FILTER (WHERE person_seq IS NULL), 0)::BIGINT
+                    AS n_unlinked,
+                coalesce(sum(n_rows) FILTER (WHERE person_seq IS NOT NULL), 0)::BIGINT
+                    AS n_linked,
+                coalesce(min(n_rows) FILTER (WHERE person_seq IS NOT NULL)
+                    = max(n_rows) FILTER (WHERE person_seq IS NOT NULL), TRUE) AS even
+            FROM person_stats GROUP BY doc_key
+        ), uneven AS (
+            SELECT ps.doc_key, ps.person_seq, ps.n_rows
+            FROM person_stats ps JOIN doc_stats s USING (doc_key)
+            WHERE NOT s.even AND s.n_unlinked = 0 AND ps.person_seq IS NOT NULL
+        ), doc_info AS (
+            SELECT k.*, s.n_persons, s.n_unlinked, s.n_linked, s.even
+            FROM kept k JOIN doc_stats s USING (doc_key)
         )
-        SELECT p.doc_id, p.layer, p.current, p.previous, p.person_seq, p.address_seq,
-            p.organisation, p.country, p.lat, p.lon, p.precision, ps.share * p.weight AS share
-        FROM p JOIN person_share ps
-            ON ps.doc_id = p.doc_id AND ps.person_seq IS NOT DISTINCT FROM p.person_seq
+        SELECT p.doc_id, d.layer, d.current, d.previous, p.person_seq, p.address_seq,
+            p.organisation, p.country,
+            CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
+            CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,
+            p.precision,
+            CASE WHEN d.n_unlinked > 0 THEN
+                    CASE WHEN p.person_seq IS NULL THEN 1.0 / d.n_unlinked ELSE 0.0 END
+                 WHEN d.even THEN 1.0 / d.n_linked
+                 ELSE 1.0 / (d.n_persons * u.n_rows) END * d.weight AS share
+        FROM people p JOIN doc_info d USING (doc_id)
+        LEFT JOIN uneven u ON u.doc_key = d.doc_key AND u.person_seq = p.person_seq
         """
     )
 
