@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -296,58 +297,98 @@ print(tables.counts["documents"], resource.getrusage(resource.RUSAGE_SELF).ru_ma
 """
 
 
-def _prefix(path: Path, out: Path, records: int) -> None:
-    """The first ``records`` records of a WoS plain-text or JSON Lines file, in ``out``."""
-    wos = path.suffix == ".txt"
+def _export(exports: Path, name: str) -> Path:
+    """The export file ``name`` of ``exports``, plain or gzipped (``name.gz``)."""
+    for path in (exports / name, exports / f"{name}.gz"):
+        if path.exists():
+            return path
+    raise SystemExit(f"{exports}: neither {name} nor {name}.gz (benchmarks/make_exports.py)")
+
+
+def _prefix(path: Path, out: Path, records: int) -> int:
+    """The first ``records`` records of a WoS plain-text or JSON Lines file (plain or
+    gzipped), written as plain text to ``out``; returns the number written (fewer when the
+    file holds fewer, or a gzipped file written in part ends before)."""
+    import gzip
+
+    wos = ".txt" in path.name
     done = 0
-    with path.open(encoding="utf-8") as fin, out.open("w", encoding="utf-8") as fo:
-        for line in fin:
-            if wos and line.startswith("EF"):
-                break
-            fo.write(line)
-            if line.startswith("ER") if wos else line.strip():
-                done += 1
-                if done >= records:
+    gz = path.suffix == ".gz"
+    with (
+        gzip.open(path, "rt", encoding="utf-8") if gz else path.open(encoding="utf-8") as fin,
+        out.open("w", encoding="utf-8") as fo,
+    ):
+        held: list[str] = []  # the lines of the record being copied
+        try:
+            for line in fin:
+                if wos and line.startswith("EF"):
                     break
+                held.append(line)
+                if line.startswith("ER") if wos else line.endswith("\n"):
+                    fo.writelines(held)
+                    held = []
+                    done += 1
+                    if done >= records:
+                        break
+        except EOFError:  # a gzipped file whose writing was stopped: its whole records only
+            pass
         if wos:
             fo.write("EF\n")
+    return done
 
 
 def _peak(cmd: list[str]) -> tuple[float, float, str]:
-    """Peak resident memory (MB) and wall seconds of a command run in a fresh process."""
-    start = time.perf_counter()
+    """Peak resident memory (MB) and CPU seconds (user + system) of a command run in a fresh
+    process (wall seconds are inflated on a shared machine; CPU seconds are the figure)."""
     out = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cmd], check=True, capture_output=True, text=True
+        ["/usr/bin/time", "-f", "%M %U %S", *cmd], check=True, capture_output=True, text=True
     )
-    seconds = time.perf_counter() - start
-    return int(out.stderr.strip().splitlines()[-1]) / 1024, seconds, out.stdout
+    peak, user, system = out.stderr.strip().splitlines()[-1].split()
+    return int(peak) / 1024, float(user) + float(system), out.stdout
 
 
-def bench_memory(exports: Path, sizes: list[int], *, run_sizes: list[int]) -> None:
-    """Peak memory of ``stclusters read`` (and of the read stage of ``run``) on growing inputs.
+RUN_ARGS = ["--memory-limit-gb", "2", "--no-site", "--force"]
 
-    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py); each size
-    is their first records, read in a fresh process.
+
+def bench_memory(
+    exports: Path, sizes: list[int], *, run_sizes: list[int], full_sizes: list[int] = ()
+) -> None:
+    """Peak memory of ``stclusters read``, of the read stage of ``run`` and of a whole ``run``
+    on growing inputs.
+
+    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py; gzipped or
+    not); each size is their first records, written as plain text and read in a fresh process.
+    ``full_sizes`` are run through ``stclusters run`` whole (``RUN_ARGS``: DuckDB limited to
+    2 GB, no site).
     """
     cli = str(Path(sys.executable).with_name("stclusters"))
     print("peak resident memory, fresh process each (records: first N of the export files)")
-    print(f"  {'format':9s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
-          f"{'seconds':>8s}")  # fmt: skip
+    print(f"  {'format':11s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
+          f"{'CPU s':>8s}")  # fmt: skip
     for name in ("wos.txt", "works.jsonl"):
+        source = _export(exports, name)
         with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
-            for n in sorted(set(sizes) | set(run_sizes)):
+            for n in sorted(set(sizes) | set(run_sizes) | set(full_sizes)):
                 part = Path(tmp) / f"part{n}{Path(name).suffix}"
-                _prefix(exports / name, part, n)
+                got = _prefix(source, part, n)
+                if got < n:
+                    print(f"  {name:11s} {n:>10,}: the file holds only {got:,} records")
+                    part.unlink()
+                    break
                 size = part.stat().st_size / 1e6
                 steps = []
                 if n in sizes:
                     steps.append(("read", [cli, "read", str(part), "--out", f"{tmp}/r", "--force"]))
                 if n in run_sizes:
                     steps.append(("run: read", [sys.executable, "-c", RUN_READ, str(part)]))
+                if n in full_sizes:
+                    steps.append(("run", [cli, "run", str(part), "--out", f"{tmp}/o", *RUN_ARGS]))
                 for label, cmd in steps:
                     peak, seconds, _ = _peak(cmd)
                     print(f"  {name:11s} {n:>10,} {size:8.0f} {label:12s} {peak:7.0f} MB "
-                          f"{seconds:8.0f}", flush=True)  # fmt: skip
+                          f"{seconds:8.1f}", flush=True)  # fmt: skip
+                    shutil.rmtree(f"{tmp}/r", ignore_errors=True)
+                    shutil.rmtree(f"{tmp}/o", ignore_errors=True)
                 part.unlink()
 
 
@@ -361,6 +402,7 @@ def main() -> None:
     parser.add_argument("--exports", type=Path, help="folder of make_exports.py's files")
     parser.add_argument("--sizes", default="250000,500000,1000000", help="records for read")
     parser.add_argument("--run-sizes", default="250000,1000000", help="records for run's read")
+    parser.add_argument("--full-sizes", default="", help="records for a whole run")
     parser.add_argument("--only", default="", help="comma-separated: formats,table,validate,memory")
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
@@ -369,6 +411,7 @@ def main() -> None:
             args.exports,
             [int(x) for x in args.sizes.split(",") if x],
             run_sizes=[int(x) for x in args.run_sizes.split(",") if x],
+            full_sizes=[int(x) for x in args.full_sizes.split(",") if x],
         )
     if args.validate and (not only or "validate" in only):
         bench_validate(args.validate, runs=args.runs)
