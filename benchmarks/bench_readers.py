@@ -392,6 +392,74 @@ def bench_memory(
                 part.unlink()
 
 
+#: A synthetic PatentsView dump of ``{n}`` patents: 3 inventors, 1 assignee, 2 IPC and 4 CPC
+#: rows per patent, 5,000 locations (the columns of the real tables that the reader uses).
+PATENTSVIEW = {
+    "g_patent": """SELECT (10000000 + i)::VARCHAR AS patent_id, 'utility' AS patent_type,
+        (DATE '2015-01-06' + (i % 3000)::INTEGER)::VARCHAR AS patent_date,
+        'Synthetic invention number ' || i AS patent_title, 'B2' AS wipo_kind,
+        (1 + i % 30)::VARCHAR AS num_claims, '0' AS withdrawn, 'ipg.xml' AS filename
+        FROM range({n}) t(i)""",
+    "g_inventor_disambiguated": """SELECT (10000000 + i)::VARCHAR AS patent_id,
+        s::VARCHAR AS inventor_sequence, 'inv-' || (i * 3 + s) AS inventor_id,
+        'First' || s AS disambig_inventor_name_first, 'Last' || (i % 100000)
+        AS disambig_inventor_name_last, 'M' AS gender_code,
+        'loc-' || ((i * 7 + s * 13) % 5000) AS location_id
+        FROM range({n}) t(i), range(3) u(s)""",
+    "g_location_disambiguated": """SELECT 'loc-' || k AS location_id, 'City ' || k AS
+        disambig_city, 'ST' AS disambig_state, (['US', 'JP', 'DE', 'CN', 'KR'])[1 + k % 5]
+        AS disambig_country, (-60 + (k % 120))::VARCHAR AS latitude,
+        (-170 + (k % 340))::VARCHAR AS longitude, '' AS county, '' AS state_fips,
+        '' AS county_fips FROM range(5000) t(k)""",
+    "g_assignee_disambiguated": """SELECT (10000000 + i)::VARCHAR AS patent_id,
+        '0' AS assignee_sequence, 'as-' || (i % 20000) AS assignee_id,
+        '' AS disambig_assignee_individual_name_first,
+        '' AS disambig_assignee_individual_name_last,
+        'Company ' || (i % 20000) AS disambig_assignee_organization, '2' AS assignee_type,
+        'loc-' || (i % 5000) AS location_id FROM range({n}) t(i)""",
+    "g_ipc_at_issue": """SELECT (10000000 + i)::VARCHAR AS patent_id, s::VARCHAR AS
+        ipc_sequence, 'A' AS classification_level, (['A', 'B', 'G', 'H'])[1 + (i + s) % 4]
+        AS section, lpad(((i + s) % 99 + 1)::VARCHAR, 2, '0') AS ipc_class, 'F' AS subclass,
+        ((i * 3 + s) % 90 + 1)::VARCHAR AS main_group, '00' AS subgroup,
+        'I' AS classification_value, 'B' AS classification_status,
+        'H' AS classification_data_source, '2018-06-19' AS action_date,
+        '2006-01-01' AS ipc_version_indicator FROM range({n}) t(i), range(2) u(s)""",
+    "g_cpc_current": """SELECT (10000000 + i)::VARCHAR AS patent_id, s::VARCHAR AS
+        cpc_sequence, 'H' AS cpc_section, 'H04' AS cpc_class, 'H04L' AS cpc_subclass,
+        'H04L' || ((i + s) % 90 + 1) || '/' || lpad(((i * 7 + s) % 99)::VARCHAR, 2, '0')
+        AS cpc_group, 'inventional' AS cpc_type FROM range({n}) t(i), range(4) u(s)""",
+}
+
+
+def write_patentsview(folder: Path, n: int) -> float:
+    """Write a synthetic PatentsView dump of ``n`` patents (:data:`PATENTSVIEW`) as TSV files
+    in ``folder``; returns their size in MB."""
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '1GB'")
+    for name, sql in PATENTSVIEW.items():
+        out = str(folder / f"{name}.tsv").replace("'", "''")
+        con.execute(f"COPY ({sql.format(n=n)}) TO '{out}' (HEADER, DELIMITER '\t')")
+    con.close()
+    return sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+
+
+def bench_patentsview(sizes: list[int]) -> None:
+    """Peak memory and CPU seconds of ``stclusters read`` on synthetic PatentsView dumps of
+    growing size (:func:`write_patentsview`), each in a fresh process."""
+    cli = str(Path(sys.executable).with_name("stclusters"))
+    print("PatentsView dumps (synthetic), stclusters read, fresh process each")
+    print(f"  {'patents':>10s} {'MB in':>8s} {'peak RSS':>9s} {'CPU s':>8s}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            dump = Path(tmp) / "pv"
+            size = write_patentsview(dump, n)
+            peak, seconds, _ = _peak([cli, "read", str(dump), "--out", f"{tmp}/r", "--force"])
+            print(f"  {n:>10,} {size:8.0f} {peak:7.0f} MB {seconds:8.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=20_000, help="records per format")
@@ -403,7 +471,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="250000,500000,1000000", help="records for read")
     parser.add_argument("--run-sizes", default="250000,1000000", help="records for run's read")
     parser.add_argument("--full-sizes", default="", help="records for a whole run")
-    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate,memory")
+    parser.add_argument("--patentsview", default="", help="patents of synthetic dumps to read")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated: formats,table,validate,memory,patentsview",
+    )
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     if args.exports and (not only or "memory" in only):
@@ -413,6 +486,8 @@ def main() -> None:
             run_sizes=[int(x) for x in args.run_sizes.split(",") if x],
             full_sizes=[int(x) for x in args.full_sizes.split(",") if x],
         )
+    if args.patentsview and (not only or "patentsview" in only):
+        bench_patentsview([int(x) for x in args.patentsview.split(",") if x])
     if args.validate and (not only or "validate" in only):
         bench_validate(args.validate, runs=args.runs)
     if args.table_world and (not only or "table" in only):
