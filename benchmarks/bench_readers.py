@@ -226,31 +226,41 @@ COPY (
 
 
 def bench_table(world: Path, folder: Path, *, rows: int, runs: int) -> None:
-    """Print the plain-table reader's time beside pyarrow's read of the same Parquet file."""
+    """Print the plain-table reader's time beside pyarrow's read of the same file, for a
+    Parquet file and the same rows as CSV."""
     import duckdb
+    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     from stclusters.readers import iter_table
 
     path = folder / "people_table.parquet"
+    csv = folder / "people_table.csv"
     con = duckdb.connect()
+    con.execute("SET memory_limit = '2GB'")
     con.execute(PERSON_TABLE.format(folder=world, rows=rows, out=path))
+    con.execute(f"COPY (SELECT * FROM read_parquet('{path}')) TO '{csv}' (HEADER)")
     con.close()
     n = pq.ParquetFile(path).metadata.num_rows
-    arrow: list[tuple[float, float]] = []
-    ours: list[tuple[float, float]] = []
-    docs = 0
-    for _ in range(runs):
-        arrow.append(_timed(lambda: pq.read_table(path)))
-        col = Collector(FileAccount(str(path), "table"))
-        ours.append(_timed(lambda c=col: _drain(iter_table(Source(path), collector=c))))
-        docs = col.account.records_kept
-    print(f"plain table, {n:,} Parquet rows ({docs:,} documents), median of {runs} runs:")
-    aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
-    ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
-    print(f"  pyarrow read_table  wall {aw:7.2f} s   CPU {ac:7.2f} s")
-    print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
-    print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x")
+    readers = {path: lambda: pq.read_table(path), csv: lambda: pacsv.read_csv(csv)}
+    for file, arrow_read in readers.items():
+        arrow: list[tuple[float, float]] = []
+        ours: list[tuple[float, float]] = []
+        docs = 0
+        for _ in range(runs):
+            arrow.append(_timed(arrow_read))
+            col = Collector(FileAccount(str(file), "table"))
+            ours.append(_timed(lambda c=col, f=file: _drain(iter_table(Source(f), collector=c))))
+            docs = col.account.records_kept
+        kind = file.suffix[1:]
+        size = file.stat().st_size / 1e6
+        print(f"plain table, {kind}, {size:,.0f} MB, {n:,} rows ({docs:,} documents), "
+              f"median of {runs} runs:")  # fmt: skip
+        aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
+        ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
+        print(f"  pyarrow read        wall {aw:7.2f} s   CPU {ac:7.2f} s")
+        print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
+        print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x", flush=True)
 
 
 def _timed(fn: Callable[[], object]) -> tuple[float, float]:
