@@ -18,9 +18,9 @@ __all__ = ["ACCOUNTS_FILE", "ROW_GROUP_ROWS", "read_into_folder", "write_chunks"
 ACCOUNTS_FILE = "accounts.json"
 #: Rows of one table gathered from the readers' chunks before they are written (as one Parquet
 #: row group): the memory held stays bounded by this, and a records folder of 10 M documents
-#: has about a hundred row groups per table, not one per chunk of 2,000 documents (whose
+#: has a few hundred row groups per table, not one per chunk of 2,000 documents (whose
 #: metadata the Parquet writer would hold until the end, and DuckDB read one by one).
-ROW_GROUP_ROWS = 1 << 17
+ROW_GROUP_ROWS = 1 << 16
 
 
 def write_chunks(
