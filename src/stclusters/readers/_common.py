@@ -390,7 +390,7 @@ class Deduper:
         n = len(doc_ids)
         sure = ~_repeats(doc_ids)
         given = [i for i, d in enumerate(dois) if d]
-        doi_list = [dois[i] for i in given]
+        doi_list = [d for d in dois if d]
         if given:
             sure[np.asarray(given)[_repeats(doi_list)]] = False
         disk = self._disk

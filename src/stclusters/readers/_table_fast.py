@@ -53,7 +53,7 @@ def _suspects(arr: pa.StringArray) -> np.ndarray[Any, Any]:
     below 0x20 or above 0x7f (every other white space character, in UTF-8) or two spaces in a
     row. One NumPy pass over the text bytes; a superset of the values :func:`clean` changes
     beyond their end spaces."""
-    validity, offsets_buf, data_buf = arr.buffers()
+    _, offsets_buf, data_buf = arr.buffers()
     n = len(arr)
     offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
     if data_buf is None or n == 0 or offsets[-1] == offsets[0]:
