@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -225,31 +226,41 @@ COPY (
 
 
 def bench_table(world: Path, folder: Path, *, rows: int, runs: int) -> None:
-    """Print the plain-table reader's time beside pyarrow's read of the same Parquet file."""
+    """Print the plain-table reader's time beside pyarrow's read of the same file, for a
+    Parquet file and the same rows as CSV."""
     import duckdb
+    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     from stclusters.readers import iter_table
 
     path = folder / "people_table.parquet"
+    csv = folder / "people_table.csv"
     con = duckdb.connect()
+    con.execute("SET memory_limit = '2GB'")
     con.execute(PERSON_TABLE.format(folder=world, rows=rows, out=path))
+    con.execute(f"COPY (SELECT * FROM read_parquet('{path}')) TO '{csv}' (HEADER)")
     con.close()
     n = pq.ParquetFile(path).metadata.num_rows
-    arrow: list[tuple[float, float]] = []
-    ours: list[tuple[float, float]] = []
-    docs = 0
-    for _ in range(runs):
-        arrow.append(_timed(lambda: pq.read_table(path)))
-        col = Collector(FileAccount(str(path), "table"))
-        ours.append(_timed(lambda c=col: _drain(iter_table(Source(path), collector=c))))
-        docs = col.account.records_kept
-    print(f"plain table, {n:,} Parquet rows ({docs:,} documents), median of {runs} runs:")
-    aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
-    ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
-    print(f"  pyarrow read_table  wall {aw:7.2f} s   CPU {ac:7.2f} s")
-    print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
-    print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x")
+    readers = {path: lambda: pq.read_table(path), csv: lambda: pacsv.read_csv(csv)}
+    for file, arrow_read in readers.items():
+        arrow: list[tuple[float, float]] = []
+        ours: list[tuple[float, float]] = []
+        docs = 0
+        for _ in range(runs):
+            arrow.append(_timed(arrow_read))
+            col = Collector(FileAccount(str(file), "table"))
+            ours.append(_timed(lambda c=col, f=file: _drain(iter_table(Source(f), collector=c))))
+            docs = col.account.records_kept
+        kind = file.suffix[1:]
+        size = file.stat().st_size / 1e6
+        print(f"plain table, {kind}, {size:,.0f} MB, {n:,} rows ({docs:,} documents), "
+              f"median of {runs} runs:")  # fmt: skip
+        aw, ac = (statistics.median(x[i] for x in arrow) for i in (0, 1))
+        ow, oc = (statistics.median(x[i] for x in ours) for i in (0, 1))
+        print(f"  pyarrow read        wall {aw:7.2f} s   CPU {ac:7.2f} s")
+        print(f"  stclusters reader   wall {ow:7.2f} s   CPU {oc:7.2f} s")
+        print(f"  ratio               wall {ow / aw:7.1f} x   CPU {oc / ac:7.1f} x", flush=True)
 
 
 def _timed(fn: Callable[[], object]) -> tuple[float, float]:
@@ -296,59 +307,167 @@ print(tables.counts["documents"], resource.getrusage(resource.RUSAGE_SELF).ru_ma
 """
 
 
-def _prefix(path: Path, out: Path, records: int) -> None:
-    """The first ``records`` records of a WoS plain-text or JSON Lines file, in ``out``."""
-    wos = path.suffix == ".txt"
+def _export(exports: Path, name: str) -> Path:
+    """The export file ``name`` of ``exports``, plain or gzipped (``name.gz``)."""
+    for path in (exports / name, exports / f"{name}.gz"):
+        if path.exists():
+            return path
+    raise SystemExit(f"{exports}: neither {name} nor {name}.gz (benchmarks/make_exports.py)")
+
+
+def _prefix(path: Path, out: Path, records: int) -> int:
+    """The first ``records`` records of a WoS plain-text or JSON Lines file (plain or
+    gzipped), written as plain text to ``out``; returns the number written (fewer when the
+    file holds fewer, or a gzipped file written in part ends before)."""
+    import gzip
+
+    wos = ".txt" in path.name
     done = 0
-    with path.open(encoding="utf-8") as fin, out.open("w", encoding="utf-8") as fo:
-        for line in fin:
-            if wos and line.startswith("EF"):
-                break
-            fo.write(line)
-            if line.startswith("ER") if wos else line.strip():
-                done += 1
-                if done >= records:
+    gz = path.suffix == ".gz"
+    with (
+        gzip.open(path, "rt", encoding="utf-8") if gz else path.open(encoding="utf-8") as fin,
+        out.open("w", encoding="utf-8") as fo,
+    ):
+        held: list[str] = []  # the lines of the record being copied
+        try:
+            for line in fin:
+                if wos and line.startswith("EF"):
                     break
+                held.append(line)
+                if line.startswith("ER") if wos else line.endswith("\n"):
+                    fo.writelines(held)
+                    held = []
+                    done += 1
+                    if done >= records:
+                        break
+        except EOFError:  # a gzipped file whose writing was stopped: its whole records only
+            pass
         if wos:
             fo.write("EF\n")
+    return done
 
 
 def _peak(cmd: list[str]) -> tuple[float, float, str]:
-    """Peak resident memory (MB) and wall seconds of a command run in a fresh process."""
-    start = time.perf_counter()
+    """Peak resident memory (MB) and CPU seconds (user + system) of a command run in a fresh
+    process (wall seconds are inflated on a shared machine; CPU seconds are the figure)."""
     out = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *cmd], check=True, capture_output=True, text=True
+        ["/usr/bin/time", "-f", "%M %U %S", *cmd], check=True, capture_output=True, text=True
     )
-    seconds = time.perf_counter() - start
-    return int(out.stderr.strip().splitlines()[-1]) / 1024, seconds, out.stdout
+    peak, user, system = out.stderr.strip().splitlines()[-1].split()
+    return int(peak) / 1024, float(user) + float(system), out.stdout
 
 
-def bench_memory(exports: Path, sizes: list[int], *, run_sizes: list[int]) -> None:
-    """Peak memory of ``stclusters read`` (and of the read stage of ``run``) on growing inputs.
+RUN_ARGS = ["--memory-limit-gb", "2", "--no-site", "--force"]
 
-    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py); each size
-    is their first records, read in a fresh process.
+
+def bench_memory(
+    exports: Path, sizes: list[int], *, run_sizes: list[int], full_sizes: list[int] = ()
+) -> None:
+    """Peak memory of ``stclusters read``, of the read stage of ``run`` and of a whole ``run``
+    on growing inputs.
+
+    ``exports`` holds ``wos.txt`` and ``works.jsonl`` (benchmarks/make_exports.py; gzipped or
+    not); each size is their first records, written as plain text and read in a fresh process.
+    ``full_sizes`` are run through ``stclusters run`` whole (``RUN_ARGS``: DuckDB limited to
+    2 GB, no site).
     """
     cli = str(Path(sys.executable).with_name("stclusters"))
     print("peak resident memory, fresh process each (records: first N of the export files)")
-    print(f"  {'format':9s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
-          f"{'seconds':>8s}")  # fmt: skip
+    print(f"  {'format':11s} {'records':>10s} {'MB in':>8s} {'step':12s} {'peak RSS':>9s} "
+          f"{'CPU s':>8s}")  # fmt: skip
     for name in ("wos.txt", "works.jsonl"):
+        source = _export(exports, name)
         with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
-            for n in sorted(set(sizes) | set(run_sizes)):
+            for n in sorted(set(sizes) | set(run_sizes) | set(full_sizes)):
                 part = Path(tmp) / f"part{n}{Path(name).suffix}"
-                _prefix(exports / name, part, n)
+                got = _prefix(source, part, n)
+                if got < n:
+                    print(f"  {name:11s} {n:>10,}: the file holds only {got:,} records")
+                    part.unlink()
+                    break
                 size = part.stat().st_size / 1e6
                 steps = []
                 if n in sizes:
                     steps.append(("read", [cli, "read", str(part), "--out", f"{tmp}/r", "--force"]))
                 if n in run_sizes:
                     steps.append(("run: read", [sys.executable, "-c", RUN_READ, str(part)]))
+                if n in full_sizes:
+                    steps.append(("run", [cli, "run", str(part), "--out", f"{tmp}/o", *RUN_ARGS]))
                 for label, cmd in steps:
                     peak, seconds, _ = _peak(cmd)
                     print(f"  {name:11s} {n:>10,} {size:8.0f} {label:12s} {peak:7.0f} MB "
-                          f"{seconds:8.0f}", flush=True)  # fmt: skip
+                          f"{seconds:8.1f}", flush=True)  # fmt: skip
+                    shutil.rmtree(f"{tmp}/r", ignore_errors=True)
+                    shutil.rmtree(f"{tmp}/o", ignore_errors=True)
                 part.unlink()
+
+
+#: A synthetic PatentsView dump of ``{n}`` patents: 3 inventors, 1 assignee, 2 IPC and 4 CPC
+#: rows per patent, 5,000 locations (the columns of the real tables that the reader uses).
+PATENTSVIEW = {
+    "g_patent": """SELECT (10000000 + i)::VARCHAR AS patent_id, 'utility' AS patent_type,
+        (DATE '2015-01-06' + (i % 3000)::INTEGER)::VARCHAR AS patent_date,
+        'Synthetic invention number ' || i AS patent_title, 'B2' AS wipo_kind,
+        (1 + i % 30)::VARCHAR AS num_claims, '0' AS withdrawn, 'ipg.xml' AS filename
+        FROM range({n}) t(i)""",
+    "g_inventor_disambiguated": """SELECT (10000000 + i)::VARCHAR AS patent_id,
+        s::VARCHAR AS inventor_sequence, 'inv-' || (i * 3 + s) AS inventor_id,
+        'First' || s AS disambig_inventor_name_first, 'Last' || (i % 100000)
+        AS disambig_inventor_name_last, 'M' AS gender_code,
+        'loc-' || ((i * 7 + s * 13) % 5000) AS location_id
+        FROM range({n}) t(i), range(3) u(s)""",
+    "g_location_disambiguated": """SELECT 'loc-' || k AS location_id, 'City ' || k AS
+        disambig_city, 'ST' AS disambig_state, (['US', 'JP', 'DE', 'CN', 'KR'])[1 + k % 5]
+        AS disambig_country, (-60 + (k % 120))::VARCHAR AS latitude,
+        (-170 + (k % 340))::VARCHAR AS longitude, '' AS county, '' AS state_fips,
+        '' AS county_fips FROM range(5000) t(k)""",
+    "g_assignee_disambiguated": """SELECT (10000000 + i)::VARCHAR AS patent_id,
+        '0' AS assignee_sequence, 'as-' || (i % 20000) AS assignee_id,
+        '' AS disambig_assignee_individual_name_first,
+        '' AS disambig_assignee_individual_name_last,
+        'Company ' || (i % 20000) AS disambig_assignee_organization, '2' AS assignee_type,
+        'loc-' || (i % 5000) AS location_id FROM range({n}) t(i)""",
+    "g_ipc_at_issue": """SELECT (10000000 + i)::VARCHAR AS patent_id, s::VARCHAR AS
+        ipc_sequence, 'A' AS classification_level, (['A', 'B', 'G', 'H'])[1 + (i + s) % 4]
+        AS section, lpad(((i + s) % 99 + 1)::VARCHAR, 2, '0') AS ipc_class, 'F' AS subclass,
+        ((i * 3 + s) % 90 + 1)::VARCHAR AS main_group, '00' AS subgroup,
+        'I' AS classification_value, 'B' AS classification_status,
+        'H' AS classification_data_source, '2018-06-19' AS action_date,
+        '2006-01-01' AS ipc_version_indicator FROM range({n}) t(i), range(2) u(s)""",
+    "g_cpc_current": """SELECT (10000000 + i)::VARCHAR AS patent_id, s::VARCHAR AS
+        cpc_sequence, 'H' AS cpc_section, 'H04' AS cpc_class, 'H04L' AS cpc_subclass,
+        'H04L' || ((i + s) % 90 + 1) || '/' || lpad(((i * 7 + s) % 99)::VARCHAR, 2, '0')
+        AS cpc_group, 'inventional' AS cpc_type FROM range({n}) t(i), range(4) u(s)""",
+}
+
+
+def write_patentsview(folder: Path, n: int) -> float:
+    """Write a synthetic PatentsView dump of ``n`` patents (:data:`PATENTSVIEW`) as TSV files
+    in ``folder``; returns their size in MB."""
+    import duckdb
+
+    folder.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '1GB'")
+    for name, sql in PATENTSVIEW.items():
+        out = str(folder / f"{name}.tsv").replace("'", "''")
+        con.execute(f"COPY ({sql.format(n=n)}) TO '{out}' (HEADER, DELIMITER '\t')")
+    con.close()
+    return sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+
+
+def bench_patentsview(sizes: list[int]) -> None:
+    """Peak memory and CPU seconds of ``stclusters read`` on synthetic PatentsView dumps of
+    growing size (:func:`write_patentsview`), each in a fresh process."""
+    cli = str(Path(sys.executable).with_name("stclusters"))
+    print("PatentsView dumps (synthetic), stclusters read, fresh process each")
+    print(f"  {'patents':>10s} {'MB in':>8s} {'peak RSS':>9s} {'CPU s':>8s}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="stclusters-bench-") as tmp:
+            dump = Path(tmp) / "pv"
+            size = write_patentsview(dump, n)
+            peak, seconds, _ = _peak([cli, "read", str(dump), "--out", f"{tmp}/r", "--force"])
+            print(f"  {n:>10,} {size:8.0f} {peak:7.0f} MB {seconds:8.1f}", flush=True)
 
 
 def main() -> None:
@@ -361,7 +480,13 @@ def main() -> None:
     parser.add_argument("--exports", type=Path, help="folder of make_exports.py's files")
     parser.add_argument("--sizes", default="250000,500000,1000000", help="records for read")
     parser.add_argument("--run-sizes", default="250000,1000000", help="records for run's read")
-    parser.add_argument("--only", default="", help="comma-separated: formats,table,validate,memory")
+    parser.add_argument("--full-sizes", default="", help="records for a whole run")
+    parser.add_argument("--patentsview", default="", help="patents of synthetic dumps to read")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated: formats,table,validate,memory,patentsview",
+    )
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     if args.exports and (not only or "memory" in only):
@@ -369,7 +494,10 @@ def main() -> None:
             args.exports,
             [int(x) for x in args.sizes.split(",") if x],
             run_sizes=[int(x) for x in args.run_sizes.split(",") if x],
+            full_sizes=[int(x) for x in args.full_sizes.split(",") if x],
         )
+    if args.patentsview and (not only or "patentsview" in only):
+        bench_patentsview([int(x) for x in args.patentsview.split(",") if x])
     if args.validate and (not only or "validate" in only):
         bench_validate(args.validate, runs=args.runs)
     if args.table_world and (not only or "table" in only):

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from stclusters.errors import InputError
 from stclusters.readers._dialect import TableDialect
@@ -157,13 +158,13 @@ def _read_files(
         The records folder and the readers' accounts (one per input file).
     """
     from stclusters.readers import ReadStream
+    from stclusters.readers.folder import write_chunks
     from stclusters.records import RecordsWriter
 
     folder = workspace.scratch("read") / "records"
     stream = ReadStream(others, format=input_format, dialect=dialect)
     with RecordsWriter(folder) as writer:
-        for chunk in stream:
-            writer.write(portable_records(chunk, others))
+        write_chunks(stream, writer, transform=lambda chunk: portable_records(chunk, others))
     validate_records(folder, where="records read from the input files")
     return folder, stream.to_dict()
 
@@ -340,7 +341,9 @@ def portable_records(records: Records, inputs: Sequence[str]) -> Records:
     if "file" not in docs.column_names or not docs.num_rows:
         return records
     name = portable_names(inputs)
-    files = pa.array([name(v) for v in docs.column("file").to_pylist()], type=pa.string())
+    given = pc.dictionary_encode(docs.column("file").combine_chunks())  # a few distinct files
+    names = pa.array([name(v) for v in given.dictionary.to_pylist()], type=pa.string())
+    files = names.take(given.indices)
     docs = docs.set_column(docs.schema.get_field_index("file"), "file", files)
     return Records(**{t: docs if t == "documents" else records.table(t) for t in TABLES})
 

@@ -39,6 +39,34 @@ def test_deduper_on_disk_answers_as_in_memory(
         memory.close()
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    batches=st.lists(KEYS, max_size=4),
+    limit=st.sampled_from([0, 3, 10**9]),
+    pending=st.sampled_from([2, 50_000]),
+)
+def test_deduper_batches_answer_as_one_by_one(
+    batches: list[list[tuple[str, str | None]]], limit: int, pending: int
+) -> None:
+    """check_many of batches (in memory, moving to disk, on disk; keys flushed to the disk
+    store often or not) gives the answers of check one by one."""
+    import stclusters.readers._common as common
+
+    one, many = Deduper(in_memory=limit), Deduper(in_memory=limit)
+    saved = common.PENDING
+    common.PENDING = pending
+    try:
+        for batch in batches:
+            expected = [one.check(doc_id, doi) for doc_id, doi in batch]
+            new, reasons = many.check_many([k for k, _ in batch], [d for _, d in batch])
+            assert new.tolist() == [r is None for r in expected]
+            assert reasons == {i: r for i, r in enumerate(expected) if r is not None}
+    finally:
+        common.PENDING = saved
+        one.close()
+        many.close()
+
+
 def test_deduper_moves_to_disk_and_keeps_what_it_knew() -> None:
     dedup = Deduper(in_memory=2)
     try:

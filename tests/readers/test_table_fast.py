@@ -138,9 +138,17 @@ def test_well_formed_table_takes_the_arrow_path(
 
 
 @settings(max_examples=200, deadline=None)
-@given(values=st.lists(st.none() | st.text(alphabet=" \t\n\xa0\u3000\x1cab;", max_size=6)))
-def test_clean_array_is_clean(values: list[str | None]) -> None:
-    assert clean_array(pa.array(values, pa.string())).to_pylist() == [clean(v) for v in values]
+@given(
+    values=st.lists(
+        st.none() | st.text(alphabet=" \t\n\xa0\u3000\x1c\x85\u2028\u200béab;", max_size=6)
+    ),
+    skip=st.integers(min_value=0, max_value=3),
+)
+def test_clean_array_is_clean(values: list[str | None], skip: int) -> None:
+    """The same values as clean(), also on a slice of an array (its buffers start earlier)."""
+    arr = pa.array(["  x\t", *values], pa.string()).slice(1 + min(skip, len(values)))
+    expected = [clean(v) for v in values[min(skip, len(values)) :]]
+    assert clean_array(arr).to_pylist() == expected
 
 
 @pytest.mark.parametrize("order", [("bad", "good"), ("good", "bad")])

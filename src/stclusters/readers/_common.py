@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import itertools
 import re
 import sqlite3
 import tempfile
@@ -157,6 +158,11 @@ class _DiskKeys:
     kind of key) answers "certainly new" for almost every new key without touching the disk;
     the keys added since the last flush wait in memory (at most :data:`PENDING` of them) and are
     written in batches. A filter hit (a repeat, or a false positive) is settled exactly on disk.
+
+    The batches are first appended to a log (Arrow IPC files, a few nanoseconds a key) and
+    moved into SQLite's indexed tables (about two microseconds a key) only when a filter hit
+    needs them: inputs that repeat no document (the filter then hits almost never below
+    10 M keys) skip the index altogether, and the others pay for it as before.
     """
 
     def __init__(self) -> None:
@@ -169,6 +175,65 @@ class _DiskKeys:
         self._bits = {"ids": bytearray(BLOOM_BITS // 8), "dois": bytearray(BLOOM_BITS // 8)}
         self._new_ids: set[str] = set()
         self._new_dois: dict[str, str] = {}
+        self._log: dict[str, pa.RecordBatchStreamWriter] = {}
+
+    def _append(self, kind: str, batch: pa.Table) -> None:
+        """Append a batch of keys of ``kind`` to its log file."""
+        if kind not in self._log:
+            path = Path(self._tmp.name) / f"{kind}.arrows"
+            self._log[kind] = pa.ipc.new_stream(str(path), batch.schema)
+        self._log[kind].write_table(batch)
+
+    def _index(self) -> None:
+        """Move the logged keys into the indexed tables (in key order: each insert then lands
+        beside the one before in the B-tree)."""
+        if not self._log:
+            return
+        self._db.execute("BEGIN")
+        for kind, writer in self._log.items():
+            writer.close()
+            path = Path(self._tmp.name) / f"{kind}.arrows"
+            with pa.ipc.open_stream(str(path)) as reader:
+                for batch in reader:
+                    rows = zip(*(c.to_pylist() for c in batch.columns), strict=True)
+                    marks = ", ".join("?" * batch.num_columns)
+                    self._db.executemany(f"INSERT INTO {kind} VALUES ({marks})", rows)
+            path.unlink()
+        self._db.execute("COMMIT")
+        self._log = {}
+
+    def _positions(self, keys: list[str]) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        """The bytes and bit masks of the filter positions of ``keys`` (shape (len(keys),
+        BLOOM_HASHES) each): the positions :meth:`_maybe` computes, in NumPy."""
+        h = np.array(list(map(hash, keys)), dtype=np.int64).view(np.uint64)
+        h1 = h & np.uint64(0xFFFFFFFF)
+        h2 = (h >> np.uint64(32)) | np.uint64(1)
+        steps = np.arange(BLOOM_HASHES, dtype=np.uint64)
+        pos = (h1[:, None] + steps[None, :] * h2[:, None]) % np.uint64(BLOOM_BITS)
+        return (pos >> np.uint64(3)).astype(np.int64), (
+            np.uint8(1) << (pos & np.uint64(7)).astype(np.uint8)
+        )
+
+    def maybe_many(self, kind: str, keys: list[str]) -> np.ndarray[Any, Any]:
+        """Which of ``keys`` may be in the filter of ``kind`` (:meth:`_maybe` of each)."""
+        if not keys:
+            return np.zeros(0, dtype=bool)
+        byte, mask = self._positions(keys)
+        bits = np.frombuffer(self._bits[kind], dtype=np.uint8)
+        return np.asarray(((bits[byte] & mask) != 0).all(axis=1), dtype=bool)
+
+    def add_many(self, doc_ids: list[str], dois: list[str | None]) -> None:
+        """:meth:`add` of documents that are certainly new (in their order)."""
+        for kind, keys in (("ids", doc_ids), ("dois", [d for d in dois if d])):
+            if keys:
+                byte, mask = self._positions(keys)
+                np.bitwise_or.at(np.frombuffer(self._bits[kind], dtype=np.uint8), byte, mask)
+        self._new_ids.update(doc_ids)
+        for doc_id, doi in zip(doc_ids, dois, strict=True):
+            if doi:
+                self._new_dois[doi] = doc_id
+        if len(self._new_ids) >= PENDING:
+            self.flush()
 
     def _maybe(self, kind: str, key: str, *, add: bool = False) -> bool:
         """Whether ``key`` may be in the filter of ``kind`` (and set its bits when ``add``)."""
@@ -192,6 +257,7 @@ class _DiskKeys:
             return False
         if doc_id in self._new_ids:
             return True
+        self._index()
         return self._db.execute("SELECT 1 FROM ids WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def first_of(self, doi: str) -> str | None:
@@ -201,6 +267,7 @@ class _DiskKeys:
         first = self._new_dois.get(doi)
         if first is not None:
             return first
+        self._index()
         row = self._db.execute("SELECT doc_id FROM dois WHERE doi = ?", (doi,)).fetchone()
         return None if row is None else str(row[0])
 
@@ -215,15 +282,27 @@ class _DiskKeys:
             self.flush()
 
     def flush(self) -> None:
-        """Write the keys waiting in memory to disk."""
-        self._db.execute("BEGIN")
-        self._db.executemany("INSERT INTO ids VALUES (?)", ((k,) for k in self._new_ids))
-        self._db.executemany("INSERT INTO dois VALUES (?, ?)", self._new_dois.items())
-        self._db.execute("COMMIT")
+        """Append the keys waiting in memory to the log on disk."""
+        if self._new_ids:
+            self._append("ids", pa.table({"id": pa.array(sorted(self._new_ids), pa.string())}))
+        if self._new_dois:
+            dois = sorted(self._new_dois.items())
+            self._append(
+                "dois",
+                pa.table(
+                    {
+                        "doi": pa.array([d for d, _ in dois], pa.string()),
+                        "doc_id": pa.array([i for _, i in dois], pa.string()),
+                    }
+                ),
+            )
         self._new_ids, self._new_dois = set(), {}
 
     def close(self) -> None:
         """Remove the disk copy."""
+        for writer in self._log.values():
+            writer.close()
+        self._log = {}
         self._db.close()
         self._tmp.cleanup()
 
@@ -277,35 +356,71 @@ class Deduper:
             self._to_disk()
         return None
 
-    def check_many(self, doc_ids: list[str], dois: list[str | None]) -> list[str | None]:
-        """:meth:`check` of each document in turn (the same answers, in a tighter loop)."""
+    def check_many(
+        self, doc_ids: list[str], dois: list[str | None]
+    ) -> tuple[np.ndarray[Any, Any], dict[int, str]]:
+        """:meth:`check` of each document in turn: which are new (a boolean array) and why
+        the others are duplicates (by position).
+
+        The same answers as :meth:`check` one by one. The documents none of whose keys can
+        have been met before (none in the keys so far, by set operations in memory or by the
+        Bloom filter on disk, nor earlier in the batch) are taken at once; the others, few
+        unless the inputs repeat each other, one by one in their order. Taking the first
+        kind before the second changes no answer: a document of the first kind shares no key
+        with any document before it in the batch.
+        """
+        n = len(doc_ids)
+        new = np.ones(n, dtype=bool)
+        reasons: dict[int, str] = {}
+        if self._disk is None and len(self.doc_ids) + n > self.in_memory:
+            self._to_disk()  # the same answers, from the keys on disk
+        sure = self._surely_new(doc_ids, dois)
+        fresh = np.flatnonzero(sure)
+        self._add_many([doc_ids[i] for i in fresh], [dois[i] for i in fresh])
+        for i in np.flatnonzero(~sure):
+            reason = self.check(doc_ids[i], dois[i])
+            if reason is not None:
+                new[i] = False
+                reasons[int(i)] = reason
+        return new, reasons
+
+    def _surely_new(self, doc_ids: list[str], dois: list[str | None]) -> np.ndarray[Any, Any]:
+        """Which documents share no key with the keys so far nor with an earlier document of
+        the batch (False may also be a new document: it is then checked one by one)."""
+        n = len(doc_ids)
+        sure = ~_repeats(doc_ids)
+        given = [i for i, d in enumerate(dois) if d]
+        doi_list = [d for d in dois if d]
+        if given:
+            sure[np.asarray(given)[_repeats(doi_list)]] = False
+        disk = self._disk
+        if disk is not None:
+            sure &= ~disk.maybe_many("ids", doc_ids)
+            if given:
+                sure[np.asarray(given)[disk.maybe_many("dois", doi_list)]] = False
+        elif not self.doc_ids.isdisjoint(doc_ids) or not self.dois.keys().isdisjoint(doi_list):
+            known = self.doc_ids
+            sure &= np.fromiter((d not in known for d in doc_ids), dtype=bool, count=n)
+            if given:
+                met = np.fromiter((d in self.dois for d in doi_list), bool, len(doi_list))
+                sure[np.asarray(given)[met]] = False
+        return sure
+
+    def _add_many(self, doc_ids: list[str], dois: list[str | None]) -> None:
+        """Remember documents that are certainly new."""
         if self._disk is not None:
-            return [self.check(d, doi) for d, doi in zip(doc_ids, dois, strict=True)]
-        ids, by_doi = self.doc_ids, self.dois
-        out: list[str | None] = []
-        for i, (doc_id, doi) in enumerate(zip(doc_ids, dois, strict=True)):
-            if doc_id in ids:
-                out.append(f"same doc_id as an earlier record ({doc_id})")
-                continue
-            if doi:
-                first = by_doi.get(doi)
-                if first is not None:
-                    out.append(f"same DOI {doi} as {first}")
-                    continue
-                by_doi[doi] = doc_id
-            ids.add(doc_id)
-            out.append(None)
-            if len(ids) > self.in_memory:
-                self._to_disk()
-                rest = zip(doc_ids[i + 1 :], dois[i + 1 :], strict=True)
-                return out + [self.check(d, x) for d, x in rest]
-        return out
+            self._disk.add_many(doc_ids, dois)
+            return
+        self.doc_ids.update(doc_ids)
+        self.dois.update((doi, d) for d, doi in zip(doc_ids, dois, strict=True) if doi)
+        if len(self.doc_ids) > self.in_memory:
+            self._to_disk()
 
     def _to_disk(self) -> None:
         disk = _DiskKeys()
         dois_of = {v: k for k, v in self.dois.items()}
-        for doc_id in self.doc_ids:
-            disk.add(doc_id, dois_of.get(doc_id))
+        ids = list(self.doc_ids)
+        disk.add_many(ids, [dois_of.get(doc_id) for doc_id in ids])
         disk.flush()
         self.doc_ids, self.dois = set(), {}
         self._disk = disk
@@ -316,6 +431,19 @@ class Deduper:
             self._disk.close()
             self._disk = None
         self.doc_ids, self.dois = set(), {}
+
+
+def _repeats(keys: list[str]) -> np.ndarray[Any, Any]:
+    """Which keys repeat one earlier in the list (a boolean array)."""
+    if len(set(keys)) == len(keys):
+        return np.zeros(len(keys), dtype=bool)
+    seen: set[str] = set()
+    out = np.zeros(len(keys), dtype=bool)
+    for i, key in enumerate(keys):
+        if key in seen:
+            out[i] = True
+        seen.add(key)
+    return out
 
 
 def country_column(table: pa.Table, account: FileAccount, *, name: str) -> pa.Table:
@@ -471,20 +599,16 @@ class Collector:
         self, doc_ids: list[str], layers: list[str], dois: list[str | None]
     ) -> np.ndarray[Any, Any]:
         """:meth:`admit` each document in turn; which were kept (a boolean array)."""
-        reasons = self.deduper.check_many(doc_ids, dois)
-        kept = np.fromiter((r is None for r in reasons), dtype=bool, count=len(reasons))
+        kept, reasons = self.deduper.check_many(doc_ids, dois)
         account = self.account
-        account.records_read += len(reasons)
+        account.records_read += len(doc_ids)
         n_kept = int(kept.sum())
         account.records_kept += n_kept
-        account.duplicates_dropped += len(reasons) - n_kept
-        if n_kept < len(reasons):
-            for i in np.flatnonzero(~kept):
-                if self._dup_examples >= 5:
-                    break
-                account.notes.append(f"duplicate dropped: {doc_ids[i]} ({reasons[i]})")
-                self._dup_examples += 1
-        for layer in dict.fromkeys(layers[i] for i in np.flatnonzero(kept)):
+        account.duplicates_dropped += len(doc_ids) - n_kept
+        for i in sorted(reasons)[: max(0, 5 - self._dup_examples)]:
+            account.notes.append(f"duplicate dropped: {doc_ids[i]} ({reasons[i]})")
+            self._dup_examples += 1
+        for layer in dict.fromkeys(itertools.compress(layers, kept.tolist())):
             if layer not in account.layers:
                 account.layers.append(layer)
         return kept

@@ -3,19 +3,52 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from stclusters._outdir import staged_folder
 from stclusters.errors import InputError
 from stclusters.readers import ReadStream
 from stclusters.readers._dialect import TableDialect
-from stclusters.records import RecordsWriter
+from stclusters.records import Records, RecordsWriter, concat_records
 
-__all__ = ["ACCOUNTS_FILE", "read_into_folder"]
+__all__ = ["ACCOUNTS_FILE", "ROW_GROUP_ROWS", "read_into_folder", "write_chunks"]
 
 #: The read accounts written beside the records (one entry per input file, with its problems).
 ACCOUNTS_FILE = "accounts.json"
+#: Rows of one table gathered from the readers' chunks before they are written (as one Parquet
+#: row group): the memory held stays bounded by this, and a records folder of 10 M documents
+#: has a few hundred row groups per table, not one per chunk of 2,000 documents (whose
+#: metadata the Parquet writer would hold until the end, and DuckDB read one by one).
+ROW_GROUP_ROWS = 1 << 16
+
+
+def write_chunks(
+    chunks: Iterable[Records],
+    writer: RecordsWriter,
+    *,
+    rows: int = ROW_GROUP_ROWS,
+    transform: Callable[[Records], Records] | None = None,
+) -> None:
+    """Write the readers' chunks through ``writer`` in groups of about ``rows`` rows.
+
+    Chunks are gathered until one of the four tables holds ``rows`` rows (or the chunks end),
+    then written at once, in their order: the same rows in the same order as writing each
+    chunk, in fewer and larger row groups. ``transform`` is applied to each group first.
+    """
+    held: list[Records] = []
+    counts = dict.fromkeys(("documents", "people", "classes", "applicants"), 0)
+    for chunk in chunks:
+        held.append(chunk)
+        for name, n in chunk.counts().items():
+            counts[name] += n
+        if max(counts.values()) >= rows:
+            group = concat_records(held)
+            writer.write(transform(group) if transform else group)
+            held, counts = [], dict.fromkeys(counts, 0)
+    if held:
+        group = concat_records(held)
+        writer.write(transform(group) if transform else group)
 
 
 def _nothing_kept(stream: ReadStream, format: str | None) -> str:
@@ -66,8 +99,7 @@ def read_into_folder(
     with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
         stream = ReadStream(inputs, format=format, dialect=dialect)
         with RecordsWriter(folder, meta={"inputs": [str(i) for i in inputs]}) as writer:
-            for chunk in stream:
-                writer.write(chunk)
+            write_chunks(stream, writer)
         if not any(a.records_kept for a in stream.accounts):
             raise InputError(_nothing_kept(stream, format))
         text = json.dumps(stream.to_dict(), indent=2) + "\n"

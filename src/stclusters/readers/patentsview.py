@@ -29,6 +29,10 @@ TABLE_NAMES = (
 )
 _NAME = re.compile(r"^(g_[a-z_]+?)(?:\.tsv)?(?:\.(?:zip|gz))?$")
 BATCH = 50_000
+#: The memory DuckDB may use for the joins and sorts of the tables; beyond it, it spills to the
+#: reader's temporary folder. Without a limit DuckDB takes up to 80% of the machine's memory
+#: for a full PatentsView dump (tens of millions of inventor and CPC rows, sorted by patent).
+DUCKDB_MEMORY = "1GB"
 
 
 def patentsview_table(filename: str) -> str | None:
@@ -101,6 +105,9 @@ def iter_patentsview(
         col.account.notes.append("joined with " + ", ".join(others))
     with tempfile.TemporaryDirectory(prefix="stclusters-pv-") as tmpdir:
         con = duckdb.connect()
+        spill = str(Path(tmpdir) / "spill").replace("'", "''")
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+        con.execute(f"SET temp_directory = '{spill}'")
         try:
             for name, src in srcs.items():
                 path = _local(src, Path(tmpdir))
