@@ -207,16 +207,32 @@ class Config:
     sensitivity: bool = _s(
         False,
         "ranking",
-        "Also rerun the clustering with eps_km and min_points each lowered and raised by "
-        "sensitivity_step, and report each published cluster's range of size ranks.",
+        "Also rerun the clustering on a grid of eps_km x min_points and on bootstrap "
+        "resamples of the documents, and report each published cluster's rank interval.",
     )
     sensitivity_step: float = _s(
         0.2,
         "ranking",
-        "Relative change of eps_km and min_points in the sensitivity runs.",
+        "Largest relative change of eps_km and min_points in the sensitivity runs.",
         minimum=0,
         exclusive_minimum=True,
         maximum=0.9,
+    )
+    sensitivity_grid: int = _s(
+        5,
+        "ranking",
+        "Values of eps_km and of min_points in the sensitivity grid, spaced evenly from "
+        "1 - sensitivity_step to 1 + sensitivity_step times the setting (odd: the setting is one).",
+        minimum=1,
+        maximum=11,
+    )
+    sensitivity_bootstraps: int = _s(
+        50,
+        "ranking",
+        "Bootstrap resamples of the documents in the sensitivity analysis (drawn with "
+        "replacement, seeded by the seed setting).",
+        minimum=0,
+        maximum=1000,
     )
     # --- naming (section 6)
     name_min_population: int = _s(

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from stclusters._log import StageClock
 from stclusters._sphere import centroid, to_xyz, unique_points
-from stclusters.cluster.stage import Clustering, predict_labels, recluster
+from stclusters.cluster.stage import Clustering, predict_labels
 from stclusters.config import Config
 from stclusters.measure import counting
 from stclusters.measure.ranking import economies_of, rank_clusters
@@ -72,6 +72,7 @@ class Measured:
     profiles: list[Profile]
     footprints: dict[int, Any]
     links: list[Link] = field(default_factory=list)
+    sensitivity_runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def output_weights(clustering: Clustering, world: Mapping[str, float]) -> NDArray[np.float64]:
@@ -404,26 +405,31 @@ def sensitivity_of(
     *,
     clusters: list[int],
     config: Config,
-) -> tuple[dict[int, dict[str, Any]], str]:
-    """Rank ranges of ``clusters`` over four reruns with ``eps_km`` and ``min_points`` each
-    lowered and raised by ``sensitivity_step`` (:func:`rank_ranges`); and a summary line."""
-    from stclusters.measure.sensitivity import rank_ranges
+    con: Any = None,
+    world: Mapping[str, float] | None = None,
+) -> tuple[Any, str]:
+    """Rank stability of ``clusters`` over the grid of ``eps_km`` x ``min_points`` and the
+    bootstrap resamples of the documents (:func:`stclusters.measure.sensitivity.analyse`;
+    ``con`` and ``world`` for the resamples); and a summary line."""
+    from stclusters.measure.sensitivity import analyse
 
-    step = config.sensitivity_step
-    variants, used = [], []
-    for eps_f, mp_f in ((1 - step, 1), (1 + step, 1), (1, 1 - step), (1, 1 + step)):
-        eps_km, min_points = config.eps_km * eps_f, config.min_points * mp_f
-        variants.append(recluster(clustering, eps_km=eps_km, min_points=min_points))
-        used.append(f"eps_km {eps_km:g}, min_points {min_points:g}")
-    ranges = rank_ranges(
-        clustering.labels,
-        variants,
+    found = analyse(
+        clustering,
         weight,
         clusters=clusters,
-        note="reruns with " + "; ".join(used),
+        eps_km=config.eps_km,
+        min_points=config.min_points,
+        step=config.sensitivity_step,
+        grid=config.sensitivity_grid,
+        bootstraps=config.sensitivity_bootstraps,
+        seed=config.seed,
+        con=con,
+        world=world,
     )
-    moved = sum(1 for v in ranges.values() if v["rank_min"] != v["rank_max"])
-    return ranges, f"{moved} of {len(clusters)} published clusters change rank in 4 variant runs"
+    wide = sum(1 for v in found.clusters.values() if v["interval_high"] > v["interval_low"])
+    return found, (
+        f"{wide} of {len(clusters)} published clusters change rank in {len(found.runs)} runs"
+    )
 
 
 def _rank(
@@ -527,10 +533,14 @@ def measure_clusters(
     )
     clock.end(f"top {len(top)} of {len(ranked):,} clusters")
     sensitivity: dict[int, dict[str, Any]] = {}
+    sensitivity_runs: list[dict[str, Any]] = []
     if config.sensitivity:
         clock.begin("sensitivity")
         ids = [r.cluster_id for r in top]
-        sensitivity, summary = sensitivity_of(clustering, weight, clusters=ids, config=config)
+        found, summary = sensitivity_of(
+            clustering, weight, clusters=ids, config=config, con=con, world=world
+        )
+        sensitivity, sensitivity_runs = found.clusters, found.runs
         clock.end(summary)
     clock.begin("profile")
     tech_map, science_map = classify.field_maps(con)
@@ -561,5 +571,10 @@ def measure_clusters(
     links = cluster_links(con, top)
     clock.end(f"{len(profiles)} profiles")
     return Measured(
-        ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms, links=links
+        ranking=top,
+        all_clusters=ranked,
+        profiles=profiles,
+        footprints=geoms,
+        links=links,
+        sensitivity_runs=sensitivity_runs,
     )
