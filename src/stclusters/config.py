@@ -207,8 +207,8 @@ class Config:
     sensitivity: bool = _s(
         False,
         "ranking",
-        "Also rerun the clustering on a grid of eps_km x min_points and on bootstrap "
-        "resamples of the documents, and report each published cluster's rank interval.",
+        "Also rerun the clustering with eps_km and min_points each lowered and raised by "
+        "sensitivity_step, and report each published cluster's range of size ranks.",
     )
     sensitivity_step: float = _s(
         0.2,
@@ -217,6 +217,14 @@ class Config:
         minimum=0,
         exclusive_minimum=True,
         maximum=0.9,
+    )
+    sensitivity_analysis: bool = _s(
+        False,
+        "ranking",
+        "The full rank-stability analysis (what stclusters sensitivity runs): a grid of "
+        "eps_km x min_points and bootstrap resamples of the documents, clusters matched by "
+        "shared output; each published cluster's rank interval, sensitivity.csv and the "
+        "site's chart. Without it, sensitivity = true makes the four quick reruns.",
     )
     sensitivity_grid: int = _s(
         5,
@@ -328,7 +336,7 @@ class Config:
                 "The 'population_raster' setting must name a GeoTIFF file when "
                 "population_source = 'raster'; got none"
             )
-        if self.sensitivity:
+        if self.sensitivity or self.sensitivity_analysis:
             self._check_sensitivity_runs()
         if self.topic is not None:
             from stclusters.measure.topic import parse_topic

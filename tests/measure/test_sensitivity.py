@@ -16,6 +16,7 @@ from stclusters.measure.sensitivity import (
     compare_run,
     grid_settings,
     rank_interval,
+    rank_ranges,
     size_ranks,
 )
 
@@ -207,3 +208,18 @@ def test_bootstrap_analysis_is_reproducible_and_holds_the_default_rank() -> None
         s = one.clusters[c]
         assert s["interval_low"] <= s["size_rank"] <= s["interval_high"]
         assert 0.0 <= s["found_share"] <= 1.0
+
+
+def test_ranges_follow_the_variant_holding_most_output() -> None:
+    base = np.array([0, 0, 0, 1, 1, 2])
+    weight = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5])
+    same = base.copy()
+    # sizes in `split`: 0 -> 2.0, 1 -> 2.5 (it takes cluster 2's row), 3 -> 1.0
+    split = np.array([0, 0, 3, 1, 1, 1])
+    # in `gone`, cluster 1 is noise; 0 -> 3.0, 2 -> 0.5
+    gone = np.array([0, 0, 0, -1, -1, 2])
+    got = rank_ranges(base, [same, split, gone], weight, clusters=[0, 1, 2], note="test")
+    assert (got[0]["rank_min"], got[0]["rank_max"], got[0]["lost_in"]) == (1, 2, 0)
+    assert (got[1]["rank_min"], got[1]["rank_max"], got[1]["lost_in"]) == (1, 2, 1)
+    assert (got[2]["rank_min"], got[2]["rank_max"], got[2]["lost_in"]) == (1, 3, 0)
+    assert got[2]["note"] == "test"

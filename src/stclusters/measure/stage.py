@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from stclusters._log import StageClock
 from stclusters._sphere import centroid, to_xyz, unique_points
-from stclusters.cluster.stage import Clustering, predict_labels
+from stclusters.cluster.stage import Clustering, predict_labels, recluster
 from stclusters.config import Config
 from stclusters.measure import counting
 from stclusters.measure.ranking import economies_of, rank_clusters
@@ -407,28 +407,54 @@ def sensitivity_of(
     config: Config,
     con: Any = None,
     world: Mapping[str, float] | None = None,
-) -> tuple[Any, str]:
-    """Rank stability of ``clusters`` over the grid of ``eps_km`` x ``min_points`` and the
-    bootstrap resamples of the documents (:func:`stclusters.measure.sensitivity.analyse`;
-    ``con`` and ``world`` for the resamples); and a summary line."""
-    from stclusters.measure.sensitivity import analyse
+) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]], str]:
+    """The sensitivity of the published ``clusters``' ranks: with ``sensitivity_analysis``, the
+    full analysis over the grid of ``eps_km`` x ``min_points`` and the bootstrap resamples of
+    the documents (:func:`~stclusters.measure.sensitivity.analyse`; ``con`` and ``world`` for
+    the resamples), else the rank ranges over four reruns with ``eps_km`` and ``min_points``
+    each lowered and raised by ``sensitivity_step`` (:func:`~stclusters.measure.sensitivity.
+    rank_ranges`). Per cluster, per run (the full analysis only), and a summary line."""
+    from stclusters.measure.sensitivity import analyse, rank_ranges
 
-    found = analyse(
-        clustering,
+    if config.sensitivity_analysis:
+        found = analyse(
+            clustering,
+            weight,
+            clusters=clusters,
+            eps_km=config.eps_km,
+            min_points=config.min_points,
+            step=config.sensitivity_step,
+            grid=config.sensitivity_grid,
+            bootstraps=config.sensitivity_bootstraps,
+            seed=config.seed,
+            con=con,
+            world=world,
+        )
+        wide = sum(1 for v in found.clusters.values() if v["interval_high"] > v["interval_low"])
+        n = len(found.runs)
+        return (
+            found.clusters,
+            found.runs,
+            (f"{wide} of {len(clusters)} published clusters have a rank interval in {n} runs"),
+        )
+    step = config.sensitivity_step
+    variants, used = [], []
+    for eps_f, mp_f in ((1 - step, 1), (1 + step, 1), (1, 1 - step), (1, 1 + step)):
+        eps_km, min_points = config.eps_km * eps_f, config.min_points * mp_f
+        variants.append(recluster(clustering, eps_km=eps_km, min_points=min_points))
+        used.append(f"eps_km {eps_km:g}, min_points {min_points:g}")
+    ranges = rank_ranges(
+        clustering.labels,
+        variants,
         weight,
         clusters=clusters,
-        eps_km=config.eps_km,
-        min_points=config.min_points,
-        step=config.sensitivity_step,
-        grid=config.sensitivity_grid,
-        bootstraps=config.sensitivity_bootstraps,
-        seed=config.seed,
-        con=con,
-        world=world,
+        note="reruns with " + "; ".join(used),
     )
-    wide = sum(1 for v in found.clusters.values() if v["interval_high"] > v["interval_low"])
-    return found, (
-        f"{wide} of {len(clusters)} published clusters change rank in {len(found.runs)} runs"
+    moved = sum(1 for v in ranges.values() if v["rank_min"] != v["rank_max"])
+    return (
+        ranges,
+        [],
+        f"{moved} of {len(clusters)} published clusters change rank in 4 variant runs",
     )
 
 
@@ -534,13 +560,12 @@ def measure_clusters(
     clock.end(f"top {len(top)} of {len(ranked):,} clusters")
     sensitivity: dict[int, dict[str, Any]] = {}
     sensitivity_runs: list[dict[str, Any]] = []
-    if config.sensitivity:
+    if config.sensitivity or config.sensitivity_analysis:
         clock.begin("sensitivity")
         ids = [r.cluster_id for r in top]
-        found, summary = sensitivity_of(
+        sensitivity, sensitivity_runs, summary = sensitivity_of(
             clustering, weight, clusters=ids, config=config, con=con, world=world
         )
-        sensitivity, sensitivity_runs = found.clusters, found.runs
         clock.end(summary)
     clock.begin("profile")
     tech_map, science_map = classify.field_maps(con)
