@@ -38,7 +38,7 @@ def main() -> None:
     config = Config(
         min_points=Config().min_points * args.scale,
         memory_limit_gb=args.memory_limit_gb,
-        sensitivity=True,
+        sensitivity_analysis=True,
         sensitivity_grid=args.grid,
         sensitivity_bootstraps=args.bootstraps,
     )
@@ -68,7 +68,7 @@ def main() -> None:
             f"{len(ranks):,} clusters, {len(published)} published"
         )
         w0, c0 = time.perf_counter(), time.process_time()
-        result, summary = sensitivity_of(
+        clusters, runs, summary = sensitivity_of(
             clustering,
             weight,
             clusters=published,
@@ -77,19 +77,19 @@ def main() -> None:
             world=shares.world,
         )
         wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    widths = [v["interval_high"] - v["interval_low"] for v in result.clusters.values()]
+    widths = [v["interval_high"] - v["interval_low"] for v in clusters.values()]
     print(summary)
     print(
         f"sensitivity ({args.grid} x {args.grid} grid, {args.bootstraps} bootstraps, "
-        f"{len(result.runs)} runs): {wall:.1f} s wall, {cpu:.1f} s CPU"
+        f"{len(runs)} runs): {wall:.1f} s wall, {cpu:.1f} s CPU"
     )
     for n in (5, 10, 20):
         wider = sum(1 for w in widths if w > n)
         print(f"  published clusters with a 90% interval wider than {n} ranks: {wider}")
     print(f"  median interval width: {statistics.median(widths):g} ranks")
-    for run in result.runs:
+    for run in runs:
         print(
-            f"  {run['run']:>24s}: Spearman {run['spearman']:.3f}, "
+            f"  {run['run']:>24s}: Spearman {run['spearman'] or float('nan'):.3f}, "
             f"{run['lost']} lost, {run['left_top']} left / {run['entered_top']} entered the top"
         )
 
