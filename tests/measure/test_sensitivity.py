@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pytest
@@ -19,6 +23,10 @@ from stclusters.measure.sensitivity import (
     rank_ranges,
     size_ranks,
 )
+from stclusters.pipeline import run
+from stclusters.records import write_records
+from stclusters.report.text import sensitivity_sentence
+from worlds import SMALL_CONFIG, small_world
 
 
 def test_size_ranks_by_weight_then_label() -> None:
@@ -141,9 +149,9 @@ def test_grid_intervals_hold_the_default_rank_and_shares_are_shares() -> None:
         for key in ("found_share", "merged_share", "split_share"):
             assert 0.0 <= s[key] <= 1.0
         assert s["found_in"] + s["lost_in"] == s["runs"] == 9
-    for run in got.runs:
-        assert run["spearman"] is None or -1.0 <= run["spearman"] <= 1.0
-        assert 0 <= run["lost"] <= run["left_top"] <= len(ids)
+    for one in got.runs:
+        assert one["spearman"] is None or -1.0 <= one["spearman"] <= 1.0
+        assert 0 <= one["lost"] <= one["left_top"] <= len(ids)
 
 
 def _con(clustering: Clustering) -> duckdb.DuckDBPyConnection:
@@ -223,3 +231,50 @@ def test_ranges_follow_the_variant_holding_most_output() -> None:
     assert (got[1]["rank_min"], got[1]["rank_max"], got[1]["lost_in"]) == (1, 2, 1)
     assert (got[2]["rank_min"], got[2]["rank_max"], got[2]["lost_in"]) == (1, 3, 0)
     assert got[2]["note"] == "test"
+
+
+def test_the_full_analysis_through_a_run(tmp_path: Path) -> None:
+    """A run with sensitivity_analysis writes sensitivity.csv and sensitivity_runs.csv, the
+    profiles carry the interval (and say it), and a second run with the same seed gives the
+    same bytes."""
+    folder = write_records(small_world(), tmp_path / "world")
+    config = SMALL_CONFIG.replace(
+        sensitivity_analysis=True, sensitivity_grid=3, sensitivity_bootstraps=3
+    )
+    outs = [
+        run([folder], out=tmp_path / f"out{i}", config=config, write_site=i == 0) for i in range(2)
+    ]
+    result = outs[0]
+    assert result.profiles
+    for p in result.profiles:
+        s = p["sensitivity"]
+        assert s["interval_low"] <= s["size_rank"] <= s["interval_high"]
+        assert s["runs"] == 1 + 8 + 3
+        sentence = sensitivity_sentence(p)
+        assert sentence is not None and f"{s['runs']} runs" in sentence.text
+    with (result.out / "sensitivity.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["rank"]) for r in rows] == [r.rank for r in result.ranking]
+    for r in rows:
+        for key in ("found_share", "merged_share", "split_share"):
+            assert 0.0 <= float(r[key]) <= 1.0
+    runs = (result.out / "sensitivity_runs.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(runs) == 1 + 12
+    for name in ("sensitivity.csv", "sensitivity_runs.csv", "profiles.json"):
+        assert (outs[0].out / name).read_bytes() == (outs[1].out / name).read_bytes(), name
+    index = (result.out / "index.html").read_text(encoding="utf-8")
+    assert "Rank stability" in index and 'class="stability"' in index
+
+
+def test_a_run_without_the_analysis_writes_no_sensitivity_files(tmp_path: Path) -> None:
+    folder = write_records(small_world(), tmp_path / "world")
+    result = run(
+        [folder],
+        out=tmp_path / "out",
+        config=SMALL_CONFIG.replace(sensitivity=True),
+        write_site=False,
+    )
+    assert not (result.out / "sensitivity.csv").exists()
+    assert all("interval_low" not in p["sensitivity"] for p in result.profiles)
+    settings = json.loads((result.out / "accounts.json").read_text(encoding="utf-8"))["settings"]
+    assert "sensitivity_grid" not in settings
