@@ -221,24 +221,21 @@ class Config:
     sensitivity_analysis: bool = _s(
         False,
         "ranking",
-        "The full rank-stability analysis (what stclusters sensitivity runs): a grid of "
-        "eps_km x min_points and bootstrap resamples of the documents, clusters matched by "
-        "shared output; each published cluster's rank interval, sensitivity.csv and the "
-        "site's chart. Without it, sensitivity = true makes the four quick reruns.",
+        "The full rank-stability analysis (stclusters sensitivity): a grid of settings and "
+        "bootstrap resamples; rank intervals and sensitivity.csv.",
     )
     sensitivity_grid: int = _s(
         5,
         "ranking",
-        "Values of eps_km and of min_points in the sensitivity grid, spaced evenly from "
-        "1 - sensitivity_step to 1 + sensitivity_step times the setting (odd: the setting is one).",
+        "Values of eps_km and of min_points in the sensitivity_analysis grid (from 1 - "
+        "sensitivity_step to 1 + sensitivity_step times the setting).",
         minimum=1,
         maximum=11,
     )
     sensitivity_bootstraps: int = _s(
         50,
         "ranking",
-        "Bootstrap resamples of the documents in the sensitivity analysis (drawn with "
-        "replacement, seeded by the seed setting).",
+        "Bootstrap resamples of the documents in the sensitivity_analysis (seeded by seed).",
         minimum=0,
         maximum=1000,
     )
