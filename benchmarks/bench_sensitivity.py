@@ -87,6 +87,13 @@ def main() -> None:
         wider = sum(1 for w in widths if w > n)
         print(f"  published clusters with a 90% interval wider than {n} ranks: {wider}")
     print(f"  median interval width: {statistics.median(widths):g} ranks")
+    for kind in ("grid", "bootstrap"):
+        rho = [r["spearman"] for r in runs if r["kind"] == kind and r["spearman"] is not None]
+        if rho:
+            print(
+                f"  Spearman over the {len(rho)} {kind} runs: median "
+                f"{statistics.median(rho):.3f}, lowest {min(rho):.3f}, highest {max(rho):.3f}"
+            )
     for run in runs:
         print(
             f"  {run['run']:>24s}: Spearman {run['spearman'] or float('nan'):.3f}, "

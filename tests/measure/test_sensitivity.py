@@ -157,7 +157,8 @@ def test_grid_intervals_hold_the_default_rank_and_shares_are_shares() -> None:
 def _con(clustering: Clustering) -> duckdb.DuckDBPyConnection:
     """Tables docs and rows: one document per located row of every point."""
     con = duckdb.connect()
-    docs, rows = [], []
+    docs: list[tuple[str, str, bool]] = []
+    rows: list[tuple[str, str, bool, float, float, str, float]] = []
     for layer in clustering.layers:
         for (lat, lon), w in zip(layer.points.tolist(), layer.weights.tolist(), strict=True):
             for _ in range(int(w)):
@@ -248,6 +249,7 @@ def test_the_full_analysis_through_a_run(tmp_path: Path) -> None:
     assert result.profiles
     for p in result.profiles:
         s = p["sensitivity"]
+        assert s is not None
         assert s["interval_low"] <= s["size_rank"] <= s["interval_high"]
         assert s["runs"] == 1 + 8 + 3
         sentence = sensitivity_sentence(p)
@@ -275,6 +277,6 @@ def test_a_run_without_the_analysis_writes_no_sensitivity_files(tmp_path: Path) 
         write_site=False,
     )
     assert not (result.out / "sensitivity.csv").exists()
-    assert all("interval_low" not in p["sensitivity"] for p in result.profiles)
+    assert all("interval_low" not in (p["sensitivity"] or {}) for p in result.profiles)
     settings = json.loads((result.out / "accounts.json").read_text(encoding="utf-8"))["settings"]
     assert "sensitivity_grid" not in settings

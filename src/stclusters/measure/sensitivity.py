@@ -267,8 +267,9 @@ def bootstrap_weights(
         ]
         times = np.concatenate(draws).astype(np.float64)[doc]
         yield (
-            np.bincount(point, weights=rows * times, minlength=m),
-            np.bincount(point, weights=share * times, minlength=m) * per_world,
+            np.asarray(np.bincount(point, weights=rows * times, minlength=m), dtype=np.float64),
+            np.asarray(np.bincount(point, weights=share * times, minlength=m), dtype=np.float64)
+            * per_world,
         )
 
 
