@@ -76,6 +76,8 @@ def test_file_then_overrides(tmp_path: Path) -> None:
         ("fuzzy_threshold", "forty", "'fuzzy_threshold' setting must be a number"),
         ("topic_counting", "half", "one of 'fractional', 'whole'"),
         ("topic_min_points", "0", "above 0"),
+        ("sensitivity_grid", "12", "at most 11"),
+        ("sensitivity_bootstraps", "-1", "at least 0"),
     ],
 )
 def test_each_bad_value_fails_with_name_range_value_and_source(

@@ -34,8 +34,14 @@ KEY_HEADERS = ("key", "column")
 
 @pytest.fixture(scope="module")
 def demo(demo_world: Path, tmp_path_factory: pytest.TempPathFactory) -> RunResult:
-    """The demo's run (sensitivity on, as ``stclusters demo`` runs it) with its site."""
-    config = Config(min_points=Config().min_points * DEMO_SCALE, sensitivity=True)
+    """The demo's run with its site, with the full sensitivity analysis on a small grid (so
+    that sensitivity.csv and sensitivity_runs.csv are checked too)."""
+    config = Config(
+        min_points=Config().min_points * DEMO_SCALE,
+        sensitivity_analysis=True,
+        sensitivity_grid=3,
+        sensitivity_bootstraps=2,
+    )
     out = tmp_path_factory.mktemp("docs") / "out"
     return run([demo_world], out=out, config=config, write_site=True)
 

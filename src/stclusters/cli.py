@@ -636,6 +636,43 @@ run_cmd.__signature__ = _sig.replace(  # type: ignore[attr-defined]
 app.command("run")(run_cmd)
 
 
+def sensitivity_cmd(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Records folders, input files, folders or globs.")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Output folder (replaced if stclusters wrote it)."),
+    ],
+    config: ConfigOption = None,
+    input_format: Annotated[
+        str | None, typer.Option("--format", help="Reader format of the input files.")
+    ] = None,
+    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    force: ForceOption = False,
+    encoding: EncodingOption = None,
+    delimiter: DelimiterOption = None,
+    **settings: Any,
+) -> None:
+    """Run the method with the full rank-stability analysis: `run` with sensitivity_analysis
+    on (a grid of eps_km x min_points and bootstrap resamples of the documents; the output
+    folder gains sensitivity.csv, sensitivity_runs.csv, each profile's rank interval and the
+    site's chart)."""
+    from stclusters.readers._dialect import TableDialect
+
+    dialect = TableDialect(encoding, delimiter)
+    settings = {**settings, "sensitivity_analysis": True}
+    _run_impl(inputs, out, config, input_format, no_site, force, settings, dialect)
+
+
+_sig = inspect.signature(sensitivity_cmd, eval_str=True)
+sensitivity_cmd.__signature__ = _sig.replace(  # type: ignore[attr-defined]
+    parameters=[p for p in _sig.parameters.values() if p.kind != p.VAR_KEYWORD]
+    + [p for p in _setting_parameters() if p.name != "sensitivity_analysis"]
+)
+app.command("sensitivity")(sensitivity_cmd)
+
+
 @app.command("demo")
 def demo_cmd(
     scale: Annotated[

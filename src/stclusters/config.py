@@ -213,10 +213,31 @@ class Config:
     sensitivity_step: float = _s(
         0.2,
         "ranking",
-        "Relative change of eps_km and min_points in the sensitivity runs.",
+        "Largest relative change of eps_km and min_points in the sensitivity runs.",
         minimum=0,
         exclusive_minimum=True,
         maximum=0.9,
+    )
+    sensitivity_analysis: bool = _s(
+        False,
+        "ranking",
+        "The full rank-stability analysis (stclusters sensitivity): a grid of settings and "
+        "bootstrap resamples; rank intervals and sensitivity.csv.",
+    )
+    sensitivity_grid: int = _s(
+        5,
+        "ranking",
+        "Values of eps_km and of min_points in the sensitivity_analysis grid (from 1 - "
+        "sensitivity_step to 1 + sensitivity_step times the setting).",
+        minimum=1,
+        maximum=11,
+    )
+    sensitivity_bootstraps: int = _s(
+        50,
+        "ranking",
+        "Bootstrap resamples of the documents in the sensitivity_analysis (seeded by seed).",
+        minimum=0,
+        maximum=1000,
     )
     # --- naming (section 6)
     name_min_population: int = _s(
@@ -312,7 +333,7 @@ class Config:
                 "The 'population_raster' setting must name a GeoTIFF file when "
                 "population_source = 'raster'; got none"
             )
-        if self.sensitivity:
+        if self.sensitivity or self.sensitivity_analysis:
             self._check_sensitivity_runs()
         if self.topic is not None:
             from stclusters.measure.topic import parse_topic

@@ -254,6 +254,7 @@ def compute(
         edition=config.edition,
         top_n=config.top_n,
         record_files=record_files,
+        sensitivity_runs=measured.sensitivity_runs,
     )
 
 

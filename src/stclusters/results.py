@@ -304,6 +304,9 @@ class Results:
         Paths of the per-record Parquet tables (memberships, addresses, points) written by the
         computing stage into a scratch folder that lives until the output is written
         (:mod:`stclusters.report.records`); empty when none were written. Paths, never data.
+    sensitivity_runs
+        One row per run of the sensitivity analysis (:data:`stclusters.measure.sensitivity.
+        RUN_COLUMNS`); empty when it was not made.
     """
 
     ranking: list[ClusterRow]
@@ -315,3 +318,4 @@ class Results:
     top_n: int
     links: list[Link] = field(default_factory=list)
     record_files: Mapping[str, str] = field(default_factory=dict)
+    sensitivity_runs: list[dict[str, Any]] = field(default_factory=list)

@@ -13,6 +13,7 @@ from stclusters.measure import counting
 
 __all__ = [
     "DOCUMENT_OUTCOMES",
+    "SENSITIVITY_ANALYSIS_SETTINGS",
     "TOPIC_SETTINGS",
     "check_accounts",
     "people_accounts",
@@ -23,6 +24,12 @@ __all__ = [
 
 #: The settings of a topic run (the ``topic`` group of :class:`~stclusters.config.Config`).
 TOPIC_SETTINGS = ("topic", "topic_counting", "topic_min_points")
+#: The settings of the full sensitivity analysis, recorded only when it is made (likewise).
+SENSITIVITY_ANALYSIS_SETTINGS = (
+    "sensitivity_analysis",
+    "sensitivity_grid",
+    "sensitivity_bootstraps",
+)
 
 
 def recorded_settings(config: Config) -> dict[str, Any]:
@@ -33,6 +40,9 @@ def recorded_settings(config: Config) -> dict[str, Any]:
     settings = config.by_content()
     if config.topic is None:
         for name in TOPIC_SETTINGS:
+            settings.pop(name, None)
+    if not config.sensitivity_analysis:
+        for name in SENSITIVITY_ANALYSIS_SETTINGS:
             settings.pop(name, None)
     return settings
 

@@ -72,6 +72,7 @@ class Measured:
     profiles: list[Profile]
     footprints: dict[int, Any]
     links: list[Link] = field(default_factory=list)
+    sensitivity_runs: list[dict[str, Any]] = field(default_factory=list)
 
 
 def output_weights(clustering: Clustering, world: Mapping[str, float]) -> NDArray[np.float64]:
@@ -414,11 +415,38 @@ def sensitivity_of(
     *,
     clusters: list[int],
     config: Config,
-) -> tuple[dict[int, dict[str, Any]], str]:
-    """Rank ranges of ``clusters`` over four reruns with ``eps_km`` and ``min_points`` each
-    lowered and raised by ``sensitivity_step`` (:func:`rank_ranges`); and a summary line."""
-    from stclusters.measure.sensitivity import rank_ranges
+    con: Any = None,
+    world: Mapping[str, float] | None = None,
+) -> tuple[dict[int, dict[str, Any]], list[dict[str, Any]], str]:
+    """The sensitivity of the published ``clusters``' ranks: with ``sensitivity_analysis``, the
+    full analysis over the grid of ``eps_km`` x ``min_points`` and the bootstrap resamples of
+    the documents (:func:`~stclusters.measure.sensitivity.analyse`; ``con`` and ``world`` for
+    the resamples), else the rank ranges over four reruns with ``eps_km`` and ``min_points``
+    each lowered and raised by ``sensitivity_step`` (:func:`~stclusters.measure.sensitivity.
+    rank_ranges`). Per cluster, per run (the full analysis only), and a summary line."""
+    from stclusters.measure.sensitivity import analyse, rank_ranges
 
+    if config.sensitivity_analysis:
+        found = analyse(
+            clustering,
+            weight,
+            clusters=clusters,
+            eps_km=config.eps_km,
+            min_points=config.min_points,
+            step=config.sensitivity_step,
+            grid=config.sensitivity_grid,
+            bootstraps=config.sensitivity_bootstraps,
+            seed=config.seed,
+            con=con,
+            world=world,
+        )
+        wide = sum(1 for v in found.clusters.values() if v["interval_high"] > v["interval_low"])
+        n = len(found.runs)
+        return (
+            found.clusters,
+            found.runs,
+            (f"{wide} of {len(clusters)} published clusters have a rank interval in {n} runs"),
+        )
     step = config.sensitivity_step
     variants, used = [], []
     for eps_f, mp_f in ((1 - step, 1), (1 + step, 1), (1, 1 - step), (1, 1 + step)):
@@ -433,7 +461,11 @@ def sensitivity_of(
         note="reruns with " + "; ".join(used),
     )
     moved = sum(1 for v in ranges.values() if v["rank_min"] != v["rank_max"])
-    return ranges, f"{moved} of {len(clusters)} published clusters change rank in 4 variant runs"
+    return (
+        ranges,
+        [],
+        f"{moved} of {len(clusters)} published clusters change rank in 4 variant runs",
+    )
 
 
 def _rank(
@@ -537,10 +569,13 @@ def measure_clusters(
     )
     clock.end(f"top {len(top)} of {len(ranked):,} clusters")
     sensitivity: dict[int, dict[str, Any]] = {}
-    if config.sensitivity:
+    sensitivity_runs: list[dict[str, Any]] = []
+    if config.sensitivity or config.sensitivity_analysis:
         clock.begin("sensitivity")
         ids = [r.cluster_id for r in top]
-        sensitivity, summary = sensitivity_of(clustering, weight, clusters=ids, config=config)
+        sensitivity, sensitivity_runs, summary = sensitivity_of(
+            clustering, weight, clusters=ids, config=config, con=con, world=world
+        )
         clock.end(summary)
     clock.begin("profile")
     tech_map, science_map = classify.field_maps(con)
@@ -571,5 +606,10 @@ def measure_clusters(
     links = cluster_links(con, top)
     clock.end(f"{len(profiles)} profiles")
     return Measured(
-        ranking=top, all_clusters=ranked, profiles=profiles, footprints=geoms, links=links
+        ranking=top,
+        all_clusters=ranked,
+        profiles=profiles,
+        footprints=geoms,
+        links=links,
+        sensitivity_runs=sensitivity_runs,
     )

@@ -236,6 +236,118 @@ def synthetic_data(inputs: SiteInputs) -> bool:
     return any(isinstance(f, Mapping) and f.get("synthetic") for f in folders)
 
 
+def _intervals(inputs: SiteInputs) -> dict[int, str]:
+    """Cluster id -> its rank interval in words (:func:`text.rank_interval_phrase`), for the
+    clusters whose profile carries the sensitivity analysis."""
+    out = {}
+    for p in inputs.profiles:
+        phrase = text.rank_interval_phrase(p)  # type: ignore[arg-type]
+        if phrase:
+            out[int(p["cluster_id"])] = phrase
+    return out
+
+
+def _read_runs(folder: Path) -> list[dict[str, str]]:
+    """The rows of sensitivity_runs.csv (empty when the folder has none)."""
+    import csv
+
+    path = folder / "sensitivity_runs.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2.0
+
+
+def stability_chart(inputs: SiteInputs) -> Markup | None:
+    """The rank-stability section of the index page: each published cluster's size rank (a
+    dot) and its rank interval (a bar), in published order, as inline SVG (hover a bar for the
+    cluster's figures), and the runs' Spearman correlations from sensitivity_runs.csv; None when
+    the sensitivity analysis was not made."""
+    from markupsafe import escape
+
+    from stclusters.measure.sensitivity import INTERVAL
+
+    items = [
+        (p, p["sensitivity"])
+        for p in inputs.profiles
+        if p.get("sensitivity") and "interval_low" in p["sensitivity"]
+    ]
+    if not items:
+        return None
+    n = len(items)
+    worst = max(int(s["interval_high"]) for _, s in items)
+    width, height, left, top, bottom = 760.0, 320.0, 44.0, 12.0, 30.0
+    plot_w, plot_h = width - left - 10.0, height - top - bottom
+    step = plot_w / max(n, 1)
+
+    def y(rank: float) -> float:
+        return top + plot_h * (rank - 1.0) / max(worst - 1.0, 1.0)
+
+    parts = [
+        f'<svg class="stability" viewBox="0 0 {width:g} {height:g}" role="img" '
+        'aria-labelledby="stability-title stability-desc">',
+        '<title id="stability-title">Rank intervals of the published clusters</title>',
+        f'<desc id="stability-desc">For each of the {n} published clusters in rank order, its '
+        f"size rank (dot) and the interval holding it in {round(100 * INTERVAL)}% of the runs "
+        "(bar).</desc>",
+        f'<line x1="{left:g}" y1="{top:g}" x2="{left:g}" y2="{top + plot_h:g}" class="axis"/>',
+    ]
+    for tick in sorted({1, *range(10, worst + 1, max(10, (worst // 50 + 1) * 10)), worst}):
+        parts.append(
+            f'<text x="{left - 4:g}" y="{y(tick) + 3:.1f}" text-anchor="end" '
+            f'class="tick">{tick}</text>'
+        )
+    for i, (p, s) in enumerate(items):
+        x = left + step * (i + 0.5)
+        tip = f"{p['name']}: {text.rank_interval_phrase(p)}"  # type: ignore[arg-type]
+        tip += f"; found in {int(s['found_in'])} of {int(s['runs'])} runs"
+        parts.append(
+            f"<g><title>{escape(tip)}</title>"
+            f'<line x1="{x:.1f}" y1="{y(int(s["interval_low"])):.1f}" x2="{x:.1f}" '
+            f'y2="{y(int(s["interval_high"])):.1f}" class="interval" stroke-width="'
+            f'{max(1.0, min(4.0, step * 0.6)):.1f}"/>'
+            f'<circle cx="{x:.1f}" cy="{y(int(s["size_rank"])):.1f}" r="2" class="rankdot"/></g>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:g}" y="{height - 8:g}" text-anchor="middle" '
+        'class="tick">published clusters, by rank (lower is larger)</text></svg>'
+    )
+    runs = _read_runs(inputs.folder)
+    lines = []
+    for kind, what in (("grid", "settings of the grid"), ("bootstrap", "bootstrap resamples")):
+        rho = [float(r["spearman"]) for r in runs if r["kind"] == kind and r["spearman"]]
+        if rho:
+            lines.append(
+                f"over the {len(rho)} {what}, median {_median(rho):.3f} (lowest {min(rho):.3f})"
+            )
+    note = (
+        " Spearman's rank correlation of the top clusters' ranks with this run's: "
+        + "; ".join(lines)
+        + "."
+        if lines
+        else ""
+    )
+    runs_made = int(items[0][1]["runs"])
+    return Markup(
+        "".join(parts)
+        + '<p class="note">'
+        + str(
+            escape(
+                f"Each bar holds the cluster's size rank in {round(100 * INTERVAL)}% of the "
+                f"{runs_made} runs ({items[0][1].get('note', '')}); "
+                "every figure is in sensitivity.csv and sensitivity_runs.csv." + note
+            )
+        )
+        + "</p>"
+    )
+
+
 def _tip(row: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
     codes = [c for c in str(row["economies"]).split(";") if c]
     econ_names = ", ".join(names.get(c, c) for c in codes)
@@ -325,8 +437,11 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
     def href(row: Mapping[str, Any]) -> str:
         return f"profiles/{row['slug']}.html" if str(row["slug"]) in slugs else ""
 
+    intervals = _intervals(inputs)
+
     def tip_title(row: Mapping[str, Any]) -> str:
-        return f"{row['name']}: rank {row['rank']}"
+        phrase = intervals.get(int(row["cluster_id"]))
+        return f"{row['name']}: {phrase}" if phrase else f"{row['name']}: rank {row['rank']}"
 
     links = network.site_links(network.read_links(inputs.folder), inputs.rows)
     scene = maps.index_scene(
@@ -340,6 +455,8 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
     hrefs = {int(r["cluster_id"]): href(r) for r in inputs.rows}
     map_svg = maps.scene_svg(scene, world_href="assets/world.svg", id_="world", interactive=True)
     tip_data = {str(r["cluster_id"]): _tip(r, names) for r in inputs.rows}
+    for cid, phrase in _intervals(inputs).items():
+        tip_data[str(cid)]["lines"].append(phrase[0].upper() + phrase[1:])
     tip_json = json.dumps(tip_data, ensure_ascii=False, separators=(",", ":"))
     tip_json = tip_json.replace("</", "<\\/")
     return (
@@ -362,6 +479,7 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             tip_json=Markup(tip_json),
             about=_about(inputs.accounts, inputs.edition),
             links=network.link_table_rows(links, hrefs),
+            stability=stability_chart(inputs),
         )
     )
 

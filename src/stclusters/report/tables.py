@@ -46,6 +46,7 @@ def write_outputs(results: Results, folder: Path) -> None:
     clusters.geojson, profiles.json, accounts.json, economies.csv, stclusters.xlsx, the
     collaboration network's files, the per-record tables, clusters.gpkg and profiles/<slug>.md
     (docs/outputs.md). Every CSV file starts with a byte-order mark (:mod:`stclusters.csvfile`)."""
+    from stclusters.measure.sensitivity import write_sensitivity
     from stclusters.report.excel import economy_rows, write_workbook
     from stclusters.report.gis import write_gpkg
     from stclusters.report.records import write_records
@@ -82,6 +83,7 @@ def write_outputs(results: Results, folder: Path) -> None:
     write_network(results, folder)
     write_records(results, folder)  # memberships.parquet, addresses.csv / .parquet
     write_gpkg(results, folder)  # clusters.gpkg
+    write_sensitivity(results, folder)  # sensitivity.csv, sensitivity_runs.csv when made
     (folder / "profiles").mkdir(exist_ok=True)
     for profile in results.profiles:
         partners = partners_of(results.links, profile["cluster_id"], limit=SITE_PARTNERS)

@@ -49,6 +49,7 @@ __all__ = [
     "profile_markdown",
     "profile_tables",
     "rank_change_sentence",
+    "rank_interval_phrase",
     "rank_lines",
     "records_table",
     "sensitivity_sentence",
@@ -638,11 +639,31 @@ def growth_sentence(profile: Profile) -> Sentence | None:
     )
 
 
+def rank_interval_phrase(profile: Profile) -> str | None:
+    """The rank interval of the sensitivity analysis in a few words ("rank 68, between 61 and
+    74 in 90% of the runs"), for the map's hover and the site's chart; None when not computed."""
+    sens = profile.get("sensitivity")
+    if not sens or "interval_low" not in sens:
+        return None
+    from stclusters.measure.sensitivity import INTERVAL
+
+    low, high = int(sens["interval_low"]), int(sens["interval_high"])
+    share = f"{_round(100 * INTERVAL)}%"
+    if low == high:
+        return f"rank {low} in {share} of the runs"
+    return f"rank {int(sens['size_rank'])}, between {low} and {high} in {share} of the runs"
+
+
 def sensitivity_sentence(profile: Profile) -> Sentence | None:
-    """The sensitivity sentence (range of ranks across settings), or None when not computed."""
+    """The sensitivity sentence (the rank interval over the grid of settings and the bootstrap
+    resamples, and how often the cluster is found, merged and split; or, for the profiles of
+    older runs, the range of ranks), or None when not computed. One source for the HTML,
+    Markdown and PDF profiles."""
     sens = profile.get("sensitivity")
     if not sens:
         return None
+    if "interval_low" in sens:
+        return _interval_sentence(sens)
     low, high = int(sens["rank_min"]), int(sens["rank_max"])
     span = f"{low}" if low == high else f"{low} to {high}"
     note = str(sens.get("note") or "").strip()
@@ -657,6 +678,37 @@ def sensitivity_sentence(profile: Profile) -> Sentence | None:
         )
     return _s(
         "Across the settings tried, the cluster's size rank ranges from ", _b(span), tail + "."
+    )
+
+
+def _interval_sentence(sens: Mapping[str, Any]) -> Sentence:
+    """The sentence of :func:`sensitivity_sentence` for the full analysis."""
+    from stclusters.measure.sensitivity import INTERVAL
+
+    low, high = int(sens["interval_low"]), int(sens["interval_high"])
+    runs, found = int(sens["runs"]), int(sens["found_in"])
+    share = f"{_round(100 * INTERVAL)}%"
+    in_runs = "the run" if found == 1 else f"the {found:,} runs"
+    if found < runs:
+        in_runs += f" (of {runs:,}) in which it is found"
+    note = str(sens.get("note") or "").strip().rstrip(".")
+    span = f"{low}" if low == high else f"{low} and {high}"
+    verb = "is " if low == high else "is between "
+    rest = []
+    for key, what in (("merged_in", "merged with a neighbour"), ("split_in", "split")):
+        n = int(sens.get(key) or 0)
+        if n:
+            rest.append(f"{what} in {n:,} of {runs:,} runs")
+    tail = ("; it is " + " and ".join(rest)) if rest else ""
+    return _s(
+        f"Across {runs:,} runs ({note}), the cluster's size rank ",
+        f"({int(sens['size_rank'])} in this run) " if low != high else "",
+        verb,
+        _b(span),
+        f" in {share} of {in_runs}",
+        f" (from {int(sens['rank_min'])} to {int(sens['rank_max'])} in all){tail}."
+        if int(sens["rank_min"]) != low or int(sens["rank_max"]) != high
+        else f"{tail}.",
     )
 
 
