@@ -28,7 +28,7 @@ from stclusters.pipeline import run
 from worlds import DEMO_SCALE, DEMO_SEED
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE = "680542688244e33e8c899d26b5453a76c521465c"
+REFERENCE = "c929fa2014a058fb4635e17ed0ea944b708011c7"
 #: Files that may differ: the accounts (they describe the run), and files the new code adds
 #: beside the outputs (the marker saying stclusters wrote the folder).
 MAY_DIFFER = {"accounts.json", "run.json"}
