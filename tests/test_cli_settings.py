@@ -144,7 +144,8 @@ def test_ranking_printed_to_a_pipe_is_not_cut() -> None:
         from stclusters.cli import _print_ranking
         rows = [N(rank=i + 1, name="Rotterdam–Amsterdam–Utrecht–Eindhoven–Leiden",
                   economies=["NL", "BE", "DE"], patents=123456.0, articles=654321.0,
-                  population=12_345_678.0, intensity_rank=i + 17) for i in range(3)]
+                  population=12_345_678.0, intensity_rank=i + 17, new=None, rank_change=None)
+          for i in range(3)]
         _print_ranking(N(ranking=rows))
         """
     )

@@ -515,10 +515,12 @@ def _print_ranking(result: Any, *, limit: int = 15) -> None:
             overflow="fold",
         )
     for r in rows:
-        change = [format_rank_change({"new": r.new, "rank_change": r.rank_change})]
+        change = (
+            [format_rank_change({"new": r.new, "rank_change": r.rank_change})] if changes else []
+        )
         table.add_row(
             str(r.rank),
-            *(change if changes else []),
+            *change,
             r.name,
             ";".join(r.economies),
             f"{r.patents:,.0f}",
