@@ -299,6 +299,17 @@ EncodingOption = Annotated[
         "else Windows-1252).",
     ),
 ]
+InputsArgument = Annotated[
+    list[str], typer.Argument(help="Records folders, input files, folders or globs.")
+]
+RunOutOption = Annotated[
+    Path,
+    typer.Option("--out", "-o", help="Output folder (replaced if stclusters wrote it)."),
+]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="Reader format of the input files.")
+]
+NoSiteOption = Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")]
 DelimiterOption = Annotated[
     str | None,
     typer.Option(
@@ -606,18 +617,11 @@ def _replacing(out: Path) -> str | None:
 
 
 def run_cmd(
-    inputs: Annotated[
-        list[str], typer.Argument(help="Records folders, input files, folders or globs.")
-    ],
-    out: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Output folder (replaced if stclusters wrote it)."),
-    ],
+    inputs: InputsArgument,
+    out: RunOutOption,
     config: ConfigOption = None,
-    input_format: Annotated[
-        str | None, typer.Option("--format", help="Reader format of the input files.")
-    ] = None,
-    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    input_format: FormatOption = None,
+    no_site: NoSiteOption = False,
     force: ForceOption = False,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
@@ -639,18 +643,11 @@ app.command("run")(run_cmd)
 
 
 def sensitivity_cmd(
-    inputs: Annotated[
-        list[str], typer.Argument(help="Records folders, input files, folders or globs.")
-    ],
-    out: Annotated[
-        Path,
-        typer.Option("--out", "-o", help="Output folder (replaced if stclusters wrote it)."),
-    ],
+    inputs: InputsArgument,
+    out: RunOutOption,
     config: ConfigOption = None,
-    input_format: Annotated[
-        str | None, typer.Option("--format", help="Reader format of the input files.")
-    ] = None,
-    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    input_format: FormatOption = None,
+    no_site: NoSiteOption = False,
     force: ForceOption = False,
     encoding: EncodingOption = None,
     delimiter: DelimiterOption = None,
@@ -682,7 +679,7 @@ def demo_cmd(
     ] = 0.05,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 0,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out/demo"),
-    no_site: Annotated[bool, typer.Option("--no-site", help="Skip the HTML site.")] = False,
+    no_site: NoSiteOption = False,
     force: ForceOption = False,
 ) -> None:
     """Build the synthetic demo world and run the whole method on it."""
