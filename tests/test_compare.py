@@ -312,3 +312,33 @@ def test_docs_list_exactly_the_columns_written() -> None:
         if line.startswith("| `"):
             documented += [n.strip("` ") for n in cells[0].split(",")]
     assert documented == list(COMPARISON_COLUMNS)
+
+
+def test_the_index_links_to_the_comparison_page(tmp_path: Path) -> None:
+    """After `compare`, the later edition's index links to comparison.html (naming the earlier
+    edition) and keeps its title; rewriting the site (`report`) keeps the link; an index with
+    no comparison beside it has none."""
+    from stclusters.pipeline import run
+    from stclusters.records import write_records
+    from worlds import SMALL_CONFIG, small_world
+
+    records = write_records(small_world(), tmp_path / "recs")
+    outs = []
+    for edition in (2024, 2025):
+        out = tmp_path / f"out{edition}"
+        run([records], out=out, config=SMALL_CONFIG.replace(edition=edition))
+        outs.append(out)
+    link = '<a href="comparison.html">How the clusters changed since the edition 2024</a>'
+    assert "comparison.html" not in (outs[1] / "index.html").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["report", str(outs[1]), "--title", "My <clusters>", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["compare", str(outs[0]), str(outs[1])])
+    assert result.exit_code == 0, result.output
+    index = (outs[1] / "index.html").read_text(encoding="utf-8")
+    assert link in index
+    assert "<title>My &lt;clusters&gt;</title>" in index
+    assert (outs[1] / "comparison.html").is_file()
+    result = runner.invoke(app, ["report", str(outs[1]), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert link in (outs[1] / "index.html").read_text(encoding="utf-8")
+    assert "comparison.html" not in (outs[0] / "index.html").read_text(encoding="utf-8")

@@ -840,12 +840,15 @@ def compare_cmd(
     comparison.csv and comparison.html (rank changes, entrants, leavers, merges, splits, growth)."""
     from stclusters.compare import compare_runs, write_comparison
     from stclusters.report.comparison import write_comparison_page
+    from stclusters.report.pages import link_comparison
 
     target = out if out is not None else out_b
     try:
         comparison = compare_runs(out_a, out_b, memory_limit_gb=memory_limit_gb)
         page = write_comparison_page(comparison, target)  # checks the folder first
         table = write_comparison(comparison, target)
+        if (target / "index.html").is_file() and (target / "ranking.json").is_file():
+            link_comparison(target)  # the site's index links to the page
     except (StclustersError, OSError) as exc:
         raise fail(exc) from None
     counts = comparison.counts()
