@@ -342,3 +342,26 @@ def test_the_index_links_to_the_comparison_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert link in (outs[1] / "index.html").read_text(encoding="utf-8")
     assert "comparison.html" not in (outs[0] / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_cluster_across_the_antimeridian_is_matched_whole(tmp_path: Path) -> None:
+    """Taveuni (Fiji) lies across longitude 180: its points on both sides are one cluster in
+    both editions, matched whole (the footprint cells are taken on either side, never wrapped
+    into one far-off cell); in 2024 it splits at the antimeridian."""
+    east, west = (-16.85, 179.98, 40), (-16.85, -179.97, 60)
+    a = fake_run(tmp_path / "a", 2023, [(1, "Taveuni", "FJ", True, [east, west])])
+    b = fake_run(tmp_path / "b", 2024, [(7, "Taveuni", "FJ", True, [east, (*west[:2], 90)])])
+    (row,) = compare_runs(a, b).rows
+    assert (row["cluster_id_a"], row["cluster_id_b"], row["status"]) == (1, 7, "matched")
+    assert row["overlap_a"] == pytest.approx(1.0) and row["overlap_b"] == pytest.approx(1.0)
+    assert row["growth"] == pytest.approx(130 / 100 - 1)
+    c = fake_run(
+        tmp_path / "c",
+        2024,
+        [(8, "Taveuni", "FJ", True, [east]), (9, "Vuna", "FJ", True, [west])],
+    )
+    rows = {(r["cluster_id_a"], r["cluster_id_b"]): r for r in compare_runs(a, c).rows}
+    assert set(rows) == {(1, 8), (1, 9)}
+    assert {r["status"] for r in rows.values()} == {"split"}
+    assert rows[(1, 8)]["overlap_a"] == pytest.approx(0.4)
+    assert rows[(1, 9)]["overlap_a"] == pytest.approx(0.6)
