@@ -312,3 +312,56 @@ def test_docs_list_exactly_the_columns_written() -> None:
         if line.startswith("| `"):
             documented += [n.strip("` ") for n in cells[0].split(",")]
     assert documented == list(COMPARISON_COLUMNS)
+
+
+def test_the_index_links_to_the_comparison_page(tmp_path: Path) -> None:
+    """After `compare`, the later edition's index links to comparison.html (naming the earlier
+    edition) and keeps its title; rewriting the site (`report`) keeps the link; an index with
+    no comparison beside it has none."""
+    from stclusters.pipeline import run
+    from stclusters.records import write_records
+    from worlds import SMALL_CONFIG, small_world
+
+    records = write_records(small_world(), tmp_path / "recs")
+    outs = []
+    for edition in (2024, 2025):
+        out = tmp_path / f"out{edition}"
+        run([records], out=out, config=SMALL_CONFIG.replace(edition=edition))
+        outs.append(out)
+    link = '<a href="comparison.html">How the clusters changed since the edition 2024</a>'
+    assert "comparison.html" not in (outs[1] / "index.html").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["report", str(outs[1]), "--title", "My <clusters>", "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["compare", str(outs[0]), str(outs[1])])
+    assert result.exit_code == 0, result.output
+    index = (outs[1] / "index.html").read_text(encoding="utf-8")
+    assert link in index
+    assert "<title>My &lt;clusters&gt;</title>" in index
+    assert (outs[1] / "comparison.html").is_file()
+    result = runner.invoke(app, ["report", str(outs[1]), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    assert link in (outs[1] / "index.html").read_text(encoding="utf-8")
+    assert "comparison.html" not in (outs[0] / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_cluster_across_the_antimeridian_is_matched_whole(tmp_path: Path) -> None:
+    """Taveuni (Fiji) lies across longitude 180: its points on both sides are one cluster in
+    both editions, matched whole (the footprint cells are taken on either side, never wrapped
+    into one far-off cell); in 2024 it splits at the antimeridian."""
+    east, west = (-16.85, 179.98, 40), (-16.85, -179.97, 60)
+    a = fake_run(tmp_path / "a", 2023, [(1, "Taveuni", "FJ", True, [east, west])])
+    b = fake_run(tmp_path / "b", 2024, [(7, "Taveuni", "FJ", True, [east, (*west[:2], 90)])])
+    (row,) = compare_runs(a, b).rows
+    assert (row["cluster_id_a"], row["cluster_id_b"], row["status"]) == (1, 7, "matched")
+    assert row["overlap_a"] == pytest.approx(1.0) and row["overlap_b"] == pytest.approx(1.0)
+    assert row["growth"] == pytest.approx(130 / 100 - 1)
+    c = fake_run(
+        tmp_path / "c",
+        2024,
+        [(8, "Taveuni", "FJ", True, [east]), (9, "Vuna", "FJ", True, [west])],
+    )
+    rows = {(r["cluster_id_a"], r["cluster_id_b"]): r for r in compare_runs(a, c).rows}
+    assert set(rows) == {(1, 8), (1, 9)}
+    assert {r["status"] for r in rows.values()} == {"split"}
+    assert rows[(1, 8)]["overlap_a"] == pytest.approx(0.4)
+    assert rows[(1, 9)]["overlap_a"] == pytest.approx(0.6)

@@ -13,6 +13,7 @@ import inspect
 import signal
 import sys
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
@@ -616,60 +617,52 @@ def _replacing(out: Path) -> str | None:
     return f"{what} of {files:,} file(s)"
 
 
-def run_cmd(
-    inputs: InputsArgument,
-    out: RunOutOption,
-    config: ConfigOption = None,
-    input_format: FormatOption = None,
-    no_site: NoSiteOption = False,
-    force: ForceOption = False,
-    encoding: EncodingOption = None,
-    delimiter: DelimiterOption = None,
-    **settings: Any,
-) -> None:
-    """Run the method: find, count, rank, name and profile clusters; write the output folder."""
-    from stclusters.readers._dialect import TableDialect
+def _method_command(
+    name: str, doc: str, *, fixed: Mapping[str, Any] | None = None
+) -> Callable[..., None]:
+    """A command that runs the method (`run`, `sensitivity`): the inputs, the output folder, the
+    common options and one option per setting, except the settings ``fixed`` gives (their
+    values are set, not asked)."""
+    fixed = dict(fixed or {})
 
-    dialect = TableDialect(encoding, delimiter)
-    _run_impl(inputs, out, config, input_format, no_site, force, settings, dialect)
+    def command(
+        inputs: InputsArgument,
+        out: RunOutOption,
+        config: ConfigOption = None,
+        input_format: FormatOption = None,
+        no_site: NoSiteOption = False,
+        force: ForceOption = False,
+        encoding: EncodingOption = None,
+        delimiter: DelimiterOption = None,
+        **settings: Any,
+    ) -> None:
+        from stclusters.readers._dialect import TableDialect
+
+        dialect = TableDialect(encoding, delimiter)
+        _run_impl(inputs, out, config, input_format, no_site, force, {**settings, **fixed}, dialect)
+
+    command.__doc__ = doc
+    command.__name__ = f"{name}_cmd"
+    sig = inspect.signature(command, eval_str=True)
+    command.__signature__ = sig.replace(  # type: ignore[attr-defined]
+        parameters=[p for p in sig.parameters.values() if p.kind != p.VAR_KEYWORD]
+        + [p for p in _setting_parameters() if p.name not in fixed]
+    )
+    app.command(name)(command)
+    return command
 
 
-_sig = inspect.signature(run_cmd, eval_str=True)
-run_cmd.__signature__ = _sig.replace(  # type: ignore[attr-defined]
-    parameters=[p for p in _sig.parameters.values() if p.kind != p.VAR_KEYWORD]
-    + _setting_parameters()
+run_cmd = _method_command(
+    "run", "Run the method: find, count, rank, name and profile clusters; write the output folder."
 )
-app.command("run")(run_cmd)
-
-
-def sensitivity_cmd(
-    inputs: InputsArgument,
-    out: RunOutOption,
-    config: ConfigOption = None,
-    input_format: FormatOption = None,
-    no_site: NoSiteOption = False,
-    force: ForceOption = False,
-    encoding: EncodingOption = None,
-    delimiter: DelimiterOption = None,
-    **settings: Any,
-) -> None:
+sensitivity_cmd = _method_command(
+    "sensitivity",
     """Run the method with the full rank-stability analysis: `run` with sensitivity_analysis
     on (a grid of eps_km x min_points and bootstrap resamples of the documents; the output
     folder gains sensitivity.csv, sensitivity_runs.csv, each profile's rank interval and the
-    site's chart)."""
-    from stclusters.readers._dialect import TableDialect
-
-    dialect = TableDialect(encoding, delimiter)
-    settings = {**settings, "sensitivity_analysis": True}
-    _run_impl(inputs, out, config, input_format, no_site, force, settings, dialect)
-
-
-_sig = inspect.signature(sensitivity_cmd, eval_str=True)
-sensitivity_cmd.__signature__ = _sig.replace(  # type: ignore[attr-defined]
-    parameters=[p for p in _sig.parameters.values() if p.kind != p.VAR_KEYWORD]
-    + [p for p in _setting_parameters() if p.name != "sensitivity_analysis"]
+    site's chart).""",
+    fixed={"sensitivity_analysis": True},
 )
-app.command("sensitivity")(sensitivity_cmd)
 
 
 @app.command("demo")
@@ -840,12 +833,15 @@ def compare_cmd(
     comparison.csv and comparison.html (rank changes, entrants, leavers, merges, splits, growth)."""
     from stclusters.compare import compare_runs, write_comparison
     from stclusters.report.comparison import write_comparison_page
+    from stclusters.report.pages import link_comparison
 
     target = out if out is not None else out_b
     try:
         comparison = compare_runs(out_a, out_b, memory_limit_gb=memory_limit_gb)
         page = write_comparison_page(comparison, target)  # checks the folder first
         table = write_comparison(comparison, target)
+        if (target / "index.html").is_file() and (target / "ranking.json").is_file():
+            link_comparison(target)  # the site's index links to the page
     except (StclustersError, OSError) as exc:
         raise fail(exc) from None
     counts = comparison.counts()

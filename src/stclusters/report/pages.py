@@ -7,9 +7,12 @@ the world map); no page loads anything from the network. The sentences and table
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import html
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -28,7 +31,14 @@ from stclusters.report.charts import bar_chart_svg, field_bars
 from stclusters.report.inputs import SiteInputs, read_site_inputs
 from stclusters.results import Link
 
-__all__ = ["index_html", "profile_html", "profile_scenes", "synthetic_data", "write_site"]
+__all__ = [
+    "index_html",
+    "link_comparison",
+    "profile_html",
+    "profile_scenes",
+    "synthetic_data",
+    "write_site",
+]
 
 log = logging.getLogger(__name__)
 
@@ -480,8 +490,46 @@ def index_html(inputs: SiteInputs, *, title: str | None = None) -> str:
             about=_about(inputs.accounts, inputs.edition),
             links=network.link_table_rows(links, hrefs),
             stability=stability_chart(inputs),
+            comparison=_comparison_link(inputs.folder),
         )
     )
+
+
+#: The comparison page (``stclusters compare``) and its table, beside the index when written.
+_COMPARISON_FILES = ("comparison.html", "comparison.csv")
+
+
+def _comparison_link(folder: Path) -> str | None:
+    """The words of the index's link to the comparison page, or None when the folder holds
+    none: "edition 2023" (the earlier edition, read from the page), else "previous edition"."""
+    if not all((folder / name).is_file() for name in _COMPARISON_FILES):
+        return None
+    try:
+        page = (folder / "comparison.html").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = re.search(r'data-edition-a="(\d{4})"', page)
+    return f"edition {found.group(1)}" if found else "previous edition"
+
+
+def link_comparison(out: Path | str) -> Path:
+    """Rewrite the index of the site in ``out`` so that it links to the comparison page written
+    there (:func:`stclusters.report.comparison.write_comparison_page`), keeping the title the
+    site was written with. Returns the path of ``index.html``.
+
+    Raises
+    ------
+    InputError, ValidationError
+        As :func:`write_site`, when the folder is not a run's output folder.
+    """
+    inputs = read_site_inputs(out)
+    index = inputs.folder / "index.html"
+    title = None
+    with contextlib.suppress(OSError):
+        found = re.search(r"<title>(.*?)</title>", index.read_text(encoding="utf-8"), re.S)
+        title = html.unescape(found.group(1)) if found else None
+    index.write_text(index_html(inputs, title=title), encoding="utf-8")
+    return index
 
 
 def _default_title(inputs: SiteInputs) -> str:
