@@ -4,8 +4,10 @@ Every step is one SQL statement over named tables, so that the same steps can ru
 engine. The stage function is :func:`count_shares`; the tables it creates, in order:
 
 ``docs``
-    one row per input document with its window flags, filter outcome and ``weight`` (1, or
-    in a topic run its share in the topic: :mod:`stclusters.measure.topic`);
+    one row per input document with its window flags, filter outcome, ``weight`` (1, or
+    in a topic run its share in the topic: :mod:`stclusters.measure.topic`) and ``doc_key``,
+    the document's dense integer rank in the order of (``layer``, ``doc_id``): an integer join
+    key, and one sort key in place of two strings (the order of memberships.parquet);
 ``rows``
     one row per people row of a kept document (current or previous window), in no particular
     order, with its fractional ``share`` of the document (times the document's weight). The
@@ -14,8 +16,9 @@ engine. The stage function is :func:`count_shares`; the tables it creates, in or
     profiles count.
 
 Sums use Kahan summation and results are rounded before they are written, so the same records in
-any order give the same output bytes. No step sorts or numbers the rows: joins and aggregates only,
-which DuckDB spills to disk under the workspace's memory limit.
+any order give the same output bytes. No step sorts or numbers the people rows: joins and
+aggregates only, which DuckDB spills to disk under the workspace's memory limit (the documents
+are numbered once, ``doc_key``: one row per document, not per person).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
 #: Columns of table ``rows`` as :func:`person_shares` creates it.
 ROWS_COLUMNS = (
     "doc_id",
+    "doc_key",
     "layer",
     "current",
     "previous",
@@ -202,6 +206,7 @@ def filter_documents(
             FROM documents d LEFT JOIN fields f USING (doc_id) {weight_join}
         )
         SELECT *,
+            dense_rank() OVER (ORDER BY layer, doc_id) AS doc_key,
             CASE WHEN year IS NULL THEN 'no_year'
                  WHEN NOT in_current THEN 'outside_window'
                  WHEN NOT type_ok THEN 'filtered_type'
@@ -246,6 +251,9 @@ def filter_documents(
 def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     """Create table ``rows``: the people rows of kept documents with their fractional share.
 
+    Each row carries its document's ``doc_key`` (table ``docs``): later steps join and sort on
+    that integer rather than on the ``doc_id`` string.
+
     Patent: 1 per application split equally among its inventors. Article: 1 per article split
     equally among its authors, each author's share split equally among its addresses. When a
     document has rows without a person (no author-to-address link), the document is split
@@ -259,7 +267,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     Notes
     -----
     Three passes over the people rows, none of them carrying the wide columns but the last:
-    the rows per person (a ``GROUP BY`` on the document's integer row id in ``docs`` and
+    the rows per person (a ``GROUP BY`` on the document's integer ``doc_key`` in ``docs`` and
     ``person_seq``), then per document its persons, rows and whether every person has the same
     number of rows. In such an even document (most of them) a linked row's share is
     1 / (its linked rows), the same double as 1 / (persons x rows per person); only the persons
@@ -270,7 +278,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TABLE rows AS
         WITH kept AS (
-            SELECT rowid AS doc_key, doc_id, layer, current, previous, weight
+            SELECT doc_key, doc_id, layer, current, previous, weight
             FROM docs WHERE current OR previous
         ), person_stats AS (
             SELECT d.doc_key, p.person_seq, count(*) AS n_rows
@@ -294,7 +302,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
             SELECT k.*, s.n_persons, s.n_unlinked, s.n_linked, s.even
             FROM kept k JOIN doc_stats s USING (doc_key)
         )
-        SELECT p.doc_id, d.layer, d.current, d.previous, p.person_seq, p.address_seq,
+        SELECT p.doc_id, d.doc_key, d.layer, d.current, d.previous, p.person_seq, p.address_seq,
             p.organisation, p.country,
             CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
             CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,

@@ -118,6 +118,10 @@ def write_record_tables(
     is the row's fractional share (the one counted in the ranking, method.md section 4);
     ``cluster_id`` the cluster of every cluster found (ids of all_clusters.csv and
     ranking.csv), null outside; ``outcome`` why: clustered, noise, too_coarse, not_located.
+    The rows are sorted by layer, doc_id, person_seq, address_seq, then the other columns:
+    the sort's first key is the integer ``doc_key``, the rank of (layer, doc_id) among the
+    documents (:func:`stclusters.measure.counting.filter_documents`), which gives the same
+    order as the two strings with one integer comparison.
     """
     ids = sorted({int(c) for c in published})
     con.register("published_ids_in", pa.table({"c": pa.array(ids, pa.int64())}))
@@ -132,7 +136,7 @@ def write_record_tables(
                 r.share, r.loc_label AS location, {_OUTCOME_SQL} AS outcome,
                 r.country, r.lat, r.lon, r.precision
             FROM rows r WHERE r.current
-            ORDER BY r.layer, r.doc_id, r.person_seq NULLS FIRST, r.address_seq NULLS FIRST,
+            ORDER BY r.doc_key, r.person_seq NULLS FIRST, r.address_seq NULLS FIRST,
                 r.lat NULLS FIRST, r.lon NULLS FIRST, r.country NULLS FIRST,
                 r.precision NULLS FIRST, r.share, location NULLS FIRST
             """,
