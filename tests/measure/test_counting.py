@@ -179,3 +179,32 @@ def test_count_shares_alone_gives_world_totals_and_rows() -> None:
     assert tuple(columns) == counting.ROWS_COLUMNS
     kept = con.execute("SELECT doc_id, count(*) FROM rows GROUP BY ALL ORDER BY ALL").fetchall()
     assert kept == [("A1", 3), ("P1", 2), ("P2", 1)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["patent", "article"]), st.text("AZaz09-é", max_size=4)),
+        max_size=12,
+        unique_by=lambda t: t[1],
+    )
+)
+def test_doc_key_ranks_documents_by_layer_then_doc_id(docs: list[tuple[str, str]]) -> None:
+    """docs.doc_key is the dense rank of (layer, doc_id), DuckDB's order of the two strings,
+    and every row of table ``rows`` carries the key of its document."""
+    recs = Records.from_tables(
+        documents=[
+            {"doc_id": d, "layer": layer, "year": 2020, "doc_type": "Article"} for layer, d in docs
+        ],
+        people=[
+            {"doc_id": d, "person_seq": 0, "address_seq": 0, "role": "author"} for _, d in docs
+        ],
+    )
+    con, _ = _con(recs)
+    keys = con.execute("SELECT layer, doc_id, doc_key FROM docs").fetchall()
+    ordered = con.execute("SELECT layer, doc_id FROM docs ORDER BY layer, doc_id").fetchall()
+    assert sorted(k for _, _, k in keys) == list(range(1, len(docs) + 1))
+    assert [(layer, d) for layer, d, _ in sorted(keys, key=lambda t: t[2])] == ordered
+    by_doc = {d: k for _, d, k in keys}
+    for d, k in con.execute("SELECT doc_id, doc_key FROM rows").fetchall():
+        assert by_doc[d] == k

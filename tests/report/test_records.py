@@ -13,14 +13,16 @@ import io
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from stclusters.inputs import ADDRESS_COLUMNS
 from stclusters.pipeline import RunResult, compute, run
 from stclusters.records import write_records as write_record_folder
-from stclusters.report.records import MEMBERSHIP_COLUMNS
+from stclusters.report.records import MEMBERSHIP_COLUMNS, _membership_order
 from worlds import SMALL_CONFIG, small_world
 
 
@@ -146,3 +148,65 @@ def test_compute_alone_writes_no_record_table(tmp_path: Path) -> None:
         "memberships.parquet",
         "points.parquet",
     ]
+
+
+def _membership_rows(ties: bool) -> duckdb.DuckDBPyConnection:
+    """A ``rows`` table with linked rows, rows without a person and, if ``ties``, two rows
+    without a person that share their document and address_seq."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE rows (doc_key BIGINT, person_seq INTEGER, address_seq INTEGER, "
+        "lat DOUBLE, lon DOUBLE, country VARCHAR, precision VARCHAR, share DOUBLE, "
+        "loc_label VARCHAR, current BOOLEAN)"
+    )
+    rows = [
+        (2, 1, 0, 1.0, 2.0, "FR", "city", 0.5, "Paris", True),
+        (2, 0, None, None, None, None, None, 0.5, None, True),
+        (1, None, 3, 5.0, 1.0, "DE", "city", 0.25, "Bonn", True),
+        (1, None, 2, 4.0, 1.0, "DE", "city", 0.25, "Bonn", True),
+        (1, None, None, None, None, "DE", None, 0.25, "Germany", True),
+        (1, None, 1, 4.0, 1.0, "DE", "city", 0.25, "Bonn", True),
+        (3, 0, 0, 1.0, 1.0, "US", "street", 1.0, None, False),
+    ]
+    if ties:
+        rows += [
+            (1, None, 2, 3.0, 1.0, "DE", "city", 0.25, "Bonn", True),
+            (1, None, 2, 3.0, 1.0, "DE", "postcode", 0.25, "Bonn", True),
+        ]
+    con.executemany("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return con
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_membership_order_is_the_full_order_of_the_rows(ties: bool) -> None:
+    """The order memberships.parquet is sorted on equals the order on every key (document,
+    person, address nulls first, then lat, lon, country, precision, share, location), whether
+    rows without a person tie on their document and address (all keys needed) or not."""
+    con = _membership_rows(ties)
+    order = _membership_order(con)
+    assert ("r.lat" in order) == ties
+    got = con.execute(
+        f"SELECT r.*, r.loc_label AS location FROM rows r WHERE r.current ORDER BY {order}"
+    ).fetchall()
+    full = con.execute(
+        "SELECT r.*, r.loc_label AS location FROM rows r WHERE r.current "
+        "ORDER BY r.doc_key, r.person_seq NULLS FIRST, r.address_seq NULLS FIRST, "
+        "r.lat NULLS FIRST, r.lon NULLS FIRST, r.country NULLS FIRST, "
+        "r.precision NULLS FIRST, r.share, location NULLS FIRST"
+    ).fetchall()
+    assert got == full
+    assert [r[:3] for r in got][:3] == [(1, None, None), (1, None, 1), (1, None, 2)]
+
+
+def test_memberships_are_sorted_by_layer_document_person_address(result: RunResult) -> None:
+    table = pq.read_table(result.out / "memberships.parquet")
+
+    def key(r: dict[str, Any]) -> tuple[Any, ...]:
+        nulls_first = [
+            (v is not None, v if v is not None else 0) for v in (r["person_seq"], r["address_seq"])
+        ]
+        return (r["layer"], r["doc_id"].encode(), *nulls_first)
+
+    rows = table.select(["layer", "doc_id", "person_seq", "address_seq"]).to_pylist()
+    assert len(rows) > 10
+    assert [key(r) for r in rows] == sorted(key(r) for r in rows)

@@ -109,7 +109,7 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
         layer: (w if weighted else n)
         for layer, n, w in con.execute(
             "SELECT d.layer, count(*), kahan_sum(d.weight) FROM docs d "
-            "WHERE d.current AND d.doc_id IN (SELECT doc_id FROM rows WHERE current) "
+            "WHERE d.current AND d.doc_key IN (SELECT doc_key FROM rows WHERE current) "
             "GROUP BY d.layer"
         ).fetchall()
     }

@@ -4,8 +4,10 @@ Every step is one SQL statement over named tables, so that the same steps can ru
 engine. The stage function is :func:`count_shares`; the tables it creates, in order:
 
 ``docs``
-    one row per input document with its window flags, filter outcome and ``weight`` (1, or
-    in a topic run its share in the topic: :mod:`stclusters.measure.topic`);
+    one row per input document with its window flags, filter outcome, ``weight`` (1, or
+    in a topic run its share in the topic: :mod:`stclusters.measure.topic`) and ``doc_key``,
+    the document's dense integer rank in the order of (``layer``, ``doc_id``): an integer join
+    key, and one sort key in place of two strings (the order of memberships.parquet);
 ``rows``
     one row per people row of a kept document (current or previous window), in no particular
     order, with its fractional ``share`` of the document (times the document's weight). The
@@ -14,8 +16,9 @@ engine. The stage function is :func:`count_shares`; the tables it creates, in or
     profiles count.
 
 Sums use Kahan summation and results are rounded before they are written, so the same records in
-any order give the same output bytes. No step sorts or numbers the rows: joins and aggregates only,
-which DuckDB spills to disk under the workspace's memory limit.
+any order give the same output bytes. No step sorts or numbers the people rows: joins and
+aggregates only, which DuckDB spills to disk under the workspace's memory limit (the documents
+are numbered once, ``doc_key``: one row per document, not per person).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ __all__ = [
 #: Columns of table ``rows`` as :func:`person_shares` creates it.
 ROWS_COLUMNS = (
     "doc_id",
+    "doc_key",
     "layer",
     "current",
     "previous",
@@ -166,7 +170,10 @@ def filter_documents(
     known subject categories are all social sciences, arts or humanities), outside the topic
     (a topic run: weight 0, :func:`stclusters.measure.topic.topic_weights`) or kept. Documents
     of the previous window (one year earlier) that pass the same filters are flagged for
-    growth. Column ``weight`` holds each document's weight: 1, or its share in the topic.
+    growth. Column ``weight`` holds each document's weight: 1, or its share in the topic;
+    column ``doc_key`` the rank (from 1) of the document's (layer, doc_id) in DuckDB's order
+    of the two strings: the rows of ``docs`` are stored in that order and numbered, which costs
+    half of a window's sort of the same rows.
     """
     _ssh_table(con, is_ssh)
     if topic is not None:
@@ -179,41 +186,51 @@ def filter_documents(
     a0, a1 = config.article_years
     types = [t.strip().casefold() for t in config.article_doc_types]
     exclude_ssh = "TRUE" if config.exclude_ssh_only else "FALSE"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE docs AS
-        WITH fields AS (
-            SELECT c.doc_id, count(*) AS n_science, count(*) FILTER (WHERE s.ssh) AS n_ssh
-            FROM classes c JOIN ssh_codes s ON s.scheme = c.scheme AND s.code = c.code
-            WHERE s.ssh IS NOT NULL
-            GROUP BY c.doc_id
-        ), flags AS (
-            SELECT d.doc_id, d.layer, coalesce(d.file, d.source, '(unknown)') AS file, d.year,
-                CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0} AND {p1}
-                     ELSE d.year BETWEEN {a0} AND {a1} END AS in_current,
-                CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0 - 1} AND {p1 - 1}
-                     ELSE d.year BETWEEN {a0 - 1} AND {a1 - 1} END AS in_previous,
-                d.layer = 'patent' OR d.doc_type IS NULL OR len(list_intersect(
-                    list_transform(string_split(lower(d.doc_type), ';'), lambda x: trim(x)),
-                    ?::VARCHAR[])) > 0 AS type_ok,
-                NOT ({exclude_ssh} AND d.layer = 'article'
-                     AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE)) AS field_ok,
-                {weight}::DOUBLE AS weight
-            FROM documents d LEFT JOIN fields f USING (doc_id) {weight_join}
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    con.execute("SET preserve_insertion_order = true")  # the rows are stored sorted
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE docs AS
+            WITH fields AS (
+                SELECT c.doc_id, count(*) AS n_science, count(*) FILTER (WHERE s.ssh) AS n_ssh
+                FROM classes c JOIN ssh_codes s ON s.scheme = c.scheme AND s.code = c.code
+                WHERE s.ssh IS NOT NULL
+                GROUP BY c.doc_id
+            ), flags AS (
+                SELECT d.doc_id, d.layer, coalesce(d.file, d.source, '(unknown)') AS file, d.year,
+                    CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0} AND {p1}
+                         ELSE d.year BETWEEN {a0} AND {a1} END AS in_current,
+                    CASE WHEN d.layer = 'patent' THEN d.year BETWEEN {p0 - 1} AND {p1 - 1}
+                         ELSE d.year BETWEEN {a0 - 1} AND {a1 - 1} END AS in_previous,
+                    d.layer = 'patent' OR d.doc_type IS NULL OR len(list_intersect(
+                        list_transform(string_split(lower(d.doc_type), ';'), lambda x: trim(x)),
+                        ?::VARCHAR[])) > 0 AS type_ok,
+                    NOT ({exclude_ssh} AND d.layer = 'article'
+                         AND coalesce(f.n_science > 0 AND f.n_ssh = f.n_science, FALSE))
+                        AS field_ok,
+                    {weight}::DOUBLE AS weight
+                FROM documents d LEFT JOIN fields f USING (doc_id) {weight_join}
+            )
+            SELECT *,
+                CASE WHEN year IS NULL THEN 'no_year'
+                     WHEN NOT in_current THEN 'outside_window'
+                     WHEN NOT type_ok THEN 'filtered_type'
+                     WHEN NOT field_ok THEN 'filtered_field'
+                     WHEN weight <= 0 THEN 'outside_topic'
+                     ELSE 'kept' END AS outcome,
+                coalesce(in_current, FALSE) AND type_ok AND field_ok AND weight > 0 AS current,
+                coalesce(in_previous, FALSE) AND type_ok AND field_ok AND weight > 0 AS previous
+            FROM flags
+            ORDER BY layer, doc_id
+            """,
+            [types],
         )
-        SELECT *,
-            CASE WHEN year IS NULL THEN 'no_year'
-                 WHEN NOT in_current THEN 'outside_window'
-                 WHEN NOT type_ok THEN 'filtered_type'
-                 WHEN NOT field_ok THEN 'filtered_field'
-                 WHEN weight <= 0 THEN 'outside_topic'
-                 ELSE 'kept' END AS outcome,
-            coalesce(in_current, FALSE) AND type_ok AND field_ok AND weight > 0 AS current,
-            coalesce(in_previous, FALSE) AND type_ok AND field_ok AND weight > 0 AS previous
-        FROM flags
-        """,
-        [types],
-    )
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if preserve else 'false'}")
+    # one key per document: doc_id is unique in the records (stclusters.records.check_records)
+    con.execute("ALTER TABLE docs ADD COLUMN doc_key BIGINT")
+    con.execute("UPDATE docs SET doc_key = rowid + 1")
     outcomes: tuple[str, ...] = (
         "kept",
         "outside_window",
@@ -246,6 +263,9 @@ def filter_documents(
 def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     """Create table ``rows``: the people rows of kept documents with their fractional share.
 
+    Each row carries its document's ``doc_key`` (table ``docs``): later steps join and sort on
+    that integer rather than on the ``doc_id`` string.
+
     Patent: 1 per application split equally among its inventors. Article: 1 per article split
     equally among its authors, each author's share split equally among its addresses. When a
     document has rows without a person (no author-to-address link), the document is split
@@ -259,7 +279,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     Notes
     -----
     Three passes over the people rows, none of them carrying the wide columns but the last:
-    the rows per person (a ``GROUP BY`` on the document's integer row id in ``docs`` and
+    the rows per person (a ``GROUP BY`` on the document's integer ``doc_key`` in ``docs`` and
     ``person_seq``), then per document its persons, rows and whether every person has the same
     number of rows. In such an even document (most of them) a linked row's share is
     1 / (its linked rows), the same double as 1 / (persons x rows per person); only the persons
@@ -270,7 +290,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
         """
         CREATE OR REPLACE TABLE rows AS
         WITH kept AS (
-            SELECT rowid AS doc_key, doc_id, layer, current, previous, weight
+            SELECT doc_key, doc_id, layer, current, previous, weight
             FROM docs WHERE current OR previous
         ), person_stats AS (
             SELECT d.doc_key, p.person_seq, count(*) AS n_rows
@@ -294,7 +314,7 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
             SELECT k.*, s.n_persons, s.n_unlinked, s.n_linked, s.even
             FROM kept k JOIN doc_stats s USING (doc_key)
         )
-        SELECT p.doc_id, d.layer, d.current, d.previous, p.person_seq, p.address_seq,
+        SELECT p.doc_id, d.doc_key, d.layer, d.current, d.previous, p.person_seq, p.address_seq,
             p.organisation, p.country,
             CASE WHEN p.lat = 0 THEN 0.0 ELSE p.lat END AS lat,
             CASE WHEN p.lon = 0 THEN 0.0 ELSE p.lon END AS lon,

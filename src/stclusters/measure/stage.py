@@ -226,7 +226,9 @@ def label_rows(
     window only: the row's cluster name, else its main city (clustered precision), else its
     economy's name (coarser rows), else null. The labels of the distinct points of both windows
     (one table, growing with distinct coordinates only) are joined to the rows in SQL: one hash
-    join, one pass over the rows.
+    join, one pass over the rows. Table ``rows`` has no row order (:mod:`stclusters.measure.
+    counting`), so the pass runs with DuckDB's ``preserve_insertion_order`` off (about a tenth
+    less CPU), restored afterwards.
     """
     layer_names = [layer.name for layer in clustering.layers]
     current = pa.table(
@@ -266,6 +268,7 @@ def label_rows(
     con.register("point_previous_in", previous)
     con.register("economy_names_in", economies)
     fine = clustering.fine("r")
+    preserve = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     try:
         # one table of the distinct points of both windows: the rows are joined to it once
         con.execute(
@@ -277,6 +280,7 @@ def label_rows(
                 ON c.layer = p.layer AND c.lat = p.lat AND c.lon = p.lon
             """
         )
+        con.execute("SET preserve_insertion_order = false")
         con.execute(
             f"""
             CREATE OR REPLACE TABLE rows AS
@@ -295,6 +299,7 @@ def label_rows(
             """
         )
     finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if preserve else 'false'}")
         for name in ("point_current_in", "point_previous_in", "economy_names_in"):
             con.unregister(name)
         con.execute("DROP TABLE IF EXISTS point_labels")

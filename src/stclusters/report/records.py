@@ -84,6 +84,34 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> None:
     )
 
 
+#: The order of memberships.parquet after its document and person: the keys that break the
+#: ties of rows without a person (:func:`_membership_order`).
+_MEMBERSHIP_TIES = (
+    "r.lat NULLS FIRST, r.lon NULLS FIRST, r.country NULLS FIRST, r.precision NULLS FIRST, "
+    "r.share, location NULLS FIRST"
+)
+
+
+def _membership_order(con: duckdb.DuckDBPyConnection) -> str:
+    """The ORDER BY of memberships.parquet: layer, doc_id, person_seq, address_seq (nulls
+    first), then :data:`_MEMBERSHIP_TIES`, a total order on the rows' content.
+
+    The first two keys are one integer, ``doc_key``, the rank of (layer, doc_id) among the
+    documents (:func:`stclusters.measure.counting.filter_documents`): the same order. A row
+    with a person is the only one of its (doc_id, person_seq, address_seq) key (the records'
+    ``people_duplicate`` rule, :func:`stclusters.records.check_records`), so the later keys
+    only ever order rows without a person; when no two of those share their document and
+    ``address_seq`` (one aggregate over those rows alone), the sort carries no later key at
+    all: every key it carries costs time for every row, used or not.
+    """
+    ties = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM rows WHERE current AND person_seq IS NULL "
+        "GROUP BY doc_key, address_seq HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    first = "r.doc_key, r.person_seq NULLS FIRST, r.address_seq NULLS FIRST"
+    return f"{first}, {_MEMBERSHIP_TIES}" if ties else first
+
+
 def write_record_tables(
     con: duckdb.DuckDBPyConnection,
     folder: Path,
@@ -118,6 +146,8 @@ def write_record_tables(
     is the row's fractional share (the one counted in the ranking, method.md section 4);
     ``cluster_id`` the cluster of every cluster found (ids of all_clusters.csv and
     ranking.csv), null outside; ``outcome`` why: clustered, noise, too_coarse, not_located.
+    The rows are sorted by layer, doc_id, person_seq, address_seq, then the other columns
+    (:func:`_membership_order`).
     """
     ids = sorted({int(c) for c in published})
     con.register("published_ids_in", pa.table({"c": pa.array(ids, pa.int64())}))
@@ -132,9 +162,7 @@ def write_record_tables(
                 r.share, r.loc_label AS location, {_OUTCOME_SQL} AS outcome,
                 r.country, r.lat, r.lon, r.precision
             FROM rows r WHERE r.current
-            ORDER BY r.layer, r.doc_id, r.person_seq NULLS FIRST, r.address_seq NULLS FIRST,
-                r.lat NULLS FIRST, r.lon NULLS FIRST, r.country NULLS FIRST,
-                r.precision NULLS FIRST, r.share, location NULLS FIRST
+            ORDER BY {_membership_order(con)}
             """,
             folder / RECORD_FILES["memberships"],
         )
