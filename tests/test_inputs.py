@@ -3,13 +3,15 @@ joined to their documents or grouped by role (one source per layer)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stclusters import inputs
 from stclusters.inputs import Workspace, _given_addresses, _source_of_layers, open_inputs
-from stclusters.records import Records
+from stclusters.records import TABLES, Records, conform, content_checksum
 
 _TEXT = st.sampled_from([None, "", " ", "Lyon", "lyon ", "1 Rue X", "O'Hare"])
 _row = st.fixed_dictionaries(
@@ -84,3 +86,17 @@ def test_grouping_by_role_gives_the_table_of_the_join(
         assert _table(ws, "fast") == _table(ws, "joined")
         n = ws.con.execute("SELECT coalesce(sum(rows), 0) FROM fast").fetchall()[0][0]
         assert n == sum(r["lat"] is not None for r in rows)
+
+
+def test_files_read_have_the_checksum_of_their_records(samples_dir: Path) -> None:
+    """Export files read in the run: the content checksum taken while validating them is the
+    checksum of the records they were read into (the views of the workspace)."""
+    with Workspace() as ws:
+        tables = open_inputs([samples_dir / "wos"], workspace=ws)
+        read = Records.from_tables(
+            **{
+                name: conform(ws.con.sql(f"SELECT * FROM {name}").to_arrow_table(), name)
+                for name in TABLES
+            }
+        )
+        assert tables.accounts["files_content_checksum"] == content_checksum(read)

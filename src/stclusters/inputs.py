@@ -33,10 +33,8 @@ from stclusters.records import (
     TABLES,
     Records,
     check_records,
-    content_checksum,
     read_manifest,
 )
-from stclusters.records import validate as validate_records
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -147,17 +145,19 @@ def _read_files(
     input_format: str | None,
     workspace: Workspace,
     dialect: TableDialect | None = None,
-) -> tuple[Path, Any]:
+) -> tuple[Path, Any, str]:
     """Stream input files through the readers into a records folder in the workspace.
 
     The folder lives in a temporary folder of the workspace (removed when it closes), so that
     memory stays bounded by the readers' chunks whatever the size of the exports; it is then
-    validated like any records folder (DuckDB scans, never loaded).
+    validated like any records folder (DuckDB scans on the workspace's connection, never
+    loaded), which takes its content checksum in the same scans.
 
     Returns
     -------
-    folder, accounts
-        The records folder and the readers' accounts (one per input file).
+    folder, accounts, checksum
+        The records folder, the readers' accounts (one per input file) and the folder's
+        :func:`~stclusters.records.content_checksum`.
     """
     from stclusters.readers import ReadStream
     from stclusters.readers.folder import write_chunks
@@ -167,8 +167,8 @@ def _read_files(
     stream = ReadStream(others, format=input_format, dialect=dialect)
     with RecordsWriter(folder) as writer:
         write_chunks(stream, writer, transform=lambda chunk: portable_records(chunk, others))
-    validate_records(folder, where="records read from the input files")
-    return folder, stream.to_dict()
+    checked = check_records(folder, where="records read from the input files", con=workspace.con)
+    return folder, stream.to_dict(), checked.content_checksum
 
 
 def open_inputs(
@@ -233,12 +233,12 @@ def open_inputs(
             )
         accounts["records_folders"].sort(key=lambda a: (a["name"], a["content_checksum"]))
         if others:
-            read, files = _read_files(
+            read, files, checksum = _read_files(
                 others, input_format=input_format, workspace=workspace, dialect=dialect
             )
             folders.append(read)
             accounts.update(portable_accounts(files, others))
-            accounts["files_content_checksum"] = content_checksum(read, con=con)
+            accounts["files_content_checksum"] = checksum
         if not folders:
             raise InputError("no inputs given: name records folders or input files")
     labels = [f.name for f in folders]
