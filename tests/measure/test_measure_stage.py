@@ -93,3 +93,48 @@ def test_previous_window_points_map_to_the_cluster_nearby(measured) -> None:  # 
         """
     ).fetchall()
     assert rows == [(0, 0, 0, 0, 0)]
+
+
+def test_point_labels_are_cluster_names_else_main_cities(measured) -> None:  # type: ignore[no-untyped-def]
+    """Every distinct point's label, dictionary encoded: its cluster's name when clustered, else
+    the name of a place (its main city); the strings come back with a cast."""
+    from dataclasses import replace
+
+    import numpy as np
+    import pyarrow as pa
+
+    from stclusters.measure.stage import cluster_economies, name_clusters
+
+    _, _, (shares, clustering) = measured
+    # a few points of each layer made noise: they are labelled with their main city
+    clustering = replace(
+        clustering,
+        layers=tuple(
+            replace(ly, labels=np.where(np.arange(len(ly.labels)) < 5, -1, ly.labels))
+            for ly in clustering.layers
+        ),
+    )
+    places = load_places()
+    weight = output_weights(clustering, shares.world)
+    economies = cluster_economies(
+        shares.con, clustering, world=shares.world, economy_share=SMALL_CONFIG.economy_share
+    )
+    naming = name_clusters(
+        clustering,
+        weight,
+        places=places,
+        config=SMALL_CONFIG,
+        countries=country_names(),
+        economies=economies,
+    )
+    assert isinstance(naming.point_labels, pa.DictionaryArray)
+    assert naming.point_labels.indices.type == pa.int32()
+    got = pa.array(naming.point_labels, pa.string()).to_pylist()
+    labels = clustering.labels
+    assert len(got) == len(labels)
+    clustered = np.flatnonzero(labels >= 0)
+    assert clustered.size and (labels < 0).any()
+    assert [got[i] for i in clustered] == [naming.names[int(labels[i])] for i in clustered]
+    place_names = {str(n) for n in places.name}
+    assert all(got[i] in place_names for i in np.flatnonzero(labels < 0))
+    assert set(naming.coords) == {got[i] for i in np.flatnonzero(labels < 0)}

@@ -110,3 +110,19 @@ def test_without_pyogrio_the_file_is_skipped_and_said_once(
     assert not (tmp_path / gis.GPKG_FILE).exists()
     said = [r.getMessage() for r in caplog.records if gis.GPKG_FILE in r.getMessage()]
     assert len(said) == 1 and "stclusters[gis]" in said[0]
+
+
+@pytest.mark.parametrize("chunk", [1 << 24, 7])
+def test_point_wkb_is_shapelys(monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    """The points' WKB laid out by NumPy is shapely's, byte for byte (signed zeros, extremes,
+    subnormals), across chunk boundaries; a NaN coordinate goes through shapely."""
+    import numpy as np
+
+    monkeypatch.setattr(gis, "_WKB_CHUNK", chunk)
+    rng = np.random.default_rng(0)
+    lon = np.concatenate([rng.uniform(-180, 180, 40), [0.0, -0.0, 180.0, -180.0, 5e-324, 1e308]])
+    lat = np.concatenate([rng.uniform(-90, 90, 40), [-0.0, 0.0, 90.0, -90.0, -5e-324, -1e308]])
+    for x, y in ((lon, lat), (np.append(lon, np.nan), np.append(lat, 1.0)), (lon[:0], lat[:0])):
+        got = gis.point_wkb(x, y)
+        assert got.type == "binary"
+        assert got.to_pylist() == shapely.to_wkb(shapely.points(x, y)).tolist()

@@ -50,7 +50,9 @@ class Naming:
         The name of each cluster id.
     point_labels
         (M,) the location label of every distinct point of the current window
-        (:attr:`Clustering.points` order): its cluster's name, else its main city.
+        (:attr:`Clustering.points` order): its cluster's name, else its main city. Dictionary
+        encoded (int32 codes into the names: 4 bytes a point, no Python object per point);
+        ``pa.array(point_labels, pa.string())`` or ``.cast(pa.string())`` gives the strings.
     countries
         Economy code -> name: the label of rows located too coarsely to be clustered.
     coords
@@ -58,7 +60,7 @@ class Naming:
     """
 
     names: dict[int, str]
-    point_labels: NDArray[np.object_]
+    point_labels: pa.DictionaryArray
     countries: Mapping[str, str]
     coords: dict[str, tuple[float, float]]
 
@@ -197,15 +199,17 @@ def name_clusters(
     uniq, inv, _ = unique_points(points[outside, 0], points[outside, 1])
     main_of_unique = main.assign(to_xyz(uniq[:, 0], uniq[:, 1]), radius_km=config.eps_km)
     main_place = main_of_unique[inv] if outside.any() else np.empty(0, dtype=np.int64)
-    point_labels = np.empty(len(labels), dtype=object)
-    by_id = np.empty(max(names, default=-1) + 1, dtype=object)
-    for cid, cname in names.items():
-        by_id[cid] = cname
-    point_labels[~outside] = by_id[labels[~outside]]
+    # the labels as codes into [name of cluster 0, 1, ... (None: no name), city names...]
+    n_ids = max(max(names, default=-1), int(labels.max(initial=-1))) + 1
     city_places, city_of = np.unique(main_place, return_inverse=True)
-    point_labels[outside] = np.asarray([str(places.name[i]) for i in city_places], dtype=object)[
-        city_of
-    ]
+    codes = np.empty(len(labels), dtype=np.int32)
+    codes[~outside] = labels[~outside]
+    codes[outside] = n_ids + city_of
+    dictionary = [names.get(cid) for cid in range(n_ids)]
+    dictionary += [str(places.name[i]) for i in city_places]
+    point_labels = pa.DictionaryArray.from_arrays(
+        pa.array(codes), pa.array(dictionary, pa.string())
+    )
     coords = {
         str(places.name[i]): (float(places.lat[i]), float(places.lon[i])) for i in city_places
     }

@@ -22,12 +22,15 @@ stamp is fixed (:data:`FIXED_DATE`) so that the same results give the same bytes
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import shapely
+from numpy.typing import NDArray
 
 from stclusters.results import RANKING_COLUMNS, RANKING_SCHEMA, Results
 
@@ -87,8 +90,54 @@ def _points(path: str) -> pa.Table:
     table = pq.read_table(path)
     lon = table.column("lon").to_numpy()
     lat = table.column("lat").to_numpy()
-    wkb = shapely.to_wkb(shapely.points(lon, lat))
-    return table.append_column("geometry", pa.array(list(wkb), pa.binary()))
+    return table.append_column("geometry", point_wkb(lon, lat))
+
+
+#: One WKB point: byte order (1: little-endian), geometry type (1: Point), x, y.
+_WKB_POINT = np.dtype([("order", "u1"), ("kind", "<u4"), ("x", "<f8"), ("y", "<f8")])
+#: Points per chunk of :func:`point_wkb` (its 32-bit offsets stay below 2**31 bytes).
+_WKB_CHUNK = 1 << 24
+
+
+def point_wkb(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> pa.ChunkedArray:
+    """(n,) WKB of the points (lon, lat), as ``shapely.to_wkb(shapely.points(lon, lat))`` writes
+    them on a little-endian machine, without a GEOS object per point.
+
+    The 21 bytes of each point are laid out by NumPy and handed to Arrow as one buffer per
+    chunk of :data:`_WKB_CHUNK` points. A point with a NaN coordinate (an empty point to GEOS)
+    is written by shapely, as before. tests/report/test_gis.py checks the bytes against shapely.
+
+    Parameters
+    ----------
+    lon, lat
+        (n,) longitudes and latitudes in degrees.
+
+    Returns
+    -------
+    pyarrow.ChunkedArray
+        (n,) binary values of 21 bytes.
+    """
+    lon = np.asarray(lon, dtype=np.float64)
+    lat = np.asarray(lat, dtype=np.float64)
+    if sys.byteorder != "little" or np.isnan(lon).any() or np.isnan(lat).any():
+        wkb = shapely.to_wkb(shapely.points(lon, lat))
+        return pa.chunked_array([pa.array(list(wkb), pa.binary())], pa.binary())
+    chunks = []
+    size = _WKB_POINT.itemsize
+    for start in range(0, len(lon), _WKB_CHUNK):
+        stop = min(start + _WKB_CHUNK, len(lon))
+        rec = np.empty(stop - start, dtype=_WKB_POINT)
+        rec["order"], rec["kind"] = 1, 1
+        rec["x"], rec["y"] = lon[start:stop], lat[start:stop]
+        offsets = np.arange(stop - start + 1, dtype=np.int32) * size
+        chunks.append(
+            pa.Array.from_buffers(
+                pa.binary(),
+                stop - start,
+                [None, pa.py_buffer(offsets), pa.py_buffer(rec.tobytes())],
+            )
+        )
+    return pa.chunked_array(chunks, pa.binary())
 
 
 def write_gpkg(results: Results, folder: Path) -> Path | None:
