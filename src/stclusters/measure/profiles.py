@@ -379,7 +379,8 @@ def _inside_labels(
 
     A label is a part of c when it is one of c's name parts (:func:`name_parts`), or when the
     place it names lies within ``inside_km`` of one of c's member points (a city inside the
-    cluster). Only labels met on rows of c's documents are tested.
+    cluster). Only labels met on rows of c's documents (table ``doc_places``, made by
+    :func:`_collaboration`) are tested.
     """
     _register(
         con,
@@ -416,10 +417,10 @@ def _inside_labels(
                 min(lon) - {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon0,
                 max(lon) + {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon1
             FROM members GROUP BY c
-        ), doc_labels AS (
-            SELECT DISTINCT d, loc_label AS label FROM top_rows WHERE loc_label IS NOT NULL
         ), met AS (
-            SELECT DISTINCT dc.c, l.label FROM doc_cluster dc JOIN doc_labels l USING (d)
+            SELECT DISTINCT dc.c, p.loc_label AS label
+            FROM doc_cluster dc JOIN doc_places p USING (d)
+            WHERE p.loc_label IS NOT NULL
         ), near AS (
             SELECT m.c, m.label, l.lat, l.lon
             FROM met m JOIN label_coords l USING (label) JOIN box b USING (c)
@@ -474,6 +475,14 @@ def _collaboration(
             }
         ),
     )
+    # each document's distinct (cluster, label, economy) of its rows: rows alike in these are
+    # outside c alike, and read alike by the test of the labels inside c
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE doc_places AS
+        SELECT DISTINCT d, cluster, loc_label, country FROM top_rows
+        """
+    )
     _inside_labels(con, clusters, coords=coords, inside_km=inside_km)
     base = {
         (int(c), layer): {"documents": int(n)}
@@ -481,17 +490,15 @@ def _collaboration(
             "SELECT c, layer, count(*) FROM doc_cluster GROUP BY ALL"
         ).fetchall()
     }
-    # each document's distinct (cluster, label, economy) of its rows: rows alike in these are
-    # outside c alike; the tests of c's economies and inside labels are joins, not subqueries
+    # the tests of c's economies and inside labels are joins, not correlated subqueries
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE outside AS
-        WITH places AS (SELECT DISTINCT d, cluster, loc_label, country FROM top_rows),
-        econ AS (SELECT DISTINCT c, country FROM cluster_econ),
+        WITH econ AS (SELECT DISTINCT c, country FROM cluster_econ),
         r AS (
             SELECT dc.c, dc.layer, dc.d, p.cluster, p.loc_label,
                 p.country IS NOT NULL AND e.c IS NULL AS abroad, i.c IS NOT NULL AS own
-            FROM doc_cluster dc JOIN places p USING (d)
+            FROM doc_cluster dc JOIN doc_places p USING (d)
             LEFT JOIN econ e ON e.c = dc.c AND e.country = p.country
             LEFT JOIN inside i ON i.c = dc.c AND i.label = p.loc_label
         )
