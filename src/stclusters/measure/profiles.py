@@ -658,6 +658,10 @@ def build_profiles(
     synthetic (``synthetic``: its ``source`` is :data:`SYNTHETIC_SOURCE`).
     ``organisation_aliases`` (variant -> organisation; :func:`read_organisation_aliases`)
     joins name variants of applicants and organisations to one organisation.
+
+    The tables ``top_ids``, ``doc_cluster`` and ``top_rows`` of :func:`profile_tables` are left
+    in ``con`` for :func:`stclusters.measure.links.cluster_links` (``profiled=True``), which
+    drops them.
     """
     if inside_km is None:
         from stclusters.config import Config
@@ -733,6 +737,9 @@ def build_profiles(
         cluster_ids_by_label=label_ids,
         inside_km=inside_km,
     )
+    # the tables of the profile queries, but those the links read (:func:`profile_tables`)
+    for table in ("top_docs", "org_rows", "doc_places", "outside"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     sensitivity = sensitivity or {}
     synthetic = bool(
         con.execute(
