@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stclusters.measure.links import cluster_links, link_strength
+from stclusters.measure.profiles import profile_tables
 from stclusters.results import ClusterRow, Link
 
 SCHEMA = pa.schema(
@@ -178,6 +179,12 @@ def test_links_follow_the_definition_and_its_bounds(
             assert whole <= len(docs_of.get((k["target"], layer), ()))
     strengths = [link_strength(k) for k in links]
     assert strengths == sorted(strengths, reverse=True)
+    # from the profiles' tables (profiled): the same links, and the tables are dropped
+    con = _con(rows)
+    profile_tables(con, sorted(published), columns=("share",))
+    assert cluster_links(con, _clusters(*sorted(published)), profiled=True) == links
+    left = con.execute("SELECT table_name FROM duckdb_tables() ORDER BY ALL").fetchall()
+    assert left == [("rows",)]
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,10 +1,11 @@
 """Collaboration between published clusters (method.md section 7, "Links"; issue 14 item 5).
 
-One SQL statement over table ``rows`` (the people rows of the current window, with the
+One SQL statement over the people rows of the current window (table ``rows``, with the
 ``cluster`` column that :func:`stclusters.measure.stage.label_rows` adds and the fractional
-``share`` of :mod:`stclusters.measure.counting`), the same table the profiles' collaboration
-figures are counted from; the data stays in DuckDB, only the links (at most ``n (n - 1) / 2``
-for ``n`` published clusters, in practice far fewer) come back to Python.
+``share`` of :mod:`stclusters.measure.counting`), as narrowed to the documents of the published
+clusters by :func:`stclusters.measure.profiles.profile_tables`: the same tables the profiles'
+collaboration figures are counted from; the data stays in DuckDB, only the links (at most
+``n (n - 1) / 2`` for ``n`` published clusters, in practice far fewer) come back to Python.
 
 Whole counting
     the documents with at least one people row in each of the two clusters.
@@ -26,8 +27,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pyarrow as pa
-
 from stclusters.results import ClusterRow, Link
 
 __all__ = ["LINK_DIGITS", "cluster_links", "link_strength"]
@@ -45,7 +44,35 @@ def link_strength(link: Link) -> float:
     return round(link["patents"] + link["articles"], LINK_DIGITS)
 
 
-def cluster_links(con: Any, clusters: Sequence[ClusterRow]) -> list[Link]:
+def _link_counts(con: Any, ids: list[int], *, profiled: bool) -> list[tuple[Any, ...]]:
+    """(source, target, layer, whole, fractional) of every pair of the clusters ``ids`` sharing a
+    document, from tables ``doc_cluster`` and ``top_rows`` (made here unless ``profiled``)."""
+    from stclusters.measure.profiles import profile_tables
+
+    if not profiled:
+        profile_tables(con, ids, columns=("share",))
+    found: list[tuple[Any, ...]] = con.execute(
+        """
+        WITH pairs AS (
+            SELECT a.c AS source, b.c AS target, a.layer, a.d, a.s * b.s AS ss
+            FROM doc_cluster a JOIN doc_cluster b ON a.d = b.d AND a.c < b.c
+        ), squares AS (
+            SELECT d, kahan_sum(share * share) AS q FROM top_rows
+            WHERE d IN (SELECT d FROM pairs)
+            GROUP BY d
+        )
+        SELECT source, target, layer, count(*) AS whole,
+            kahan_sum(2.0 * ss / greatest(1.0 - q, 1e-300)) AS fractional
+        FROM pairs JOIN squares USING (d)
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    return found
+
+
+def cluster_links(
+    con: Any, clusters: Sequence[ClusterRow], *, profiled: bool = False
+) -> list[Link]:
     """The collaboration links between the clusters of ``clusters`` (the published ones).
 
     Parameters
@@ -57,6 +84,12 @@ def cluster_links(con: Any, clusters: Sequence[ClusterRow]) -> list[Link]:
     clusters
         The clusters to link (their ``cluster_id`` and ``name``); rows of any other cluster
         count as rows outside these clusters.
+    profiled
+        True when ``con`` already holds the tables ``doc_cluster`` and ``top_rows`` that
+        :func:`stclusters.measure.profiles.profile_tables` made for these same clusters from
+        the current ``rows`` (:func:`stclusters.measure.profiles.build_profiles` makes them):
+        the links are then counted from those, without another pass over ``rows``; else they
+        are made here.
 
     Returns
     -------
@@ -66,34 +99,12 @@ def cluster_links(con: Any, clusters: Sequence[ClusterRow]) -> list[Link]:
         rounded to :data:`LINK_DIGITS` places. Sorted strongest first (:func:`link_strength`),
         ties by whole documents (most first), then by ``source`` and ``target``.
     """
-    if len(clusters) < 2:
-        return []
     names = {r.cluster_id: r.name for r in clusters}
-    ids = pa.table({"c": pa.array(sorted(names), pa.int64())})
-    con.register("link_ids_in", ids)
     try:
-        found = con.execute(
-            """
-            WITH dc AS (
-                SELECT cluster AS c, doc_id, any_value(layer) AS layer, kahan_sum(share) AS s
-                FROM rows WHERE current AND cluster IN (SELECT c FROM link_ids_in)
-                GROUP BY cluster, doc_id
-            ), pairs AS (
-                SELECT a.c AS source, b.c AS target, a.layer, a.doc_id, a.s * b.s AS ss
-                FROM dc a JOIN dc b ON a.doc_id = b.doc_id AND a.c < b.c
-            ), squares AS (
-                SELECT doc_id, kahan_sum(share * share) AS q FROM rows
-                WHERE current AND doc_id IN (SELECT doc_id FROM pairs)
-                GROUP BY doc_id
-            )
-            SELECT source, target, layer, count(*) AS whole,
-                kahan_sum(2.0 * ss / greatest(1.0 - q, 1e-300)) AS fractional
-            FROM pairs JOIN squares USING (doc_id)
-            GROUP BY ALL ORDER BY ALL
-            """
-        ).fetchall()
+        found = _link_counts(con, sorted(names), profiled=profiled) if len(names) > 1 else []
     finally:
-        con.unregister("link_ids_in")
+        for table in ("top_ids", "top_docs", "doc_cluster", "top_rows"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
     counts: dict[tuple[int, int], dict[str, Any]] = {}
     for source, target, layer, whole, fractional in found:
         acc = counts.setdefault((int(source), int(target)), {})

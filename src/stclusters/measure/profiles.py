@@ -183,7 +183,7 @@ def _spellings(
     *,
     aliases: Mapping[str, str] | None = None,
 ) -> None:
-    """Create table ``table`` (name, key, display) from a relation of (name, n) rows.
+    """Create table ``table`` (name, key, display, kid) from a relation of (name, n) rows.
 
     Variants of one organisation share a ``key`` (:func:`normalise_organisation`,
     :func:`normalise_applicant`); the ``display`` of a key is its most frequent original
@@ -191,7 +191,8 @@ def _spellings(
     going to the spelling that sorts first, so that a person reads "Chinese Academy of
     Sciences" as the sources write it, never the matching key "CHINESE ACADEMY SCIENCES".
     ``aliases`` (variant -> organisation, the ``organisation_aliases`` setting) join the
-    variants to their organisation's key, shown as the aliases table writes it.
+    variants to their organisation's key, shown as the aliases table writes it. ``kid`` is an
+    integer per key (its rank among the keys), for integer joins and groups.
     """
     forced: dict[str, str] = {}
     if aliases:
@@ -226,27 +227,31 @@ def _spellings(
                 FROM s
             ) WHERE k = 1
         )
-        SELECT i.name, i.key, b.display FROM {table}_in i JOIN best b USING (key)
+        SELECT i.name, i.key, b.display, dense_rank() OVER (ORDER BY i.key) AS kid
+        FROM {table}_in i JOIN best b USING (key)
         """
     )
     con.unregister(f"{table}_in")
 
 
 def _top_named(
-    con: duckdb.DuckDBPyConnection, sql: str, limit: int
+    con: duckdb.DuckDBPyConnection, sql: str, names: str, limit: int
 ) -> dict[int, list[dict[str, Any]]]:
-    """Run a query giving (c, key, display, credit); keep the top ``limit`` keys per cluster.
+    """Run a query giving (c, kid, credit); keep the top ``limit`` keys per cluster.
 
-    Every variant of a key carries the same display (:func:`_spellings`); ties of credit go
-    to the display that sorts first.
+    ``kid`` is the integer of a key in table ``names`` (:func:`_spellings`), where every
+    variant of a key carries the same display; ties of credit go to the display that sorts
+    first.
     """
     out: dict[int, list[dict[str, Any]]] = {}
     rows = con.execute(
         f"""
         WITH q AS ({sql}),
+        keys AS (SELECT DISTINCT kid, key, display FROM {names}),
         sums AS (
-            SELECT c, key, any_value(display) AS display, kahan_sum(credit) AS credit
-            FROM q GROUP BY c, key
+            SELECT q.c, k.key, k.display, q.credit
+            FROM (SELECT c, kid, kahan_sum(credit) AS credit FROM q GROUP BY c, kid) q
+            JOIN keys k USING (kid)
         ),
         ranked AS (
             SELECT c, display, credit,
@@ -282,32 +287,49 @@ def _field_shares(
 ) -> dict[int, list[dict[str, Any]]]:
     """Top fields per cluster: each document's cluster share split equally among its fields."""
     items = sorted(mapping.items())
-    table = pa.table(
-        {
-            "scheme": pa.array([k[0] for k, _ in items], pa.string()),
-            "code": pa.array([k[1] for k, _ in items], pa.string()),
-            "field": pa.array([v[0] for _, v in items], pa.string()),
-            "sector": pa.array([v[1] for _, v in items], pa.string()),
-        }
+    # an integer per (field, sector): the documents' fields are told apart by integers
+    pairs = sorted(set(mapping.values()))
+    fid = {pair: k for k, pair in enumerate(pairs)}
+    _register(
+        con,
+        "field_map",
+        pa.table(
+            {
+                "scheme": pa.array([k[0] for k, _ in items], pa.string()),
+                "code": pa.array([k[1] for k, _ in items], pa.string()),
+                "fid": pa.array([fid[v] for _, v in items], pa.int64()),
+            }
+        ),
     )
-    con.register("field_map_in", table)
-    con.execute("CREATE OR REPLACE TEMP TABLE field_map AS SELECT * FROM field_map_in")
+    _register(
+        con,
+        "field_names",
+        pa.table(
+            {
+                "fid": pa.array(range(len(pairs)), pa.int64()),
+                "field": pa.array([v[0] for v in pairs], pa.string()),
+                "sector": pa.array([v[1] for v in pairs], pa.string()),
+            }
+        ),
+    )
     scheme_list = ", ".join(f"'{s}'" for s in schemes)
     rows = con.execute(
         f"""
         WITH doc_fields AS (
-            SELECT DISTINCT c.doc_id, m.field, m.sector
+            SELECT DISTINCT t.d, m.fid
             FROM classes c JOIN field_map m ON m.scheme = c.scheme AND m.code = c.code
+            JOIN top_docs t ON t.doc_id = c.doc_id
             WHERE c.scheme IN ({scheme_list})
-              AND c.doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = '{layer}')
-        ), n AS (SELECT doc_id, count(*) AS n_fields FROM doc_fields GROUP BY doc_id),
+        ), n AS (SELECT d, count(*) AS n_fields FROM doc_fields GROUP BY d),
         credit AS (
-            SELECT dc.c, f.field, f.sector, dc.s / n.n_fields AS credit
-            FROM doc_cluster dc JOIN doc_fields f USING (doc_id) JOIN n USING (doc_id)
+            SELECT dc.c, f.fid, dc.s / n.n_fields AS credit
+            FROM doc_cluster dc JOIN doc_fields f USING (d) JOIN n USING (d)
             WHERE dc.layer = '{layer}'
+        ), credit_named AS (
+            SELECT c.c, m.field, m.sector, c.credit FROM credit c JOIN field_names m USING (fid)
         ), sums AS (
             SELECT c, field, any_value(sector) AS sector, kahan_sum(credit) AS credit
-            FROM credit GROUP BY c, field
+            FROM credit_named GROUP BY c, field
         ), tot AS (SELECT c, kahan_sum(credit) AS total FROM sums GROUP BY c),
         ranked AS (
             SELECT s.*, t.total,
@@ -357,7 +379,8 @@ def _inside_labels(
 
     A label is a part of c when it is one of c's name parts (:func:`name_parts`), or when the
     place it names lies within ``inside_km`` of one of c's member points (a city inside the
-    cluster). Only labels met on rows of c's documents are tested.
+    cluster). Only labels met on rows of c's documents (table ``doc_places``, made by
+    :func:`_collaboration`) are tested.
     """
     _register(
         con,
@@ -388,16 +411,16 @@ def _inside_labels(
         CREATE OR REPLACE TEMP TABLE inside AS
         WITH members AS (
             SELECT DISTINCT cluster AS c, lat, lon FROM rows
-            WHERE current AND cluster IN (SELECT c FROM top_ids_in)
+            WHERE current AND cluster IN (SELECT c FROM top_ids)
         ), box AS (
             SELECT c, min(lat) - {deg} AS lat0, max(lat) + {deg} AS lat1,
                 min(lon) - {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon0,
                 max(lon) + {deg} / greatest(cos(radians(max(abs(lat)))), 0.01) AS lon1
             FROM members GROUP BY c
         ), met AS (
-            SELECT DISTINCT dc.c, r.loc_label AS label
-            FROM doc_cluster dc JOIN rows r USING (doc_id)
-            WHERE r.current AND r.loc_label IS NOT NULL
+            SELECT DISTINCT dc.c, p.loc_label AS label
+            FROM doc_cluster dc JOIN doc_places p USING (d)
+            WHERE p.loc_label IS NOT NULL
         ), near AS (
             SELECT m.c, m.label, l.lat, l.lon
             FROM met m JOIN label_coords l USING (label) JOIN box b USING (c)
@@ -452,6 +475,14 @@ def _collaboration(
             }
         ),
     )
+    # each document's distinct (cluster, label, economy) of its rows: rows alike in these are
+    # outside c alike, and read alike by the test of the labels inside c
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE doc_places AS
+        SELECT DISTINCT d, cluster, loc_label, country FROM top_rows
+        """
+    )
     _inside_labels(con, clusters, coords=coords, inside_km=inside_km)
     base = {
         (int(c), layer): {"documents": int(n)}
@@ -459,43 +490,38 @@ def _collaboration(
             "SELECT c, layer, count(*) FROM doc_cluster GROUP BY ALL"
         ).fetchall()
     }
+    # the tests of c's economies and inside labels are joins, not correlated subqueries
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE outside AS
-        WITH r AS (
-            SELECT dc.c, dc.layer, dc.doc_id, r.cluster, r.loc_label, r.country,
-                r.country IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM cluster_econ e WHERE e.c = dc.c AND e.country = r.country
-                ) AS abroad
-            FROM doc_cluster dc JOIN rows r USING (doc_id)
-            WHERE r.current
+        WITH econ AS (SELECT DISTINCT c, country FROM cluster_econ),
+        r AS (
+            SELECT dc.c, dc.layer, dc.d, p.cluster, p.loc_label,
+                p.country IS NOT NULL AND e.c IS NULL AS abroad, i.c IS NOT NULL AS own
+            FROM doc_cluster dc JOIN doc_places p USING (d)
+            LEFT JOIN econ e ON e.c = dc.c AND e.country = p.country
+            LEFT JOIN inside i ON i.c = dc.c AND i.label = p.loc_label
         )
-        SELECT c, layer, doc_id, loc_label, abroad,
-            EXISTS (SELECT 1 FROM inside i WHERE i.c = r.c AND i.label = r.loc_label) AS own
-        FROM r
+        SELECT c, layer, d, loc_label, abroad, own FROM r
         WHERE CASE WHEN cluster IS NULL THEN abroad
                    WHEN cluster >= 0 THEN cluster <> c
-                   ELSE NOT EXISTS (
-                       SELECT 1 FROM inside i WHERE i.c = r.c AND i.label = r.loc_label) END
+                   ELSE NOT own END
         """
     )
     for c, layer, n, n_abroad in con.execute(
-        "SELECT c, layer, count(DISTINCT doc_id), count(DISTINCT doc_id) FILTER (WHERE abroad) "
-        "FROM outside GROUP BY ALL"
+        """
+        WITH docs AS (SELECT c, layer, d, bool_or(abroad) AS abroad FROM outside GROUP BY ALL)
+        SELECT c, layer, count(*), count(*) FILTER (WHERE abroad) FROM docs GROUP BY ALL
+        """
     ).fetchall():
         base[(int(c), layer)]["outside"] = int(n)
         base[(int(c), layer)]["international"] = int(n_abroad)
     for c, n in con.execute(
         """
-        WITH doc_orgs AS (
-            SELECT r.doc_id, count(DISTINCT o.key) AS k
-            FROM rows r JOIN org_names o ON o.name = r.organisation
-            WHERE r.current AND r.layer = 'article'
-              AND r.doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = 'article')
-            GROUP BY r.doc_id
-        )
-        SELECT dc.c, count(*) FROM doc_cluster dc JOIN doc_orgs d USING (doc_id)
-        WHERE dc.layer = 'article' AND d.k >= 2 GROUP BY dc.c
+        WITH doc_keys AS (SELECT DISTINCT d, kid FROM org_rows),
+        doc_orgs AS (SELECT d, count(*) AS k FROM doc_keys GROUP BY d)
+        SELECT dc.c, count(*) FROM doc_cluster dc JOIN doc_orgs o USING (d)
+        WHERE dc.layer = 'article' AND o.k >= 2 GROUP BY dc.c
         """
     ).fetchall():
         base[(int(c), "article")]["organisations"] = int(n)
@@ -503,8 +529,10 @@ def _collaboration(
     for c, layer, label, n in con.execute(
         f"""
         WITH t AS (
-            SELECT c, layer, loc_label, count(DISTINCT doc_id) AS n FROM outside
-            WHERE loc_label IS NOT NULL AND NOT own GROUP BY ALL
+            SELECT c, layer, loc_label, count(*) AS n FROM (
+                SELECT DISTINCT c, layer, loc_label, d FROM outside
+                WHERE loc_label IS NOT NULL AND NOT own
+            ) GROUP BY ALL
         ), ranked AS (
             SELECT *, row_number() OVER (PARTITION BY c, layer ORDER BY n DESC, loc_label) AS k
             FROM t
@@ -539,6 +567,66 @@ def _collaboration(
     return out
 
 
+#: The columns of table ``rows`` that the profile queries read (:func:`profile_tables`).
+PROFILE_COLUMNS = ("layer", "cluster", "loc_label", "country", "organisation", "share")
+
+
+def profile_tables(
+    con: duckdb.DuckDBPyConnection,
+    cluster_ids: list[int],
+    *,
+    columns: tuple[str, ...] = PROFILE_COLUMNS,
+) -> None:
+    """Create the tables the profile queries read, in two passes over table ``rows``.
+
+    Every profile figure (and every link, :func:`stclusters.measure.links.cluster_links`) is
+    counted from the current rows of the documents with a row in one of the clusters
+    ``cluster_ids``; at world scale those are tens of millions of the ``rows`` table's hundred
+    million, and joining ``rows`` on the ``doc_id`` string once per query made the profile
+    stage the slowest of the run (issue 12). The two passes create:
+
+    ``top_ids`` (c)
+        The clusters ``cluster_ids``.
+    ``top_docs`` (doc_id, d)
+        Those documents: ``d`` an integer key of the document (an arbitrary numbering of this
+        run: a join key, never an order).
+    ``top_rows`` (d, layer, cluster, share, and ``columns`` of ``rows``)
+        Every current row of those documents (in any cluster or none), with only the columns
+        ``columns`` (by default the ones the profiles read, :data:`PROFILE_COLUMNS`).
+    ``doc_cluster`` (c, d, layer, s)
+        One row per document of each cluster: ``s`` the sum of the shares of its rows in the
+        cluster.
+    """
+    _register(con, "top_ids", pa.table({"c": pa.array(cluster_ids, pa.int64())}))
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE top_docs AS
+        SELECT doc_id, row_number() OVER () AS d FROM (
+            SELECT DISTINCT doc_id FROM rows
+            WHERE current AND cluster IN (SELECT c FROM top_ids)
+        )
+        """
+    )
+    kept = dict.fromkeys(("layer", "cluster", "share", *columns))
+    picked = ", ".join(f"r.{c}" for c in kept)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE top_rows AS
+        SELECT t.d, {picked}
+        FROM rows r JOIN top_docs t USING (doc_id)
+        WHERE r.current
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE doc_cluster AS
+        SELECT cluster AS c, d, any_value(layer) AS layer, kahan_sum(share) AS s
+        FROM top_rows WHERE cluster IN (SELECT c FROM top_ids)
+        GROUP BY cluster, d
+        """
+    )
+
+
 def build_profiles(
     con: duckdb.DuckDBPyConnection,
     clusters: list[ClusterRow],
@@ -570,21 +658,16 @@ def build_profiles(
     synthetic (``synthetic``: its ``source`` is :data:`SYNTHETIC_SOURCE`).
     ``organisation_aliases`` (variant -> organisation; :func:`read_organisation_aliases`)
     joins name variants of applicants and organisations to one organisation.
+
+    The tables ``top_ids``, ``doc_cluster`` and ``top_rows`` of :func:`profile_tables` are left
+    in ``con`` for :func:`stclusters.measure.links.cluster_links` (``profiled=True``), which
+    drops them.
     """
     if inside_km is None:
         from stclusters.config import Config
 
         inside_km = Config().footprint_km
-    ids = pa.table({"c": pa.array([r.cluster_id for r in clusters], pa.int64())})
-    con.register("top_ids_in", ids)
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE doc_cluster AS
-        SELECT cluster AS c, doc_id, any_value(layer) AS layer, kahan_sum(share) AS s
-        FROM rows WHERE current AND cluster IN (SELECT c FROM top_ids_in)
-        GROUP BY cluster, doc_id
-        """
-    )
+    profile_tables(con, [r.cluster_id for r in clusters])
     _spellings(
         con,
         con.sql("SELECT name, count(*) FROM applicants GROUP BY name"),
@@ -595,32 +678,44 @@ def build_profiles(
     applicants = _top_named(
         con,
         """
-        SELECT dc.c, n.key, n.display, dc.s AS credit
+        SELECT dc.c, n.kid, dc.s AS credit
         FROM doc_cluster dc
-        JOIN (SELECT DISTINCT doc_id, name FROM applicants) a USING (doc_id)
+        JOIN (
+            SELECT DISTINCT t.d, a.name FROM applicants a JOIN top_docs t USING (doc_id)
+        ) a USING (d)
         JOIN applicant_names n USING (name)
         WHERE dc.layer = 'patent'
         """,
+        "applicant_names",
         top,
     )
     _spellings(
         con,
         con.sql(
-            "SELECT organisation, count(*) FROM rows WHERE current AND layer = 'article' "
-            "AND doc_id IN (SELECT doc_id FROM doc_cluster WHERE layer = 'article') "
+            "SELECT organisation, count(*) FROM top_rows WHERE layer = 'article' "
             "GROUP BY organisation"
         ),
         normalise_organisation,
         "org_names",
         aliases=organisation_aliases,
     )
+    # the article rows of the top clusters' documents with their organisation's key: one
+    # join on the name string, read by the top organisations and by the collaboration
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE org_rows AS
+        SELECT r.d, r.cluster, n.kid, r.share
+        FROM top_rows r JOIN org_names n ON n.name = r.organisation
+        WHERE r.layer = 'article'
+        """
+    )
     organisations = _top_named(
         con,
         """
-        SELECT r.cluster AS c, n.key, n.display, r.share AS credit
-        FROM rows r JOIN org_names n ON n.name = r.organisation
-        WHERE r.current AND r.layer = 'article' AND r.cluster IN (SELECT c FROM top_ids_in)
+        SELECT cluster AS c, kid, share AS credit FROM org_rows
+        WHERE cluster IN (SELECT c FROM top_ids)
         """,
+        "org_names",
         top,
     )
     patents = {r.cluster_id: r.patents for r in clusters}
@@ -642,6 +737,9 @@ def build_profiles(
         cluster_ids_by_label=label_ids,
         inside_km=inside_km,
     )
+    # the tables of the profile queries, but those the links read (:func:`profile_tables`)
+    for table in ("top_docs", "org_rows", "doc_places", "outside"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     sensitivity = sensitivity or {}
     synthetic = bool(
         con.execute(

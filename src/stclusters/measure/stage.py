@@ -612,7 +612,7 @@ def measure_clusters(
         from stclusters.measure.previous import read_previous, with_previous_edition
 
         profiles = with_previous_edition(profiles, read_previous(config.previous).edition)
-    links = cluster_links(con, top)
+    links = cluster_links(con, top, profiled=True)
     clock.end(f"{len(profiles)} profiles")
     return Measured(
         ranking=top,
