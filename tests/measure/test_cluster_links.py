@@ -32,7 +32,11 @@ def _con(rows: list[dict[str, Any]]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     full = [{"current": True} | r for r in rows]
     con.register("rows_in", pa.Table.from_pylist(full, schema=SCHEMA))
-    con.execute("CREATE TABLE rows AS SELECT * FROM rows_in")
+    # doc_key: the documents numbered in (layer, doc_id) order, as counting.filter_documents does
+    con.execute(
+        "CREATE TABLE rows AS SELECT *, dense_rank() OVER (ORDER BY layer, doc_id) AS doc_key "
+        "FROM rows_in"
+    )
     con.unregister("rows_in")
     return con
 

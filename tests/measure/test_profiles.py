@@ -41,7 +41,11 @@ def _profiles(
         if r["lat"] is None and r["cluster"] is not None:
             r["lat"], r["lon"] = 0.0, 0.0
     con.register("rows_in", pa.Table.from_pylist(full, schema=pa.schema(ROW_COLUMNS)))
-    con.execute("CREATE TABLE rows AS SELECT * FROM rows_in")
+    # doc_key: the documents numbered in (layer, doc_id) order, as counting.filter_documents does
+    con.execute(
+        "CREATE TABLE rows AS SELECT *, dense_rank() OVER (ORDER BY layer, doc_id) AS doc_key "
+        "FROM rows_in"
+    )
     schema = pa.schema({"doc_id": pa.string(), "name": pa.string()})
     con.register("app_in", pa.Table.from_pylist(applicants or [], schema=schema))
     con.execute("CREATE TABLE applicants AS SELECT * FROM app_in")

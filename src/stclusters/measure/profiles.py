@@ -588,8 +588,9 @@ def profile_tables(
     ``top_ids`` (c)
         The clusters ``cluster_ids``.
     ``top_docs`` (doc_id, d)
-        Those documents: ``d`` an integer key of the document (an arbitrary numbering of this
-        run: a join key, never an order).
+        Those documents: ``d`` the document's integer key (``doc_key`` of table ``docs``,
+        :func:`stclusters.measure.counting.filter_documents`; a join key here, never an order),
+        so that the second pass joins on integers.
     ``top_rows`` (d, layer, cluster, share, and ``columns`` of ``rows``)
         Every current row of those documents (in any cluster or none), with only the columns
         ``columns`` (by default the ones the profiles read, :data:`PROFILE_COLUMNS`).
@@ -601,10 +602,8 @@ def profile_tables(
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE top_docs AS
-        SELECT doc_id, row_number() OVER () AS d FROM (
-            SELECT DISTINCT doc_id FROM rows
-            WHERE current AND cluster IN (SELECT c FROM top_ids)
-        )
+        SELECT DISTINCT doc_id, doc_key AS d FROM rows
+        WHERE current AND cluster IN (SELECT c FROM top_ids)
         """
     )
     kept = dict.fromkeys(("layer", "cluster", "share", *columns))
@@ -613,7 +612,7 @@ def profile_tables(
         f"""
         CREATE OR REPLACE TEMP TABLE top_rows AS
         SELECT t.d, {picked}
-        FROM rows r JOIN top_docs t USING (doc_id)
+        FROM rows r JOIN top_docs t ON t.d = r.doc_key
         WHERE r.current
         """
     )
