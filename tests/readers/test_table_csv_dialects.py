@@ -267,3 +267,24 @@ def test_utf16_tables_are_found_and_read_past_arrows_blocks(
     people = read_records(tmp_path / "r").people
     assert people.num_rows == len(rows)
     assert set(people.column("city").to_pylist()) == {"Zürich"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # a UTF-16 text cut in the middle of a character (the fuzzer's case, issue 13): the
+        # first block Arrow decodes ends with half a code unit
+        codecs.BOM_UTF16_LE + "doc_id,layer\n".encode("utf-16-le") + b"\n",
+        codecs.BOM_UTF16_BE + "doc_id,layer\nP1,patent\n".encode("utf-16-be")[:-1],
+        # a lone surrogate
+        codecs.BOM_UTF16_LE + "doc_id,layer\n".encode("utf-16-le") + b"\x00\xd8a\x00\n\x00",
+    ],
+    ids=["le-odd-bytes", "be-cut", "lone-surrogate"],
+)
+def test_broken_utf16_is_one_clear_error(tmp_path: Path, data: bytes) -> None:
+    """Bytes that do not decode in the detected encoding are refused with the file's name and
+    the options to name another, whether Arrow meets them in its first block or later."""
+    path = tmp_path / "broken.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=r"broken.csv.*--encoding"):
+        read_table(path)

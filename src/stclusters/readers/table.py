@@ -85,7 +85,7 @@ def _arrow_batches(
             reader = pacsv.open_csv(
                 fh, read_options=read, parse_options=parse, convert_options=convert
             )
-        except pa.ArrowInvalid as exc:
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # Arrow decodes the first block
             raise InputError(f"{src.name}: cannot read as CSV ({_why(exc, dialect)})") from exc
         line = 2
         while True:
