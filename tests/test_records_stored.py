@@ -49,7 +49,8 @@ class Calls:
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((folder / "manifest.json").read_text())
+    return manifest
 
 
 def _set_manifest(folder: Path, manifest: dict[str, Any]) -> None:
