@@ -285,3 +285,23 @@ def test_file_signatures_hash_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyP
     }
     (folder / "people.parquet").write_bytes(data[:-5] + bytes([data[-5] ^ 1]) + data[-4:])
     assert file_signatures(folder)["people"]["sha256_blocks"] != signed["sha256_blocks"]
+
+
+def test_validate_command_stores_the_result(tmp_path: Path) -> None:
+    """``stclusters validate`` checks in full and gives a folder from an earlier version its
+    stored result; on invalid records it stores none."""
+    from typer.testing import CliRunner
+
+    from stclusters.cli import app
+
+    folder = write_records(tiny(), tmp_path / "recs")
+    manifest = _manifest(folder)
+    del manifest[CHECKED]
+    _set_manifest(folder, manifest)
+    result = CliRunner().invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert stored_check(folder) == check_records(folder)
+    bad = write_records(_bad(), tmp_path / "bad")
+    result = CliRunner().invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2
+    assert CHECKED not in _manifest(bad)
