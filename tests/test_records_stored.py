@@ -305,3 +305,11 @@ def test_validate_command_stores_the_result(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2
     assert CHECKED not in _manifest(bad)
+
+
+def test_a_result_given_as_meta_is_not_written(tmp_path: Path) -> None:
+    good = write_records(tiny(), tmp_path / "good")
+    claim = {CHECKED: _manifest(good)[CHECKED]}
+    with RecordsWriter(tmp_path / "bad", meta=claim) as writer:
+        writer.write(_bad())
+    assert CHECKED not in _manifest(tmp_path / "bad")

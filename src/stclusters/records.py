@@ -698,7 +698,7 @@ def _write_manifest(
     same bytes.
     """
     manifest = {
-        **meta,
+        **{k: v for k, v in meta.items() if k != CHECKED},  # only a result of this check
         "format": "stclusters-records",
         "format_version": FORMAT_VERSION,
         "rows": counts,
