@@ -369,12 +369,16 @@ def config_cmd(
 def validate_cmd(
     folder: Annotated[Path, typer.Argument(help="A records folder.")],
 ) -> None:
-    """Check a records folder against the record model; list every problem found."""
-    from stclusters.records import read_manifest, validate
+    """Check a records folder against the record model; list every problem found.
+
+    A valid folder's manifest then stores the result, which runs use while the files are
+    unchanged (docs/readers.md).
+    """
+    from stclusters.records import read_manifest, record_check
 
     try:
         read_manifest(folder)
-        counts = validate(folder)
+        counts = record_check(folder).counts
         if not counts.get("documents"):
             raise InputError(
                 f"{folder}: the records folder holds no documents, so no run can use it; "

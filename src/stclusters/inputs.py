@@ -32,6 +32,7 @@ from stclusters.records import (
     ROLES,
     TABLES,
     Records,
+    check_folder,
     check_records,
     read_manifest,
 )
@@ -165,7 +166,7 @@ def _read_files(
 
     folder = workspace.scratch("read") / "records"
     stream = ReadStream(others, format=input_format, dialect=dialect)
-    with RecordsWriter(folder) as writer:
+    with RecordsWriter(folder, check=False) as writer:  # checked below, on the workspace
         write_chunks(stream, writer, transform=lambda chunk: portable_records(chunk, others))
     checked = check_records(folder, where="records read from the input files", con=workspace.con)
     return folder, stream.to_dict(), checked.content_checksum
@@ -221,7 +222,7 @@ def open_inputs(
         folders, others = _split_inputs(inputs)
         for folder in folders:
             manifest = read_manifest(folder)
-            checked = check_records(folder, con=con)
+            checked = check_folder(folder, con=con)  # the result stored when it was written
             accounts["records_folders"].append(
                 {
                     "name": folder.name,

@@ -23,9 +23,12 @@ stage then splits the article equally among its addresses.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,10 +49,15 @@ __all__ = [
     "Checked",
     "Records",
     "RecordsWriter",
+    "check_folder",
     "check_records",
+    "check_rules",
     "content_checksum",
     "documents_per_layer",
+    "file_signatures",
     "read_records",
+    "record_check",
+    "stored_check",
     "validate",
     "write_records",
 ]
@@ -682,14 +690,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_manifest(folder: Path, counts: dict[str, int], meta: dict[str, Any]) -> None:
+def _write_manifest(
+    folder: Path, counts: dict[str, int], meta: dict[str, Any], *, checked: Checked | None = None
+) -> None:
+    """Write the manifest of ``folder``; with ``checked``, store that result of the check
+    signing the table files as they are now (:func:`stored_check`).
+
+    The manifest holds no time and no path but the table file names: the same records give the
+    same bytes.
+    """
     manifest = {
+        **{k: v for k, v in meta.items() if k != CHECKED},  # only a result of this check
         "format": "stclusters-records",
         "format_version": FORMAT_VERSION,
         "rows": counts,
         "files": {name: f"{name}.parquet" for name in TABLES},
-        **meta,
     }
+    if checked is not None:
+        manifest[CHECKED] = _stamp(checked, file_signatures(folder))
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
@@ -698,6 +716,14 @@ class RecordsWriter:
 
     The folder is created with a marker of ``kind``; an existing folder is refused unless
     stclusters wrote it or ``force`` (see :mod:`stclusters._outdir`).
+
+    On :meth:`close`, with ``check`` (the default), the finished folder is checked in full
+    (:func:`check_records`, on ``con`` when given) and, when valid, the result is stored in
+    the manifest with a signature of each table file, so that runs on the folder do not check
+    it again while the files are unchanged (:func:`check_folder`). Invalid records are written
+    all the same, without a stored result (the run reports their problems); the check's
+    result or error is kept in :attr:`checked` or :attr:`problems`. Pass ``check=False`` for a
+    folder that is checked otherwise or thrown away after one use.
 
     Examples
     --------
@@ -713,9 +739,15 @@ class RecordsWriter:
         meta: dict[str, Any] | None = None,
         kind: OutputKind = "records",
         force: bool = False,
+        check: bool = True,
+        con: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
         self.folder = Path(folder)
         self.meta = dict(meta or {})
+        self.check = check
+        self.con = con
+        self.checked: Checked | None = None
+        self.problems: ValidationError | None = None
         claim_folder(self.folder, kind=kind, force=force)  # refuses what it must not replace
         self._writers = {
             name: pq.ParquetWriter(
@@ -733,17 +765,23 @@ class RecordsWriter:
                 self._writers[name].write_table(tab, row_group_size=1 << 20)
                 self.counts[name] += tab.num_rows
 
-    def close(self) -> None:
-        """Finish the Parquet files and write the manifest."""
+    def close(self, *, check: bool | None = None) -> None:
+        """Finish the Parquet files and write the manifest (with the check's result when
+        ``check``, by default the writer's, finds the records valid)."""
         for writer in self._writers.values():
             writer.close()
-        _write_manifest(self.folder, self.counts, self.meta)
+        if self.check if check is None else check:
+            try:
+                self.checked = check_records(self.folder, con=self.con)
+            except ValidationError as exc:
+                self.problems = exc
+        _write_manifest(self.folder, self.counts, self.meta, checked=self.checked)
 
     def __enter__(self) -> RecordsWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.close(check=None if exc_type is None else False)  # no check after a failure
 
 
 def write_records(
@@ -847,3 +885,245 @@ def content_checksum(
         return digest.hexdigest()
     finally:
         con.close()
+
+
+# --------------------------------------------------------------------------------------------
+# the check's result, stored in the manifest
+
+#: Bump when :func:`check_records` changes what it finds or how it takes the content checksum
+#: in a way the rule tables (:data:`_CHECKS`, :data:`_UNIQUE`, :data:`SCHEMAS`...) do not show:
+#: a result stored by another version of the check is then not used (:func:`stored_check`).
+CHECK_VERSION = 1
+#: The manifest key holding the stored result (:func:`stored_check`).
+CHECKED = "checked"
+#: The files of a records folder are signed by the SHA-256 of the SHA-256 digests of their
+#: blocks of this many bytes, so that the blocks of one large file hash on every core.
+SIGNATURE_BLOCK = 64 << 20
+_STAMP_KEYS = frozenset({"rules", "rows", "content_checksum", "files"})
+
+
+def check_rules() -> str:
+    """A SHA-256 naming the check that :func:`check_records` runs today.
+
+    It covers :data:`CHECK_VERSION`, :data:`FORMAT_VERSION`, the table schemas, every row rule
+    and unique key, the ISO and legacy country codes the country rules use, and the DuckDB
+    version (whose ``hash`` makes the content checksum): when any of them changes, a result
+    stored by the earlier check no longer counts.
+    """
+    from stclusters._countries import LEGACY, iso_alpha2_codes
+
+    parts = [
+        f"check {CHECK_VERSION}",
+        f"format {FORMAT_VERSION}",
+        f"duckdb {duckdb.__version__}",
+        _ROW_HASHES,
+        *(f"{name}: {SCHEMAS[name]}" for name in TABLES),
+        *(repr(c) for c in _CHECKS),
+        repr(_ORDER),
+        repr(sorted(_UNIQUE.items())),
+        ",".join(sorted(iso_alpha2_codes())),
+        repr(sorted(LEGACY.items())),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _block_digest(path: Path, offset: int) -> bytes:
+    """The SHA-256 digest of the block of ``path`` at ``offset`` (:data:`SIGNATURE_BLOCK`)."""
+    digest = hashlib.sha256()
+    left = SIGNATURE_BLOCK
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        while left:
+            data = fh.read(min(left, 8 << 20))  # hashlib and read release the GIL
+            if not data:
+                break
+            digest.update(data)
+            left -= len(data)
+    return digest.digest()
+
+
+def file_signatures(folder: str | Path) -> dict[str, dict[str, Any]]:
+    """The size and block hash of each table file of a records folder.
+
+    Returns
+    -------
+    dict
+        Per table, ``{"bytes": size, "sha256_blocks": hex}``: the SHA-256 of the concatenated
+        SHA-256 digests of the file's blocks of :data:`SIGNATURE_BLOCK` bytes (one empty block
+        for an empty file). The blocks hash in threads on every core (hashlib releases the GIL):
+        a few seconds for the 3 GB of the world-scale records.
+
+    Raises
+    ------
+    OSError
+        When a table file cannot be read.
+    """
+    folder = Path(folder)
+    sizes = {name: (folder / f"{name}.parquet").stat().st_size for name in TABLES}
+    jobs = [
+        (name, offset)
+        for name in TABLES
+        for offset in range(0, max(sizes[name], 1), SIGNATURE_BLOCK)
+    ]
+    workers = max(1, min(len(jobs), os.cpu_count() or 1, 8))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        digests = list(
+            pool.map(lambda job: _block_digest(folder / f"{job[0]}.parquet", job[1]), jobs)
+        )
+    blocks: dict[str, list[bytes]] = {name: [] for name in TABLES}
+    for (name, _), digest in zip(jobs, digests, strict=True):
+        blocks[name].append(digest)
+    return {
+        name: {
+            "bytes": sizes[name],
+            "sha256_blocks": hashlib.sha256(b"".join(blocks[name])).hexdigest(),
+        }
+        for name in TABLES
+    }
+
+
+def _seal(body: dict[str, Any]) -> str:
+    """The SHA-256 tying a stored result's parts together (a hand edit of one part breaks it)."""
+    text = "stclusters-records-check\n" + json.dumps(body, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _stamp(checked: Checked, signatures: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The manifest entry storing ``checked`` for the files of ``signatures``."""
+    body = {
+        "rules": check_rules(),
+        "rows": dict(checked.counts),
+        "content_checksum": checked.content_checksum,
+        "files": signatures,
+    }
+    return {**body, "seal": _seal(body)}
+
+
+def _stamp_result(stamp: Any) -> tuple[Checked, dict[str, Any]] | None:
+    """The result and file signatures a manifest entry stores, if well formed and sealed."""
+    if not isinstance(stamp, dict) or set(stamp) != _STAMP_KEYS | {"seal"}:
+        return None
+    body = {k: v for k, v in stamp.items() if k != "seal"}
+    if stamp["seal"] != _seal(body) or body["rules"] != check_rules():
+        return None
+    rows, files, content = body["rows"], body["files"], body["content_checksum"]
+    if not (isinstance(rows, dict) and isinstance(files, dict) and isinstance(content, str)):
+        return None
+    if set(rows) != set(TABLES) or set(files) != set(TABLES):
+        return None
+    if not all(type(rows[name]) is int and rows[name] >= 0 for name in TABLES):
+        return None
+    if not all(isinstance(f, dict) and type(f.get("bytes")) is int for f in files.values()):
+        return None
+    return Checked({name: rows[name] for name in TABLES}, content), files
+
+
+def stored_check(folder: str | Path) -> Checked | None:
+    """The result of :func:`check_records` stored in the manifest, if it still holds.
+
+    It holds when the manifest's entry (:data:`CHECKED`, written by :class:`RecordsWriter` or
+    :func:`record_check`) is whole and sealed, was stored by the check that runs today
+    (:func:`check_rules`) and signs every table file with the size and block hash the file
+    has now (:func:`file_signatures`). Any other case (no entry, an older manifest, an entry
+    edited by hand, a table file changed, replaced, removed or added since) gives None: check
+    the folder in full then. The seal and signatures catch changes and edits made by mistake;
+    they are not a defence against someone who rewrites the entry on purpose (``stclusters
+    validate`` always runs the full check).
+
+    Returns
+    -------
+    Checked or None
+        The stored row counts and content checksum, equal to what :func:`check_records` finds.
+    """
+    folder = Path(folder)
+    try:
+        manifest = read_manifest(folder)
+    except InputError:
+        return None
+    found = _stamp_result(manifest.get(CHECKED))
+    if found is None:
+        return None
+    checked, files = found
+    try:
+        if any((folder / f"{n}.parquet").stat().st_size != files[n]["bytes"] for n in TABLES):
+            return None  # cheap: a size changed, no need to hash
+        if file_signatures(folder) != files:
+            return None
+    except OSError:
+        return None
+    return checked
+
+
+def check_folder(
+    folder: str | Path,
+    *,
+    where: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Checked:
+    """:func:`check_records` on a records folder, unless its manifest stores a result that holds.
+
+    Parameters
+    ----------
+    folder, where, con
+        As for :func:`check_records`.
+
+    Returns
+    -------
+    Checked
+        The stored result (:func:`stored_check`: a few seconds of hashing) or the full check's.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`check_records`, when there is no stored result that holds.
+    """
+    stored = stored_check(folder)
+    if stored is not None:
+        return stored
+    return check_records(folder, where=where, con=con)
+
+
+def _store_check(folder: Path, checked: Checked) -> None:
+    """Sign the table files of ``folder`` and store ``checked`` in its manifest (in place)."""
+    manifest = read_manifest(folder)
+    manifest[CHECKED] = _stamp(checked, file_signatures(folder))
+    path = folder / MANIFEST
+    part = path.with_name(MANIFEST + ".part")
+    part.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    part.replace(path)
+
+
+def record_check(
+    folder: str | Path,
+    *,
+    where: str | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> Checked:
+    """Check a records folder in full and, when valid, store the result in its manifest.
+
+    Later runs then take the result from the manifest (:func:`check_folder`) as long as the
+    table files are unchanged. A folder whose manifest cannot be written is only checked.
+
+    Parameters
+    ----------
+    folder, where, con
+        As for :func:`check_records`.
+
+    Returns
+    -------
+    Checked
+        The full check's result.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is not a records folder (no manifest).
+    ValidationError
+        As :func:`check_records` (nothing is stored then).
+    """
+    folder = Path(folder)
+    read_manifest(folder)
+    checked = check_records(folder, where=where, con=con)
+    with contextlib.suppress(OSError):  # a read-only folder: the runs check it in full
+        _store_check(folder, checked)
+    return checked
