@@ -108,19 +108,9 @@ def cluster_economies(
     :func:`~stclusters.measure.ranking.economies_of`), before the rows are labelled: one
     aggregate over table ``rows`` joined to the clustered distinct points (which grow with
     distinct coordinates only); the same figures as :func:`cluster_rows` gives afterwards."""
-    labels, points = clustering.labels, clustering.points
+    labels = clustering.labels
     clustered = labels >= 0
-    table = pa.table(
-        {
-            "layer": pa.array(
-                [n for layer in clustering.layers for n in [layer.name] * len(layer.points)],
-                pa.string(),
-            ).filter(pa.array(clustered)),
-            "lat": pa.array(points[clustered, 0]),
-            "lon": pa.array(points[clustered, 1]),
-            "cluster": pa.array(labels[clustered], pa.int64()),
-        }
-    )
+    table = clustering.point_table(cluster=pa.array(labels, pa.int64())).filter(pa.array(clustered))
     con.register("point_cluster_in", table)
     try:
         found = con.execute(
@@ -234,33 +224,12 @@ def label_rows(
     counting`), so the pass runs with DuckDB's ``preserve_insertion_order`` off (about a tenth
     less CPU), restored afterwards.
     """
-    layer_names = [layer.name for layer in clustering.layers]
-    current = pa.table(
-        {
-            "layer": pa.array(
-                [n for layer in clustering.layers for n in [layer.name] * len(layer.points)],
-                pa.string(),
-            ),
-            "lat": pa.array(clustering.points[:, 0]),
-            "lon": pa.array(clustering.points[:, 1]),
-            "cluster": pa.array(clustering.labels, pa.int64()),
-            "loc_label": pa.array(naming.point_labels, pa.string()),
-        }
+    current = clustering.point_table(
+        cluster=pa.array(clustering.labels, pa.int64()),
+        loc_label=pa.array(naming.point_labels, pa.string()),
     )
-    previous = pa.table(
-        {
-            "layer": pa.array(
-                [
-                    n
-                    for n, layer in zip(layer_names, clustering.layers, strict=True)
-                    for _ in range(len(layer.previous))
-                ],
-                pa.string(),
-            ),
-            "lat": pa.array(np.concatenate([layer.previous[:, 0] for layer in clustering.layers])),
-            "lon": pa.array(np.concatenate([layer.previous[:, 1] for layer in clustering.layers])),
-            "cluster_prev": pa.array(np.concatenate(cluster_prev), pa.int64()),
-        }
+    previous = clustering.point_table(
+        previous=True, cluster_prev=pa.array(np.concatenate(cluster_prev), pa.int64())
     )
     economies = pa.table(
         {
