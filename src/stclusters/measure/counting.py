@@ -375,23 +375,3 @@ def cluster_counts(
     ).fetchall():
         out.setdefault(int(cluster), {"patent": 0.0, "article": 0.0})[layer] = float(total)
     return out
-
-
-def layer_share_sums(
-    con: duckdb.DuckDBPyConnection, *, where: str = "current"
-) -> dict[str, dict[str, float]]:
-    """Sum of shares per layer, split into clustered, noise, too coarse and unlocated."""
-    out: dict[str, dict[str, float]] = {}
-    for layer, kind, total in con.execute(
-        f"""
-        SELECT layer,
-            CASE WHEN cluster >= 0 THEN 'clustered'
-                 WHEN cluster = -1 THEN 'noise'
-                 WHEN lat IS NOT NULL THEN 'too_coarse'
-                 ELSE 'unlocated' END AS kind,
-            kahan_sum(share)
-        FROM rows WHERE {where} GROUP BY ALL ORDER BY ALL
-        """
-    ).fetchall():
-        out.setdefault(layer, {})[kind] = float(total)
-    return out
