@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stclusters import inputs
-from stclusters.inputs import Workspace, _given_addresses, _source_of_layers, open_inputs
+from stclusters.inputs import (
+    Workspace,
+    _given_addresses,
+    _source_of_layers,
+    open_inputs,
+    wait_closed,
+)
 from stclusters.records import TABLES, Records, conform, content_checksum
 
 _TEXT = st.sampled_from([None, "", " ", "Lyon", "lyon ", "1 Rue X", "O'Hare"])
@@ -100,3 +107,20 @@ def test_files_read_have_the_checksum_of_their_records(samples_dir: Path) -> Non
             }
         )
         assert tables.accounts["files_content_checksum"] == content_checksum(read)
+
+
+def test_workspace_closes_in_the_background_after_a_success_and_at_once_after_a_failure() -> None:
+    """A successful stage's workspace is freed while the next stage runs (wait_closed joins
+    it, and then the spill folder is gone); after an error, before the error goes on."""
+    with Workspace(memory_limit_gb=1) as workspace:
+        workspace.con.execute("CREATE TABLE t AS SELECT range AS x FROM range(100000)")
+        spill = Path(str(workspace._spill.name if workspace._spill else ""))
+        assert spill.is_dir()
+    wait_closed()
+    assert not spill.exists()
+    with pytest.raises(duckdb.Error):
+        workspace.con.execute("SELECT 1")
+    with pytest.raises(ZeroDivisionError), Workspace(memory_limit_gb=1) as workspace:
+        spill = Path(str(workspace._spill.name if workspace._spill else ""))
+        _ = 1 / 0
+    assert not spill.exists()

@@ -27,7 +27,13 @@ from stclusters._outdir import check_folder, staged_folder
 from stclusters._version import __version__
 from stclusters.cluster.stage import cluster_people
 from stclusters.config import Config, check_setting_files
-from stclusters.inputs import Workspace, locate_people, open_inputs, rows_without_coordinates
+from stclusters.inputs import (
+    Workspace,
+    locate_people,
+    open_inputs,
+    rows_without_coordinates,
+    wait_closed,
+)
 from stclusters.measure.accounts import check_accounts, recorded_settings, run_accounts
 from stclusters.measure.counting import count_shares
 from stclusters.measure.stage import measure_clusters
@@ -334,6 +340,7 @@ def run(
                 ),
                 folder,
             )
+        wait_closed()  # the computing stage's workspace, closed while the files were written
     clock.end(f"wrote {out}")
     # the scratch folder is gone: the per-record tables are those of the output folder
     written = {k: str(out / RECORD_FILES[k]) for k in ("memberships", "addresses")}

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import stclusters.readers.table as table_module
+from stclusters.errors import InputError
 from stclusters.readers import ReadStream
 from stclusters.readers._common import clean
 from stclusters.readers._table_fast import Slow, clean_array
@@ -60,7 +61,7 @@ CLEAN_ROW = st.fixed_dictionaries(
 
 def _read(paths: list[Path], *, chunk_docs: int) -> tuple[list[str], str]:
     """Each chunk's tables as text, and the accounts, of reading ``paths`` in order."""
-    stream = ReadStream(paths, chunk_docs=chunk_docs)
+    stream = ReadStream(paths, chunk_docs=chunk_docs, format="table")
     chunks = [
         json.dumps({name: chunk.table(name).to_pylist() for name in TABLES}, default=str)
         for chunk in stream
@@ -79,28 +80,41 @@ def _slow(*args: Any, **kwargs: Any) -> Any:
     rows=st.lists(ROW, max_size=14) | st.lists(CLEAN_ROW | CLEAN_ROW | ROW, max_size=14),
     chunk_docs=st.integers(min_value=1, max_value=3),
     grouped=st.booleans(),
+    absent=st.fixed_dictionaries({c: st.booleans() for c in COLUMNS if c != "doc_id"}),
 )
 def test_arrow_path_equals_row_path(
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[dict[str, str]],
     chunk_docs: int,
     grouped: bool,
+    absent: dict[str, bool],
 ) -> None:
+    """Whatever columns the table has (any of them absent but doc_id: a table without
+    ``layer`` and every other document column once made the Arrow path index an empty table;
+    found by the fuzzer)."""
     folder = tmp_path_factory.mktemp("t")
     if grouped:
         rows = sorted(rows, key=lambda r: r["doc_id"])
-    header = list(COLUMNS)
+    header = [h for h in COLUMNS if not absent.get(h)]
     table = pa.table({h: [r[h] for r in rows] for h in header}, schema=pa.schema(
         [pa.field(h, pa.string()) for h in header]))  # fmt: skip
     a = folder / "a.csv"
     pacsv.write_csv(table, a)
     b = folder / "b.parquet"  # the same table again: every document a duplicate
     pq.write_table(table, b)
-    fast = _read([a, b], chunk_docs=chunk_docs)
+    fast = _outcome([a, b], chunk_docs=chunk_docs)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(table_module, "fast_unit", _slow)
-        slow = _read([a, b], chunk_docs=chunk_docs)
+        slow = _outcome([a, b], chunk_docs=chunk_docs)
     assert fast == slow
+
+
+def _outcome(paths: list[Path], *, chunk_docs: int) -> tuple[list[str], str] | str:
+    """:func:`_read`, or the message of the clear error it raises."""
+    try:
+        return _read(paths, chunk_docs=chunk_docs)
+    except InputError as error:
+        return f"InputError: {error}"
 
 
 def test_well_formed_table_takes_the_arrow_path(
@@ -170,3 +184,27 @@ def test_runs_of_both_paths_share_a_chunk(tmp_path: Path, order: tuple[str, str]
     assert [json.loads(fast[0][0])["documents"][i]["doc_id"] for i in (0, 1)] == [
         rows[o]["doc_id"] for o in order
     ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_table_with_no_document_column_but_doc_id(tmp_path: Path, fmt: str) -> None:
+    """doc_id and people columns only (no layer, year, doi...): the Arrow path gives what the
+    row path gives (every record rejected for its layer, one clear error), not an IndexError
+    (its documents' columns were an empty table, which has no rows; found by the fuzzer)."""
+    table = pa.table(
+        {
+            "doc_id": ["US-1-A", "US-1-A", "US-2-A"],
+            "person_seq": ["0", "1", "0"],
+            "name": ["A", "B", "C"],
+            "city": ["Tokyo", "Osaka", "Munich"],
+            "country": ["JP", "JP", "DE"],
+        }
+    )
+    path = tmp_path / f"t.{fmt}"
+    pacsv.write_csv(table, path) if fmt == "csv" else pq.write_table(table, path)
+    fast = _outcome([path], chunk_docs=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(table_module, "fast_unit", _slow)
+        slow = _outcome([path], chunk_docs=1)
+    assert fast == slow
+    assert "layer" in json.dumps(fast)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
 from numpy.typing import NDArray
 
 from stclusters.cluster._sphere import Sphere, chord_radius, rdist_threshold
@@ -125,6 +126,27 @@ class Clustering:
     def labels(self) -> NDArray[np.int64]:
         """(M,) the merged cluster (-1 noise) of every point of :attr:`points`."""
         return np.concatenate([layer.labels for layer in self.layers])
+
+    def point_table(self, *, previous: bool = False, **columns: Any) -> pa.Table:
+        """The distinct points as the Arrow table that SQL joins to table ``rows`` on
+        (layer, lat, lon): one row per point of :attr:`points` (or, when ``previous``, of the
+        layers' previous-window points, one layer after the other), columns ``layer`` (its
+        name), ``lat`` and ``lon`` (degrees), then ``columns`` in the order given, each (M,)
+        in the same order (NumPy or Arrow arrays)."""
+        parts = [layer.previous if previous else layer.points for layer in self.layers]
+        xy = np.vstack(parts) if parts else np.empty((0, 2))
+        names = [
+            pa.repeat(pa.scalar(ly.name, pa.string()), len(p))
+            for ly, p in zip(self.layers, parts, strict=True)
+        ]
+        return pa.table(
+            {
+                "layer": pa.concat_arrays(names) if names else pa.array([], pa.string()),
+                "lat": pa.array(xy[:, 0], pa.float64()),
+                "lon": pa.array(xy[:, 1], pa.float64()),
+                **{name: pa.array(values) for name, values in columns.items()},
+            }
+        )
 
     def fine(self, alias: str = "") -> str:
         """SQL condition on table ``rows`` (columns qualified by ``alias``): the row is located

@@ -84,6 +84,16 @@ def topic_accounts(shares: counting.Shares, *, min_points: float) -> dict[str, A
     }
 
 
+#: The documents' shares by outcome: kind -> SQL condition on a current row of table ``rows``
+#: (one outcome per row, in this order of precedence).
+_SHARE_KINDS = {
+    "clustered": "cluster >= 0",
+    "noise": "cluster = -1",
+    "too_coarse": "cluster IS NULL AND lat IS NOT NULL",
+    "unlocated": "cluster IS NULL AND lat IS NULL",
+}
+
+
 def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str, dict[str, Any]]:
     """Per layer: people rows of the current window by location outcome, and the documents'
     shares by outcome (clustered, noise, too coarse, unlocated) with their balance against the
@@ -91,20 +101,25 @@ def people_accounts(shares: counting.Shares, clustering: Clustering) -> dict[str
     (:func:`stclusters.measure.stage.label_rows`); one aggregate query over the rows."""
     con, world = shares.con, shares.world
     weighted = shares.topic is not None
-    share_sums = counting.layer_share_sums(con)
     fine = clustering.fine()
-    counts = {
-        layer: (int(n), int(fine_n), int(coarse), int(unlocated))
-        for layer, n, fine_n, coarse, unlocated in con.execute(
-            f"""
-            SELECT layer, count(*),
-                count(*) FILTER (WHERE {fine}),
-                count(*) FILTER (WHERE lat IS NOT NULL AND NOT coalesce({fine}, FALSE)),
-                count(*) FILTER (WHERE lat IS NULL)
-            FROM rows WHERE current GROUP BY layer
-            """
-        ).fetchall()
-    }
+    counts: dict[str, tuple[int, int, int, int]] = {}
+    share_sums: dict[str, dict[str, float]] = {}
+    # one pass over the rows: the counts by location outcome and the share sums by outcome
+    # (a kind without rows has no sum and no key)
+    for layer, n, fine_n, coarse, unlocated, *sums in con.execute(
+        f"""
+        SELECT layer, count(*),
+            count(*) FILTER (WHERE {fine}),
+            count(*) FILTER (WHERE lat IS NOT NULL AND NOT coalesce({fine}, FALSE)),
+            count(*) FILTER (WHERE lat IS NULL),
+            {", ".join(f"kahan_sum(share) FILTER (WHERE {w})" for w in _SHARE_KINDS.values())}
+        FROM rows WHERE current GROUP BY layer
+        """
+    ).fetchall():
+        counts[layer] = (int(n), int(fine_n), int(coarse), int(unlocated))
+        share_sums[layer] = {
+            kind: float(v) for kind, v in zip(_SHARE_KINDS, sums, strict=True) if v is not None
+        }
     with_people = {
         layer: (w if weighted else n)
         for layer, n, w in con.execute(

@@ -286,6 +286,13 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     of uneven documents are joined back to their rows by person. The last pass reads the
     people rows once and joins them to the documents' figures.
     """
+    # a labelled ``rows`` is a view on two tables (:func:`stclusters.measure.stage.label_rows`)
+    if con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'rows' AND NOT internal"
+    ).fetchall()[0][0]:
+        con.execute("DROP VIEW rows")
+    con.execute("DROP TABLE IF EXISTS row_people")
+    con.execute("DROP TABLE IF EXISTS row_labels")
     con.execute(
         """
         CREATE OR REPLACE TABLE rows AS
@@ -374,24 +381,4 @@ def cluster_counts(
         f"WHERE {column} AND {label_column} >= 0 GROUP BY ALL ORDER BY ALL"
     ).fetchall():
         out.setdefault(int(cluster), {"patent": 0.0, "article": 0.0})[layer] = float(total)
-    return out
-
-
-def layer_share_sums(
-    con: duckdb.DuckDBPyConnection, *, where: str = "current"
-) -> dict[str, dict[str, float]]:
-    """Sum of shares per layer, split into clustered, noise, too coarse and unlocated."""
-    out: dict[str, dict[str, float]] = {}
-    for layer, kind, total in con.execute(
-        f"""
-        SELECT layer,
-            CASE WHEN cluster >= 0 THEN 'clustered'
-                 WHEN cluster = -1 THEN 'noise'
-                 WHEN lat IS NOT NULL THEN 'too_coarse'
-                 ELSE 'unlocated' END AS kind,
-            kahan_sum(share)
-        FROM rows WHERE {where} GROUP BY ALL ORDER BY ALL
-        """
-    ).fetchall():
-        out.setdefault(layer, {})[kind] = float(total)
     return out

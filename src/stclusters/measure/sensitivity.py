@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from stclusters.cluster.stage import Clustering
@@ -204,17 +203,7 @@ def bootstrap_weights(
     points once (one (document, point) pair per group of rows, NumPy columns).
     """
     names = [layer.name for layer in clustering.layers]
-    points = pa.table(
-        {
-            "layer": pa.array(
-                [n for layer in clustering.layers for n in [layer.name] * len(layer.points)],
-                pa.string(),
-            ),
-            "lat": pa.array(clustering.points[:, 0]),
-            "lon": pa.array(clustering.points[:, 1]),
-            "point": pa.array(np.arange(len(clustering.labels), dtype=np.int64)),
-        }
-    )
+    points = clustering.point_table(point=np.arange(len(clustering.labels), dtype=np.int64))
     con.register("sensitivity_points_in", points)
     try:
         docs = con.execute(

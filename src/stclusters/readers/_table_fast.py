@@ -300,7 +300,9 @@ def fast_unit(
     at_first = pa.array(first)
     doc_columns = [c for c in ("layer", "doi", "year", "doc_type", "title", "source")
                    if c in t.column_names]  # fmt: skip
-    heads = t.select(doc_columns).take(at_first)  # the documents' columns: their first rows
+    # the documents' columns: their first rows (with doc_id, so that the table keeps its
+    # rows when no other document column is given: a table without columns has no rows)
+    heads = t.select([*doc_columns, "doc_id"]).take(at_first)
     layers = pc.utf8_lower(_text(heads, "layer"))
     if not _true(pc.is_in(layers, pa.array(LAYERS))).all():
         raise Slow
