@@ -151,3 +151,28 @@ def test_fingerprint_ignores_locations(setting: str, tmp_path: Path) -> None:
     assert _fingerprint(Config(eps_km=10.0), inputs) != one
     other = {"records_folders": [{"name": "w", "content_checksum": "abd", "rows": {}}]}
     assert _fingerprint(Config(), other) != _fingerprint(Config(), inputs)
+
+
+def test_read_in_two_places_gives_the_same_records_folder(
+    samples_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``stclusters read`` of the same files from two places (one named relative to the
+    working folder, one absolute) writes the same bytes: the manifest's inputs, the documents'
+    ``file`` column and the read accounts name the files below their folder (as a run's
+    accounts do), never where they lived."""
+    monkeypatch.chdir(tmp_path)
+    outs = []
+    for place in ("one", "two/deeper"):
+        folder = tmp_path / place / "wos"
+        folder.mkdir(parents=True)
+        for name in ("OnePaper.isi", "TwoPaper.isi"):
+            shutil.copy(samples_dir / "wos" / name, folder / name)
+        out = tmp_path / place / "records"
+        given = str(folder) if place == "one" else f"{place}/wos"
+        result = runner.invoke(app, ["read", given, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        outs.append(out)
+    a, b = snapshot(outs[0]), snapshot(outs[1])
+    assert a.keys() == b.keys() and "manifest.json" in a
+    assert [n for n in a if a[n] != b[n]] == []
+    assert str(tmp_path) not in a["manifest.json"].decode()

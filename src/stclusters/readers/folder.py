@@ -96,12 +96,20 @@ def read_into_folder(
         When an input does not exist or cannot be read at all, or when no record at all could
         be kept (nothing is written then).
     """
+    from stclusters.inputs import portable_accounts, portable_names, portable_records
+
+    # the inputs, the documents' ``file`` column and the read accounts name the files below the
+    # folder holding every input, as a run does: the folder's bytes do not depend on where
+    # the inputs lived nor on their order (issue 13)
+    given = [str(i) for i in inputs]
+    name = portable_names(given)
     with staged_folder(out, kind="records", inputs=inputs, force=force) as folder:
         stream = ReadStream(inputs, format=format, dialect=dialect)
-        with RecordsWriter(folder, meta={"inputs": [str(i) for i in inputs]}) as writer:
-            write_chunks(stream, writer)
+        meta = {"inputs": sorted(str(name(i)) for i in given)}
+        with RecordsWriter(folder, meta=meta) as writer:
+            write_chunks(stream, writer, transform=lambda chunk: portable_records(chunk, given))
         if not any(a.records_kept for a in stream.accounts):
             raise InputError(_nothing_kept(stream, format))
-        text = json.dumps(stream.to_dict(), indent=2) + "\n"
+        text = json.dumps(portable_accounts(stream.to_dict(), given), indent=2) + "\n"
         (folder / ACCOUNTS_FILE).write_text(text, encoding="utf-8")
     return stream
