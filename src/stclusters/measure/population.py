@@ -24,7 +24,9 @@ them. So a place is not a point holding its whole figure; it is an *urban kernel
 
 A prefecture's millions thus spread over a disc of tens of kilometres instead of landing whole in
 a footprint that touches its seat; a footprint next to a large city receives the part of the
-city that lies inside it. The measured error is in docs/method.md section 5.
+city that lies inside it. The population of a cluster (:func:`population_of`) adds to the
+footprint's people the metropolitan area of every city in it
+(:func:`metropolitan_population`). The measured error is in docs/method.md section 5.
 
 ``"raster"``: any GeoTIFF population raster (counts per cell, any CRS), summed over the
 footprint with each cell weighted by the share of its area inside the footprint, so that coarse
