@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def main() -> None:
     heads = " ".join(f"{'run ' + str(k + 1) + ' (ratio)':>17}" for k in range(len(runs)))
     print(f"{'cluster':30} {'km²':>7} {'reference':>9} {heads}  reference sums")
     inside = [0] * len(runs)
+    ratios: list[list[float]] = [[] for _ in runs]
     for place, country in PLACES:
         i = places.find(place, country)
         point = Point(float(places.lon[i]), float(places.lat[i]))
@@ -62,11 +64,19 @@ def main() -> None:
                 continue
             ratio = pop / ref
             inside[k] += abs(ratio - 1) <= TOLERANCE
+            ratios[k].append(ratio)
             cells.append(f"{pop / 1e6:7.2f} M ({ratio:4.2f})")
         name = str(props["name"])[:30]
         print(f"{name:30} {area:7,.0f} {ref / 1e6:7.2f} M {' '.join(cells)}  {sums}")
     for k, n in enumerate(inside):
-        print(f"run {k + 1}: {n} of {len(PLACES)} within {TOLERANCE:.0%} of the reference")
+        r = sorted(ratios[k], key=lambda x: abs(x - 1))
+        median = statistics.median(ratios[k]) if r else float("nan")
+        worst = r[-1] if r else float("nan")
+        mae = statistics.fmean(abs(x - 1) for x in r) if r else float("nan")
+        print(
+            f"run {k + 1}: {n} of {len(PLACES)} within {TOLERANCE:.0%} of the reference; "
+            f"ratio median {median:.2f}, worst {worst:.2f}, mean absolute error {mae:.1%}"
+        )
 
 
 if __name__ == "__main__":

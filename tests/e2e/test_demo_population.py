@@ -55,9 +55,12 @@ def test_every_large_cluster_has_a_reference(results: Results) -> None:
 
 
 def test_population_within_30_percent_of_the_metropolitan_population(results: Results) -> None:
-    """Within 30% of the reference for every cluster but the known misses (at most three)."""
+    """Within 30% of the reference for every cluster but the known misses (at most one, whose
+    reference is not comparable); a known miss that comes within the band fails too (its entry
+    is stale). Before (the urban-centre discs): 17 of 20, Shenzhen 1.54, Boston 0.60, Beijing
+    0.70."""
     ratios = _ratios(results)
     outside = {p for p, (ratio, _) in ratios.items() if abs(ratio - 1) > TOLERANCE}
     detail = {p: f"{ratios[p][0]:.2f} of {ratios[p][1]}" for p in outside | set(KNOWN_MISSES)}
-    assert outside <= set(KNOWN_MISSES), detail
-    assert len(KNOWN_MISSES) <= 3
+    assert outside == set(KNOWN_MISSES), detail
+    assert len(KNOWN_MISSES) <= 1

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
+from stclusters.measure.naming import METRO_DENSITY
 from stclusters.measure.population import (
-    URBAN_CENTRE_DENSITY,
     kernel_radius_km,
     metropolitan_population,
     metropolitan_radius_km,
@@ -179,15 +179,16 @@ def test_footprints_outside_a_partial_raster_are_not_known(tmp_path: Path) -> No
 
 def test_metropolitan_radius_of_a_uniform_city_by_hand() -> None:
     """People spread evenly at 2,000 per km² over a disc of 30 km: the mean density of a disc
-    of radius r > 30 km is 2,000 × (30 / r)², at least 1,500 up to r = 30 × √(4/3) = 34.6 km,
-    so the metropolitan disc is 34 km (radii every km); at 1,000 per km² no disc is dense."""
+    of radius r > 30 km is 2,000 × (30 / r)², at least 1,000 (the metropolitan density) up to
+    r = 30 × √2 = 42.4 km, so the metropolitan disc is 42 km (radii every km); at 500 per km²
+    no disc is dense."""
     rng = np.random.default_rng(0)
     n = 200_000
     d = 30.0 * np.sqrt(rng.random(n))  # uniform over the disc: P(d <= r) = (r / 30)²
     people = np.full(n, 2_000 * math.pi * 30.0**2 / n)
-    assert metropolitan_radius_km(d, people) == 34.0
-    assert metropolitan_radius_km(d, people / 2) == 0.0
-    assert URBAN_CENTRE_DENSITY == 1500.0
+    assert metropolitan_radius_km(d, people) == 42.0
+    assert metropolitan_radius_km(d, people / 4) == 0.0
+    assert METRO_DENSITY == 1000.0
 
 
 def test_a_city_adds_the_towns_of_its_metropolitan_area(places: Places) -> None:
@@ -208,6 +209,33 @@ def test_a_city_figure_is_not_counted_whole_by_its_own_metropolitan_area(places:
     inside = population_from_places(footprint, places=places)
     metro = metropolitan_population(footprint, places=places)
     assert inside <= metro < inside + 0.5e6 < 2e6
+
+
+def test_a_footprint_that_spans_a_city_counts_its_people_whole(places: Places) -> None:
+    """Beijing's 18.96 M over a kernel of 27 km: a cross of two 60 × 10 km bands through its
+    centre holds 8 M of them, but reaches 30 km from it on four sides, so the city counts whole
+    (issue 11: Beijing's 1,600 km² footprint got 14.2 M, 0.70 of the UN's 20.5 M)."""
+    i = places.find("Beijing", "CN")
+    lon, lat = float(places.lon[i]), float(places.lat[i])
+    kx, ky = 1 / (KM_PER_DEGREE * math.cos(math.radians(lat))), 1 / KM_PER_DEGREE
+    cross = box(lon - 30 * kx, lat - 5 * ky, lon + 30 * kx, lat + 5 * ky).union(
+        box(lon - 5 * kx, lat - 30 * ky, lon + 5 * kx, lat + 30 * ky)
+    )
+    assert population_from_places(cross, places=places) < 0.5 * places.population[i]
+    assert metropolitan_population(cross, places=places) >= places.population[i]
+
+
+def test_other_agglomerations_and_economies_do_not_join(places: Places) -> None:
+    """A 10 km footprint at Shenzhen: Dongguan (9.6 M, 50 km off), a city of a million outside
+    it, heads its own agglomeration, and Hong Kong (7.4 M) is another economy: neither joins
+    Shenzhen's metropolitan disc (60 km), which holds them (before, the Pearl River
+    Delta cluster got 1.54 times the UN's figure). At San Diego, Tijuana (1.9 M, Mexico,
+    25 km off) does not join either."""
+    shenzhen = metropolitan_population(disc(places, "Shenzhen", "CN", 10.0), places=places)
+    assert shenzhen < 6e6  # Dongguan or Hong Kong would bring 11 M at least
+    san_diego = metropolitan_population(disc(places, "San Diego", "US", 10.0), places=places)
+    tijuana = places.population[places.find("Tijuana", "MX")]
+    assert san_diego < places.population[places.find("San Diego", "US")] + tijuana
 
 
 def test_without_a_city_the_metropolitan_area_is_the_footprint(places: Places) -> None:

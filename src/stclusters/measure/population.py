@@ -24,7 +24,9 @@ them. So a place is not a point holding its whole figure; it is an *urban kernel
 
 A prefecture's millions thus spread over a disc of tens of kilometres instead of landing whole in
 a footprint that touches its seat; a footprint next to a large city receives the part of the
-city that lies inside it. The measured error is in docs/method.md section 5.
+city that lies inside it. The population of a cluster (:func:`population_of`) adds to the
+footprint's people the metropolitan area of every city in it
+(:func:`metropolitan_population`). The measured error is in docs/method.md section 5.
 
 ``"raster"``: any GeoTIFF population raster (counts per cell, any CRS), summed over the
 footprint with each cell weighted by the share of its area inside the footprint, so that coarse
@@ -47,17 +49,17 @@ from shapely.geometry.base import BaseGeometry
 
 from stclusters._sphere import EARTH_RADIUS_KM, haversine_km
 from stclusters.errors import ConfigError, InputError
-from stclusters.measure.naming import MAX_METRO_RADIUS_KM
+from stclusters.measure.naming import MAX_METRO_RADIUS_KM, METRO_DENSITY
 from stclusters.places import MAX_DISTRICT_SHARE, URBAN_DENSITY, Places, load_places
 from stclusters.results import MIN_INHABITANTS
 
 __all__ = [
     "AREA_EXPONENT",
     "CORE_DENSITY",
+    "MIN_AGGLOMERATION",
     "MIN_METROPOLIS",
     "QUADRATURE_POINTS",
     "RASTER_INSTALL",
-    "URBAN_CENTRE_DENSITY",
     "kernel_radius_km",
     "metropolitan_population",
     "metropolitan_radius_km",
@@ -97,12 +99,13 @@ AREA_EXPONENT = 5.0 / 6.0
 CORE_DENSITY = 10_000.0
 #: Points of the quadrature over each place's disc (a Vogel spiral: equal-area points).
 QUADRATURE_POINTS = 64
-#: Mean density (people per km²) of a disc that is urban: the threshold of an *urban centre* in
-#: the Degree of Urbanisation (cells of at least 1,500 inhabitants per km²; the method endorsed
-#: by the UN Statistical Commission in 2020, used by Eurostat, the OECD and the GHSL).
-URBAN_CENTRE_DENSITY = 1500.0
 #: Smallest population of a city whose metropolitan area joins a footprint that holds it.
 MIN_METROPOLIS = 100_000
+#: Smallest population of a city that heads an agglomeration of its own: outside a footprint,
+#: its people never join the metropolitan area of a city inside it (the UN's World
+#: Urbanization Prospects list Zhongshan, Zhuhai and Jiangmen beside Guangzhou and Shenzhen,
+#: Tianjin beside Beijing); smaller towns around a city (Nagoya's Toyota and Kasugai) do join.
+MIN_AGGLOMERATION = 1_000_000
 #: Steps (km) of the radii tried for a metropolitan disc.
 METRO_STEP_KM = 1.0
 #: Smallest place population that can have sections.
@@ -228,7 +231,8 @@ def _kernel_points(
 def metropolitan_radius_km(distance_km: NDArray[np.float64], people: NDArray[np.float64]) -> float:
     """Radius (km) of a city's metropolitan disc: the largest disc around it, at most
     :data:`~stclusters.measure.naming.MAX_METRO_RADIUS_KM`, whose mean density is at least
-    :data:`URBAN_CENTRE_DENSITY` (radii tried every :data:`METRO_STEP_KM`).
+    :data:`~stclusters.measure.naming.METRO_DENSITY`, the density of a metropolitan area that
+    the naming's metropolitan reach uses too (radii tried every :data:`METRO_STEP_KM`).
 
     Parameters
     ----------
@@ -246,7 +250,7 @@ def metropolitan_radius_km(distance_km: NDArray[np.float64], people: NDArray[np.
     --------
     >>> d = np.array([0.5, 1.5, 9.5])
     >>> metropolitan_radius_km(d, np.array([5_000.0, 5_000.0, 500_000.0]))
-    10.0
+    12.0
     >>> metropolitan_radius_km(d, np.array([1.0, 1.0, 1.0]))
     0.0
     """
@@ -255,23 +259,33 @@ def metropolitan_radius_km(distance_km: NDArray[np.float64], people: NDArray[np.
     order = np.argsort(d, kind="stable")
     cum = np.concatenate([[0.0], np.cumsum(np.ravel(people)[order])])
     within = cum[np.searchsorted(d[order], radii, side="right")]
-    dense = np.flatnonzero(within >= URBAN_CENTRE_DENSITY * math.pi * radii**2)
+    dense = np.flatnonzero(within >= METRO_DENSITY * math.pi * radii**2)
     return float(radii[dense[-1]]) if len(dense) else 0.0
 
 
 def metropolitan_population(geometry: BaseGeometry, *, places: Places | None = None) -> float:
     """People of the metropolitan area of a footprint (lon/lat degrees): the urban-kernel
-    estimate (module docstring) over the footprint together with the metropolitan disc of every
+    estimate (module docstring) over the footprint together with the metropolitan area of every
     city it holds.
 
     A city is a place that may name a cluster (not a district or section), of at least
     :data:`MIN_METROPOLIS` inhabitants, whose point lies in the footprint. Its metropolitan
     disc (:func:`metropolitan_radius_km`) is the largest disc around it whose mean density,
-    from the urban kernels of every place, is that of an urban centre. Each place counts with
-    the share of its kernel inside the footprint or inside the metropolitan disc of a city other
-    than itself: a city's own figure is administrative (Shiyan's prefecture), so its own people
-    count only as far as the footprint holds them, while the towns around it (Nagoya's Toyota,
-    Kasugai and Ichinomiya) count as its metropolitan area.
+    from the urban kernels of the city and of the places around it that are not cities of the
+    footprint, is that of a metropolitan area: each city of the footprint heads a metropolitan
+    area of its own, so that in a polycentric footprint (the Ruhr's twenty cities) no city's
+    disc reaches as far as its neighbours' people would carry it. A place counts with the share
+    of its kernel inside the footprint, or inside the metropolitan area of a city:
+
+    - the places of the city's economy within its disc (Nagoya's towns Toyota, Kasugai and
+      Ichinomiya), but not a city of :data:`MIN_AGGLOMERATION` inhabitants or more whose point
+      lies outside the footprint, which heads an agglomeration of its own (Zhongshan and Zhuhai
+      beside Guangzhou), nor a place of another economy (Tijuana beside San Diego);
+    - the city's own people within its disc and within its *reach*, the largest distance from
+      it to the footprint: a footprint that spans a city counts its people whole (Beijing's 1,600
+      km² footprint around a kernel of 2,300 km²), while one that covers only the middle of an
+      administrative figure counts that part (Shiyan's prefecture of 3.46 million in a footprint
+      15 km across).
 
     Returns
     -------
@@ -299,16 +313,23 @@ def metropolitan_population(geometry: BaseGeometry, *, places: Places | None = N
     counted = shapely.contains_xy(geometry, lon.ravel(), lat.ravel()).reshape(lat.shape)
     pop = places.population[idx].astype(np.float64)
     per_point = np.broadcast_to((pop / QUADRATURE_POINTS)[:, None], lat.shape)
-    is_city = places.may_name(min_population=MIN_METROPOLIS)[idx] & shapely.contains_xy(
-        geometry, places.lon[idx], places.lat[idx]
-    )
+    centre_in = shapely.contains_xy(geometry, places.lon[idx], places.lat[idx])
+    is_city = places.may_name(min_population=MIN_METROPOLIS)[idx] & centre_in
+    heads = places.may_name(min_population=MIN_AGGLOMERATION)[idx] & ~centre_in
+    corners = shapely.get_coordinates(geometry)
+    country = places.country[idx]
+    around = np.where(is_city[:, None], 0.0, per_point)
     for k in np.flatnonzero(is_city).tolist():
         c = int(idx[k])
         d = np.asarray(haversine_km(lat, lon, places.lat[c], places.lon[c]))
-        radius = metropolitan_radius_km(d, per_point)
-        others = np.ones(len(idx), dtype=bool)
-        others[k] = False
-        counted |= (d <= radius) & others[:, None]
+        density = around.copy()
+        density[k] = per_point[k]
+        radius = metropolitan_radius_km(d, density)
+        joins = (country == places.country[c]) & ~heads
+        joins[k] = False
+        counted |= (d <= radius) & joins[:, None]
+        span = np.asarray(haversine_km(corners[:, 1], corners[:, 0], places.lat[c], places.lon[c]))
+        counted[k] |= d[k] <= min(radius, float(span.max()))
     return float(np.dot(pop, counted.mean(axis=1)))
 
 

@@ -63,7 +63,60 @@ _ORG_WORDS = {
     "ENVIRONM": "ENVIRONMENTAL",
     "INFORMAT": "INFORMATION",
 }
-_STOP = {"OF", "THE", "AND", "&", "DE", "DER", "LA", "DI", "FUR", "FOR"}
+_STOP = {"OF", "THE", "AND", "&", "DE", "DER", "DI", "FUR", "FOR"}
+# The words that an organisation key takes for one (issue 11; docs/method.md section 7): each
+# canonical word with its abbreviations and the full words an abbreviation stands for alike
+# (Web of Science writes "Tech Univ Munich" for the Technical University of Munich and
+# "Eindhoven Univ Technol" for the Eindhoven University of Technology; "Informat" for
+# Information and Informatics; "Environm" for Environment and Environmental).
+_ORG_FORMS: dict[str, tuple[str, ...]] = {
+    "UNIVERSITY": (
+        "UNIV",
+        "UNIVERSITAT",
+        "UNIVERSITE",
+        "UNIVERSIDAD",
+        "UNIVERSIDADE",
+        "UNIVERSITA",
+        "UNIVERSITEIT",
+        "UNIVERSITET",
+    ),
+    "INSTITUTE": ("INST", "INSTITUT", "INSTITUTO"),
+    "TECHNOLOGY": ("TECH", "TECHNOL", "TECHNICAL", "TECHNOLOGICAL", "TECHNISCHE"),
+    "ACADEMY": ("ACAD",),
+    "SCIENCES": ("SCI", "SCIENCE"),
+    "COLLEGE": ("COLL",),
+    "HOSPITAL": ("HOSP",),
+    "MEDICAL": ("MED", "MEDICINE"),
+    "NATIONAL": ("NATL",),
+    "RESEARCH": ("RES",),
+    "CENTER": ("CTR", "CENTRE"),
+    "LABORATORY": ("LAB", "LABS", "LABORATORIES"),
+    "ENGINEERING": ("ENGN",),
+    "AGRICULTURAL": ("AGR", "AGRICULTURE"),
+    "POLYTECHNIC": ("POLYTECH", "POLYTECHNIQUE"),
+    "PEOPLE'S": ("PEOPLES",),
+    "MINISTRY": ("MINIST",),
+    "DEPARTMENT": ("DEPT",),
+    "SCHOOL": ("SCH",),
+    "FACULTY": ("FAC",),
+    "INTERNATIONAL": ("INT",),
+    "ENVIRONMENTAL": ("ENVIRONM", "ENVIRONMENT"),
+    "INFORMATION": ("INFORMAT", "INFORMATICS"),
+    "CANCER": ("CANC",),
+    "CENTRAL": ("CENT",),
+    "PROVINCIAL": ("PROV",),
+    "TRADITIONAL": ("TRADIT",),
+    "APPLIED": ("APPL",),
+    "CHEMISTRY": ("CHEM", "CHEMICAL"),
+    "PHYSICS": ("PHYS", "PHYSICAL"),
+    "BIOLOGY": ("BIOL", "BIOLOGICAL"),
+    "NEUROSCIENCE": ("NEUROSCI", "NEUROSCIENCES"),
+    "MATERIALS": ("MAT", "MATERIAL"),
+    "MATHEMATICS": ("MATH", "MATHEMATICAL"),
+    "FEDERAL": ("FED",),
+    "STATE": (),
+}
+_ORG_FORM = {w: canon for canon, forms in _ORG_FORMS.items() for w in (canon, *forms)}
 _LEGAL = {
     "CO",
     "LTD",
@@ -100,14 +153,40 @@ def _fold(text: str) -> str:
 def normalise_organisation(name: str) -> tuple[str, str]:
     """(key, display) of an organisation name; variants of one organisation share the key.
 
+    The key folds case, accents and punctuation, takes every word of :data:`_ORG_FORMS` for
+    its canonical word ("Tech", "Technol", "Technical" and "Technology" alike), drops the
+    joining words (of, the, and, de...) and sorts each run of such organisation words, so that
+    "Eindhoven Tech Univ", "Eindhoven Univ Technol" and "EINDHOVEN UNIVERSITY OF TECHNOLOGY"
+    share it. The other words (the organisation's own name) keep their place before or after
+    those runs: "Washington Univ" (St Louis) and "Univ Washington" (Seattle) are two bodies,
+    as are "Eindhoven Univ" and "Univ Eindhoven" in the synthetic world (two organisations
+    planted from two name templates). ``display`` is the name with abbreviations spelled out.
+
     >>> normalise_organisation("Zhengzhou Univ")
     ('ZHENGZHOU UNIVERSITY', 'ZHENGZHOU UNIVERSITY')
+    >>> normalise_organisation("Eindhoven University of Technology")[0]
+    'EINDHOVEN TECHNOLOGY UNIVERSITY'
     """
     words = _fold(name).split()
-    expanded = [_ORG_WORDS.get(w, w) for w in words]
-    display = " ".join(expanded)
-    key = " ".join(w for w in " ".join(expanded).split() if w not in _STOP)
-    return key, display
+    display = " ".join(" ".join(_ORG_WORDS.get(w, w) for w in words).split())
+    return _organisation_key(words), display
+
+
+def _organisation_key(words: list[str]) -> str:
+    """The matching key of the folded ``words`` of an organisation name: canonical words
+    (:data:`_ORG_FORM`), joining words dropped, each run of organisation words sorted."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in words:
+        canon = _ORG_FORM.get(word, word)
+        if canon in _STOP:
+            continue
+        if canon in _ORG_FORMS:
+            run.append(canon)
+            continue
+        out += [*sorted(run), canon]
+        run = []
+    return " ".join(out + sorted(run))
 
 
 def normalise_applicant(name: str) -> tuple[str, str]:
