@@ -238,13 +238,3 @@ def test_every_membership_row_carries_the_cluster_of_its_point(tmp_path: Path) -
         f"SELECT count(*) FROM '{memberships}' WHERE outcome IN ('clustered', 'noise')"
     ).fetchall()[0][0]
     assert n_fine == len(pairs), "every such row's point is among the clustered points"
-
-
-def test_memberships_schema_does_not_depend_on_the_data(result: RunResult) -> None:
-    """Every column of memberships.parquet but ``outcome`` is optional, also those the small
-    world fills in every row (docs/outputs.md): a reader's schema is the same for every run."""
-    schema = pq.read_schema(result.out / "memberships.parquet")
-    assert tuple(schema.names) == MEMBERSHIP_COLUMNS
-    table = pq.read_table(result.out / "memberships.parquet")
-    assert table.column("doc_id").null_count == 0, "a column without nulls in the data"
-    assert [f.name for f in schema if not f.nullable] == ["outcome"]
