@@ -286,13 +286,6 @@ def person_shares(con: duckdb.DuckDBPyConnection) -> None:
     of uneven documents are joined back to their rows by person. The last pass reads the
     people rows once and joins them to the documents' figures.
     """
-    # a labelled ``rows`` is a view on two tables (:func:`stclusters.measure.stage.label_rows`)
-    if con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'rows' AND NOT internal"
-    ).fetchall()[0][0]:
-        con.execute("DROP VIEW rows")
-    con.execute("DROP TABLE IF EXISTS row_people")
-    con.execute("DROP TABLE IF EXISTS row_labels")
     con.execute(
         """
         CREATE OR REPLACE TABLE rows AS
