@@ -210,3 +210,31 @@ def test_memberships_are_sorted_by_layer_document_person_address(result: RunResu
     rows = table.select(["layer", "doc_id", "person_seq", "address_seq"]).to_pylist()
     assert len(rows) > 10
     assert [key(r) for r in rows] == sorted(key(r) for r in rows)
+
+
+def test_every_membership_row_carries_the_cluster_of_its_point(tmp_path: Path) -> None:
+    """The labels of a row are those of its own point: memberships (one row per people row,
+    labelled in SQL) against points.parquet (the cluster stage's distinct points and their
+    clusters, straight from the clustering): a row located at a clustering precision is in
+    its point's cluster, noise where its point is noise."""
+    folder = write_record_folder(small_world(), tmp_path / "world")
+    scratch = tmp_path / "records"
+    scratch.mkdir()
+    results = compute([folder], config=SMALL_CONFIG, record_dir=scratch)
+    con = duckdb.connect()
+    memberships, points = results.record_files["memberships"], results.record_files["points"]
+    pairs = con.execute(
+        f"""
+        SELECT m.cluster_id, m.outcome, p.cluster_id
+        FROM '{memberships}' m JOIN '{points}' p USING (layer, lat, lon)
+        WHERE m.outcome IN ('clustered', 'noise')
+        """
+    ).fetchall()
+    assert len(pairs) > 100 and any(o == "clustered" for _, o, _ in pairs)
+    for row_cluster, outcome, point_cluster in pairs:
+        assert row_cluster == point_cluster
+        assert (outcome == "noise") == (point_cluster is None)
+    n_fine = con.execute(
+        f"SELECT count(*) FROM '{memberships}' WHERE outcome IN ('clustered', 'noise')"
+    ).fetchall()[0][0]
+    assert n_fine == len(pairs), "every such row's point is among the clustered points"
