@@ -7,8 +7,8 @@ growth, population, names, collaboration and words, and issue 13's inputs named 
 location; then the merge of issue 14's new files and columns, issue 11's metropolitan
 populations and names, and issue 15's topic settings; then the merge of session 6: issue 11's
 metropolitan areas without other agglomerations and the organisation key), taken from this
-repository's history
-with ``git archive`` and run in a subprocess on the same demo world with the demo's settings.
+repository's history with ``git archive`` and run in a subprocess on the same demo world with
+the demo's settings.
 When a later change alters the outputs on purpose (a fix of the method), this test has done its
 job: move :data:`REFERENCE` to the commit before that change, or retire the test, and say so in
 the change."""
