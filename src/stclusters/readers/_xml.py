@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from stclusters.readers._common import (
+    MAX_LINE_CHARS,
     READ_ERRORS,
     Collector,
     Source,
@@ -49,6 +50,19 @@ class XmlDoc:
     cut: bool = False
 
 
+def _pieces(fh: IO[str]) -> Iterator[tuple[int, str, bool]]:
+    """(line number, text, whether the text starts its line) of ``fh``, a line longer than
+    :data:`MAX_LINE_CHARS` in several pieces: a file of one huge line is never held whole."""
+    number, at_start = 1, True
+    while True:
+        piece = fh.readline(MAX_LINE_CHARS)
+        if not piece:
+            return
+        yield number, piece, at_start
+        at_start = piece.endswith(("\n", "\r"))
+        number += at_start
+
+
 def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
     """Split a stream of concatenated XML documents at each ``<?xml`` declaration.
 
@@ -65,9 +79,9 @@ def iter_documents(fh: IO[str]) -> Iterator[XmlDoc]:
     has_content = False
     problem: str | None = None
     cut = False
-    for n, raw in enumerate(fh, 1):
-        line = raw.lstrip("\ufeff") if raw.startswith("\ufeff") else raw
-        if _DECL.match(line) and has_content:
+    for n, raw, at_start in _pieces(fh):
+        line = raw.lstrip("\ufeff") if at_start and raw.startswith("\ufeff") else raw
+        if at_start and _DECL.match(line) and has_content:
             number += 1
             yield XmlDoc(number, start, "".join(buf), problem, cut)
             buf, size, start, has_content, problem, cut = [], 0, n, False, None, False

@@ -15,6 +15,7 @@ from stclusters.readers._common import (
     Collector,
     ReadResult,
     Source,
+    bounded_lines,
     clean,
     country_code,
     normalise_doi,
@@ -248,9 +249,10 @@ def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | Non
     Files joined with ``cat`` (several arrays, several documents, JSONL with a byte-order mark
     inside) are read one document after another, with :data:`JOINED` between two.
     """
-    first = fh.readline()
+    lines = bounded_lines(fh, name=name)
+    first = next(lines, "")
     while first and not first.strip():
-        first = fh.readline()
+        first = next(lines, "")
     text = first.lstrip("\ufeff").lstrip()
     if not text:
         raise InputError(f"{name}: the file is empty")
@@ -267,7 +269,7 @@ def _json_values(fh: IO[str], name: str) -> Iterator[tuple[int | None, int | Non
         yield from ((None, None, v) for v in _json_documents(text + fh.read(), name))
         return
     yield 1, None, value
-    for n, line in enumerate(fh, 2):
+    for n, line in enumerate(lines, 2):
         if not line.strip():
             continue
         if line.startswith("\ufeff"):

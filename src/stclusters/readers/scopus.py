@@ -15,6 +15,7 @@ from stclusters.readers._common import (
     Collector,
     ReadResult,
     Source,
+    bounded_lines,
     clean,
     has_bad_bytes,
     normalise_doi,
@@ -329,7 +330,7 @@ def iter_scopus(
     src, col = start(source, "scopus", collector)
     try:
         with open_text(src, encoding=encoding) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(bounded_lines(fh, name=src.name))
             header = next(reader, None)
             if not header:
                 raise InputError(f"{src.name}: the file is empty")
