@@ -912,9 +912,9 @@ READ_ERRORS = (OSError, EOFError, zlib.error, zipfile.BadZipFile, UnicodeError)
 MAX_LINE_CHARS = 16 << 20
 
 
-def iter_lines(fh: IO[str], *, limit: int | None = None) -> Iterator[tuple[int, str]]:
-    """Lines (1-based number, text without line end), each cut at ``limit`` characters
-    (:data:`MAX_LINE_CHARS` by default) so that memory stays bounded whatever the file."""
+def _capped_lines(fh: IO[str], limit: int | None) -> Iterator[tuple[int, str, bool]]:
+    """(1-based number, text with its line end, whether the line reached ``limit`` characters
+    (:data:`MAX_LINE_CHARS` by default) and was cut there) of each line of ``fh``."""
     limit = MAX_LINE_CHARS if limit is None else limit
     number = 0
     while True:
@@ -922,7 +922,14 @@ def iter_lines(fh: IO[str], *, limit: int | None = None) -> Iterator[tuple[int, 
         if not line:
             return
         number += 1
-        if len(line) >= limit and not line.endswith(("\n", "\r")):
+        yield number, line, len(line) >= limit and not line.endswith(("\n", "\r"))
+
+
+def iter_lines(fh: IO[str], *, limit: int | None = None) -> Iterator[tuple[int, str]]:
+    """Lines (1-based number, text without line end), each cut at ``limit`` characters
+    (:data:`MAX_LINE_CHARS` by default) so that memory stays bounded whatever the file."""
+    for number, line, cut in _capped_lines(fh, limit):
+        if cut:
             rest = line
             while rest and not rest.endswith(("\n", "\r")):
                 rest = fh.readline(1 << 20)  # the rest of the line, read past
@@ -940,18 +947,12 @@ def bounded_lines(fh: IO[str], *, name: str, limit: int | None = None) -> Iterat
     InputError
         Naming the file (``name``), the line and the fix.
     """
-    limit = MAX_LINE_CHARS if limit is None else limit
-    number = 0
-    while True:
-        line = fh.readline(limit)
-        if not line:
-            return
-        number += 1
-        if len(line) >= limit and not line.endswith(("\n", "\r")):
+    for number, line, cut in _capped_lines(fh, limit):
+        if cut:
             raise InputError(
-                f"{name}: line {number:,} is longer than {limit:,} characters, far more than "
-                "any record: check that the file is an export in the format read (name it "
-                "with --format)"
+                f"{name}: line {number:,} is longer than {limit or MAX_LINE_CHARS:,} "
+                "characters, far more than any record: check that the file is an export in "
+                "the format read (name it with --format)"
             )
         yield line
 
